@@ -1,0 +1,28 @@
+//! Server functions behind our own screens (not a public API: agencies use the REST ingest
+//! API, screens receive live updates over the websocket).
+//!
+//! The server provides a [`ServerContext`] to every server function.
+
+pub mod overview;
+
+#[cfg(feature = "ssr")]
+pub use context::*;
+
+#[cfg(feature = "ssr")]
+mod context {
+    use crate::model::{Catalogue, LiveValue};
+    use std::sync::Arc;
+
+    /// Read access to the live values, implemented by the server's hub.
+    pub trait LiveReader: Send + Sync {
+        /// The current values that `keep` selects, with the stream position they were read at.
+        fn read(&self, keep: &dyn Fn(&LiveValue) -> bool) -> (String, u64, Vec<LiveValue>);
+    }
+
+    /// What server functions may use, provided by the server for each request.
+    #[derive(Clone)]
+    pub struct ServerContext {
+        pub catalogue: Arc<Catalogue>,
+        pub live: Arc<dyn LiveReader>,
+    }
+}

@@ -1,0 +1,46 @@
+//! The link state every screen shows: live, reconnecting, or caught up after a drop.
+
+use leptos::prelude::*;
+
+use crate::live::{Link, LiveStore};
+use crate::model::{format, Locale};
+
+#[component]
+pub fn ConnectionStatus(store: LiveStore, locale: Memo<Locale>) -> impl IntoView {
+    let state = move || match store.link.get() {
+        Link::Connecting => "connecting",
+        Link::Live => "live",
+        Link::Reconnecting { .. } => "reconnecting",
+    };
+    let text = move || {
+        let l = locale.get();
+        match (store.link.get(), store.caught_up.get()) {
+            (Link::Connecting, _) => l.pick("Đang kết nối…", "Connecting…").to_string(),
+            (Link::Live, Some(n)) => {
+                l.pick(format!("Trực tiếp · đã cập nhật {n} thay đổi"), format!("Live · caught up {n} updates"))
+            }
+            (Link::Live, None) => l.pick("Trực tiếp", "Live").to_string(),
+            (Link::Reconnecting { attempt }, _) => l.pick(
+                format!("Mất kết nối · đang kết nối lại (lần {attempt})"),
+                format!("Disconnected · reconnecting (attempt {attempt})"),
+            ),
+        }
+    };
+    view! {
+        <div class="connection" data-state=state role="status" aria-live="polite">
+            <span class="dot" aria-hidden="true"></span>
+            <span class="label">{text}</span>
+        </div>
+    }
+}
+
+/// The current time in Vietnam, ticking.
+#[component]
+pub fn Clock(store: LiveStore, locale: Memo<Locale>) -> impl IntoView {
+    view! {
+        <div class="clock">
+            <span class="time">{move || format::clock(store.now.get())}</span>
+            <span class="date">{move || format::date(format::vietnam_date(store.now.get()), locale.get())}</span>
+        </div>
+    }
+}

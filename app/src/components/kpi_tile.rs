@@ -1,0 +1,88 @@
+//! A KPI tile: the big number, its unit, progress against the target, the trend, and where
+//! the figure comes from and how fresh it is.
+
+use leptos::prelude::*;
+
+use crate::live::LiveStore;
+use crate::model::tile::{Freshness, TileSpec, TrendDirection};
+use crate::model::Locale;
+
+#[component]
+pub fn KpiTile(spec: TileSpec, store: LiveStore, locale: Memo<Locale>) -> impl IntoView {
+    let code = spec.indicator.clone();
+    let spec = StoredValue::new(spec);
+    let view_model = Memo::new(move |_| {
+        spec.with_value(|s| {
+            let value = store.value(&s.indicator, &s.area)?;
+            let target = s.target_indicator.as_ref().and_then(|t| store.value(t, &s.area)).map(|v| v.value);
+            Some(s.view(&value, target, store.now.get(), store.is_live(), locale.get()))
+        })
+    });
+    let freshness = move || match view_model.get().map(|v| v.freshness) {
+        None => "empty",
+        Some(Freshness::Current) => "current",
+        Some(Freshness::Late) => "late",
+        Some(Freshness::Unconfirmed) => "unconfirmed",
+    };
+    let title = spec.with_value(|s| s.title.clone());
+    let agency_short = spec.with_value(|s| s.agency_short.clone());
+    let agency_name = spec.with_value(|s| s.agency_name.clone());
+
+    view! {
+        <article class="tile" data-indicator=code data-freshness=freshness>
+            <header>
+                <h2>{title}</h2>
+                <span class="period">{move || view_model.get().map(|v| v.period)}</span>
+            </header>
+            {move || match view_model.get() {
+                None => view! {
+                    <p class="empty">{move || locale.get().pick("Chưa có số liệu", "No data yet")}</p>
+                }.into_any(),
+                Some(v) => {
+                    let trend = v.trend.map(|t| {
+                        let arrow = match t.direction {
+                            TrendDirection::Up => "▲",
+                            TrendDirection::Down => "▼",
+                            TrendDirection::Flat => "■",
+                        };
+                        let class = match t.good {
+                            Some(true) => "trend good",
+                            Some(false) => "trend bad",
+                            None => "trend",
+                        };
+                        view! { <p class=class><span aria-hidden="true">{arrow}</span>" "{t.text}</p> }
+                    });
+                    let progress = v.progress.map(|p| {
+                        view! { <meter min="0" max="100" value=p.to_string()></meter> }
+                    });
+                    view! {
+                        <p class="headline">
+                            <span class="number">{v.headline.number}</span>
+                            " "
+                            <span class="unit">{v.headline.unit}</span>
+                        </p>
+                        {progress}
+                        <p class="detail">{v.detail}</p>
+                        {trend}
+                        <p class="as-of">{v.as_of}</p>
+                    }.into_any()
+                }
+            }}
+            <footer>
+                <span class="source" title=agency_name>
+                    {move || locale.get().pick("Nguồn: ", "Source: ")}{agency_short}
+                </span>
+                <span class="badge">
+                    {move || {
+                        let l = locale.get();
+                        match view_model.get().map(|v| v.freshness) {
+                            Some(Freshness::Late) => l.pick("Chậm cập nhật", "Late"),
+                            Some(Freshness::Unconfirmed) => l.pick("Chưa xác nhận trực tiếp", "Not live"),
+                            _ => "",
+                        }
+                    }}
+                </span>
+            </footer>
+        </article>
+    }
+}

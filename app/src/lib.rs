@@ -1,0 +1,58 @@
+//! IOC Live's user interface and everything shared between the server and the browser.
+//!
+//! * [`model`] — domain types (no I/O), used by server, browser and tests;
+//! * [`store`] — all SQL (server only);
+//! * [`api`] — server functions behind our own screens;
+//! * [`live`] — the browser side of the live stream;
+//! * [`components`] and [`pages`] — the screens.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod live;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="vi">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="dark" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/ioc.css" />
+        <Title text="IOC Live — Trung tâm điều hành thông minh" />
+        <Router>
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=path!("/") view=pages::overview::OverviewPage />
+            </Routes>
+        </Router>
+    }
+}

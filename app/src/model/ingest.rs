@@ -1,0 +1,74 @@
+//! The ingest API's wire types (`POST /api/v1/observations`, version 1), shared by the
+//! server, the demo feed, the load tool and the tests, so all speak exactly one format.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// One figure as an agency sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservationInput {
+    pub indicator: String,
+    pub area: String,
+    pub period: String,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub value: Decimal,
+    pub unit: String,
+    /// The time the figure is valid to; the time it is received when absent.
+    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservationBatch {
+    pub observations: Vec<ObservationInput>,
+}
+
+/// What happened to one accepted item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptedItem {
+    pub index: usize,
+    /// 1 for a new (indicator, area, period); more for a correction.
+    pub revision: u32,
+    /// The event-log offset of this item in the live stream.
+    pub offset: u64,
+}
+
+/// The answer to an accepted batch (`201 Created`), also replayed for a retried key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestReceipt {
+    pub accepted: usize,
+    pub revised: usize,
+    pub items: Vec<AcceptedItem>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub received_at: OffsetDateTime,
+}
+
+/// One problem with one item of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemProblem {
+    /// Position of the item in `observations`, from 0.
+    pub index: usize,
+    /// The field at fault (`indicator`, `area`, `period`, `value`, `unit`, `as_of`, or `item`).
+    pub field: String,
+    /// A stable machine-readable reason, e.g. `unknown_indicator`.
+    pub code: String,
+    pub message_vi: String,
+    pub message_en: String,
+}
+
+/// The body of every error answer of the REST API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: ApiErrorBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    /// A stable machine-readable code, e.g. `validation_failed`.
+    pub code: String,
+    pub message_vi: String,
+    pub message_en: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<ItemProblem>,
+}

@@ -1,0 +1,255 @@
+//! The live stream's wire format (version 1) and the client's rules for applying it.
+//!
+//! The stream position is `(epoch, offset)`: the offset is the id of the last event-log row
+//! reflected, the epoch a random id created with the database (a new database is a new
+//! epoch, so offsets from an old one are never trusted). Frames are JSON text:
+//!
+//! * `snapshot` — every current value, read at `offset`;
+//! * `delta` — the values changed by the events in `(from, to]`, coalesced so the latest
+//!   value per indicator and area wins;
+//! * `heartbeat` — the server's head offset and clock, sent every few seconds.
+//!
+//! [`StreamCursor`] is the client side of the contract: it accepts a frame only if it
+//! continues exactly where the last one ended, and reports a gap otherwise.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use time::OffsetDateTime;
+
+use super::period::Period;
+use super::unit::Unit;
+
+/// Version of the wire format, carried in every snapshot.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Close code sent to a client that could not keep up (it should reconnect and resume).
+pub const CLOSE_SLOW: u16 = 4008;
+/// Close code sent when the server shuts down (it should reconnect after a pause).
+pub const CLOSE_GOING_AWAY: u16 = 1001;
+
+/// A point in the stream: `<epoch>:<offset>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct StreamPosition {
+    pub epoch: String,
+    pub offset: u64,
+}
+
+impl fmt::Display for StreamPosition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.epoch, self.offset)
+    }
+}
+
+impl FromStr for StreamPosition {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (epoch, offset) = s.rsplit_once(':').ok_or_else(|| format!("'{s}' is not <epoch>:<offset>"))?;
+        if epoch.is_empty() || !epoch.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(format!("'{epoch}' is not an epoch"));
+        }
+        let offset = offset.parse().map_err(|_| format!("'{offset}' is not an offset"))?;
+        Ok(StreamPosition { epoch: epoch.to_string(), offset })
+    }
+}
+
+/// The value of an earlier period, for the trend arrow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PreviousValue {
+    pub period: Period,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub value: Decimal,
+}
+
+/// The current value of one indicator for one area.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LiveValue {
+    pub indicator: String,
+    pub area: String,
+    pub period: Period,
+    #[serde(with = "rust_decimal::serde::float")]
+    pub value: Decimal,
+    pub unit: Unit,
+    /// The agency that submitted the value.
+    pub agency: String,
+    /// The time the figure is valid to ("số liệu đến").
+    #[serde(with = "time::serde::rfc3339")]
+    pub as_of: OffsetDateTime,
+    /// 1 for the first value of this indicator, area and period; each correction adds one.
+    pub revision: u32,
+    /// The event-log offset that produced this value.
+    pub offset: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<PreviousValue>,
+}
+
+impl LiveValue {
+    pub fn key(&self) -> (&str, &str) {
+        (&self.indicator, &self.area)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LiveFrame {
+    Snapshot {
+        protocol: u32,
+        epoch: String,
+        offset: u64,
+        values: Vec<LiveValue>,
+    },
+    Delta {
+        epoch: String,
+        from: u64,
+        to: u64,
+        values: Vec<LiveValue>,
+    },
+    Heartbeat {
+        epoch: String,
+        offset: u64,
+        #[serde(with = "time::serde::rfc3339")]
+        server_time: OffsetDateTime,
+    },
+}
+
+/// What the client should do with a frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameCheck {
+    /// Replace all values with the snapshot's.
+    Reset,
+    /// Apply the delta's values.
+    Apply,
+    /// Already applied (or a heartbeat in step): ignore.
+    Ignore,
+    /// Updates are missing between what the client has and this frame: reconnect with
+    /// `since` set to the client's position.
+    Gap { have: u64, frame_from: u64 },
+    /// The frame belongs to another epoch (the database was replaced): reconnect without
+    /// `since` to get a fresh snapshot.
+    EpochChanged,
+}
+
+/// The client's position in the stream, advanced only by frames that continue it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StreamCursor {
+    position: Option<StreamPosition>,
+}
+
+impl StreamCursor {
+    pub fn at(position: StreamPosition) -> StreamCursor {
+        StreamCursor { position: Some(position) }
+    }
+
+    pub fn position(&self) -> Option<&StreamPosition> {
+        self.position.as_ref()
+    }
+
+    /// Checks `frame` against the position and advances it when the frame is accepted.
+    pub fn check(&mut self, frame: &LiveFrame) -> FrameCheck {
+        match (frame, &mut self.position) {
+            (LiveFrame::Snapshot { epoch, offset, .. }, position) => {
+                *position = Some(StreamPosition { epoch: epoch.clone(), offset: *offset });
+                FrameCheck::Reset
+            }
+            (_, None) => FrameCheck::Gap { have: 0, frame_from: 0 },
+            (LiveFrame::Delta { epoch, from, to, .. }, Some(pos)) => {
+                if *epoch != pos.epoch {
+                    FrameCheck::EpochChanged
+                } else if *to <= pos.offset {
+                    FrameCheck::Ignore
+                } else if *from > pos.offset {
+                    FrameCheck::Gap { have: pos.offset, frame_from: *from }
+                } else {
+                    // from <= have < to: values are states, so applying an overlap is safe
+                    pos.offset = *to;
+                    FrameCheck::Apply
+                }
+            }
+            (LiveFrame::Heartbeat { epoch, offset, .. }, Some(pos)) => {
+                if *epoch != pos.epoch {
+                    FrameCheck::EpochChanged
+                } else if *offset > pos.offset {
+                    // the server is ahead and no delta will follow for the missing range
+                    FrameCheck::Gap { have: pos.offset, frame_from: *offset }
+                } else {
+                    FrameCheck::Ignore
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn delta(epoch: &str, from: u64, to: u64) -> LiveFrame {
+        LiveFrame::Delta { epoch: epoch.into(), from, to, values: vec![] }
+    }
+
+    fn heartbeat(epoch: &str, offset: u64) -> LiveFrame {
+        LiveFrame::Heartbeat { epoch: epoch.into(), offset, server_time: datetime!(2026-11-22 10:00 UTC) }
+    }
+
+    #[test]
+    fn position_round_trips() {
+        let p: StreamPosition = "a1b2:42".parse().unwrap();
+        assert_eq!(p, StreamPosition { epoch: "a1b2".into(), offset: 42 });
+        assert_eq!(p.to_string(), "a1b2:42");
+        assert!("a1b2".parse::<StreamPosition>().is_err());
+        assert!("a1b2:x".parse::<StreamPosition>().is_err());
+        assert!(":5".parse::<StreamPosition>().is_err());
+        assert!("a;b:5".parse::<StreamPosition>().is_err());
+    }
+
+    #[test]
+    fn cursor_follows_contiguous_deltas_and_reports_gaps() {
+        let mut c = StreamCursor::default();
+        assert_eq!(c.check(&delta("e", 0, 1)), FrameCheck::Gap { have: 0, frame_from: 0 });
+        let snap = LiveFrame::Snapshot { protocol: PROTOCOL_VERSION, epoch: "e".into(), offset: 10, values: vec![] };
+        assert_eq!(c.check(&snap), FrameCheck::Reset);
+        assert_eq!(c.check(&delta("e", 10, 12)), FrameCheck::Apply);
+        assert_eq!(c.check(&delta("e", 11, 12)), FrameCheck::Ignore);
+        assert_eq!(c.check(&heartbeat("e", 12)), FrameCheck::Ignore);
+        assert_eq!(c.check(&delta("e", 13, 15)), FrameCheck::Gap { have: 12, frame_from: 13 });
+        assert_eq!(c.position().unwrap().offset, 12, "a gap does not move the cursor");
+        assert_eq!(c.check(&heartbeat("e", 20)), FrameCheck::Gap { have: 12, frame_from: 20 });
+        assert_eq!(c.check(&delta("f", 12, 13)), FrameCheck::EpochChanged);
+        assert_eq!(c.check(&delta("e", 12, 13)), FrameCheck::Apply);
+    }
+
+    #[test]
+    fn frames_have_the_documented_shape() {
+        let value = LiveValue {
+            indicator: "budget.revenue.ytd".into(),
+            area: "14".into(),
+            period: "2026-11-22".parse().unwrap(),
+            value: Decimal::new(12345, 1),
+            unit: Unit::BillionDong,
+            agency: "STC".into(),
+            as_of: datetime!(2026-11-22 10:00 UTC),
+            revision: 2,
+            offset: 7,
+            previous: Some(PreviousValue { period: "2026-11-21".parse().unwrap(), value: Decimal::from(1200) }),
+        };
+        let frame = LiveFrame::Delta { epoch: "e".into(), from: 6, to: 7, values: vec![value] };
+        let json = serde_json::to_value(&frame).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "type": "delta", "epoch": "e", "from": 6, "to": 7,
+                "values": [{
+                    "indicator": "budget.revenue.ytd", "area": "14", "period": "2026-11-22",
+                    "value": 1234.5, "unit": "billion_dong", "agency": "STC",
+                    "as_of": "2026-11-22T10:00:00Z", "revision": 2, "offset": 7,
+                    "previous": {"period": "2026-11-21", "value": 1200.0}
+                }]
+            })
+        );
+        let back: LiveFrame = serde_json::from_value(json).unwrap();
+        assert_eq!(back, frame);
+    }
+}

@@ -1,0 +1,33 @@
+//! Domain types shared by the server, the browser and the tests. Serde only: no I/O, no
+//! Leptos, axum or tokio here.
+
+pub mod catalogue;
+pub mod format;
+pub mod i18n;
+pub mod ingest;
+pub mod live;
+pub mod period;
+pub mod tile;
+pub mod unit;
+
+pub use catalogue::{Agency, Area, AreaKind, Cadence, Catalogue, Direction, Indicator, Level, Target};
+pub use i18n::Locale;
+pub use live::{LiveFrame, LiveValue, StreamPosition};
+pub use period::{Period, PeriodKind};
+pub use unit::Unit;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// The data behind the overview page: its tiles and the live values they start from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Overview {
+    pub province_name: String,
+    pub tiles: Vec<tile::TileSpec>,
+    /// The stream position the values were read at; the browser resumes from here.
+    pub epoch: String,
+    pub offset: u64,
+    pub values: Vec<LiveValue>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub server_time: OffsetDateTime,
+}

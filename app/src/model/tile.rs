@@ -1,0 +1,274 @@
+//! KPI tiles: what a tile shows, worked out from its spec and the live values.
+//!
+//! Pure functions, so the arithmetic a leader reads (share of estimate, trend, lateness) is
+//! tested once and shown the same on the server-rendered page and after each live update.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+
+use super::catalogue::{Cadence, Direction};
+use super::format::{self, Quantity};
+use super::i18n::Locale;
+use super::live::LiveValue;
+use super::unit::Unit;
+
+/// What the big number of a tile is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Headline {
+    /// The value itself; the share of the target is the secondary line.
+    Value,
+    /// The value as a percentage of its target (e.g. the disbursement rate).
+    ShareOfTarget,
+}
+
+/// One tile on a screen, resolved from the catalogue for one language.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TileSpec {
+    pub indicator: String,
+    pub area: String,
+    pub title: String,
+    pub unit: Unit,
+    pub cadence: Cadence,
+    pub direction: Direction,
+    pub headline: Headline,
+    /// The agency that owns the indicator (short name, full name).
+    pub agency_short: String,
+    pub agency_name: String,
+    /// The indicator holding the target, if the target is another indicator.
+    pub target_indicator: Option<String>,
+    /// A fixed target in the indicator's unit.
+    #[serde(with = "rust_decimal::serde::float_option")]
+    pub target_value: Option<Decimal>,
+    /// What the target is called (e.g. "dự toán HĐND giao").
+    pub target_label: String,
+    /// The freshness contract, in seconds.
+    pub max_age_secs: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrendDirection {
+    Up,
+    Down,
+    Flat,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trend {
+    pub direction: TrendDirection,
+    /// Whether the change is good news, by the indicator's direction; `None` if neutral.
+    pub good: Option<bool>,
+    /// e.g. "+12,3 tỷ đồng so với 21/11/2026".
+    pub text: String,
+}
+
+/// How current a value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Within its freshness contract and the connection is live.
+    Current,
+    /// Older than its freshness contract: the agency is late.
+    Late,
+    /// The connection is down, so the value may have changed since.
+    Unconfirmed,
+}
+
+/// Everything a tile displays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TileView {
+    pub headline: Quantity,
+    /// The secondary line, e.g. "85,1% dự toán" or "2.650,1 / 4.545,0 tỷ đồng".
+    pub detail: Option<String>,
+    /// Progress towards the target, 0–100 (capped) for the bar.
+    pub progress: Option<Decimal>,
+    pub trend: Option<Trend>,
+    pub period: String,
+    /// "số liệu đến 14:05 22/11/2026".
+    pub as_of: String,
+    pub freshness: Freshness,
+}
+
+fn share(value: Decimal, of: Decimal) -> Option<Decimal> {
+    if of.is_zero() {
+        None
+    } else {
+        value.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(of)
+    }
+}
+
+impl TileSpec {
+    /// The tile's view for `value`, given its target's current value (if the target is an
+    /// indicator), the time now and whether the live connection is up.
+    pub fn view(
+        &self,
+        value: &LiveValue,
+        target: Option<Decimal>,
+        now: OffsetDateTime,
+        connected: bool,
+        locale: Locale,
+    ) -> TileView {
+        let target = self.target_value.or(target);
+        let pct = target.and_then(|t| share(value.value, t));
+        let headline = match (self.headline, pct) {
+            (Headline::ShareOfTarget, Some(p)) => format::quantity(p, Unit::Percent, locale),
+            _ => format::quantity(value.value, self.unit, locale),
+        };
+        let detail = match (self.headline, target, pct) {
+            (Headline::Value, Some(_), Some(p)) => Some(format!(
+                "{}% {}",
+                format::number(p, 1, locale),
+                self.target_label
+            )),
+            (Headline::ShareOfTarget, Some(t), Some(_)) => {
+                let v = format::quantity(value.value, self.unit, locale);
+                let t = format::quantity(t, self.unit, locale);
+                Some(format!("{} / {} {}", v.number, t.number, t.unit))
+            }
+            _ => None,
+        };
+        let trend = value.previous.as_ref().map(|prev| {
+            let change = value.value - prev.value;
+            let direction = match change.cmp(&Decimal::ZERO) {
+                std::cmp::Ordering::Greater => TrendDirection::Up,
+                std::cmp::Ordering::Less => TrendDirection::Down,
+                std::cmp::Ordering::Equal => TrendDirection::Flat,
+            };
+            let good = match (self.direction, direction) {
+                (Direction::Neutral, _) | (_, TrendDirection::Flat) => None,
+                (Direction::HigherIsBetter, d) => Some(d == TrendDirection::Up),
+                (Direction::LowerIsBetter, d) => Some(d == TrendDirection::Down),
+            };
+            let q = format::quantity(change.abs(), self.unit, locale);
+            let sign = match direction {
+                TrendDirection::Up => "+",
+                TrendDirection::Down => "−",
+                TrendDirection::Flat => "±",
+            };
+            let unit = if self.unit == Unit::Percent { locale.pick("điểm %", "pp") } else { q.unit };
+            let text = format!(
+                "{sign}{} {unit} {} {}",
+                q.number,
+                locale.pick("so với", "vs"),
+                prev.period.label(locale)
+            );
+            Trend { direction, good, text: text.replace("  ", " ") }
+        });
+        let freshness = if !connected {
+            Freshness::Unconfirmed
+        } else if now - value.as_of > Duration::seconds(self.max_age_secs) {
+            Freshness::Late
+        } else {
+            Freshness::Current
+        };
+        TileView {
+            headline,
+            detail,
+            progress: pct.map(|p| p.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)),
+            trend,
+            period: value.period.label(locale),
+            as_of: format!(
+                "{} {}",
+                locale.pick("số liệu đến", "data as of"),
+                format::date_time(value.as_of, locale)
+            ),
+            freshness,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::live::PreviousValue;
+    use std::str::FromStr;
+    use time::macros::datetime;
+
+    fn spec(headline: Headline, unit: Unit, direction: Direction) -> TileSpec {
+        TileSpec {
+            indicator: "x".into(),
+            area: "14".into(),
+            title: "X".into(),
+            unit,
+            cadence: Cadence::Daily,
+            direction,
+            headline,
+            agency_short: "STC".into(),
+            agency_name: "Sở Tài chính".into(),
+            target_indicator: Some("x.plan".into()),
+            target_value: None,
+            target_label: "dự toán".into(),
+            max_age_secs: 3600,
+        }
+    }
+
+    fn value(v: &str, prev: Option<&str>) -> LiveValue {
+        LiveValue {
+            indicator: "x".into(),
+            area: "14".into(),
+            period: "2026-11-22".parse().unwrap(),
+            value: Decimal::from_str(v).unwrap(),
+            unit: Unit::Dong,
+            agency: "STC".into(),
+            as_of: datetime!(2026-11-22 03:00 UTC),
+            revision: 1,
+            offset: 1,
+            previous: prev.map(|p| PreviousValue { period: "2026-11-21".parse().unwrap(), value: Decimal::from_str(p).unwrap() }),
+        }
+    }
+
+    const NOW: OffsetDateTime = datetime!(2026-11-22 03:30 UTC);
+
+    #[test]
+    fn value_headline_with_share_of_estimate() {
+        let s = spec(Headline::Value, Unit::Dong, Direction::HigherIsBetter);
+        let view = s.view(&value("4512300000000", Some("4500000000000")), Some(Decimal::from(5_300_000_000_000u64)), NOW, true, Locale::Vi);
+        assert_eq!(view.headline.number, "4.512,3");
+        assert_eq!(view.headline.unit, "tỷ đồng");
+        assert_eq!(view.detail.as_deref(), Some("85,1% dự toán"));
+        let trend = view.trend.unwrap();
+        assert_eq!(trend.direction, TrendDirection::Up);
+        assert_eq!(trend.good, Some(true));
+        assert_eq!(trend.text, "+12,3 tỷ đồng so với 21/11/2026");
+        assert_eq!(view.as_of, "số liệu đến 10:00 22/11/2026");
+        assert_eq!(view.freshness, Freshness::Current);
+    }
+
+    #[test]
+    fn share_headline_for_disbursement() {
+        let s = spec(Headline::ShareOfTarget, Unit::Dong, Direction::HigherIsBetter);
+        let view = s.view(&value("2650100000000", None), Some(Decimal::from(4_545_000_000_000u64)), NOW, true, Locale::Vi);
+        assert_eq!(view.headline.number, "58,3");
+        assert_eq!(view.headline.unit, "%");
+        assert_eq!(view.detail.as_deref(), Some("2.650,1 / 4.545,0 tỷ đồng"));
+        assert!(view.trend.is_none());
+    }
+
+    #[test]
+    fn falling_value_of_lower_is_better_is_good() {
+        let mut s = spec(Headline::Value, Unit::Percent, Direction::LowerIsBetter);
+        s.target_indicator = None;
+        let view = s.view(&value("3.5", Some("4.0")), None, NOW, true, Locale::Vi);
+        let trend = view.trend.unwrap();
+        assert_eq!((trend.direction, trend.good), (TrendDirection::Down, Some(true)));
+        assert_eq!(trend.text, "−0,5 điểm % so với 21/11/2026");
+        assert_eq!(view.detail, None);
+    }
+
+    #[test]
+    fn late_and_unconfirmed_values_are_flagged() {
+        let s = spec(Headline::Value, Unit::Dong, Direction::HigherIsBetter);
+        let v = value("1", None);
+        let later = NOW + Duration::hours(2);
+        assert_eq!(s.view(&v, None, later, true, Locale::Vi).freshness, Freshness::Late);
+        assert_eq!(s.view(&v, None, NOW, false, Locale::Vi).freshness, Freshness::Unconfirmed);
+    }
+
+    #[test]
+    fn zero_target_gives_no_share() {
+        let s = spec(Headline::ShareOfTarget, Unit::Dong, Direction::HigherIsBetter);
+        let view = s.view(&value("5", None), Some(Decimal::ZERO), NOW, true, Locale::Vi);
+        assert_eq!(view.headline.number, "5");
+        assert_eq!(view.progress, None);
+    }
+}

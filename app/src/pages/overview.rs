@@ -1,0 +1,70 @@
+//! The overview: the province's headline KPIs, live.
+
+use leptos::prelude::*;
+
+use crate::api::overview::get_overview;
+use crate::components::connection_status::{Clock, ConnectionStatus};
+use crate::components::kpi_tile::KpiTile;
+use crate::live::LiveStore;
+use crate::model::{Locale, Overview, StreamPosition};
+use crate::pages::use_locale;
+
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let locale = use_locale();
+    let overview = Resource::new(move || locale.get(), get_overview);
+    view! {
+        <Transition fallback=move || view! { <p class="loading">"Đang tải… / Loading…"</p> }>
+            {move || overview.get().map(|result| match result {
+                Ok(data) => view! { <Dashboard data locale /> }.into_any(),
+                Err(e) => view! {
+                    <main class="error">
+                        <h1>{move || locale.get().pick("Không tải được số liệu", "Could not load the data")}</h1>
+                        <p>{e.to_string()}</p>
+                    </main>
+                }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
+    let position = StreamPosition { epoch: data.epoch.clone(), offset: data.offset };
+    let store = LiveStore::new(position, &data.values, data.server_time);
+    Effect::new(move |_| untrack(|| store.connect()));
+    let other = move || match locale.get() {
+        Locale::Vi => ("?lang=en", "English"),
+        Locale::En => ("?lang=vi", "Tiếng Việt"),
+    };
+    view! {
+        <div class="screen">
+            <header class="topbar">
+                <div class="brand">
+                    <span class="emblem" aria-hidden="true">"IOC"</span>
+                    <div>
+                        <h1>{move || locale.get().pick("Trung tâm điều hành thông minh", "Intelligent Operations Center")}</h1>
+                        <p class="province">{data.province_name.clone()}</p>
+                    </div>
+                </div>
+                <div class="status">
+                    <ConnectionStatus store locale />
+                    <Clock store locale />
+                    <a class="lang" href=move || other().0 rel="external">{move || other().1}</a>
+                </div>
+            </header>
+            <main class="overview">
+                <h2 class="section-title">{move || locale.get().pick("Chỉ tiêu chính", "Key indicators")}</h2>
+                <section class="tiles">
+                    {data.tiles.into_iter().map(|spec| view! { <KpiTile spec store locale /> }).collect_view()}
+                </section>
+            </main>
+            <footer class="page-footer">
+                {move || locale.get().pick(
+                    "Số liệu do các sở, ngành gửi qua API tiếp nhận dữ liệu; mỗi ô ghi thời điểm số liệu và cơ quan cung cấp.",
+                    "Figures are sent by the agencies through the ingest API; each tile shows when its figure is from and who sent it.",
+                )}
+            </footer>
+        </div>
+    }
+}

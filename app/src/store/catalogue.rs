@@ -1,0 +1,82 @@
+//! Writes the province's reference data (agencies, units, indicators) into the database, so
+//! every stored figure refers to a known row. Entries that left the data files are kept
+//! (old figures refer to them) but marked inactive.
+
+use super::{enum_text, Db};
+use crate::model::{Catalogue, Target};
+
+/// Brings the tables in line with `catalogue`, in one transaction.
+pub async fn sync(db: &Db, catalogue: &Catalogue) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE agencies SET active = 0").execute(&mut *tx).await?;
+    for a in &catalogue.agencies {
+        sqlx::query(
+            "INSERT INTO agencies (code, name_vi, name_en, short_vi, short_en, active) VALUES (?, ?, ?, ?, ?, 1)
+             ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en,
+               short_vi = excluded.short_vi, short_en = excluded.short_en, active = 1",
+        )
+        .bind(&a.code)
+        .bind(&a.name_vi)
+        .bind(&a.name_en)
+        .bind(&a.short_vi)
+        .bind(&a.short_en)
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    sqlx::query("UPDATE admin_units SET active = 0").execute(&mut *tx).await?;
+    for a in &catalogue.areas {
+        sqlx::query(
+            "INSERT INTO admin_units (code, name_vi, kind, parent_code, valid_from, valid_to, active) VALUES (?, ?, ?, ?, ?, ?, 1)
+             ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, kind = excluded.kind,
+               parent_code = excluded.parent_code, valid_from = excluded.valid_from,
+               valid_to = excluded.valid_to, active = 1",
+        )
+        .bind(&a.code)
+        .bind(&a.name_vi)
+        .bind(enum_text(&a.kind))
+        .bind(&a.parent)
+        .bind(a.valid_from.to_string())
+        .bind(a.valid_to.map(|d| d.to_string()))
+        .execute(&mut *tx)
+        .await?;
+    }
+
+    sqlx::query("UPDATE indicators SET active = 0").execute(&mut *tx).await?;
+    for i in &catalogue.indicators {
+        let (target_indicator, target_value) = match &i.target {
+            Some(Target::Indicator(code)) => (Some(code.clone()), None),
+            Some(Target::Value(v)) => (None, Some(v.to_string())),
+            None => (None, None),
+        };
+        sqlx::query(
+            "INSERT INTO indicators (code, name_vi, name_en, sector, unit, cadence, agency_code, level, direction,
+               min_value, max_value, target_indicator, target_value, max_age_hours, source, active)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+             ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en,
+               sector = excluded.sector, unit = excluded.unit, cadence = excluded.cadence,
+               agency_code = excluded.agency_code, level = excluded.level, direction = excluded.direction,
+               min_value = excluded.min_value, max_value = excluded.max_value,
+               target_indicator = excluded.target_indicator, target_value = excluded.target_value,
+               max_age_hours = excluded.max_age_hours, source = excluded.source, active = 1",
+        )
+        .bind(&i.code)
+        .bind(&i.name_vi)
+        .bind(&i.name_en)
+        .bind(&i.sector)
+        .bind(i.unit.code())
+        .bind(enum_text(&i.cadence))
+        .bind(&i.agency)
+        .bind(enum_text(&i.level))
+        .bind(enum_text(&i.direction))
+        .bind(i.min.map(|v| v.to_string()))
+        .bind(i.max.map(|v| v.to_string()))
+        .bind(target_indicator)
+        .bind(target_value)
+        .bind(i.max_age_hours.map(i64::from))
+        .bind(&i.source)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await
+}

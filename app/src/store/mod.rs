@@ -1,0 +1,65 @@
+//! All SQL of the product, compiled only on the server. Used by the ingest API, the live
+//! hub, the command line and server functions, so no query is written twice.
+//!
+//! Times are stored as fixed-width UTC text (see [`time_text`]) and decimal values as
+//! canonical decimal text, so the database never rounds a figure.
+
+pub mod catalogue;
+pub mod idempotency;
+pub mod meta;
+pub mod observations;
+pub mod tokens;
+
+pub use sqlx::SqlitePool as Db;
+
+/// Fixed-width UTC timestamps, `2026-11-22T10:00:00.123Z`, which sort correctly as text.
+pub mod time_text {
+    use time::macros::format_description;
+    use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
+    pub fn format(at: OffsetDateTime) -> String {
+        at.to_offset(UtcOffset::UTC).format(FORMAT).expect("a UTC timestamp always formats")
+    }
+
+    pub fn parse(text: &str) -> Result<OffsetDateTime, sqlx::Error> {
+        PrimitiveDateTime::parse(text, FORMAT)
+            .map(PrimitiveDateTime::assume_utc)
+            .map_err(|e| sqlx::Error::Decode(format!("bad timestamp '{text}': {e}").into()))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use time::macros::datetime;
+
+        #[test]
+        fn round_trips_to_the_millisecond_and_sorts_as_text() {
+            let a = datetime!(2026-11-22 10:00:00.123 +07:00);
+            let text = super::format(a);
+            assert_eq!(text, "2026-11-22T03:00:00.123Z");
+            assert_eq!(super::parse(&text).unwrap(), a);
+            assert!(super::format(datetime!(2026-11-22 03:00:00 UTC)) < super::format(datetime!(2026-11-22 03:00:00.5 UTC)));
+        }
+    }
+}
+
+/// Parses a decimal column.
+pub(crate) fn decimal(text: &str) -> Result<rust_decimal::Decimal, sqlx::Error> {
+    text.parse().map_err(|e| sqlx::Error::Decode(format!("bad decimal '{text}': {e}").into()))
+}
+
+/// Parses a column holding one of our snake_case enums or codes.
+pub(crate) fn parse_column<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_value(serde_json::Value::String(text.to_string()))
+        .map_err(|e| sqlx::Error::Decode(format!("bad value '{text}': {e}").into()))
+}
+
+/// The snake_case text of one of our enums, as stored.
+pub(crate) fn enum_text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => unreachable!("not a unit enum: {other:?}"),
+    }
+}

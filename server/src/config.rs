@@ -1,0 +1,124 @@
+//! Settings of `ioc serve`, from command-line flags and the environment. One typed struct;
+//! tests build it with [`ServeConfig::for_tests`] and change the fields they care about.
+
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Where the database is unless told otherwise.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/ioc.sqlite";
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// The database: a SQLite file (`sqlite://path/to/file.sqlite`), created if missing.
+    #[arg(long, env = "IOC_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+
+    /// A directory holding the province's data files (province.toml, agencies.toml,
+    /// areas.toml, indicators.toml); the built-in demo province (Sơn La) when absent.
+    #[arg(long, env = "IOC_PROVINCE_DIR")]
+    pub province_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to listen on.
+    #[arg(long, env = "IOC_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+
+    /// Do not start the demo feed.
+    #[arg(long, env = "IOC_NO_DEMO")]
+    pub no_demo: bool,
+
+    /// Seed of the demo feed: the same seed gives the same figures.
+    #[arg(long, env = "IOC_DEMO_SEED", default_value_t = 2025)]
+    pub demo_seed: u64,
+
+    /// Milliseconds between the demo feed's live updates.
+    #[arg(long, env = "IOC_DEMO_INTERVAL_MS", default_value_t = 3000)]
+    pub demo_interval_ms: u64,
+
+    /// The built site (CSS, JS, WASM); by default `site/` beside the executable's
+    /// directory (e.g. `target/site` for `target/release/ioc`), else `target/site`.
+    #[arg(long, env = "LEPTOS_SITE_ROOT")]
+    pub site_root: Option<PathBuf>,
+
+    /// How many recent events the live hub keeps for resuming clients.
+    #[arg(long, env = "IOC_RETAIN_EVENTS", default_value_t = 100_000)]
+    pub retain_events: usize,
+
+    /// How many frames a live client may fall behind before its updates are coalesced.
+    #[arg(long, env = "IOC_CLIENT_QUEUE", default_value_t = 256)]
+    pub client_queue: usize,
+
+    /// Seconds between heartbeat frames on the live stream.
+    #[arg(long, env = "IOC_HEARTBEAT_SECS", default_value_t = 10)]
+    pub heartbeat_secs: u64,
+
+    /// Seconds a write to a live client may take before the client is closed as slow.
+    #[arg(long, env = "IOC_WRITE_TIMEOUT_SECS", default_value_t = 10)]
+    pub write_timeout_secs: u64,
+
+    /// Most observations in one ingest batch.
+    #[arg(long, env = "IOC_MAX_BATCH", default_value_t = 10_000)]
+    pub max_batch: usize,
+
+    /// Largest ingest request body, in bytes.
+    #[arg(long, env = "IOC_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Socket send buffer for accepted connections, in bytes (the system's when absent).
+    #[arg(long, env = "IOC_SEND_BUFFER_BYTES")]
+    pub send_buffer_bytes: Option<u32>,
+}
+
+impl ServeConfig {
+    /// The defaults, on an ephemeral port, without the demo feed.
+    pub fn for_tests(database_url: String) -> ServeConfig {
+        ServeConfig {
+            addr: "127.0.0.1:0".parse().expect("a valid address"),
+            database: DatabaseArgs { database_url, province_dir: None },
+            no_demo: true,
+            demo_seed: 2025,
+            demo_interval_ms: 3000,
+            site_root: None,
+            retain_events: 100_000,
+            client_queue: 256,
+            heartbeat_secs: 10,
+            write_timeout_secs: 10,
+            max_batch: 10_000,
+            max_body_bytes: 8 * 1024 * 1024,
+            send_buffer_bytes: None,
+        }
+    }
+
+    pub fn heartbeat(&self) -> Duration {
+        Duration::from_secs(self.heartbeat_secs.max(1))
+    }
+
+    pub fn write_timeout(&self) -> Duration {
+        Duration::from_secs(self.write_timeout_secs.max(1))
+    }
+
+    /// The site root actually used (see `--site-root`).
+    pub fn resolved_site_root(&self) -> PathBuf {
+        if let Some(root) = &self.site_root {
+            return root.clone();
+        }
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent()?.parent().map(|target| target.join("site")))
+            .filter(|site| site.join("pkg").is_dir())
+            .unwrap_or_else(|| PathBuf::from("target/site"))
+    }
+}
+
+impl ServeConfig {
+    pub fn demo_interval(&self) -> Duration {
+        Duration::from_millis(self.demo_interval_ms.max(100))
+    }
+}

@@ -1,0 +1,50 @@
+//! The database: connection pool, durability settings and migrations.
+//!
+//! Every connection runs in WAL mode with `synchronous = FULL`: a transaction is on disk
+//! when its commit returns, so an ingest answered 2xx survives `kill -9` and power loss.
+//! Both settings are read back at start-up and the server refuses to run without them.
+
+use anyhow::{bail, Context};
+use app::store::Db;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub async fn open(url: &str) -> anyhow::Result<Db> {
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("'{url}' is not a SQLite database URL (expected sqlite://path/to/file.sqlite)"))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let path = options.get_filename().to_path_buf();
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the database directory {}", dir.display()))?;
+    }
+    let db = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("cannot open the database {}", path.display()))?;
+    check_durability(&db).await?;
+    Ok(db)
+}
+
+/// Fails unless the database runs in WAL mode with `synchronous = FULL`.
+pub async fn check_durability(db: &Db) -> anyhow::Result<()> {
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(db).await?;
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(db).await?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        bail!("the database is in journal mode '{mode}', not WAL; acknowledged data could be lost");
+    }
+    // 2 = FULL, 3 = EXTRA
+    if synchronous < 2 {
+        bail!("the database has synchronous = {synchronous}, not FULL; acknowledged data could be lost");
+    }
+    Ok(())
+}
+
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    sqlx::migrate!("../migrations/sqlite").run(db).await.context("cannot apply the database migrations")
+}

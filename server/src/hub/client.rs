@@ -1,0 +1,161 @@
+//! One live websocket client: `GET /api/v1/live[?since=<epoch>:<offset>]`.
+//!
+//! The connection task sends the first frame chosen by [`Hub::subscribe`], then every frame
+//! of the ring in order, skipping what the client already has. When the client lags more
+//! than the ring holds, it gets one coalesced catch-up frame instead of the frames it
+//! missed; when it cannot be caught up (too far behind, repeatedly lagging, or a write
+//! stalls) it is closed with code 4008 ("slow") and resumes on reconnect — never a silent
+//! gap. Pings detect a dead peer.
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::timeout;
+
+use super::{FrameKind, Hub, Outgoing};
+use crate::ingest::error::ApiFailure;
+use crate::AppState;
+use app::model::live::{CLOSE_GOING_AWAY, CLOSE_SLOW};
+use app::model::StreamPosition;
+
+/// Read buffer per connection: clients only send pongs and close frames, and the library's
+/// default (128 KiB) would cost that much memory per idle screen.
+const READ_BUFFER_BYTES: usize = 2 * 1024;
+/// Largest message or frame a client may send.
+const MAX_CLIENT_MESSAGE_BYTES: usize = 16 * 1024;
+/// A client that needs more catch-ups than this within [`LAG_PERIOD`] cannot keep up.
+const MAX_CATCH_UPS: u32 = 3;
+const LAG_PERIOD: Duration = Duration::from_secs(60);
+/// How long a close frame may take to send before the connection is simply dropped.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+#[derive(Debug, Deserialize)]
+pub struct LiveQuery {
+    since: Option<String>,
+}
+
+pub async fn upgrade(State(state): State<AppState>, Query(query): Query<LiveQuery>, ws: WebSocketUpgrade) -> Response {
+    let since = match query.since.as_deref().map(str::parse::<StreamPosition>).transpose() {
+        Ok(since) => since,
+        Err(reason) => {
+            return ApiFailure::bad_request(
+                "invalid_since",
+                format!("Tham số since không hợp lệ: {reason}. Dạng đúng: <epoch>:<offset>."),
+                format!("Invalid since parameter: {reason}. Expected <epoch>:<offset>."),
+            )
+            .into_response()
+        }
+    };
+    let hub = state.hub.clone();
+    ws.read_buffer_size(READ_BUFFER_BYTES)
+        .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
+        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
+        .on_upgrade(move |socket| serve(socket, hub, since))
+}
+
+/// Why a connection ended, for the logs.
+#[derive(Debug)]
+enum End {
+    PeerClosed,
+    PeerSilent,
+    Slow(&'static str),
+    ShuttingDown,
+}
+
+async fn serve(mut socket: WebSocket, hub: Arc<Hub>, since: Option<StreamPosition>) {
+    let end = stream(&mut socket, &hub, since).await;
+    let (code, reason) = match &end {
+        End::Slow(why) => (CLOSE_SLOW, format!("slow: {why}; reconnect with since")),
+        End::ShuttingDown => (CLOSE_GOING_AWAY, "server shutting down".to_string()),
+        End::PeerClosed | End::PeerSilent => {
+            tracing::debug!(?end, "live client gone");
+            return;
+        }
+    };
+    tracing::info!(?end, code, "closing live client");
+    let close = Message::Close(Some(CloseFrame { code, reason: reason.into() }));
+    let _ = timeout(CLOSE_TIMEOUT, socket.send(close)).await;
+}
+
+async fn stream(socket: &mut WebSocket, hub: &Hub, since: Option<StreamPosition>) -> End {
+    let limits = hub.limits().clone();
+    let write_timeout = limits.write_timeout;
+    let (first, mut frames) = hub.subscribe(since.as_ref());
+    // the offset the client has everything up to
+    let mut sent = first.to;
+    if !send(socket, &first, write_timeout).await {
+        return End::Slow("the first frame could not be written in time");
+    }
+    let mut shutdown = hub.shutdown_signal();
+    let ping_every = limits.heartbeat * 2;
+    let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    let mut heard_since_ping = true;
+    let mut catch_ups = 0u32;
+    let mut lag_period_start = Instant::now();
+
+    loop {
+        tokio::select! {
+            biased;
+            _ = shutdown.changed() => return End::ShuttingDown,
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return End::PeerClosed,
+                // pongs, pings (answered by the library) and anything else: the peer is alive
+                Some(Ok(_)) => heard_since_ping = true,
+            },
+            _ = pings.tick() => {
+                if !heard_since_ping {
+                    return End::PeerSilent;
+                }
+                heard_since_ping = false;
+                match timeout(write_timeout, socket.send(Message::Ping(Default::default()))).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => return End::PeerClosed,
+                    Err(_) => return End::Slow("a ping could not be written in time"),
+                }
+            }
+            frame = frames.recv() => {
+                let catch_up = match &frame {
+                    Ok(out) if out.kind == FrameKind::Delta && out.to <= sent => continue,
+                    Ok(out) if out.kind == FrameKind::Delta && out.from > sent => true,
+                    Ok(_) => false,
+                    Err(RecvError::Lagged(_)) => true,
+                    Err(RecvError::Closed) => return End::ShuttingDown,
+                };
+                let out = if catch_up {
+                    if lag_period_start.elapsed() > LAG_PERIOD {
+                        lag_period_start = Instant::now();
+                        catch_ups = 0;
+                    }
+                    catch_ups += 1;
+                    if catch_ups > MAX_CATCH_UPS {
+                        return End::Slow("fell behind repeatedly");
+                    }
+                    match hub.catch_up(sent) {
+                        Some(out) => Arc::new(out),
+                        None => return End::Slow("fell behind the retained window"),
+                    }
+                } else {
+                    match frame {
+                        Ok(out) => out,
+                        Err(_) => unreachable!("errors always catch up or return"),
+                    }
+                };
+                if !send(socket, &out, write_timeout).await {
+                    return End::Slow("a write stalled");
+                }
+                if out.kind != FrameKind::Heartbeat {
+                    sent = sent.max(out.to);
+                }
+            }
+        }
+    }
+}
+
+/// Sends one frame; false if it could not be written within `limit` (or the peer is gone).
+async fn send(socket: &mut WebSocket, out: &Outgoing, limit: Duration) -> bool {
+    matches!(timeout(limit, socket.send(Message::Text(out.text.clone()))).await, Ok(Ok(())))
+}

@@ -1,0 +1,460 @@
+//! Checks a batch item by item against the catalogue. Every problem of every item is
+//! reported with the item's index, the field, a stable code and a message in Vietnamese
+//! and English; a batch with any problem is refused whole.
+
+use app::model::format::vietnam_date;
+use app::model::ingest::ItemProblem;
+use app::model::{AreaKind, Catalogue, Level, Period, Unit};
+use app::store::observations::NewObservation;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::str::FromStr;
+use time::{Duration, OffsetDateTime};
+
+/// How far in the future an `as_of` may be (clocks drift).
+const CLOCK_SKEW: Duration = Duration::minutes(5);
+
+const FIELDS: [&str; 6] = ["indicator", "area", "period", "value", "unit", "as_of"];
+
+/// Why a batch was refused.
+#[derive(Debug, Default, PartialEq)]
+pub struct Refusal {
+    /// Items naming an indicator the agency does not own (403).
+    pub forbidden: Vec<ItemProblem>,
+    /// Malformed or inconsistent items (422).
+    pub invalid: Vec<ItemProblem>,
+}
+
+fn problem(index: usize, field: &str, code: &str, vi: String, en: String) -> ItemProblem {
+    ItemProblem { index, field: field.into(), code: code.into(), message_vi: vi, message_en: en }
+}
+
+/// Reads a JSON number exactly as written (up to 28 significant digits).
+fn decimal(number: &serde_json::Number) -> Option<Decimal> {
+    if let Some(i) = number.as_i64() {
+        return Some(Decimal::from(i));
+    }
+    if let Some(u) = number.as_u64() {
+        return Some(Decimal::from(u));
+    }
+    // Rust prints the shortest text that reads back as the same double, which is the text
+    // the sender wrote for any value with 15 or fewer significant digits.
+    number.as_f64().filter(|f| f.is_finite()).and_then(|f| Decimal::from_str(&f.to_string()).ok())
+}
+
+struct Item<'a, 'p> {
+    index: usize,
+    fields: &'a Map<String, Value>,
+    problems: &'p mut Vec<ItemProblem>,
+}
+
+impl<'a> Item<'a, '_> {
+    fn string(&mut self, field: &str) -> Option<&'a str> {
+        match self.fields.get(field) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.as_str()),
+            Some(Value::String(_)) | None | Some(Value::Null) => {
+                self.problems.push(problem(
+                    self.index,
+                    field,
+                    "missing",
+                    format!("Thiếu trường bắt buộc '{field}'."),
+                    format!("The required field '{field}' is missing."),
+                ));
+                None
+            }
+            Some(other) => {
+                self.problems.push(problem(
+                    self.index,
+                    field,
+                    "not_a_string",
+                    format!("Trường '{field}' phải là chuỗi ký tự, không phải {other}."),
+                    format!("The field '{field}' must be a string, not {other}."),
+                ));
+                None
+            }
+        }
+    }
+
+    fn report(&mut self, field: &str, code: &str, vi: String, en: String) {
+        self.problems.push(problem(self.index, field, code, vi, en));
+    }
+}
+
+/// Validates `items` sent by `agency`; on success the observations to store, with values
+/// converted to each indicator's unit.
+pub fn validate(
+    catalogue: &Catalogue,
+    agency: &str,
+    items: &[Value],
+    now: OffsetDateTime,
+) -> Result<Vec<NewObservation>, Refusal> {
+    let mut refusal = Refusal::default();
+    let mut accepted = Vec::with_capacity(items.len());
+    let mut seen: HashMap<(String, String, Period), usize> = HashMap::new();
+    let today = vietnam_date(now);
+
+    for (index, raw) in items.iter().enumerate() {
+        let Some(fields) = raw.as_object() else {
+            refusal.invalid.push(problem(
+                index,
+                "item",
+                "not_an_object",
+                "Mỗi số liệu phải là một đối tượng JSON {\"indicator\", \"area\", \"period\", \"value\", \"unit\"}.".into(),
+                "Each observation must be a JSON object {\"indicator\", \"area\", \"period\", \"value\", \"unit\"}.".into(),
+            ));
+            continue;
+        };
+        let before = refusal.invalid.len();
+        let mut item = Item { index, fields, problems: &mut refusal.invalid };
+
+        for name in fields.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
+            item.report(
+                name,
+                "unknown_field",
+                format!("Trường '{name}' không được hỗ trợ (các trường: {}).", FIELDS.join(", ")),
+                format!("The field '{name}' is not supported (fields: {}).", FIELDS.join(", ")),
+            );
+        }
+
+        let indicator = item.string("indicator").and_then(|code| {
+            let found = catalogue.indicator(code);
+            if found.is_none() {
+                item.report(
+                    "indicator",
+                    "unknown_indicator",
+                    format!("Chỉ tiêu '{code}' không có trong danh mục."),
+                    format!("The indicator '{code}' is not in the catalogue."),
+                );
+            }
+            found
+        });
+        if let Some(ind) = indicator {
+            if ind.agency != agency {
+                refusal.forbidden.push(problem(
+                    index,
+                    "indicator",
+                    "not_your_indicator",
+                    format!("Chỉ tiêu '{}' thuộc {}, cơ quan {agency} không được gửi số liệu này.", ind.code, ind.agency),
+                    format!("The indicator '{}' belongs to {}; agency {agency} may not submit it.", ind.code, ind.agency),
+                ));
+            }
+        }
+        let mut item = Item { index, fields, problems: &mut refusal.invalid };
+
+        let period = item.string("period").and_then(|text| match text.parse::<Period>() {
+            Ok(p) => Some(p),
+            Err(_) => {
+                let expected = indicator.map(|i| i.cadence.period_kind().pattern()).unwrap_or("YYYY-MM-DD, YYYY-MM, YYYY-Qn, YYYY");
+                item.report(
+                    "period",
+                    "period_format",
+                    format!("Kỳ '{text}' không đúng định dạng; cần {expected}."),
+                    format!("The period '{text}' is malformed; expected {expected}."),
+                );
+                None
+            }
+        });
+        if let (Some(ind), Some(p)) = (indicator, period) {
+            let kind = ind.cadence.period_kind();
+            if p.kind() != kind {
+                item.report(
+                    "period",
+                    "period_kind",
+                    format!("Chỉ tiêu '{}' báo cáo {}: kỳ phải có dạng {}, không phải '{p}'.", ind.code, ind.cadence.label(app::model::Locale::Vi), kind.pattern()),
+                    format!("The indicator '{}' is reported {}: the period must be {}, not '{p}'.", ind.code, ind.cadence.label(app::model::Locale::En), kind.pattern()),
+                );
+            }
+        }
+        if let Some(p) = period.filter(|p| p.start() > today) {
+            item.report(
+                "period",
+                "period_in_future",
+                format!("Kỳ '{p}' chưa bắt đầu (hôm nay là {today})."),
+                format!("The period '{p}' has not started yet (today is {today})."),
+            );
+        }
+
+        let area = item.string("area").and_then(|code| {
+            let found = catalogue.area(code);
+            if found.is_none() {
+                item.report(
+                    "area",
+                    "unknown_area",
+                    format!("Đơn vị hành chính '{code}' không có trong danh mục."),
+                    format!("The administrative unit '{code}' is not in the catalogue."),
+                );
+            }
+            found
+        });
+        if let (Some(a), Some(p)) = (area, period) {
+            let exists = a.valid_from <= p.end() && a.valid_to.is_none_or(|to| to >= p.start());
+            if !exists {
+                item.report(
+                    "area",
+                    "area_not_valid_for_period",
+                    format!("Đơn vị '{}' ({}) không tồn tại trong kỳ '{p}'.", a.code, a.name_vi),
+                    format!("The unit '{}' ({}) did not exist during the period '{p}'.", a.code, a.name_vi),
+                );
+            }
+        }
+        if let (Some(ind), Some(a)) = (indicator, area) {
+            let fits = match ind.level {
+                Level::Province => a.code == catalogue.province,
+                Level::Commune => {
+                    a.code == catalogue.province || matches!(a.kind, AreaKind::Commune | AreaKind::Ward | AreaKind::SpecialZone)
+                }
+            };
+            if !fits {
+                item.report(
+                    "area",
+                    "area_level_mismatch",
+                    format!("Chỉ tiêu '{}' không báo cáo cho đơn vị '{}' ({}).", ind.code, a.code, a.name_vi),
+                    format!("The indicator '{}' is not reported for the unit '{}' ({}).", ind.code, a.code, a.name_vi),
+                );
+            }
+        }
+
+        let unit = item.string("unit").and_then(|code| match code.parse::<Unit>() {
+            Ok(u) => Some(u),
+            Err(()) => {
+                let all: Vec<&str> = Unit::ALL.iter().map(|u| u.code()).collect();
+                item.report(
+                    "unit",
+                    "unknown_unit",
+                    format!("Đơn vị tính '{code}' không được hỗ trợ (dùng: {}).", all.join(", ")),
+                    format!("The unit '{code}' is not supported (use: {}).", all.join(", ")),
+                );
+                None
+            }
+        });
+
+        let value = match fields.get("value") {
+            Some(Value::Number(n)) => match decimal(n) {
+                Some(v) => Some(v),
+                None => {
+                    item.report(
+                        "value",
+                        "out_of_range",
+                        format!("Giá trị {n} vượt quá phạm vi số thập phân (tối đa 28 chữ số)."),
+                        format!("The value {n} is outside the decimal range (at most 28 digits)."),
+                    );
+                    None
+                }
+            },
+            None | Some(Value::Null) => {
+                item.report("value", "missing", "Thiếu trường bắt buộc 'value'.".into(), "The required field 'value' is missing.".into());
+                None
+            }
+            Some(other) => {
+                item.report(
+                    "value",
+                    "not_a_number",
+                    format!("Giá trị phải là một số (không đặt trong dấu nháy), không phải {other}."),
+                    format!("The value must be a number (not quoted), not {other}."),
+                );
+                None
+            }
+        };
+
+        let mut converted = None;
+        if let (Some(ind), Some(u), Some(v)) = (indicator, unit, value) {
+            match u.convert(v, ind.unit) {
+                None => item.report(
+                    "unit",
+                    "unit_mismatch",
+                    format!("Chỉ tiêu '{}' tính bằng '{}', không đổi được từ '{u}'.", ind.code, ind.unit),
+                    format!("The indicator '{}' is measured in '{}'; '{u}' cannot be converted to it.", ind.code, ind.unit),
+                ),
+                Some(v) => {
+                    if let Some(min) = ind.min.filter(|min| v < *min) {
+                        item.report(
+                            "value",
+                            "below_minimum",
+                            format!("Giá trị {v} {} nhỏ hơn mức tối thiểu {min} của chỉ tiêu '{}'.", ind.unit, ind.code),
+                            format!("The value {v} {} is below the minimum {min} of '{}'.", ind.unit, ind.code),
+                        );
+                    } else if let Some(max) = ind.max.filter(|max| v > *max) {
+                        item.report(
+                            "value",
+                            "above_maximum",
+                            format!("Giá trị {v} {} lớn hơn mức tối đa {max} của chỉ tiêu '{}'.", ind.unit, ind.code),
+                            format!("The value {v} {} is above the maximum {max} of '{}'.", ind.unit, ind.code),
+                        );
+                    } else {
+                        converted = Some(v);
+                    }
+                }
+            }
+        }
+
+        let as_of = match fields.get("as_of") {
+            None | Some(Value::Null) => Some(now),
+            Some(Value::String(text)) => match OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
+                Ok(at) if at > now + CLOCK_SKEW => {
+                    item.report(
+                        "as_of",
+                        "as_of_in_future",
+                        format!("Thời điểm số liệu '{text}' ở tương lai."),
+                        format!("The as-of time '{text}' is in the future."),
+                    );
+                    None
+                }
+                Ok(at) => Some(at),
+                Err(_) => {
+                    item.report(
+                        "as_of",
+                        "as_of_format",
+                        format!("Thời điểm '{text}' không đúng định dạng RFC 3339 (ví dụ 2026-11-22T17:00:00+07:00)."),
+                        format!("The time '{text}' is not RFC 3339 (e.g. 2026-11-22T17:00:00+07:00)."),
+                    );
+                    None
+                }
+            },
+            Some(other) => {
+                item.report(
+                    "as_of",
+                    "as_of_format",
+                    format!("Thời điểm phải là chuỗi RFC 3339, không phải {other}."),
+                    format!("The as-of time must be an RFC 3339 string, not {other}."),
+                );
+                None
+            }
+        };
+
+        if let (Some(ind), Some(a), Some(p)) = (indicator, area, period) {
+            if let Some(first) = seen.insert((ind.code.clone(), a.code.clone(), p), index) {
+                item.report(
+                    "period",
+                    "duplicate_in_batch",
+                    format!("Trùng chỉ tiêu, đơn vị và kỳ với số liệu thứ {first} trong cùng lô."),
+                    format!("Same indicator, unit and period as item {first} of this batch."),
+                );
+            }
+        }
+
+        if refusal.invalid.len() == before {
+            if let (Some(ind), Some(a), Some(p), Some(v), Some(at)) = (indicator, area, period, converted, as_of) {
+                accepted.push(NewObservation { indicator: ind.code.clone(), area: a.code.clone(), period: p, value: v, unit: ind.unit, as_of: at });
+            }
+        }
+    }
+
+    if refusal.forbidden.is_empty() && refusal.invalid.is_empty() {
+        Ok(accepted)
+    } else {
+        Err(refusal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-11-22 03:00 UTC);
+
+    fn catalogue() -> Catalogue {
+        crate::province::load(&crate::province::demo()).unwrap()
+    }
+
+    fn good() -> Value {
+        json!({"indicator": "services.online.rate", "area": "14", "period": "2026-11-22", "value": 61.5, "unit": "percent"})
+    }
+
+    fn with(field: &str, value: Value) -> Value {
+        let mut item = good();
+        item[field] = value;
+        item
+    }
+
+    fn without(field: &str) -> Value {
+        let mut item = good();
+        item.as_object_mut().unwrap().remove(field);
+        item
+    }
+
+    /// The (field, code) of each problem of a one-item batch.
+    fn problems(item: Value) -> Vec<(String, String)> {
+        let refusal = validate(&catalogue(), "VPUB", &[item], NOW).expect_err("should be refused");
+        refusal.invalid.into_iter().map(|p| (p.field, p.code)).collect()
+    }
+
+    fn one(field: &str, code: &str) -> Vec<(String, String)> {
+        vec![(field.to_string(), code.to_string())]
+    }
+
+    #[test]
+    fn accepts_a_good_item_with_the_exact_value() {
+        let ok = validate(&catalogue(), "VPUB", &[good()], NOW).unwrap();
+        assert_eq!(ok[0].value, Decimal::from_str("61.5").unwrap());
+        assert_eq!(ok[0].as_of, NOW);
+    }
+
+    #[test]
+    fn each_rejection_reason() {
+        assert_eq!(problems(json!([1])), one("item", "not_an_object"));
+        assert_eq!(problems(with("colour", json!("red"))), one("colour", "unknown_field"));
+        assert_eq!(problems(with("indicator", json!("nope"))), one("indicator", "unknown_indicator"));
+        assert_eq!(problems(without("indicator")), one("indicator", "missing"));
+        assert_eq!(problems(with("indicator", json!(5))), one("indicator", "not_a_string"));
+        assert_eq!(problems(with("area", json!("99999"))), one("area", "unknown_area"));
+        assert_eq!(problems(with("period", json!("22/11/2026"))), one("period", "period_format"));
+        assert_eq!(problems(with("period", json!("2026-11"))), one("period", "period_kind"));
+        assert_eq!(problems(with("period", json!("2026-11-23"))), one("period", "period_in_future"));
+        assert_eq!(problems(with("period", json!("2004-01-01"))), one("area", "area_not_valid_for_period"));
+        assert_eq!(problems(with("value", json!("61.5"))), one("value", "not_a_number"));
+        assert_eq!(problems(without("value")), one("value", "missing"));
+        assert_eq!(problems(with("value", json!(1e300))), one("value", "out_of_range"));
+        assert_eq!(problems(with("value", json!(-1))), one("value", "below_minimum"));
+        assert_eq!(problems(with("value", json!(100.01))), one("value", "above_maximum"));
+        assert_eq!(problems(with("unit", json!("VND"))), one("unit", "unknown_unit"));
+        assert_eq!(problems(with("unit", json!("dong"))), one("unit", "unit_mismatch"));
+        assert_eq!(problems(with("as_of", json!("yesterday"))), one("as_of", "as_of_format"));
+        assert_eq!(problems(with("as_of", json!("2026-11-23T10:00:00+07:00"))), one("as_of", "as_of_in_future"));
+    }
+
+    #[test]
+    fn messages_are_bilingual_and_name_the_value() {
+        let refusal = validate(&catalogue(), "VPUB", &[with("indicator", json!("nope"))], NOW).unwrap_err();
+        let p = &refusal.invalid[0];
+        assert_eq!(p.message_vi, "Chỉ tiêu 'nope' không có trong danh mục.");
+        assert_eq!(p.message_en, "The indicator 'nope' is not in the catalogue.");
+    }
+
+    #[test]
+    fn converts_units_within_a_dimension() {
+        let item = json!({"indicator": "budget.revenue.ytd", "area": "14", "period": "2026-11-22", "value": 4512.3, "unit": "billion_dong"});
+        let ok = validate(&catalogue(), "KBNN", &[item], NOW).unwrap();
+        assert_eq!(ok[0].value, Decimal::from(4_512_300_000_000u64));
+        assert_eq!(ok[0].unit, Unit::Dong);
+    }
+
+    #[test]
+    fn duplicates_in_one_batch_are_refused() {
+        let refusal = validate(&catalogue(), "VPUB", &[good(), good()], NOW).unwrap_err();
+        assert_eq!(refusal.invalid.len(), 1);
+        assert_eq!((refusal.invalid[0].index, refusal.invalid[0].code.as_str()), (1, "duplicate_in_batch"));
+    }
+
+    #[test]
+    fn another_agencys_indicator_is_forbidden() {
+        let refusal = validate(&catalogue(), "STC", &[good()], NOW).unwrap_err();
+        assert_eq!(refusal.forbidden.len(), 1);
+        assert_eq!(refusal.forbidden[0].code, "not_your_indicator");
+        assert!(refusal.invalid.is_empty());
+    }
+
+    #[test]
+    fn every_bad_item_is_reported_not_just_the_first() {
+        let mut bad_value = with("value", json!("x"));
+        bad_value["period"] = json!("2026-11-21");
+        let mut bad_unit = with("unit", json!("?"));
+        bad_unit["period"] = json!("2026-11-20");
+        let items = [good(), bad_value, bad_unit, good()];
+        let refusal = validate(&catalogue(), "VPUB", &items, NOW).unwrap_err();
+        let indexes: Vec<usize> = refusal.invalid.iter().map(|p| p.index).collect();
+        assert_eq!(indexes, vec![1, 2, 3], "item 3 duplicates item 0");
+    }
+}

@@ -1,0 +1,169 @@
+//! The IOC Live server: the REST ingest API, the live websocket hub, the server-rendered
+//! dashboard and the demo feed, on one axum router.
+//!
+//! [`run`] takes a bound listener, so tests start the real server on port 0; `main.rs`
+//! is only the command line around it.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod hub;
+pub mod ingest;
+pub mod province;
+
+use anyhow::Context;
+use app::api::ServerContext;
+use app::model::Catalogue;
+use app::store::Db;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{any, get, post};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::{TcpListener, TcpSocket};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use config::{DatabaseArgs, ServeConfig};
+use hub::{Hub, HubLimits};
+use ingest::error::ApiFailure;
+
+/// Limits of the ingest API.
+#[derive(Debug, Clone)]
+pub struct IngestLimits {
+    pub max_batch: usize,
+    pub max_body_bytes: usize,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub catalogue: Arc<Catalogue>,
+    pub hub: Arc<Hub>,
+    /// Held from the start of an ingest transaction until its events are published, so
+    /// offsets are committed and published in one order.
+    pub write_lock: Arc<tokio::sync::Mutex<()>>,
+    pub limits: IngestLimits,
+    pub leptos: LeptosOptions,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// Opens the database, applies migrations, reads the province data and writes it into the
+/// database. Used by `serve` and by every command that needs the catalogue.
+pub async fn prepare(database: &DatabaseArgs) -> anyhow::Result<(Db, Arc<Catalogue>)> {
+    let db = db::open(&database.database_url).await?;
+    db::migrate(&db).await?;
+    let files = match &database.province_dir {
+        Some(dir) => province::read_dir(dir)?,
+        None => province::demo(),
+    };
+    let catalogue = province::load(&files)?;
+    app::store::catalogue::sync(&db, &catalogue).await.context("cannot write the province data into the database")?;
+    Ok((db, Arc::new(catalogue)))
+}
+
+/// Listens on `addr` with a deep accept queue (a wall of screens reconnects at once after a
+/// restart; the default backlog of 128 makes some wait a second).
+pub fn bind(addr: SocketAddr, send_buffer_bytes: Option<u32>) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    if let Some(bytes) = send_buffer_bytes {
+        socket.set_send_buffer_size(bytes)?;
+    }
+    socket.bind(addr)?;
+    socket.listen(4096)
+}
+
+/// Builds the router: REST API, live websocket, server functions, pages and static files.
+pub fn router(state: AppState) -> Router {
+    let context = ServerContext { catalogue: state.catalogue.clone(), live: state.hub.clone() };
+    let options = state.leptos.clone();
+    let api = Router::new()
+        .route(
+            "/api/v1/observations",
+            post(ingest::post_observations).layer(DefaultBodyLimit::max(state.limits.max_body_bytes)),
+        )
+        .route("/api/v1/indicators", get(ingest::list_indicators))
+        .route("/api/v1/health", get(ingest::health))
+        .route("/api/v1/live", get(hub::client::upgrade))
+        .route("/api/{*rest}", any(api_not_found));
+    Router::new()
+        .merge(api)
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(app::App),
+            move || provide_context(context.clone()),
+            move || app::shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn api_not_found() -> impl IntoResponse {
+    ApiFailure::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Không có địa chỉ API này; xem README, mục API.",
+        "No such API address; see the API section of the README.",
+    )
+}
+
+/// Serves until `shutdown` completes, then closes live clients and stops.
+pub async fn run(listener: TcpListener, config: ServeConfig, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let (db, catalogue) = prepare(&config.database).await?;
+    let limits = HubLimits {
+        retain_events: config.retain_events,
+        client_queue: config.client_queue,
+        heartbeat: config.heartbeat(),
+        write_timeout: config.write_timeout(),
+    };
+    let hub = Arc::new(Hub::load(&db, limits).await.context("cannot load the live state")?);
+    tokio::spawn(hub.clone().run_heartbeats());
+
+    let addr = listener.local_addr()?;
+    let site_root = config.resolved_site_root();
+    if !site_root.join("pkg").is_dir() {
+        tracing::warn!(site_root = %site_root.display(), "no built site here: pages will render but not hydrate; build with `cargo leptos build` or pass --site-root");
+    }
+    let leptos = LeptosOptions::builder()
+        .output_name("ioc")
+        .site_root(site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let state = AppState {
+        db: db.clone(),
+        catalogue: catalogue.clone(),
+        hub: hub.clone(),
+        write_lock: Arc::new(tokio::sync::Mutex::new(())),
+        limits: IngestLimits { max_batch: config.max_batch, max_body_bytes: config.max_body_bytes },
+        leptos,
+    };
+    if !config.no_demo {
+        let base = demo::local_base_url(addr);
+        tokio::spawn(demo::run(db.clone(), catalogue.clone(), base, config.demo_seed, config.demo_interval(), hub.shutdown_signal()));
+    }
+    tracing::info!(%addr, epoch = hub.epoch(), offset = hub.head(), "serving IOC Live");
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            hub.shut_down();
+        })
+        .await?;
+    db.close().await;
+    Ok(())
+}

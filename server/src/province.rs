@@ -1,0 +1,115 @@
+//! Reads a province's data files into a checked [`Catalogue`].
+//!
+//! A province is a directory of four TOML files — `province.toml` (which unit is the
+//! province), `agencies.toml`, `areas.toml` and `indicators.toml`. The demo province, Sơn La,
+//! is built into the binary; `--province-dir` reads another.
+
+use anyhow::{anyhow, Context};
+use app::model::{Agency, Area, Catalogue, Indicator};
+use serde::Deserialize;
+use std::path::Path;
+
+/// The four files of a province, as text.
+pub struct ProvinceFiles {
+    pub province: String,
+    pub agencies: String,
+    pub areas: String,
+    pub indicators: String,
+}
+
+/// Sơn La, the demo province.
+pub fn demo() -> ProvinceFiles {
+    ProvinceFiles {
+        province: include_str!("../province/son-la/province.toml").into(),
+        agencies: include_str!("../province/son-la/agencies.toml").into(),
+        areas: include_str!("../province/son-la/areas.toml").into(),
+        indicators: include_str!("../province/son-la/indicators.toml").into(),
+    }
+}
+
+pub fn read_dir(dir: &Path) -> anyhow::Result<ProvinceFiles> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    Ok(ProvinceFiles {
+        province: read("province.toml")?,
+        agencies: read("agencies.toml")?,
+        areas: read("areas.toml")?,
+        indicators: read("indicators.toml")?,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProvinceFile {
+    /// The code of the province's unit in areas.toml.
+    code: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgenciesFile {
+    agency: Vec<Agency>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AreasFile {
+    area: Vec<Area>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorsFile {
+    indicator: Vec<Indicator>,
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> anyhow::Result<T> {
+    toml::from_str(text).map_err(|e| anyhow!("{file}: {e}"))
+}
+
+/// Parses and checks the files; every problem is listed in the error.
+pub fn load(files: &ProvinceFiles) -> anyhow::Result<Catalogue> {
+    let province: ProvinceFile = parse("province.toml", &files.province)?;
+    let agencies: AgenciesFile = parse("agencies.toml", &files.agencies)?;
+    let areas: AreasFile = parse("areas.toml", &files.areas)?;
+    let indicators: IndicatorsFile = parse("indicators.toml", &files.indicators)?;
+    Catalogue::new(province.code, agencies.agency, areas.area, indicators.indicator).map_err(|errors| {
+        let list: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
+        anyhow!("the province data has {} problem(s):\n{}", errors.len(), list.join("\n"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_province_is_valid() {
+        let c = load(&demo()).expect("the built-in province loads");
+        assert_eq!(c.province, "14");
+        assert!(c.indicator("budget.revenue.ytd").is_some());
+        assert!(c.agency("STC").is_some());
+    }
+
+    #[test]
+    fn a_malformed_entry_is_named() {
+        let mut files = demo();
+        files.indicators = files.indicators.replacen("cadence = \"daily\"", "cadence = \"hourly\"", 1);
+        let err = load(&files).unwrap_err().to_string();
+        assert!(err.starts_with("indicators.toml:"), "{err}");
+        assert!(err.contains("hourly"), "{err}");
+    }
+
+    #[test]
+    fn inconsistent_entries_are_all_listed() {
+        let mut files = demo();
+        files.indicators = files.indicators.replacen("agency = \"STC\"", "agency = \"NOPE\"", 1);
+        files.province = "code = \"99\"".into();
+        let err = load(&files).unwrap_err().to_string();
+        assert!(err.contains("2 problem(s)"), "{err}");
+        assert!(err.contains("agency: unknown agency 'NOPE'"), "{err}");
+        assert!(err.contains("province: code: unknown area '99'"), "{err}");
+    }
+}
