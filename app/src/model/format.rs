@@ -46,6 +46,17 @@ pub struct Quantity {
     pub unit: &'static str,
 }
 
+impl std::fmt::Display for Quantity {
+    /// `5.450,0 tỷ đồng`, `80,0%`, `1.234`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.unit {
+            "" => f.write_str(&self.number),
+            "%" => write!(f, "{}%", self.number),
+            unit => write!(f, "{} {unit}", self.number),
+        }
+    }
+}
+
 /// Formats `value` (in `unit`) for display: money in the largest of tỷ/triệu/đồng that
 /// keeps it at least 1, percentages and points with one decimal, counts whole.
 pub fn quantity(value: Decimal, unit: Unit, locale: Locale) -> Quantity {
@@ -118,6 +129,13 @@ mod tests {
         assert_eq!(q, Quantity { number: "25,0".into(), unit: "triệu đồng" });
         let q = quantity(d("12.5"), Unit::BillionDong, Locale::En);
         assert_eq!(q, Quantity { number: "12.5".into(), unit: "billion VND" });
+    }
+
+    #[test]
+    fn quantities_read_as_text() {
+        assert_eq!(quantity(d("80"), Unit::Percent, Locale::Vi).to_string(), "80,0%");
+        assert_eq!(quantity(d("1234"), Unit::Count, Locale::Vi).to_string(), "1.234");
+        assert_eq!(quantity(d("5450000000000"), Unit::Dong, Locale::Vi).to_string(), "5.450,0 tỷ đồng");
     }
 
     #[test]

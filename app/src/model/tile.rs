@@ -115,10 +115,12 @@ impl TileSpec {
             _ => format::quantity(value.value, self.unit, locale),
         };
         let detail = match (self.headline, target, pct) {
-            (Headline::Value, Some(_), Some(p)) => Some(format!(
-                "{}% {}",
+            (Headline::Value, Some(t), Some(p)) => Some(format!(
+                "{} {}% {} ({})",
+                locale.pick("Đạt", "At"),
                 format::number(p, 1, locale),
-                self.target_label
+                self.target_label,
+                format::quantity(t, self.unit, locale)
             )),
             (Headline::ShareOfTarget, Some(t), Some(_)) => {
                 let v = format::quantity(value.value, self.unit, locale);
@@ -139,20 +141,17 @@ impl TileSpec {
                 (Direction::HigherIsBetter, d) => Some(d == TrendDirection::Up),
                 (Direction::LowerIsBetter, d) => Some(d == TrendDirection::Down),
             };
-            let q = format::quantity(change.abs(), self.unit, locale);
+            let mut q = format::quantity(change.abs(), self.unit, locale);
+            if self.unit == Unit::Percent {
+                q.unit = locale.pick("điểm %", "pp");
+            }
             let sign = match direction {
                 TrendDirection::Up => "+",
                 TrendDirection::Down => "−",
                 TrendDirection::Flat => "±",
             };
-            let unit = if self.unit == Unit::Percent { locale.pick("điểm %", "pp") } else { q.unit };
-            let text = format!(
-                "{sign}{} {unit} {} {}",
-                q.number,
-                locale.pick("so với", "vs"),
-                prev.period.label(locale)
-            );
-            Trend { direction, good, text: text.replace("  ", " ") }
+            let text = format!("{sign}{q} {} {}", locale.pick("so với", "vs"), prev.period.label(locale));
+            Trend { direction, good, text }
         });
         let freshness = if !connected {
             Freshness::Unconfirmed
@@ -225,7 +224,7 @@ mod tests {
         let view = s.view(&value("4512300000000", Some("4500000000000")), Some(Decimal::from(5_300_000_000_000u64)), NOW, true, Locale::Vi);
         assert_eq!(view.headline.number, "4.512,3");
         assert_eq!(view.headline.unit, "tỷ đồng");
-        assert_eq!(view.detail.as_deref(), Some("85,1% dự toán"));
+        assert_eq!(view.detail.as_deref(), Some("Đạt 85,1% dự toán (5.300,0 tỷ đồng)"));
         let trend = view.trend.unwrap();
         assert_eq!(trend.direction, TrendDirection::Up);
         assert_eq!(trend.good, Some(true));

@@ -1,0 +1,161 @@
+//! A real server on an ephemeral port with its own SQLite file, and clients for it.
+
+#![allow(dead_code)]
+
+use app::model::LiveFrame;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use server::config::ServeConfig;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub database_url: String,
+    pub db: app::store::Db,
+    pub http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _dir: TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        TestServer::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(adjust: impl FnOnce(&mut ServeConfig)) -> TestServer {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let database_url = format!("sqlite://{}", dir.path().join("ioc.sqlite").display());
+        let mut config = ServeConfig::for_tests(database_url.clone());
+        adjust(&mut config);
+        let listener = server::bind(config.addr, config.send_buffer_bytes).expect("bind");
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server::run(listener, config, async move {
+            let _ = stopped.await;
+        }));
+        let http = reqwest::Client::new();
+        let base = format!("http://{addr}");
+        // ready when health answers
+        for _ in 0..200 {
+            if let Ok(r) = http.get(format!("{base}/api/v1/health")).send().await {
+                if r.status().is_success() {
+                    break;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let db = server::db::open(&database_url).await.expect("open the test database");
+        TestServer { addr, base, database_url, db, http, stop: Some(stop), task: Some(task), _dir: dir }
+    }
+
+    /// A new token for `agency`, as `ioc token create` makes one.
+    pub async fn token(&self, agency: &str) -> String {
+        app::store::tokens::create(&self.db, agency, "test", time::OffsetDateTime::now_utc()).await.unwrap().1
+    }
+
+    /// Posts a batch; returns status, JSON body and headers.
+    pub async fn post(&self, token: &str, key: &str, body: &Value) -> (u16, Value, reqwest::header::HeaderMap) {
+        let response = self
+            .http
+            .post(format!("{}/api/v1/observations", self.base))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body, headers)
+    }
+
+    /// Posts and insists on 201.
+    pub async fn post_ok(&self, token: &str, body: &Value) -> Value {
+        let key = format!("k-{}", rand::random::<u64>());
+        let (status, body, _) = self.post(token, &key, body).await;
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+
+    pub async fn health(&self) -> Value {
+        self.http.get(format!("{}/api/v1/health", self.base)).send().await.unwrap().json().await.unwrap()
+    }
+
+    pub fn live_url(&self, since: Option<&str>) -> String {
+        match since {
+            Some(s) => format!("ws://{}/api/v1/live?since={s}", self.addr),
+            None => format!("ws://{}/api/v1/live", self.addr),
+        }
+    }
+
+    pub async fn connect(&self, since: Option<&str>) -> Socket {
+        tokio_tungstenite::connect_async(self.live_url(since)).await.expect("websocket connects").0
+    }
+
+    /// Connects with a small receive buffer, so a client that stops reading stalls the
+    /// server's writes quickly.
+    pub async fn connect_small(&self, since: Option<&str>) -> Socket {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let stream = socket.connect(self.addr).await.unwrap();
+        let (ws, _) = tokio_tungstenite::client_async(self.live_url(since), MaybeTlsStream::Plain(stream)).await.unwrap();
+        ws
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+    }
+}
+
+/// The next live frame (skipping pings), or panic after `within`.
+pub async fn next_frame(ws: &mut Socket, within: Duration) -> LiveFrame {
+    loop {
+        let msg = tokio::time::timeout(within, ws.next()).await.expect("a frame in time").expect("socket open").expect("no socket error");
+        match msg {
+            Message::Text(text) => return serde_json::from_str(&text).expect("a valid frame"),
+            Message::Ping(data) => ws.send(Message::Pong(data)).await.unwrap(),
+            Message::Close(frame) => panic!("closed: {frame:?}"),
+            _ => {}
+        }
+    }
+}
+
+/// The next frame that is not a heartbeat.
+pub async fn next_data_frame(ws: &mut Socket, within: Duration) -> LiveFrame {
+    loop {
+        let frame = next_frame(ws, within).await;
+        if !matches!(frame, LiveFrame::Heartbeat { .. }) {
+            return frame;
+        }
+    }
+}
+
+/// One observation of `services.online.rate` (owned by VPUB) for the province.
+pub fn online_rate(period: &str, value: f64) -> Value {
+    json!({"indicator": "services.online.rate", "area": "14", "period": period, "value": value, "unit": "percent"})
+}
+
+pub fn batch(items: Vec<Value>) -> Value {
+    json!({ "observations": items })
+}
+
+/// A day `n` days after 2020-01-01, as a period (distinct keys for many observations).
+pub fn day(n: i64) -> String {
+    (time::macros::date!(2020 - 01 - 01) + time::Duration::days(n)).to_string()
+}
