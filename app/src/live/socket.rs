@@ -169,13 +169,14 @@ fn received(conn: &Shared, generation: u64, event: MessageEvent) {
         LiveFrame::Heartbeat { .. } => Vec::new(),
     };
     match check {
-        FrameCheck::Reset | FrameCheck::Apply => {
+        FrameCheck::Reset | FrameCheck::Apply | FrameCheck::Ignore => {
             let count = values.len();
-            if check == FrameCheck::Reset {
-                store.reset(values);
-            } else {
-                store.apply(values);
+            match check {
+                FrameCheck::Reset => store.reset(values),
+                FrameCheck::Apply => store.apply(values),
+                _ => {}
             }
+            // any frame in step (even an empty catch-up or a heartbeat) proves the link
             if store.link.get_untracked() != Link::Live {
                 {
                     let mut c = conn.borrow_mut();
@@ -189,7 +190,6 @@ fn received(conn: &Shared, generation: u64, event: MessageEvent) {
                 }
             }
         }
-        FrameCheck::Ignore => {}
         FrameCheck::Gap { have, frame_from } => {
             leptos::logging::warn!("live: gap (have {have}, frame from {frame_from}); resuming");
             restart(conn);

@@ -1,0 +1,110 @@
+// The overview in a real browser: rendered on the server, hydrated, updated live.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Server, launchBrowser, openPage, outputDir, todayInVietnam } from './support.js';
+
+let server;
+let browser;
+let office;
+
+before(async () => {
+  server = await Server.start();
+  office = server.token('VPUB');
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const tile = (page, code) => page.locator(`article.tile[data-indicator="${code}"]`);
+
+test('a value posted to the API shows on the open page within 2 s, without reload', async () => {
+  await server.post(office, [
+    { indicator: 'services.online.rate', area: '14', period: todayInVietnam(), value: 61.5, unit: 'percent' },
+  ]);
+  const { page, problems } = await openPage(browser, server.base + '/');
+  await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  const number = tile(page, 'services.online.rate').locator('.number');
+  assert.equal(await number.innerText(), '61,5');
+
+  let navigations = 0;
+  page.on('framenavigated', () => navigations++);
+  const posted = Date.now();
+  await server.post(office, [
+    { indicator: 'services.online.rate', area: '14', period: todayInVietnam(), value: 77.7, unit: 'percent' },
+  ]);
+  await page.waitForFunction(
+    () => document.querySelector('article.tile[data-indicator="services.online.rate"] .number')?.textContent === '77,7',
+    null,
+    { timeout: 2_000 },
+  );
+  const elapsed = Date.now() - posted;
+  assert.equal(navigations, 0, 'no reload');
+  const card = tile(page, 'services.online.rate');
+  assert.match(await card.locator('.as-of').innerText(), /^số liệu đến \d\d:\d\d \d\d\/\d\d\/\d{4}$/);
+  assert.match(await card.locator('.source').innerText(), /VP UBND tỉnh/);
+  assert.equal(await card.getAttribute('data-freshness'), 'current');
+  assert.deepEqual(problems, [], 'no console errors or hydration warnings');
+  console.log(`live update shown ${elapsed} ms after the POST`);
+  await page.close();
+});
+
+test('the page says when it is not live and catches up after the server returns', async () => {
+  const { page, problems } = await openPage(browser, server.base + '/');
+  await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  await server.stop();
+  await page.locator('.connection[data-state="reconnecting"]').waitFor({ timeout: 10_000 });
+  assert.match(await page.locator('.connection').innerText(), /Mất kết nối/);
+  assert.equal(await tile(page, 'services.online.rate').getAttribute('data-freshness'), 'unconfirmed', 'a figure never looks live while the link is down');
+
+  await server.launch();
+  await server.post(office, [
+    { indicator: 'services.online.rate', area: '14', period: todayInVietnam(), value: 80.2, unit: 'percent' },
+  ]);
+  await page.locator('.connection[data-state="live"]').waitFor({ timeout: 20_000 });
+  await page.waitForFunction(
+    () => document.querySelector('article.tile[data-indicator="services.online.rate"] .number')?.textContent === '80,2',
+    null,
+    { timeout: 5_000 },
+  );
+  assert.match(await page.locator('.connection').innerText(), /Trực tiếp · đã cập nhật \d+ thay đổi/);
+  const unexpected = problems.filter((p) => !/ERR_CONNECTION_REFUSED|WebSocket connection|live: /.test(p));
+  assert.deepEqual(unexpected, []);
+  await page.close();
+});
+
+test('English is available, with English number formats', async () => {
+  const { page, problems } = await openPage(browser, server.base + '/?lang=en');
+  await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('h1').innerText(), 'Intelligent Operations Center');
+  assert.equal(await tile(page, 'services.online.rate').locator('.number').innerText(), '80.2');
+  assert.match(await tile(page, 'services.online.rate').locator('.as-of').innerText(), /^data as of /);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('screenshots at wall, laptop and phone sizes', async () => {
+  const demo = await Server.start({ demo: true });
+  try {
+    for (const [name, width, height] of [
+      ['wall', 3840, 2160],
+      ['laptop', 1440, 900],
+      ['phone', 390, 844],
+    ]) {
+      const { page, problems } = await openPage(browser, demo.base + '/', { width, height });
+      await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+      await page.locator('article.tile[data-freshness="current"]').first().waitFor({ timeout: 10_000 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${name}: no horizontal scrolling (${overflow}px too wide)`);
+      await page.screenshot({ path: path.join(outputDir, `overview-${name}.png`), fullPage: true });
+      assert.deepEqual(problems, [], name);
+      await page.close();
+    }
+  } finally {
+    await demo.stop();
+  }
+});

@@ -1,0 +1,120 @@
+// Starts the real `ioc` binary on a free port with its own database, and a headless
+// Debian Chromium driven by playwright-core.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, '..', '..');
+// set by the test command; defaults to a debug build in ./target
+export const iocBin = process.env.IOC_BIN || path.join(root, 'target', 'debug', 'ioc');
+export const outputDir = path.join(root, 'end2end', 'output');
+mkdirSync(outputDir, { recursive: true });
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export class Server {
+  static async start({ demo = false, port } = {}) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ioc-e2e-'));
+    const server = new Server(`sqlite://${path.join(dir, 'ioc.sqlite')}`, port ?? (await freePort()), demo);
+    await server.launch();
+    return server;
+  }
+
+  constructor(databaseUrl, port, demo) {
+    this.databaseUrl = databaseUrl;
+    this.port = port;
+    this.demo = demo;
+    this.base = `http://127.0.0.1:${port}`;
+    this.log = '';
+  }
+
+  async launch() {
+    const args = ['serve', '--addr', `127.0.0.1:${this.port}`, '--database-url', this.databaseUrl, '--demo-interval-ms', '1000'];
+    if (!this.demo) args.push('--no-demo');
+    this.process = spawn(iocBin, args, { cwd: root, env: { ...process.env, RUST_LOG: 'warn' } });
+    this.process.stderr.on('data', (d) => (this.log += d));
+    this.exited = new Promise((resolve) => this.process.on('exit', resolve));
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      try {
+        const r = await fetch(`${this.base}/api/v1/health`);
+        if (r.ok) return;
+      } catch {
+        // not up yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`the server did not start:\n${this.log}`);
+  }
+
+  /** A token for `agency`, made with the command line as an administrator would. */
+  token(agency) {
+    return execFileSync(iocBin, ['token', 'create', '--agency', agency, '--database-url', this.databaseUrl], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
+  }
+
+  async post(token, observations) {
+    const r = await fetch(`${this.base}/api/v1/observations`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'idempotency-key': `e2e-${Date.now()}-${Math.random()}`,
+      },
+      body: JSON.stringify({ observations }),
+    });
+    const body = await r.json();
+    if (r.status !== 201) throw new Error(`ingest refused (${r.status}): ${JSON.stringify(body)}`);
+    return body;
+  }
+
+  async stop() {
+    if (this.process.exitCode === null) {
+      this.process.kill('SIGTERM');
+      await this.exited;
+    }
+  }
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
+
+/** Opens a page that records console errors, warnings and page errors. */
+export async function openPage(browser, url, viewport = { width: 1440, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  const problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  return { page, problems };
+}
+
+/** Today's date in Vietnam, YYYY-MM-DD. */
+export function todayInVietnam() {
+  return new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+}
