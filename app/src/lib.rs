@@ -6,7 +6,7 @@
 //! * [`live`] — the browser side of the live stream;
 //! * [`components`] and [`pages`] — the screens.
 
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod api;
 pub mod components;

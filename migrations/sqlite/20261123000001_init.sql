@@ -50,10 +50,19 @@ CREATE TABLE indicators (
     active           INTEGER NOT NULL DEFAULT 1
 );
 
+-- The event log behind the live stream: its id is the stream offset, and the changed row
+-- (for kind 'observation', the observation) has the same id.
+CREATE TABLE stream_events (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind        TEXT NOT NULL CHECK (kind IN ('observation')),
+    recorded_at TEXT NOT NULL
+);
+
 -- Every accepted figure, never overwritten: a new value for the same indicator, area and
--- period is the next revision.
+-- period is the next revision. Periods are canonical text (2026-11-22, 2026-11, 2026-Q4,
+-- 2026); all periods of one indicator have one kind, so their text sorts by time.
 CREATE TABLE observations (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY REFERENCES stream_events (id),
     indicator_code TEXT NOT NULL REFERENCES indicators (code),
     area_code      TEXT NOT NULL REFERENCES admin_units (code),
     period         TEXT NOT NULL,
@@ -66,16 +75,6 @@ CREATE TABLE observations (
     received_at    TEXT NOT NULL,
     UNIQUE (indicator_code, area_code, period, revision)
 );
-CREATE INDEX observations_latest
-    ON observations (indicator_code, area_code, period_start DESC, revision DESC);
-
--- The event log behind the live stream: its id is the stream offset.
-CREATE TABLE stream_events (
-    id             INTEGER PRIMARY KEY AUTOINCREMENT,
-    observation_id INTEGER NOT NULL REFERENCES observations (id),
-    recorded_at    TEXT NOT NULL
-);
-CREATE INDEX stream_events_observation ON stream_events (observation_id);
 
 -- Agency API tokens: only a SHA-256 hash of the token is kept.
 CREATE TABLE api_tokens (

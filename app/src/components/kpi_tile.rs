@@ -85,4 +85,5 @@ pub fn KpiTile(spec: TileSpec, store: LiveStore, locale: Memo<Locale>) -> impl I
             </footer>
         </article>
     }
+    .into_any()
 }

@@ -59,7 +59,7 @@ pub(super) fn connect(store: LiveStore, start: StreamPosition) {
                 c.socket.is_some() && js_sys::Date::now() - c.last_frame_ms > SILENCE_LIMIT_MS
             };
             if silent {
-                leptos::logging::warn!("live: no frame for {} s, reconnecting", SILENCE_LIMIT_MS / 1000.0);
+                leptos::logging::warn!("live: no frame for too long, reconnecting");
                 dropped(&watched);
             }
         },

@@ -86,7 +86,7 @@ pub enum Target {
     /// Another indicator holds the plan or estimate (e.g. the budget estimate for revenue).
     Indicator(String),
     /// A fixed target value, in the indicator's unit.
-    Value(#[serde(with = "rust_decimal::serde::float")] Decimal),
+    Value(#[serde(with = "crate::model::number")] Decimal),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,9 +102,9 @@ pub struct Indicator {
     pub agency: String,
     pub level: Level,
     pub direction: Direction,
-    #[serde(default, with = "rust_decimal::serde::float_option", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "crate::model::number::option", skip_serializing_if = "Option::is_none")]
     pub min: Option<Decimal>,
-    #[serde(default, with = "rust_decimal::serde::float_option", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "crate::model::number::option", skip_serializing_if = "Option::is_none")]
     pub max: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Target>,

@@ -11,7 +11,7 @@ pub struct ObservationInput {
     pub indicator: String,
     pub area: String,
     pub period: String,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "crate::model::number")]
     pub value: Decimal,
     pub unit: String,
     /// The time the figure is valid to; the time it is received when absent.

@@ -59,7 +59,7 @@ impl FromStr for StreamPosition {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PreviousValue {
     pub period: Period,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "crate::model::number")]
     pub value: Decimal,
 }
 
@@ -69,7 +69,7 @@ pub struct LiveValue {
     pub indicator: String,
     pub area: String,
     pub period: Period,
-    #[serde(with = "rust_decimal::serde::float")]
+    #[serde(with = "crate::model::number")]
     pub value: Decimal,
     pub unit: Unit,
     /// The agency that submitted the value.
@@ -245,7 +245,7 @@ mod tests {
                     "indicator": "budget.revenue.ytd", "area": "14", "period": "2026-11-22",
                     "value": 1234.5, "unit": "billion_dong", "agency": "STC",
                     "as_of": "2026-11-22T10:00:00Z", "revision": 2, "offset": 7,
-                    "previous": {"period": "2026-11-21", "value": 1200.0}
+                    "previous": {"period": "2026-11-21", "value": 1200}
                 }]
             })
         );

@@ -6,6 +6,7 @@ pub mod format;
 pub mod i18n;
 pub mod ingest;
 pub mod live;
+pub mod number;
 pub mod period;
 pub mod tile;
 pub mod unit;

@@ -39,7 +39,7 @@ pub struct TileSpec {
     /// The indicator holding the target, if the target is another indicator.
     pub target_indicator: Option<String>,
     /// A fixed target in the indicator's unit.
-    #[serde(with = "rust_decimal::serde::float_option")]
+    #[serde(with = "crate::model::number::option")]
     pub target_value: Option<Decimal>,
     /// What the target is called (e.g. "dự toán HĐND giao").
     pub target_label: String,

@@ -67,4 +67,5 @@ fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
             </footer>
         </div>
     }
+    .into_any()
 }

@@ -23,14 +23,13 @@ pub struct NewObservation {
 /// Where a stored figure landed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recorded {
-    pub observation_id: i64,
     pub revision: u32,
-    /// Its event-log id, the stream offset.
+    /// Its event-log id: the stream offset, and the observation's id.
     pub offset: u64,
 }
 
 /// Stores `items` (with no two for the same indicator, area and period) as the next
-/// revision of each, and appends one event per item, in item order. Runs inside the
+/// revision of each, each with its event in the log, in item order. Runs inside the
 /// caller's write transaction, which must be the only writer (the ingest lock).
 pub async fn record(
     conn: &mut SqliteConnection,
@@ -41,68 +40,79 @@ pub async fn record(
     if items.is_empty() {
         return Ok(Vec::new());
     }
+    let received = time_text::format(received_at);
+    let count = i64::try_from(items.len()).unwrap_or(i64::MAX);
+
+    // Each item's revision: one more than the latest stored for its key, read in one query.
+    let keys: Vec<serde_json::Value> =
+        items.iter().map(|o| serde_json::json!([o.indicator, o.area, o.period.to_string()])).collect();
+    let revisions: String = sqlx::query_scalar(
+        "SELECT json_group_array(
+                  COALESCE((SELECT MAX(o.revision) FROM observations o
+                            WHERE o.indicator_code = k.value ->> 0 AND o.area_code = k.value ->> 1
+                              AND o.period = k.value ->> 2), 0) + 1
+                  ORDER BY k.key)
+         FROM json_each(?1) AS k",
+    )
+    .bind(serde_json::Value::Array(keys).to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    let revisions: Vec<u32> = serde_json::from_str(&revisions).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+
+    // One event per item. In this (sole) write transaction the log's AUTOINCREMENT ids of
+    // one statement are consecutive, so the items' offsets end at the last inserted id.
+    let placeholders = serde_json::Value::Array(vec![serde_json::Value::Null; items.len()]).to_string();
+    let last = sqlx::query("INSERT INTO stream_events (kind, recorded_at) SELECT 'observation', ?1 FROM json_each(?2)")
+        .bind(&received)
+        .bind(placeholders)
+        .execute(&mut *conn)
+        .await?
+        .last_insert_rowid();
+    let first = last - count + 1;
+
+    // Each observation takes its event's id.
     let rows: Vec<serde_json::Value> = items
         .iter()
-        .map(|o| {
+        .zip(&revisions)
+        .enumerate()
+        .map(|(i, (o, revision))| {
             serde_json::json!([
+                first + i as i64,
                 o.indicator,
                 o.area,
                 o.period.to_string(),
                 o.period.start().to_string(),
+                revision,
                 o.value.normalize().to_string(),
                 o.unit.code(),
                 time_text::format(o.as_of),
             ])
         })
         .collect();
-    let received = time_text::format(received_at);
-    // One statement for the whole batch: SQLite inserts in the SELECT's order, so ids
-    // ascend with the items.
-    let mut inserted: Vec<(i64, i64)> = sqlx::query_as(
+    let stored = sqlx::query(
         "INSERT INTO observations
-           (indicator_code, area_code, period, period_start, revision, value, unit, agency_code, as_of, received_at)
-         SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3,
-                COALESCE((SELECT MAX(o.revision) FROM observations o
-                          WHERE o.indicator_code = j.value ->> 0 AND o.area_code = j.value ->> 1
-                            AND o.period = j.value ->> 2), 0) + 1,
-                j.value ->> 4, j.value ->> 5, ?1, j.value ->> 6, ?2
-         FROM json_each(?3) AS j
-         ORDER BY j.key
-         RETURNING id, revision",
+           (id, indicator_code, area_code, period, period_start, revision, value, unit, agency_code, as_of, received_at)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
+                value ->> 7, ?1, value ->> 8, ?2
+         FROM json_each(?3)",
     )
     .bind(agency)
     .bind(&received)
     .bind(serde_json::Value::Array(rows).to_string())
-    .fetch_all(&mut *conn)
+    .execute(&mut *conn)
     .await?;
-    inserted.sort_unstable();
-    let (first, last) = (inserted[0].0, inserted[inserted.len() - 1].0);
-    let mut events: Vec<(i64, i64)> = sqlx::query_as(
-        "INSERT INTO stream_events (observation_id, recorded_at)
-         SELECT id, ?1 FROM observations WHERE id BETWEEN ?2 AND ?3 ORDER BY id
-         RETURNING observation_id, id",
-    )
-    .bind(&received)
-    .bind(first)
-    .bind(last)
-    .fetch_all(&mut *conn)
-    .await?;
-    events.sort_unstable();
-    if events.len() != inserted.len() {
+    if stored.rows_affected() != items.len() as u64 || revisions.len() != items.len() {
         return Err(sqlx::Error::Protocol(format!(
-            "event log out of step: {} observations, {} events",
-            inserted.len(),
-            events.len()
+            "stored {} observations and {} revisions for {} items",
+            stored.rows_affected(),
+            revisions.len(),
+            items.len()
         )));
     }
-    Ok(inserted
+    Ok(revisions
         .into_iter()
-        .zip(events)
-        .map(|((observation_id, revision), (_, offset))| Recorded {
-            observation_id,
-            revision: u32::try_from(revision).unwrap_or(u32::MAX),
-            offset: u64::try_from(offset).unwrap_or(0),
-        })
+        .enumerate()
+        .map(|(i, revision)| Recorded { revision, offset: u64::try_from(first + i as i64).unwrap_or(0) })
         .collect())
 }
 
@@ -115,9 +125,7 @@ pub async fn head(db: &Db) -> sqlx::Result<u64> {
 /// The (offset, indicator, area) of each event after `after`, oldest first.
 pub async fn event_keys_after(db: &Db, after: u64) -> sqlx::Result<Vec<(u64, String, String)>> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT e.id, o.indicator_code, o.area_code
-         FROM stream_events e JOIN observations o ON o.id = e.observation_id
-         WHERE e.id > ? ORDER BY e.id",
+        "SELECT id, indicator_code, area_code FROM observations WHERE id > ? ORDER BY id",
     )
     .bind(i64::try_from(after).unwrap_or(i64::MAX))
     .fetch_all(db)
@@ -125,22 +133,21 @@ pub async fn event_keys_after(db: &Db, after: u64) -> sqlx::Result<Vec<(u64, Str
     Ok(rows.into_iter().map(|(id, i, a)| (u64::try_from(id).unwrap_or(0), i, a)).collect())
 }
 
-type ValueRow = (String, String, String, String, String, String, String, i64, Option<i64>, i64, i64);
+type ValueRow = (String, String, String, String, String, String, String, i64, i64, i64, i64);
 
 /// The current value of every indicator and area: the latest revision of the latest
 /// period, with the latest revision of the period before it.
 pub async fn current_values(db: &Db) -> sqlx::Result<Vec<LiveValue>> {
     let rows: Vec<ValueRow> = sqlx::query_as(
-        "SELECT x.indicator_code, x.area_code, x.period, x.value, x.unit, x.agency_code, x.as_of, x.revision,
-                (SELECT e.id FROM stream_events e WHERE e.observation_id = x.id), x.prank, x.rrank
+        "SELECT indicator_code, area_code, period, value, unit, agency_code, as_of, revision, id, prank, rrank
          FROM (
-           SELECT o.id, o.indicator_code, o.area_code, o.period, o.value, o.unit, o.agency_code, o.as_of, o.revision,
-                  DENSE_RANK() OVER (PARTITION BY o.indicator_code, o.area_code ORDER BY o.period_start DESC) AS prank,
-                  ROW_NUMBER() OVER (PARTITION BY o.indicator_code, o.area_code, o.period_start ORDER BY o.revision DESC) AS rrank
+           SELECT o.*,
+                  DENSE_RANK() OVER (PARTITION BY o.indicator_code, o.area_code ORDER BY o.period DESC) AS prank,
+                  ROW_NUMBER() OVER (PARTITION BY o.indicator_code, o.area_code, o.period ORDER BY o.revision DESC) AS rrank
            FROM observations o
-         ) AS x
-         WHERE x.prank <= 2 AND x.rrank = 1
-         ORDER BY x.indicator_code, x.area_code, x.prank",
+         )
+         WHERE prank <= 2 AND rrank = 1
+         ORDER BY indicator_code, area_code, prank",
     )
     .fetch_all(db)
     .await?;
@@ -163,7 +170,7 @@ pub async fn current_values(db: &Db) -> sqlx::Result<Vec<LiveValue>> {
             agency,
             as_of: time_text::parse(&as_of)?,
             revision: u32::try_from(revision).unwrap_or(u32::MAX),
-            offset: offset.map_or(0, |o| u64::try_from(o).unwrap_or(0)),
+            offset: u64::try_from(offset).unwrap_or(0),
             previous: None,
         });
     }

@@ -1,1 +1,295 @@
-fn main() {}
+//! `ioc-load`: measures a running IOC Live server.
+//!
+//! * `fanout` opens N live clients, drives ingest at a set rate, and prints delivered
+//!   messages per second, ingest→client latency (p50/p99), the server's memory per idle
+//!   client, and whether any client saw a gap. Optionally some clients stall (never read),
+//!   to show they neither grow the server's memory nor slow the others.
+//! * `ingest` posts large batches and prints observations stored per second.
+//!
+//! Latency is measured with the figures themselves: each posted value's `as_of` is the
+//! time it was sent, and every client compares it with the time the value arrived.
+
+use anyhow::{bail, Context};
+use app::model::ingest::{ObservationBatch, ObservationInput};
+use app::model::LiveFrame;
+use clap::{Parser, Subcommand};
+use futures_util::StreamExt;
+use rust_decimal::Decimal;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use time::OffsetDateTime;
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Debug, Parser)]
+#[command(name = "ioc-load", about = "Load and measure a running IOC Live server")]
+struct Cli {
+    /// The server's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:3000", global = true)]
+    url: String,
+    /// An API token of the agency VPUB (`ioc token create --agency VPUB`).
+    #[arg(long, env = "IOC_TOKEN", global = true, default_value = "")]
+    token: String,
+    #[command(subcommand)]
+    command: Mode,
+}
+
+#[derive(Debug, Subcommand)]
+enum Mode {
+    /// Many live clients, steady ingest.
+    Fanout {
+        /// Live clients to open.
+        #[arg(long, default_value_t = 1000)]
+        clients: usize,
+        /// Of those, how many never read (stalled screens).
+        #[arg(long, default_value_t = 0)]
+        stalled: usize,
+        /// Ingest batches per second.
+        #[arg(long, default_value_t = 20)]
+        rate: u32,
+        /// Observations per batch (each a different indicator, so each delta carries this many values).
+        #[arg(long, default_value_t = 3)]
+        batch: usize,
+        /// Seconds of ingest.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// The server's process id, to read its memory (RSS) from /proc.
+        #[arg(long)]
+        server_pid: Option<u32>,
+    },
+    /// Large batches, as fast as the server takes them.
+    Ingest {
+        /// Observations per batch.
+        #[arg(long, default_value_t = 5000)]
+        batch: usize,
+        /// Number of batches.
+        #[arg(long, default_value_t = 20)]
+        batches: usize,
+        /// Batches in flight at once (agencies post concurrently).
+        #[arg(long, default_value_t = 2)]
+        concurrency: usize,
+    },
+}
+
+/// The PPC Office's streamed indicators, used as the load's figures.
+const INDICATORS: [(&str, &str); 3] =
+    [("services.online.rate", "percent"), ("services.ontime.rate", "percent"), ("services.dossiers.received", "count")];
+
+fn rss_kib(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).with_context(|| format!("no process {pid}"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .context("no VmRSS line")
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn post(client: &reqwest::Client, url: &str, token: &str, key: String, observations: Vec<ObservationInput>) -> anyhow::Result<()> {
+    let response = client
+        .post(format!("{url}/api/v1/observations"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&ObservationBatch { observations })
+        .send()
+        .await?;
+    if response.status().as_u16() != 201 {
+        bail!("ingest refused: {} {}", response.status(), response.text().await.unwrap_or_default());
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct Tally {
+    messages: AtomicU64,
+    gaps: AtomicU64,
+    latencies_ms: Mutex<Vec<f64>>,
+}
+
+async fn watch(ws_url: String, tally: Arc<Tally>, recording: Arc<AtomicBool>, connected: Arc<AtomicU64>) -> anyhow::Result<()> {
+    let (mut ws, _) = tokio_tungstenite::connect_async(&ws_url).await?;
+    connected.fetch_add(1, Ordering::Relaxed);
+    let mut have: Option<u64> = None;
+    let mut samples = Vec::new();
+    while let Some(msg) = ws.next().await {
+        let Message::Text(text) = msg? else { continue };
+        let frame: LiveFrame = serde_json::from_str(&text)?;
+        let now = OffsetDateTime::now_utc();
+        match frame {
+            LiveFrame::Snapshot { offset, .. } => have = Some(offset),
+            LiveFrame::Delta { from, to, values, .. } => {
+                if have.is_some_and(|h| from > h) {
+                    tally.gaps.fetch_add(1, Ordering::Relaxed);
+                }
+                have = Some(to);
+                if recording.load(Ordering::Relaxed) {
+                    tally.messages.fetch_add(1, Ordering::Relaxed);
+                    samples.extend(values.iter().map(|v| (now - v.as_of).as_seconds_f64() * 1000.0));
+                    if samples.len() >= 256 {
+                        tally.latencies_ms.lock().unwrap().append(&mut samples);
+                    }
+                }
+            }
+            LiveFrame::Heartbeat { offset, .. } => {
+                if have.is_some_and(|h| offset > h) {
+                    tally.gaps.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+    tally.latencies_ms.lock().unwrap().append(&mut samples);
+    Ok(())
+}
+
+/// A client that connects and never reads: a stalled screen.
+async fn stall(ws_url: String) -> anyhow::Result<()> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.set_recv_buffer_size(4096)?;
+    let url: reqwest::Url = ws_url.parse()?;
+    let addr = tokio::net::lookup_host((url.host_str().unwrap_or("127.0.0.1"), url.port().unwrap_or(80)))
+        .await?
+        .next()
+        .context("no address")?;
+    let stream = socket.connect(addr).await?;
+    let (_ws, _) = tokio_tungstenite::client_async(ws_url, tokio_tungstenite::MaybeTlsStream::Plain(stream)).await?;
+    std::future::pending::<()>().await;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn fanout(url: &str, token: &str, clients: usize, stalled: usize, rate: u32, batch: usize, seconds: u64, pid: Option<u32>) -> anyhow::Result<()> {
+    let ws_url = format!("{}/api/v1/live", url.replacen("http", "ws", 1));
+    let tally = Arc::new(Tally::default());
+    let recording = Arc::new(AtomicBool::new(false));
+    let connected = Arc::new(AtomicU64::new(0));
+    let rss_before = pid.map(rss_kib).transpose()?;
+
+    println!("opening {clients} live clients ({stalled} of them stalled) …");
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..clients {
+        let url = ws_url.clone();
+        if i < stalled {
+            tasks.push(tokio::spawn(async move { stall(url).await }));
+        } else {
+            let (tally, recording, connected) = (tally.clone(), recording.clone(), connected.clone());
+            tasks.push(tokio::spawn(async move { watch(url, tally, recording, connected).await }));
+        }
+        if i % 100 == 99 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+    while (connected.load(Ordering::Relaxed) as usize) < clients - stalled {
+        if started.elapsed() > Duration::from_secs(120) {
+            bail!("only {} of {} clients connected", connected.load(Ordering::Relaxed), clients - stalled);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!("{} clients connected in {:.1} s", clients, started.elapsed().as_secs_f64());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let rss_idle = pid.map(rss_kib).transpose()?;
+
+    let http = reqwest::Client::new();
+    recording.store(true, Ordering::Relaxed);
+    let tick = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
+    let mut ticker = tokio::time::interval(tick);
+    let run = Instant::now();
+    let mut n = 0u64;
+    let period = app::model::Period::containing(app::model::PeriodKind::Day, app::model::format::vietnam_date(OffsetDateTime::now_utc())).to_string();
+    while run.elapsed() < Duration::from_secs(seconds) {
+        ticker.tick().await;
+        n += 1;
+        let now = OffsetDateTime::now_utc();
+        let observations = INDICATORS
+            .iter()
+            .cycle()
+            .take(batch.min(INDICATORS.len()))
+            .map(|(indicator, unit)| ObservationInput {
+                indicator: (*indicator).into(),
+                area: "14".into(),
+                period: period.clone(),
+                value: Decimal::from(n % 100),
+                unit: (*unit).into(),
+                as_of: Some(now),
+            })
+            .collect();
+        let (http, url, token) = (http.clone(), url.to_string(), token.to_string());
+        tokio::spawn(async move {
+            if let Err(e) = post(&http, &url, &token, format!("load-{}-{n}", std::process::id()), observations).await {
+                eprintln!("{e}");
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    recording.store(false, Ordering::Relaxed);
+    let rss_loaded = pid.map(rss_kib).transpose()?;
+    let elapsed = run.elapsed().as_secs_f64() - 2.0;
+    let messages = tally.messages.load(Ordering::Relaxed);
+    for t in &tasks {
+        t.abort();
+    }
+    let mut latencies = std::mem::take(&mut *tally.latencies_ms.lock().unwrap());
+    latencies.sort_by(f64::total_cmp);
+
+    println!("--- fan-out: {clients} clients ({stalled} stalled), {n} batches in {seconds} s ({rate}/s) ---");
+    println!("delivered messages/s     {:.0}", messages as f64 / elapsed);
+    println!("ingest→client latency    p50 {:.1} ms, p99 {:.1} ms ({} samples)", percentile(&latencies, 0.5), percentile(&latencies, 0.99), latencies.len());
+    println!("gaps seen by clients     {}", tally.gaps.load(Ordering::Relaxed));
+    if let (Some(before), Some(idle), Some(loaded)) = (rss_before, rss_idle, rss_loaded) {
+        println!("server RSS               {before} KiB before, {idle} KiB with {clients} idle clients, {loaded} KiB after the load");
+        println!("server RSS / idle client {:.1} KiB", (idle.saturating_sub(before)) as f64 / clients as f64);
+    }
+    Ok(())
+}
+
+async fn ingest(url: &str, token: &str, batch: usize, batches: usize, concurrency: usize) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let first_day = time::macros::date!(2005 - 01 - 01);
+    let run = std::process::id();
+    let make = |b: usize| -> Vec<ObservationInput> {
+        (0..batch)
+            .map(|i| {
+                let (indicator, unit) = INDICATORS[i % INDICATORS.len()];
+                ObservationInput {
+                    indicator: indicator.into(),
+                    area: "14".into(),
+                    period: (first_day + time::Duration::days((i / INDICATORS.len()) as i64)).to_string(),
+                    value: Decimal::from((b * 7 + i) % 100),
+                    unit: unit.into(),
+                    as_of: None,
+                }
+            })
+            .collect()
+    };
+    // prepare the bodies first so only the server is timed
+    let bodies: Vec<Vec<ObservationInput>> = (0..batches).map(make).collect();
+    let started = Instant::now();
+    let posts = bodies.into_iter().enumerate().map(|(b, observations)| post(&http, url, token, format!("ingest-{run}-{b}"), observations));
+    let results: Vec<anyhow::Result<()>> = futures_util::stream::iter(posts).buffer_unordered(concurrency.max(1)).collect().await;
+    results.into_iter().collect::<anyhow::Result<()>>()?;
+    let elapsed = started.elapsed().as_secs_f64();
+    println!("--- ingest: {batches} batches of {batch} observations, {concurrency} at a time ---");
+    println!("stored                   {} observations in {elapsed:.2} s", batch * batches);
+    println!("throughput               {:.0} observations/s", (batch * batches) as f64 / elapsed);
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if cli.token.is_empty() {
+        bail!("pass --token (or IOC_TOKEN): a token of VPUB, from `ioc token create --agency VPUB`");
+    }
+    match cli.command {
+        Mode::Fanout { clients, stalled, rate, batch, seconds, server_pid } => {
+            fanout(&cli.url, &cli.token, clients, stalled, rate, batch, seconds, server_pid).await
+        }
+        Mode::Ingest { batch, batches, concurrency } => ingest(&cli.url, &cli.token, batch, batches, concurrency).await,
+    }
+}

@@ -1,0 +1,38 @@
+# IOC Live — the README's two commands, and a few helpers.
+#   make run    build in release mode and serve the dashboard at http://127.0.0.1:3000
+#   make test   every test: Rust unit and integration tests, then the browser tests
+# Both install the pinned tools they need first (.ci/tools), skipping what is present.
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+# `make run` builds where `target/release/ioc` is expected; `make test` keeps its build in a
+# shared directory outside the clone, so repeated runs (CI on a clean clone) are incremental.
+RUN_TARGET := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+TEST_TARGET := $(or $(CARGO_TARGET_DIR),$(HOME)/.cache/ioc-live/target)
+
+.PHONY: run test test-rust test-browser build bench
+
+run:
+	.ci/tools --release
+	CARGO_TARGET_DIR=$(RUN_TARGET) cargo leptos build --release
+	$(RUN_TARGET)/release/ioc serve
+
+test: test-rust test-browser
+
+test-rust:
+	.ci/tools
+	CARGO_TARGET_DIR=$(TEST_TARGET) cargo test --locked
+
+test-browser:
+	.ci/tools --browser
+	CARGO_TARGET_DIR=$(TEST_TARGET) cargo leptos build
+	IOC_BIN=$(TEST_TARGET)/debug/ioc npm --prefix end2end test
+
+# the release build alone (used by the benchmarks)
+build:
+	.ci/tools --release
+	CARGO_TARGET_DIR=$(RUN_TARGET) cargo leptos build --release
+
+bench: build
+	.ci/bench $(RUN_TARGET)
