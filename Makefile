@@ -13,9 +13,7 @@ TEST_TARGET := $(or $(CARGO_TARGET_DIR),$(HOME)/.cache/ioc-live/target)
 
 .PHONY: run test test-rust test-browser build bench
 
-run:
-	.ci/tools --release
-	CARGO_TARGET_DIR=$(RUN_TARGET) cargo leptos build --release
+run: build
 	$(RUN_TARGET)/release/ioc serve
 
 test: test-rust test-browser
@@ -29,10 +27,12 @@ test-browser:
 	CARGO_TARGET_DIR=$(TEST_TARGET) cargo leptos build
 	IOC_BIN=$(TEST_TARGET)/debug/ioc npm --prefix end2end test
 
-# the release build alone (used by the benchmarks)
+# the release build alone; static files are precompressed (brotli by cargo-leptos, gzip at
+# the best level here) so the server sends them without compressing per request
 build:
 	.ci/tools --release
-	CARGO_TARGET_DIR=$(RUN_TARGET) cargo leptos build --release
+	CARGO_TARGET_DIR=$(RUN_TARGET) cargo leptos build --release --precompress
+	gzip -9 -k -f $(RUN_TARGET)/site/pkg/*.wasm $(RUN_TARGET)/site/pkg/*.js $(RUN_TARGET)/site/pkg/*.css
 
 bench: build
 	.ci/bench $(RUN_TARGET)

@@ -81,7 +81,10 @@ impl ServeConfig {
     pub fn for_tests(database_url: String) -> ServeConfig {
         ServeConfig {
             addr: "127.0.0.1:0".parse().expect("a valid address"),
-            database: DatabaseArgs { database_url, province_dir: None },
+            database: DatabaseArgs {
+                database_url,
+                province_dir: None,
+            },
             no_demo: true,
             demo_seed: 2025,
             demo_interval_ms: 3000,

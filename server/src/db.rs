@@ -12,7 +12,9 @@ use std::time::Duration;
 
 pub async fn open(url: &str) -> anyhow::Result<Db> {
     let options = SqliteConnectOptions::from_str(url)
-        .with_context(|| format!("'{url}' is not a SQLite database URL (expected sqlite://path/to/file.sqlite)"))?
+        .with_context(|| {
+            format!("'{url}' is not a SQLite database URL (expected sqlite://path/to/file.sqlite)")
+        })?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
@@ -23,7 +25,8 @@ pub async fn open(url: &str) -> anyhow::Result<Db> {
         .pragma("temp_store", "memory");
     let path = options.get_filename().to_path_buf();
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the database directory {}", dir.display()))?;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the database directory {}", dir.display()))?;
     }
     let db = SqlitePoolOptions::new()
         .max_connections(8)
@@ -36,8 +39,12 @@ pub async fn open(url: &str) -> anyhow::Result<Db> {
 
 /// Fails unless the database runs in WAL mode with `synchronous = FULL`.
 pub async fn check_durability(db: &Db) -> anyhow::Result<()> {
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(db).await?;
-    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(db).await?;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(db)
+        .await?;
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(db)
+        .await?;
     if !mode.eq_ignore_ascii_case("wal") {
         bail!("the database is in journal mode '{mode}', not WAL; acknowledged data could be lost");
     }
@@ -49,5 +56,8 @@ pub async fn check_durability(db: &Db) -> anyhow::Result<()> {
 }
 
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
-    sqlx::migrate!("../migrations/sqlite").run(db).await.context("cannot apply the database migrations")
+    sqlx::migrate!("../migrations/sqlite")
+        .run(db)
+        .await
+        .context("cannot apply the database migrations")
 }

@@ -70,14 +70,20 @@ pub async fn prepare(database: &DatabaseArgs) -> anyhow::Result<(Db, Arc<Catalog
         None => province::demo(),
     };
     let catalogue = province::load(&files)?;
-    app::store::catalogue::sync(&db, &catalogue).await.context("cannot write the province data into the database")?;
+    app::store::catalogue::sync(&db, &catalogue)
+        .await
+        .context("cannot write the province data into the database")?;
     Ok((db, Arc::new(catalogue)))
 }
 
 /// Listens on `addr` with a deep accept queue (a wall of screens reconnects at once after a
 /// restart; the default backlog of 128 makes some wait a second).
 pub fn bind(addr: SocketAddr, send_buffer_bytes: Option<u32>) -> std::io::Result<TcpListener> {
-    let socket = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
     socket.set_reuseaddr(true)?;
     if let Some(bytes) = send_buffer_bytes {
         socket.set_send_buffer_size(bytes)?;
@@ -88,12 +94,16 @@ pub fn bind(addr: SocketAddr, send_buffer_bytes: Option<u32>) -> std::io::Result
 
 /// Builds the router: REST API, live websocket, server functions, pages and static files.
 pub fn router(state: AppState) -> Router {
-    let context = ServerContext { catalogue: state.catalogue.clone(), live: state.hub.clone() };
+    let context = ServerContext {
+        catalogue: state.catalogue.clone(),
+        live: state.hub.clone(),
+    };
     let options = state.leptos.clone();
     let api = Router::new()
         .route(
             "/api/v1/observations",
-            post(ingest::post_observations).layer(DefaultBodyLimit::max(state.limits.max_body_bytes)),
+            post(ingest::post_observations)
+                .layer(DefaultBodyLimit::max(state.limits.max_body_bytes)),
         )
         .route("/api/v1/indicators", get(ingest::list_indicators))
         .route("/api/v1/health", get(ingest::health))
@@ -107,7 +117,9 @@ pub fn router(state: AppState) -> Router {
             move || provide_context(context.clone()),
             move || app::shell(options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::shell))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -123,7 +135,11 @@ async fn api_not_found() -> impl IntoResponse {
 }
 
 /// Serves until `shutdown` completes, then closes live clients and stops.
-pub async fn run(listener: TcpListener, config: ServeConfig, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn run(
+    listener: TcpListener,
+    config: ServeConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let (db, catalogue) = prepare(&config.database).await?;
     let limits = HubLimits {
         retain_events: config.retain_events,
@@ -131,7 +147,11 @@ pub async fn run(listener: TcpListener, config: ServeConfig, shutdown: impl Futu
         heartbeat: config.heartbeat(),
         write_timeout: config.write_timeout(),
     };
-    let hub = Arc::new(Hub::load(&db, limits).await.context("cannot load the live state")?);
+    let hub = Arc::new(
+        Hub::load(&db, limits)
+            .await
+            .context("cannot load the live state")?,
+    );
     tokio::spawn(hub.clone().run_heartbeats());
 
     let addr = listener.local_addr()?;
@@ -150,20 +170,33 @@ pub async fn run(listener: TcpListener, config: ServeConfig, shutdown: impl Futu
         catalogue: catalogue.clone(),
         hub: hub.clone(),
         write_lock: Arc::new(tokio::sync::Mutex::new(())),
-        limits: IngestLimits { max_batch: config.max_batch, max_body_bytes: config.max_body_bytes },
+        limits: IngestLimits {
+            max_batch: config.max_batch,
+            max_body_bytes: config.max_body_bytes,
+        },
         leptos,
     };
     if !config.no_demo {
         let base = demo::local_base_url(addr);
-        tokio::spawn(demo::run(db.clone(), catalogue.clone(), base, config.demo_seed, config.demo_interval(), hub.shutdown_signal()));
+        tokio::spawn(demo::run(
+            db.clone(),
+            catalogue.clone(),
+            base,
+            config.demo_seed,
+            config.demo_interval(),
+            hub.shutdown_signal(),
+        ));
     }
     tracing::info!(%addr, epoch = hub.epoch(), offset = hub.head(), "serving IOC Live");
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            hub.shut_down();
-        })
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        hub.shut_down();
+    })
+    .await?;
     db.close().await;
     Ok(())
 }

@@ -58,7 +58,10 @@ enum TokenCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn")),
+        )
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
@@ -79,23 +82,51 @@ async fn main() -> anyhow::Result<()> {
 async fn token(command: TokenCommand) -> anyhow::Result<()> {
     let now = OffsetDateTime::now_utc();
     match command {
-        TokenCommand::Create { agency, label, database } => {
+        TokenCommand::Create {
+            agency,
+            label,
+            database,
+        } => {
             let (db, catalogue) = server::prepare(&database).await?;
             if catalogue.agency(&agency).is_none() {
                 let known: Vec<&str> = catalogue.agencies.iter().map(|a| a.code.as_str()).collect();
-                bail!("unknown agency '{agency}'; known agencies: {}", known.join(", "));
+                bail!(
+                    "unknown agency '{agency}'; known agencies: {}",
+                    known.join(", ")
+                );
             }
             let (info, token) = tokens::create(&db, &agency, &label, now).await?;
-            eprintln!("token #{} for {agency} created; it is shown only now, store it safely:", info.id);
+            eprintln!(
+                "token #{} for {agency} created; it is shown only now, store it safely:",
+                info.id
+            );
             println!("{token}");
         }
         TokenCommand::List { database } => {
             let (db, _) = server::prepare(&database).await?;
-            println!("{:>4}  {:<8}  {:<10}  {:<24}  {:<24}  label", "id", "agency", "state", "created", "last used");
+            println!(
+                "{:>4}  {:<8}  {:<10}  {:<24}  {:<24}  label",
+                "id", "agency", "state", "created", "last used"
+            );
             for t in tokens::list(&db).await? {
-                let state = if t.revoked_at.is_some() { "revoked" } else { "active" };
-                let last = t.last_used_at.map(app::store::time_text::format).unwrap_or_else(|| "never".into());
-                println!("{:>4}  {:<8}  {:<10}  {:<24}  {:<24}  {}", t.id, t.agency, state, app::store::time_text::format(t.created_at), last, t.label);
+                let state = if t.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                let last = t
+                    .last_used_at
+                    .map(app::store::time_text::format)
+                    .unwrap_or_else(|| "never".into());
+                println!(
+                    "{:>4}  {:<8}  {:<10}  {:<24}  {:<24}  {}",
+                    t.id,
+                    t.agency,
+                    state,
+                    app::store::time_text::format(t.created_at),
+                    last,
+                    t.label
+                );
             }
         }
         TokenCommand::Revoke { id, database } => {

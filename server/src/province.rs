@@ -75,9 +75,19 @@ pub fn load(files: &ProvinceFiles) -> anyhow::Result<Catalogue> {
     let agencies: AgenciesFile = parse("agencies.toml", &files.agencies)?;
     let areas: AreasFile = parse("areas.toml", &files.areas)?;
     let indicators: IndicatorsFile = parse("indicators.toml", &files.indicators)?;
-    Catalogue::new(province.code, agencies.agency, areas.area, indicators.indicator).map_err(|errors| {
+    Catalogue::new(
+        province.code,
+        agencies.agency,
+        areas.area,
+        indicators.indicator,
+    )
+    .map_err(|errors| {
         let list: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
-        anyhow!("the province data has {} problem(s):\n{}", errors.len(), list.join("\n"))
+        anyhow!(
+            "the province data has {} problem(s):\n{}",
+            errors.len(),
+            list.join("\n")
+        )
     })
 }
 
@@ -96,7 +106,10 @@ mod tests {
     #[test]
     fn a_malformed_entry_is_named() {
         let mut files = demo();
-        files.indicators = files.indicators.replacen("cadence = \"daily\"", "cadence = \"hourly\"", 1);
+        files.indicators =
+            files
+                .indicators
+                .replacen("cadence = \"daily\"", "cadence = \"hourly\"", 1);
         let err = load(&files).unwrap_err().to_string();
         assert!(err.starts_with("indicators.toml:"), "{err}");
         assert!(err.contains("hourly"), "{err}");
@@ -105,7 +118,9 @@ mod tests {
     #[test]
     fn inconsistent_entries_are_all_listed() {
         let mut files = demo();
-        files.indicators = files.indicators.replacen("agency = \"STC\"", "agency = \"NOPE\"", 1);
+        files.indicators = files
+            .indicators
+            .replacen("agency = \"STC\"", "agency = \"NOPE\"", 1);
         files.province = "code = \"99\"".into();
         let err = load(&files).unwrap_err().to_string();
         assert!(err.contains("2 problem(s)"), "{err}");

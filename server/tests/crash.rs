@@ -15,12 +15,23 @@ use std::time::{Duration, Instant};
 const IOC: &str = env!("CARGO_BIN_EXE_ioc");
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn serve(database_url: &str, port: u16) -> Child {
     Command::new(IOC)
-        .args(["serve", "--no-demo", "--addr", &format!("127.0.0.1:{port}"), "--database-url", database_url])
+        .args([
+            "serve",
+            "--no-demo",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            database_url,
+        ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -36,16 +47,36 @@ async fn wait_healthy(http: &reqwest::Client, base: &str) {
                 return;
             }
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "the server did not come up");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not come up"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 fn token_create(database_url: &str, agency: &str) -> String {
-    let out = Command::new(IOC).args(["token", "create", "--agency", agency, "--database-url", database_url]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(IOC)
+        .args([
+            "token",
+            "create",
+            "--agency",
+            agency,
+            "--database-url",
+            database_url,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    assert!(token.starts_with("ioc_") && token.len() > 40, "printed once on stdout: {token}");
+    assert!(
+        token.starts_with("ioc_") && token.len() > 40,
+        "printed once on stdout: {token}"
+    );
     token
 }
 
@@ -53,9 +84,22 @@ fn token_create(database_url: &str, agency: &str) -> String {
 async fn answered_items_survive_kill_9_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}", dir.path().join("crash.sqlite").display());
-    let migrate = Command::new(IOC).args(["migrate", "--database-url", &database_url]).output().unwrap();
+    let migrate = Command::new(IOC)
+        .args(["migrate", "--database-url", &database_url])
+        .output()
+        .unwrap();
     assert!(migrate.status.success());
-    let bad_agency = Command::new(IOC).args(["token", "create", "--agency", "NOPE", "--database-url", &database_url]).output().unwrap();
+    let bad_agency = Command::new(IOC)
+        .args([
+            "token",
+            "create",
+            "--agency",
+            "NOPE",
+            "--database-url",
+            &database_url,
+        ])
+        .output()
+        .unwrap();
     assert!(!bad_agency.status.success());
     assert!(String::from_utf8_lossy(&bad_agency.stderr).contains("unknown agency 'NOPE'"));
     let token = token_create(&database_url, "VPUB");
@@ -63,14 +107,22 @@ async fn answered_items_survive_kill_9_exactly_once() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut child = serve(&database_url, port);
-    let http = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
     wait_healthy(&http, &base).await;
 
     // four writers, each with its own periods; what each was answered 201 for is recorded
     let acknowledged: Arc<Mutex<BTreeMap<String, f64>>> = Arc::default();
     let mut writers = Vec::new();
     for w in 0..4i64 {
-        let (http, base, token, acknowledged) = (http.clone(), base.clone(), token.clone(), acknowledged.clone());
+        let (http, base, token, acknowledged) = (
+            http.clone(),
+            base.clone(),
+            token.clone(),
+            acknowledged.clone(),
+        );
         writers.push(tokio::spawn(async move {
             for n in 0.. {
                 let period = day(w * 1000 + n);
@@ -98,7 +150,11 @@ async fn answered_items_survive_kill_9_exactly_once() {
         w.await.unwrap();
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() > 20, "the writers got going ({} answered)", acknowledged.len());
+    assert!(
+        acknowledged.len() > 20,
+        "the writers got going ({} answered)",
+        acknowledged.len()
+    );
 
     // restart on the same file: it must come up and hold every answered item exactly once
     let mut child = serve(&database_url, port);
@@ -111,20 +167,50 @@ async fn answered_items_survive_kill_9_exactly_once() {
         stored.entry(period).or_default().push((value, revision));
     }
     for (period, value) in &acknowledged {
-        let found = stored.get(period).unwrap_or_else(|| panic!("answered item for {period} was lost"));
-        assert_eq!(found.len(), 1, "{period} stored exactly once, found {found:?}");
+        let found = stored
+            .get(period)
+            .unwrap_or_else(|| panic!("answered item for {period} was lost"));
+        assert_eq!(
+            found.len(),
+            1,
+            "{period} stored exactly once, found {found:?}"
+        );
         assert_eq!(found[0].0.parse::<f64>().unwrap(), *value);
         assert_eq!(found[0].1, 1);
     }
-    assert!(stored.values().all(|v| v.len() == 1), "no item is stored twice");
-    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stream_events").fetch_one(&db).await.unwrap();
-    let observations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM observations").fetch_one(&db).await.unwrap();
+    assert!(
+        stored.values().all(|v| v.len() == 1),
+        "no item is stored twice"
+    );
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stream_events")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    let observations: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM observations")
+        .fetch_one(&db)
+        .await
+        .unwrap();
     assert_eq!(events, observations, "one event per observation");
-    let health: Value = http.get(format!("{base}/api/v1/health")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(health["offset"].as_i64().unwrap(), events, "the live stream resumes at the last committed event");
+    let health: Value = http
+        .get(format!("{base}/api/v1/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        health["offset"].as_i64().unwrap(),
+        events,
+        "the live stream resumes at the last committed event"
+    );
 
     // a retry of an answered batch after the crash is still recognised
-    let (w0_period, w0_value) = acknowledged.iter().find(|(p, _)| p.as_str() == day(0)).map(|(p, v)| (p.clone(), *v)).expect("writer 0's first item");
+    let (w0_period, w0_value) = acknowledged
+        .iter()
+        .find(|(p, _)| p.as_str() == day(0))
+        .map(|(p, v)| (p.clone(), *v))
+        .expect("writer 0's first item");
     let replay = http
         .post(format!("{base}/api/v1/observations"))
         .bearer_auth(&token)

@@ -17,10 +17,30 @@ struct OverviewTile {
 const OVERVIEW_TILES: [OverviewTile; 4] = {
     use crate::model::tile::Headline;
     [
-        OverviewTile { indicator: "budget.revenue.ytd", headline: Headline::Value, target_vi: "dự toán", target_en: "of estimate" },
-        OverviewTile { indicator: "invest.disbursed.ytd", headline: Headline::ShareOfTarget, target_vi: "kế hoạch", target_en: "of plan" },
-        OverviewTile { indicator: "services.online.rate", headline: Headline::Value, target_vi: "mục tiêu", target_en: "of target" },
-        OverviewTile { indicator: "services.ontime.rate", headline: Headline::Value, target_vi: "mục tiêu", target_en: "of target" },
+        OverviewTile {
+            indicator: "budget.revenue.ytd",
+            headline: Headline::Value,
+            target_vi: "dự toán",
+            target_en: "of estimate",
+        },
+        OverviewTile {
+            indicator: "invest.disbursed.ytd",
+            headline: Headline::ShareOfTarget,
+            target_vi: "kế hoạch",
+            target_en: "of plan",
+        },
+        OverviewTile {
+            indicator: "services.online.rate",
+            headline: Headline::Value,
+            target_vi: "mục tiêu",
+            target_en: "of target",
+        },
+        OverviewTile {
+            indicator: "services.ontime.rate",
+            headline: Headline::Value,
+            target_vi: "mục tiêu",
+            target_en: "of target",
+        },
     ]
 };
 
@@ -35,7 +55,10 @@ pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
     let mut tiles = Vec::new();
     for t in &OVERVIEW_TILES {
         let Some(ind) = catalogue.indicator(t.indicator) else {
-            tracing::warn!(indicator = t.indicator, "overview tile names an indicator missing from the catalogue");
+            tracing::warn!(
+                indicator = t.indicator,
+                "overview tile names an indicator missing from the catalogue"
+            );
             continue;
         };
         let agency = catalogue.agency(&ind.agency);
@@ -52,8 +75,12 @@ pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             cadence: ind.cadence,
             direction: ind.direction,
             headline: t.headline,
-            agency_short: agency.map(|a| a.short(locale).to_string()).unwrap_or_else(|| ind.agency.clone()),
-            agency_name: agency.map(|a| a.name(locale).to_string()).unwrap_or_default(),
+            agency_short: agency
+                .map(|a| a.short(locale).to_string())
+                .unwrap_or_else(|| ind.agency.clone()),
+            agency_name: agency
+                .map(|a| a.name(locale).to_string())
+                .unwrap_or_default(),
             target_indicator,
             target_value,
             target_label: locale.pick(t.target_vi, t.target_en).to_string(),
@@ -67,10 +94,14 @@ pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
                 .chain(t.target_indicator.clone().map(|i| (i, t.area.clone())))
         })
         .collect();
-    let (epoch, offset, values) =
-        ctx.live.read(&|v| wanted.contains(&(v.indicator.clone(), v.area.clone())));
+    let (epoch, offset, values) = ctx
+        .live
+        .read(&|v| wanted.contains(&(v.indicator.clone(), v.area.clone())));
     Ok(Overview {
-        province_name: catalogue.area(&province).map(|a| a.name_vi.clone()).unwrap_or_default(),
+        province_name: catalogue
+            .area(&province)
+            .map(|a| a.name_vi.clone())
+            .unwrap_or_default(),
         tiles,
         epoch,
         offset,

@@ -16,9 +16,10 @@ pub fn ConnectionStatus(store: LiveStore, locale: Memo<Locale>) -> impl IntoView
         let l = locale.get();
         match (store.link.get(), store.caught_up.get()) {
             (Link::Connecting, _) => l.pick("Đang kết nối…", "Connecting…").to_string(),
-            (Link::Live, Some(n)) => {
-                l.pick(format!("Trực tiếp · đã cập nhật {n} thay đổi"), format!("Live · caught up {n} updates"))
-            }
+            (Link::Live, Some(n)) => l.pick(
+                format!("Trực tiếp · đã cập nhật {n} thay đổi"),
+                format!("Live · caught up {n} updates"),
+            ),
             (Link::Live, None) => l.pick("Trực tiếp", "Live").to_string(),
             (Link::Reconnecting { attempt }, _) => l.pick(
                 format!("Mất kết nối · đang kết nối lại (lần {attempt})"),

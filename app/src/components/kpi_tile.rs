@@ -14,8 +14,18 @@ pub fn KpiTile(spec: TileSpec, store: LiveStore, locale: Memo<Locale>) -> impl I
     let view_model = Memo::new(move |_| {
         spec.with_value(|s| {
             let value = store.value(&s.indicator, &s.area)?;
-            let target = s.target_indicator.as_ref().and_then(|t| store.value(t, &s.area)).map(|v| v.value);
-            Some(s.view(&value, target, store.now.get(), store.is_live(), locale.get()))
+            let target = s
+                .target_indicator
+                .as_ref()
+                .and_then(|t| store.value(t, &s.area))
+                .map(|v| v.value);
+            Some(s.view(
+                &value,
+                target,
+                store.now.get(),
+                store.is_live(),
+                locale.get(),
+            ))
         })
     });
     let freshness = move || match view_model.get().map(|v| v.freshness) {

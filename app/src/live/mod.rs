@@ -45,7 +45,10 @@ pub struct LiveStore {
 
 impl LiveStore {
     pub fn new(position: StreamPosition, values: &[LiveValue], now: OffsetDateTime) -> LiveStore {
-        let map = values.iter().map(|v| ((v.indicator.clone(), v.area.clone()), v.clone())).collect();
+        let map = values
+            .iter()
+            .map(|v| ((v.indicator.clone(), v.area.clone()), v.clone()))
+            .collect();
         LiveStore {
             values: RwSignal::new(map),
             link: RwSignal::new(Link::Connecting),
@@ -57,7 +60,8 @@ impl LiveStore {
 
     /// The current value of `indicator` for `area`, tracked reactively.
     pub fn value(&self, indicator: &str, area: &str) -> Option<LiveValue> {
-        self.values.with(|m| m.get(&(indicator.to_string(), area.to_string())).cloned())
+        self.values
+            .with(|m| m.get(&(indicator.to_string(), area.to_string())).cloned())
     }
 
     /// Whether values are being kept current right now.
@@ -67,7 +71,12 @@ impl LiveStore {
 
     /// Replaces every value (a snapshot).
     pub fn reset(&self, values: Vec<LiveValue>) {
-        self.values.set(values.into_iter().map(|v| ((v.indicator.clone(), v.area.clone()), v)).collect());
+        self.values.set(
+            values
+                .into_iter()
+                .map(|v| ((v.indicator.clone(), v.area.clone()), v))
+                .collect(),
+        );
     }
 
     /// Applies changed values (a delta).

@@ -69,7 +69,11 @@ pub(super) fn connect(store: LiveStore, start: StreamPosition) {
 
 fn url(cursor: &StreamCursor) -> String {
     let location = window().location();
-    let scheme = if location.protocol().as_deref() == Ok("https:") { "wss" } else { "ws" };
+    let scheme = if location.protocol().as_deref() == Ok("https:") {
+        "wss"
+    } else {
+        "ws"
+    };
     let host = location.host().unwrap_or_default();
     match cursor.position() {
         Some(p) => format!("{scheme}://{host}/api/v1/live?since={p}"),
@@ -92,7 +96,9 @@ fn open(conn: &Shared) {
     };
     let on_message = {
         let conn = conn.clone();
-        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| received(&conn, generation, e))
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            received(&conn, generation, e)
+        })
     };
     let on_close = {
         let conn = conn.clone();
@@ -147,7 +153,9 @@ fn retry_later(conn: &Shared) {
 }
 
 fn received(conn: &Shared, generation: u64, event: MessageEvent) {
-    let Some(text) = event.data().as_string() else { return };
+    let Some(text) = event.data().as_string() else {
+        return;
+    };
     let frame: LiveFrame = match serde_json::from_str(&text) {
         Ok(frame) => frame,
         Err(e) => {
@@ -209,6 +217,9 @@ fn restart(conn: &Shared) {
         abandon(&mut c);
         c.after_drop = true;
     }
-    conn.borrow().store.link.set(Link::Reconnecting { attempt: 0 });
+    conn.borrow()
+        .store
+        .link
+        .set(Link::Reconnecting { attempt: 0 });
     open(conn);
 }

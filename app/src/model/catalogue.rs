@@ -102,9 +102,17 @@ pub struct Indicator {
     pub agency: String,
     pub level: Level,
     pub direction: Direction,
-    #[serde(default, with = "crate::model::number::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::model::number::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub min: Option<Decimal>,
-    #[serde(default, with = "crate::model::number::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::model::number::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub max: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Target>,
@@ -198,7 +206,8 @@ pub struct CatalogueError {
 fn is_code(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 impl Catalogue {
@@ -212,16 +221,36 @@ impl Catalogue {
     ) -> Result<Catalogue, Vec<CatalogueError>> {
         let mut errors = Vec::new();
         let mut err = |entry: String, field: &'static str, reason: String| {
-            errors.push(CatalogueError { entry, field, reason })
+            errors.push(CatalogueError {
+                entry,
+                field,
+                reason,
+            })
         };
 
         let mut agency_index = HashMap::new();
         for (i, a) in agencies.iter().enumerate() {
-            let entry = format!("agency {}", if a.code.is_empty() { format!("#{}", i + 1) } else { a.code.clone() });
+            let entry = format!(
+                "agency {}",
+                if a.code.is_empty() {
+                    format!("#{}", i + 1)
+                } else {
+                    a.code.clone()
+                }
+            );
             if !is_code(&a.code) {
-                err(entry.clone(), "code", "must be 1–64 letters, digits, '.', '_' or '-'".into());
+                err(
+                    entry.clone(),
+                    "code",
+                    "must be 1–64 letters, digits, '.', '_' or '-'".into(),
+                );
             }
-            for (field, value) in [("name_vi", &a.name_vi), ("name_en", &a.name_en), ("short_vi", &a.short_vi), ("short_en", &a.short_en)] {
+            for (field, value) in [
+                ("name_vi", &a.name_vi),
+                ("name_en", &a.name_en),
+                ("short_vi", &a.short_vi),
+                ("short_en", &a.short_en),
+            ] {
                 if value.trim().is_empty() {
                     err(entry.clone(), field, "must not be empty".into());
                 }
@@ -233,9 +262,20 @@ impl Catalogue {
 
         let mut area_index = HashMap::new();
         for (i, a) in areas.iter().enumerate() {
-            let entry = format!("area {}", if a.code.is_empty() { format!("#{}", i + 1) } else { a.code.clone() });
+            let entry = format!(
+                "area {}",
+                if a.code.is_empty() {
+                    format!("#{}", i + 1)
+                } else {
+                    a.code.clone()
+                }
+            );
             if !is_code(&a.code) {
-                err(entry.clone(), "code", "must be 1–64 letters, digits, '.', '_' or '-'".into());
+                err(
+                    entry.clone(),
+                    "code",
+                    "must be 1–64 letters, digits, '.', '_' or '-'".into(),
+                );
             }
             if a.name_vi.trim().is_empty() {
                 err(entry.clone(), "name_vi", "must not be empty".into());
@@ -250,33 +290,68 @@ impl Catalogue {
         for a in &areas {
             if let Some(parent) = &a.parent {
                 if !area_index.contains_key(parent) {
-                    err(format!("area {}", a.code), "parent", format!("unknown area '{parent}'"));
+                    err(
+                        format!("area {}", a.code),
+                        "parent",
+                        format!("unknown area '{parent}'"),
+                    );
                 }
             }
         }
         match areas.iter().find(|a| a.code == province) {
             Some(a) if a.kind == AreaKind::Province => {}
-            Some(_) => err("province".into(), "code", format!("area '{province}' is not a province")),
-            None => err("province".into(), "code", format!("unknown area '{province}'")),
+            Some(_) => err(
+                "province".into(),
+                "code",
+                format!("area '{province}' is not a province"),
+            ),
+            None => err(
+                "province".into(),
+                "code",
+                format!("unknown area '{province}'"),
+            ),
         }
 
         let mut indicator_index = HashMap::new();
         for (i, ind) in indicators.iter().enumerate() {
-            let entry = format!("indicator {}", if ind.code.is_empty() { format!("#{}", i + 1) } else { ind.code.clone() });
+            let entry = format!(
+                "indicator {}",
+                if ind.code.is_empty() {
+                    format!("#{}", i + 1)
+                } else {
+                    ind.code.clone()
+                }
+            );
             if !is_code(&ind.code) {
-                err(entry.clone(), "code", "must be 1–64 letters, digits, '.', '_' or '-'".into());
+                err(
+                    entry.clone(),
+                    "code",
+                    "must be 1–64 letters, digits, '.', '_' or '-'".into(),
+                );
             }
-            for (field, value) in [("name_vi", &ind.name_vi), ("name_en", &ind.name_en), ("sector", &ind.sector)] {
+            for (field, value) in [
+                ("name_vi", &ind.name_vi),
+                ("name_en", &ind.name_en),
+                ("sector", &ind.sector),
+            ] {
                 if value.trim().is_empty() {
                     err(entry.clone(), field, "must not be empty".into());
                 }
             }
             if !agency_index.contains_key(&ind.agency) {
-                err(entry.clone(), "agency", format!("unknown agency '{}'", ind.agency));
+                err(
+                    entry.clone(),
+                    "agency",
+                    format!("unknown agency '{}'", ind.agency),
+                );
             }
             if let (Some(min), Some(max)) = (ind.min, ind.max) {
                 if min > max {
-                    err(entry.clone(), "min", format!("{min} is greater than max {max}"));
+                    err(
+                        entry.clone(),
+                        "min",
+                        format!("{min} is greater than max {max}"),
+                    );
                 }
             }
             if ind.max_age_hours == Some(0) {
@@ -291,17 +366,34 @@ impl Catalogue {
                 let entry = format!("indicator {}", ind.code);
                 match indicator_index.get(code).map(|&i| &indicators[i]) {
                     None => err(entry, "target", format!("unknown indicator '{code}'")),
-                    Some(t) if t.unit.dimension() != ind.unit.dimension() => {
-                        err(entry, "target", format!("indicator '{code}' is measured in {}, not comparable with {}", t.unit, ind.unit))
-                    }
-                    Some(t) if t.code == ind.code => err(entry, "target", "an indicator cannot be its own target".into()),
+                    Some(t) if t.unit.dimension() != ind.unit.dimension() => err(
+                        entry,
+                        "target",
+                        format!(
+                            "indicator '{code}' is measured in {}, not comparable with {}",
+                            t.unit, ind.unit
+                        ),
+                    ),
+                    Some(t) if t.code == ind.code => err(
+                        entry,
+                        "target",
+                        "an indicator cannot be its own target".into(),
+                    ),
                     Some(_) => {}
                 }
             }
         }
 
         if errors.is_empty() {
-            Ok(Catalogue { province, agencies, areas, indicators, agency_index, area_index, indicator_index })
+            Ok(Catalogue {
+                province,
+                agencies,
+                areas,
+                indicators,
+                agency_index,
+                area_index,
+                indicator_index,
+            })
         } else {
             Err(errors)
         }
@@ -321,7 +413,11 @@ impl Catalogue {
 
     /// The codes of the indicators an agency owns.
     pub fn indicators_of(&self, agency: &str) -> HashSet<&str> {
-        self.indicators.iter().filter(|i| i.agency == agency).map(|i| i.code.as_str()).collect()
+        self.indicators
+            .iter()
+            .filter(|i| i.agency == agency)
+            .map(|i| i.code.as_str())
+            .collect()
     }
 }
 
@@ -360,16 +456,34 @@ pub(crate) mod tests {
     }
 
     pub fn province() -> Area {
-        Area { code: "14".into(), name_vi: "Tỉnh Sơn La".into(), kind: AreaKind::Province, parent: None, valid_from: date!(2008 - 01 - 01), valid_to: None }
+        Area {
+            code: "14".into(),
+            name_vi: "Tỉnh Sơn La".into(),
+            kind: AreaKind::Province,
+            parent: None,
+            valid_from: date!(2008 - 01 - 01),
+            valid_to: None,
+        }
     }
 
     fn errors_of(result: Result<Catalogue, Vec<CatalogueError>>) -> Vec<String> {
-        result.err().unwrap_or_default().iter().map(ToString::to_string).collect()
+        result
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
     fn accepts_a_consistent_catalogue() {
-        let c = Catalogue::new("14".into(), vec![agency("STC")], vec![province()], vec![indicator("a.rate", "STC")]).unwrap();
+        let c = Catalogue::new(
+            "14".into(),
+            vec![agency("STC")],
+            vec![province()],
+            vec![indicator("a.rate", "STC")],
+        )
+        .unwrap();
         assert_eq!(c.indicator("a.rate").unwrap().agency, "STC");
         assert!(c.indicators_of("STC").contains("a.rate"));
         assert!(c.indicator("nope").is_none());
@@ -386,7 +500,12 @@ pub(crate) mod tests {
             "99".into(),
             vec![agency("STC"), agency("STC"), agency("bad code")],
             vec![province()],
-            vec![indicator("a", "NOPE"), bad_target, bad_range, indicator("a", "STC")],
+            vec![
+                indicator("a", "NOPE"),
+                bad_target,
+                bad_range,
+                indicator("a", "STC"),
+            ],
         ));
         for expected in [
             "agency STC: code: appears more than once",
@@ -397,7 +516,10 @@ pub(crate) mod tests {
             "indicator c: min: 10 is greater than max 1",
             "indicator a: code: appears more than once",
         ] {
-            assert!(errors.iter().any(|e| e == expected), "missing {expected:?} in {errors:#?}");
+            assert!(
+                errors.iter().any(|e| e == expected),
+                "missing {expected:?} in {errors:#?}"
+            );
         }
     }
 
@@ -407,7 +529,12 @@ pub(crate) mod tests {
         money.unit = Unit::Dong;
         let mut rate = indicator("rate", "STC");
         rate.target = Some(Target::Indicator("money".into()));
-        let errors = errors_of(Catalogue::new("14".into(), vec![agency("STC")], vec![province()], vec![money, rate]));
+        let errors = errors_of(Catalogue::new(
+            "14".into(),
+            vec![agency("STC")],
+            vec![province()],
+            vec![money, rate],
+        ));
         assert_eq!(errors, vec!["indicator rate: target: indicator 'money' is measured in dong, not comparable with percent"]);
     }
 }

@@ -65,16 +65,27 @@ pub fn quantity(value: Decimal, unit: Unit, locale: Locale) -> Quantity {
             let dong = unit.convert(value, Unit::Dong).unwrap_or(value);
             let shown = [Unit::BillionDong, Unit::MillionDong]
                 .into_iter()
-                .find(|u| Unit::Dong.convert(dong.abs(), *u).is_some_and(|v| v >= Decimal::ONE))
+                .find(|u| {
+                    Unit::Dong
+                        .convert(dong.abs(), *u)
+                        .is_some_and(|v| v >= Decimal::ONE)
+                })
                 .unwrap_or(Unit::Dong);
             let v = Unit::Dong.convert(dong, shown).unwrap_or(dong);
             let decimals = if shown == Unit::Dong { 0 } else { 1 };
-            Quantity { number: number(v, decimals, locale), unit: shown.label(locale) }
+            Quantity {
+                number: number(v, decimals, locale),
+                unit: shown.label(locale),
+            }
         }
-        Dimension::Ratio | Dimension::Score | Dimension::Duration => {
-            Quantity { number: number(value, 1, locale), unit: unit.label(locale) }
-        }
-        Dimension::Count => Quantity { number: number(value, 0, locale), unit: unit.label(locale) },
+        Dimension::Ratio | Dimension::Score | Dimension::Duration => Quantity {
+            number: number(value, 1, locale),
+            unit: unit.label(locale),
+        },
+        Dimension::Count => Quantity {
+            number: number(value, 0, locale),
+            unit: unit.label(locale),
+        },
     }
 }
 
@@ -86,13 +97,23 @@ pub fn date(d: Date, _locale: Locale) -> String {
 /// `14:05 22/11/2026`, in Vietnam time.
 pub fn date_time(at: OffsetDateTime, locale: Locale) -> String {
     let local = at.to_offset(VIETNAM);
-    format!("{:02}:{:02} {}", local.hour(), local.minute(), date(local.date(), locale))
+    format!(
+        "{:02}:{:02} {}",
+        local.hour(),
+        local.minute(),
+        date(local.date(), locale)
+    )
 }
 
 /// `14:05:09`, in Vietnam time.
 pub fn clock(at: OffsetDateTime) -> String {
     let local = at.to_offset(VIETNAM);
-    format!("{:02}:{:02}:{:02}", local.hour(), local.minute(), local.second())
+    format!(
+        "{:02}:{:02}:{:02}",
+        local.hour(),
+        local.minute(),
+        local.second()
+    )
 }
 
 /// The calendar date in Vietnam at `at`.
@@ -124,24 +145,57 @@ mod tests {
     #[test]
     fn money_is_shown_in_billions_of_dong() {
         let q = quantity(Decimal::from(5_300_123_000_000u64), Unit::Dong, Locale::Vi);
-        assert_eq!(q, Quantity { number: "5.300,1".into(), unit: "tỷ đồng" });
+        assert_eq!(
+            q,
+            Quantity {
+                number: "5.300,1".into(),
+                unit: "tỷ đồng"
+            }
+        );
         let q = quantity(Decimal::from(25_000_000u64), Unit::Dong, Locale::Vi);
-        assert_eq!(q, Quantity { number: "25,0".into(), unit: "triệu đồng" });
+        assert_eq!(
+            q,
+            Quantity {
+                number: "25,0".into(),
+                unit: "triệu đồng"
+            }
+        );
         let q = quantity(d("12.5"), Unit::BillionDong, Locale::En);
-        assert_eq!(q, Quantity { number: "12.5".into(), unit: "billion VND" });
+        assert_eq!(
+            q,
+            Quantity {
+                number: "12.5".into(),
+                unit: "billion VND"
+            }
+        );
     }
 
     #[test]
     fn quantities_read_as_text() {
-        assert_eq!(quantity(d("80"), Unit::Percent, Locale::Vi).to_string(), "80,0%");
-        assert_eq!(quantity(d("1234"), Unit::Count, Locale::Vi).to_string(), "1.234");
-        assert_eq!(quantity(d("5450000000000"), Unit::Dong, Locale::Vi).to_string(), "5.450,0 tỷ đồng");
+        assert_eq!(
+            quantity(d("80"), Unit::Percent, Locale::Vi).to_string(),
+            "80,0%"
+        );
+        assert_eq!(
+            quantity(d("1234"), Unit::Count, Locale::Vi).to_string(),
+            "1.234"
+        );
+        assert_eq!(
+            quantity(d("5450000000000"), Unit::Dong, Locale::Vi).to_string(),
+            "5.450,0 tỷ đồng"
+        );
     }
 
     #[test]
     fn percentages_and_counts() {
-        assert_eq!(quantity(d("87.46"), Unit::Percent, Locale::Vi).number, "87,5");
-        assert_eq!(quantity(d("12345"), Unit::Count, Locale::Vi).number, "12.345");
+        assert_eq!(
+            quantity(d("87.46"), Unit::Percent, Locale::Vi).number,
+            "87,5"
+        );
+        assert_eq!(
+            quantity(d("12345"), Unit::Count, Locale::Vi).number,
+            "12.345"
+        );
     }
 
     #[test]

@@ -15,7 +15,11 @@ pub struct ObservationInput {
     pub value: Decimal,
     pub unit: String,
     /// The time the figure is valid to; the time it is received when absent.
-    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub as_of: Option<OffsetDateTime>,
 }
 

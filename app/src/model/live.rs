@@ -46,12 +46,23 @@ impl FromStr for StreamPosition {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (epoch, offset) = s.rsplit_once(':').ok_or_else(|| format!("'{s}' is not <epoch>:<offset>"))?;
-        if epoch.is_empty() || !epoch.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        let (epoch, offset) = s
+            .rsplit_once(':')
+            .ok_or_else(|| format!("'{s}' is not <epoch>:<offset>"))?;
+        if epoch.is_empty()
+            || !epoch
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
             return Err(format!("'{epoch}' is not an epoch"));
         }
-        let offset = offset.parse().map_err(|_| format!("'{offset}' is not an offset"))?;
-        Ok(StreamPosition { epoch: epoch.to_string(), offset })
+        let offset = offset
+            .parse()
+            .map_err(|_| format!("'{offset}' is not an offset"))?;
+        Ok(StreamPosition {
+            epoch: epoch.to_string(),
+            offset,
+        })
     }
 }
 
@@ -92,7 +103,7 @@ impl LiveValue {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "WireFrame")]
 pub enum LiveFrame {
     Snapshot {
         protocol: u32,
@@ -112,6 +123,60 @@ pub enum LiveFrame {
         #[serde(with = "time::serde::rfc3339")]
         server_time: OffsetDateTime,
     },
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum FrameType {
+    Snapshot,
+    Delta,
+    Heartbeat,
+}
+
+/// Every field of every frame, read in one pass: deserialising the tagged enum directly
+/// would buffer each frame first, which costs time on big snapshots and code size in the
+/// browser.
+#[derive(Deserialize)]
+struct WireFrame {
+    #[serde(rename = "type")]
+    kind: FrameType,
+    protocol: Option<u32>,
+    epoch: String,
+    offset: Option<u64>,
+    from: Option<u64>,
+    to: Option<u64>,
+    #[serde(default)]
+    values: Vec<LiveValue>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    server_time: Option<OffsetDateTime>,
+}
+
+impl TryFrom<WireFrame> for LiveFrame {
+    type Error = String;
+
+    fn try_from(w: WireFrame) -> Result<LiveFrame, String> {
+        let need =
+            |v: Option<u64>, field: &str| v.ok_or_else(|| format!("missing field `{field}`"));
+        Ok(match w.kind {
+            FrameType::Snapshot => LiveFrame::Snapshot {
+                protocol: w.protocol.ok_or("missing field `protocol`")?,
+                epoch: w.epoch,
+                offset: need(w.offset, "offset")?,
+                values: w.values,
+            },
+            FrameType::Delta => LiveFrame::Delta {
+                epoch: w.epoch,
+                from: need(w.from, "from")?,
+                to: need(w.to, "to")?,
+                values: w.values,
+            },
+            FrameType::Heartbeat => LiveFrame::Heartbeat {
+                epoch: w.epoch,
+                offset: need(w.offset, "offset")?,
+                server_time: w.server_time.ok_or("missing field `server_time`")?,
+            },
+        })
+    }
 }
 
 /// What the client should do with a frame.
@@ -139,7 +204,9 @@ pub struct StreamCursor {
 
 impl StreamCursor {
     pub fn at(position: StreamPosition) -> StreamCursor {
-        StreamCursor { position: Some(position) }
+        StreamCursor {
+            position: Some(position),
+        }
     }
 
     pub fn position(&self) -> Option<&StreamPosition> {
@@ -150,17 +217,31 @@ impl StreamCursor {
     pub fn check(&mut self, frame: &LiveFrame) -> FrameCheck {
         match (frame, &mut self.position) {
             (LiveFrame::Snapshot { epoch, offset, .. }, position) => {
-                *position = Some(StreamPosition { epoch: epoch.clone(), offset: *offset });
+                *position = Some(StreamPosition {
+                    epoch: epoch.clone(),
+                    offset: *offset,
+                });
                 FrameCheck::Reset
             }
-            (_, None) => FrameCheck::Gap { have: 0, frame_from: 0 },
-            (LiveFrame::Delta { epoch, from, to, .. }, Some(pos)) => {
+            (_, None) => FrameCheck::Gap {
+                have: 0,
+                frame_from: 0,
+            },
+            (
+                LiveFrame::Delta {
+                    epoch, from, to, ..
+                },
+                Some(pos),
+            ) => {
                 if *epoch != pos.epoch {
                     FrameCheck::EpochChanged
                 } else if *to <= pos.offset {
                     FrameCheck::Ignore
                 } else if *from > pos.offset {
-                    FrameCheck::Gap { have: pos.offset, frame_from: *from }
+                    FrameCheck::Gap {
+                        have: pos.offset,
+                        frame_from: *from,
+                    }
                 } else {
                     // from <= have < to: values are states, so applying an overlap is safe
                     pos.offset = *to;
@@ -172,7 +253,10 @@ impl StreamCursor {
                     FrameCheck::EpochChanged
                 } else if *offset > pos.offset {
                     // the server is ahead and no delta will follow for the missing range
-                    FrameCheck::Gap { have: pos.offset, frame_from: *offset }
+                    FrameCheck::Gap {
+                        have: pos.offset,
+                        frame_from: *offset,
+                    }
                 } else {
                     FrameCheck::Ignore
                 }
@@ -187,17 +271,32 @@ mod tests {
     use time::macros::datetime;
 
     fn delta(epoch: &str, from: u64, to: u64) -> LiveFrame {
-        LiveFrame::Delta { epoch: epoch.into(), from, to, values: vec![] }
+        LiveFrame::Delta {
+            epoch: epoch.into(),
+            from,
+            to,
+            values: vec![],
+        }
     }
 
     fn heartbeat(epoch: &str, offset: u64) -> LiveFrame {
-        LiveFrame::Heartbeat { epoch: epoch.into(), offset, server_time: datetime!(2026-11-22 10:00 UTC) }
+        LiveFrame::Heartbeat {
+            epoch: epoch.into(),
+            offset,
+            server_time: datetime!(2026-11-22 10:00 UTC),
+        }
     }
 
     #[test]
     fn position_round_trips() {
         let p: StreamPosition = "a1b2:42".parse().unwrap();
-        assert_eq!(p, StreamPosition { epoch: "a1b2".into(), offset: 42 });
+        assert_eq!(
+            p,
+            StreamPosition {
+                epoch: "a1b2".into(),
+                offset: 42
+            }
+        );
         assert_eq!(p.to_string(), "a1b2:42");
         assert!("a1b2".parse::<StreamPosition>().is_err());
         assert!("a1b2:x".parse::<StreamPosition>().is_err());
@@ -208,15 +307,42 @@ mod tests {
     #[test]
     fn cursor_follows_contiguous_deltas_and_reports_gaps() {
         let mut c = StreamCursor::default();
-        assert_eq!(c.check(&delta("e", 0, 1)), FrameCheck::Gap { have: 0, frame_from: 0 });
-        let snap = LiveFrame::Snapshot { protocol: PROTOCOL_VERSION, epoch: "e".into(), offset: 10, values: vec![] };
+        assert_eq!(
+            c.check(&delta("e", 0, 1)),
+            FrameCheck::Gap {
+                have: 0,
+                frame_from: 0
+            }
+        );
+        let snap = LiveFrame::Snapshot {
+            protocol: PROTOCOL_VERSION,
+            epoch: "e".into(),
+            offset: 10,
+            values: vec![],
+        };
         assert_eq!(c.check(&snap), FrameCheck::Reset);
         assert_eq!(c.check(&delta("e", 10, 12)), FrameCheck::Apply);
         assert_eq!(c.check(&delta("e", 11, 12)), FrameCheck::Ignore);
         assert_eq!(c.check(&heartbeat("e", 12)), FrameCheck::Ignore);
-        assert_eq!(c.check(&delta("e", 13, 15)), FrameCheck::Gap { have: 12, frame_from: 13 });
-        assert_eq!(c.position().unwrap().offset, 12, "a gap does not move the cursor");
-        assert_eq!(c.check(&heartbeat("e", 20)), FrameCheck::Gap { have: 12, frame_from: 20 });
+        assert_eq!(
+            c.check(&delta("e", 13, 15)),
+            FrameCheck::Gap {
+                have: 12,
+                frame_from: 13
+            }
+        );
+        assert_eq!(
+            c.position().unwrap().offset,
+            12,
+            "a gap does not move the cursor"
+        );
+        assert_eq!(
+            c.check(&heartbeat("e", 20)),
+            FrameCheck::Gap {
+                have: 12,
+                frame_from: 20
+            }
+        );
         assert_eq!(c.check(&delta("f", 12, 13)), FrameCheck::EpochChanged);
         assert_eq!(c.check(&delta("e", 12, 13)), FrameCheck::Apply);
     }
@@ -233,9 +359,17 @@ mod tests {
             as_of: datetime!(2026-11-22 10:00 UTC),
             revision: 2,
             offset: 7,
-            previous: Some(PreviousValue { period: "2026-11-21".parse().unwrap(), value: Decimal::from(1200) }),
+            previous: Some(PreviousValue {
+                period: "2026-11-21".parse().unwrap(),
+                value: Decimal::from(1200),
+            }),
         };
-        let frame = LiveFrame::Delta { epoch: "e".into(), from: 6, to: 7, values: vec![value] };
+        let frame = LiveFrame::Delta {
+            epoch: "e".into(),
+            from: 6,
+            to: 7,
+            values: vec![value],
+        };
         let json = serde_json::to_value(&frame).unwrap();
         assert_eq!(
             json,
@@ -251,5 +385,24 @@ mod tests {
         );
         let back: LiveFrame = serde_json::from_value(json).unwrap();
         assert_eq!(back, frame);
+        for frame in [
+            LiveFrame::Snapshot {
+                protocol: 1,
+                epoch: "e".into(),
+                offset: 3,
+                values: vec![],
+            },
+            heartbeat("e", 4),
+        ] {
+            let text = serde_json::to_string(&frame).unwrap();
+            assert_eq!(serde_json::from_str::<LiveFrame>(&text).unwrap(), frame);
+        }
+        let missing = serde_json::from_str::<LiveFrame>(
+            r#"{"type":"delta","epoch":"e","from":1,"values":[]}"#,
+        );
+        assert!(missing
+            .unwrap_err()
+            .to_string()
+            .contains("missing field `to`"));
     }
 }

@@ -11,7 +11,9 @@ pub mod period;
 pub mod tile;
 pub mod unit;
 
-pub use catalogue::{Agency, Area, AreaKind, Cadence, Catalogue, Direction, Indicator, Level, Target};
+pub use catalogue::{
+    Agency, Area, AreaKind, Cadence, Catalogue, Direction, Indicator, Level, Target,
+};
 pub use i18n::Locale;
 pub use live::{LiveFrame, LiveValue, StreamPosition};
 pub use period::{Period, PeriodKind};

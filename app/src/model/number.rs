@@ -53,14 +53,19 @@ impl Visitor<'_> for NumberVisitor {
 pub mod option {
     use super::*;
 
-    pub fn serialize<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        value: &Option<Decimal>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         match value {
             Some(v) => super::serialize(v, serializer),
             None => serializer.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Decimal>, D::Error> {
         deserializer.deserialize_option(OptionVisitor)
     }
 
@@ -102,19 +107,44 @@ mod tests {
     }
 
     fn round_trip(text: &str) -> Decimal {
-        let h = Holder { v: Decimal::from_str(text).unwrap(), o: None };
+        let h = Holder {
+            v: Decimal::from_str(text).unwrap(),
+            o: None,
+        };
         let json = serde_json::to_string(&h).unwrap();
         serde_json::from_str::<Holder>(&json).unwrap().v
     }
 
     #[test]
     fn keeps_the_decimal_people_wrote() {
-        for text in ["61.5", "0.1", "97.13", "5450000000000", "-3.25", "4512345678.9"] {
+        for text in [
+            "61.5",
+            "0.1",
+            "97.13",
+            "5450000000000",
+            "-3.25",
+            "4512345678.9",
+        ] {
             assert_eq!(round_trip(text), Decimal::from_str(text).unwrap(), "{text}");
         }
-        assert_eq!(serde_json::to_string(&Holder { v: Decimal::from(12), o: Some(Decimal::new(5, 1)) }).unwrap(), r#"{"v":12,"o":0.5}"#);
-        assert_eq!(serde_json::from_str::<Holder>(r#"{"v":1}"#).unwrap().o, None);
-        assert_eq!(serde_json::from_str::<Holder>(r#"{"v":1,"o":null}"#).unwrap().o, None);
+        assert_eq!(
+            serde_json::to_string(&Holder {
+                v: Decimal::from(12),
+                o: Some(Decimal::new(5, 1))
+            })
+            .unwrap(),
+            r#"{"v":12,"o":0.5}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Holder>(r#"{"v":1}"#).unwrap().o,
+            None
+        );
+        assert_eq!(
+            serde_json::from_str::<Holder>(r#"{"v":1,"o":null}"#)
+                .unwrap()
+                .o,
+            None
+        );
         assert!(serde_json::from_str::<Holder>(r#"{"v":"1"}"#).is_err());
     }
 }

@@ -89,7 +89,10 @@ impl Period {
         match kind {
             PeriodKind::Day => Period::Day(date),
             PeriodKind::Month => Period::Month { year, month },
-            PeriodKind::Quarter => Period::Quarter { year, quarter: (month - 1) / 3 + 1 },
+            PeriodKind::Quarter => Period::Quarter {
+                year,
+                quarter: (month - 1) / 3 + 1,
+            },
             PeriodKind::Year => Period::Year(year),
         }
     }
@@ -128,7 +131,13 @@ impl Ord for Period {
 impl fmt::Display for Period {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Period::Day(d) => write!(f, "{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+            Period::Day(d) => write!(
+                f,
+                "{:04}-{:02}-{:02}",
+                d.year(),
+                u8::from(d.month()),
+                d.day()
+            ),
             Period::Month { year, month } => write!(f, "{year:04}-{month:02}"),
             Period::Quarter { year, quarter } => write!(f, "{year:04}-Q{quarter}"),
             Period::Year(year) => write!(f, "{year:04}"),
@@ -162,19 +171,29 @@ impl FromStr for Period {
             [y] => parse_year(y).map(Period::Year).ok_or_else(err),
             [y, q] if q.len() == 2 && q.starts_with('Q') => {
                 let year = parse_year(y).ok_or_else(err)?;
-                let quarter = q[1..].parse::<u8>().ok().filter(|q| (1..=4).contains(q)).ok_or_else(err)?;
+                let quarter = q[1..]
+                    .parse::<u8>()
+                    .ok()
+                    .filter(|q| (1..=4).contains(q))
+                    .ok_or_else(err)?;
                 Ok(Period::Quarter { year, quarter })
             }
             [y, m] => {
                 let year = parse_year(y).ok_or_else(err)?;
-                let month = parse_two_digits(m).filter(|m| (1..=12).contains(m)).ok_or_else(err)?;
+                let month = parse_two_digits(m)
+                    .filter(|m| (1..=12).contains(m))
+                    .ok_or_else(err)?;
                 Ok(Period::Month { year, month })
             }
             [y, m, d] => {
                 let year = parse_year(y).ok_or_else(err)?;
-                let month = parse_two_digits(m).and_then(|m| Month::try_from(m).ok()).ok_or_else(err)?;
+                let month = parse_two_digits(m)
+                    .and_then(|m| Month::try_from(m).ok())
+                    .ok_or_else(err)?;
                 let day = parse_two_digits(d).ok_or_else(err)?;
-                Date::from_calendar_date(year, month, day).map(Period::Day).map_err(|_| err())
+                Date::from_calendar_date(year, month, day)
+                    .map(Period::Day)
+                    .map_err(|_| err())
             }
             _ => Err(err()),
         }
@@ -203,39 +222,97 @@ mod tests {
     #[test]
     fn parses_each_kind() {
         assert_eq!("2026-11-22".parse(), Ok(Period::Day(date!(2026 - 11 - 22))));
-        assert_eq!("2026-11".parse(), Ok(Period::Month { year: 2026, month: 11 }));
-        assert_eq!("2026-Q4".parse(), Ok(Period::Quarter { year: 2026, quarter: 4 }));
+        assert_eq!(
+            "2026-11".parse(),
+            Ok(Period::Month {
+                year: 2026,
+                month: 11
+            })
+        );
+        assert_eq!(
+            "2026-Q4".parse(),
+            Ok(Period::Quarter {
+                year: 2026,
+                quarter: 4
+            })
+        );
         assert_eq!("2026".parse(), Ok(Period::Year(2026)));
     }
 
     #[test]
     fn rejects_malformed_text() {
-        for bad in ["", "26", "2026-13", "2026-1", "2026-Q5", "2026-Q0", "2026-02-30", "2026-11-22T00", "abcd", "2026/11", "2026-q4", "12026"] {
+        for bad in [
+            "",
+            "26",
+            "2026-13",
+            "2026-1",
+            "2026-Q5",
+            "2026-Q0",
+            "2026-02-30",
+            "2026-11-22T00",
+            "abcd",
+            "2026/11",
+            "2026-q4",
+            "12026",
+        ] {
             assert!(bad.parse::<Period>().is_err(), "{bad} should be rejected");
         }
     }
 
     #[test]
     fn quarter_spans_three_months() {
-        let q = Period::Quarter { year: 2026, quarter: 4 };
+        let q = Period::Quarter {
+            year: 2026,
+            quarter: 4,
+        };
         assert_eq!(q.start(), date!(2026 - 10 - 01));
         assert_eq!(q.end(), date!(2026 - 12 - 31));
-        assert_eq!(Period::Month { year: 2024, month: 2 }.end(), date!(2024 - 02 - 29));
+        assert_eq!(
+            Period::Month {
+                year: 2024,
+                month: 2
+            }
+            .end(),
+            date!(2024 - 02 - 29)
+        );
     }
 
     #[test]
     fn containing_finds_the_period_of_a_date() {
         let d = date!(2026 - 11 - 22);
-        assert_eq!(Period::containing(PeriodKind::Quarter, d).to_string(), "2026-Q4");
-        assert_eq!(Period::containing(PeriodKind::Month, d).to_string(), "2026-11");
+        assert_eq!(
+            Period::containing(PeriodKind::Quarter, d).to_string(),
+            "2026-Q4"
+        );
+        assert_eq!(
+            Period::containing(PeriodKind::Month, d).to_string(),
+            "2026-11"
+        );
         assert_eq!(Period::containing(PeriodKind::Year, d).to_string(), "2026");
     }
 
     #[test]
     fn labels_in_vietnamese() {
-        assert_eq!(Period::Quarter { year: 2026, quarter: 4 }.label(Locale::Vi), "quý IV/2026");
-        assert_eq!(Period::Month { year: 2026, month: 11 }.label(Locale::Vi), "tháng 11/2026");
-        assert_eq!(Period::Day(date!(2026 - 11 - 02)).label(Locale::Vi), "02/11/2026");
+        assert_eq!(
+            Period::Quarter {
+                year: 2026,
+                quarter: 4
+            }
+            .label(Locale::Vi),
+            "quý IV/2026"
+        );
+        assert_eq!(
+            Period::Month {
+                year: 2026,
+                month: 11
+            }
+            .label(Locale::Vi),
+            "tháng 11/2026"
+        );
+        assert_eq!(
+            Period::Day(date!(2026 - 11 - 02)).label(Locale::Vi),
+            "02/11/2026"
+        );
     }
 
     proptest! {

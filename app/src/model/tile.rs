@@ -150,8 +150,16 @@ impl TileSpec {
                 TrendDirection::Down => "−",
                 TrendDirection::Flat => "±",
             };
-            let text = format!("{sign}{q} {} {}", locale.pick("so với", "vs"), prev.period.label(locale));
-            Trend { direction, good, text }
+            let text = format!(
+                "{sign}{q} {} {}",
+                locale.pick("so với", "vs"),
+                prev.period.label(locale)
+            );
+            Trend {
+                direction,
+                good,
+                text,
+            }
         });
         let freshness = if !connected {
             Freshness::Unconfirmed
@@ -212,7 +220,10 @@ mod tests {
             as_of: datetime!(2026-11-22 03:00 UTC),
             revision: 1,
             offset: 1,
-            previous: prev.map(|p| PreviousValue { period: "2026-11-21".parse().unwrap(), value: Decimal::from_str(p).unwrap() }),
+            previous: prev.map(|p| PreviousValue {
+                period: "2026-11-21".parse().unwrap(),
+                value: Decimal::from_str(p).unwrap(),
+            }),
         }
     }
 
@@ -221,10 +232,19 @@ mod tests {
     #[test]
     fn value_headline_with_share_of_estimate() {
         let s = spec(Headline::Value, Unit::Dong, Direction::HigherIsBetter);
-        let view = s.view(&value("4512300000000", Some("4500000000000")), Some(Decimal::from(5_300_000_000_000u64)), NOW, true, Locale::Vi);
+        let view = s.view(
+            &value("4512300000000", Some("4500000000000")),
+            Some(Decimal::from(5_300_000_000_000u64)),
+            NOW,
+            true,
+            Locale::Vi,
+        );
         assert_eq!(view.headline.number, "4.512,3");
         assert_eq!(view.headline.unit, "tỷ đồng");
-        assert_eq!(view.detail.as_deref(), Some("Đạt 85,1% dự toán (5.300,0 tỷ đồng)"));
+        assert_eq!(
+            view.detail.as_deref(),
+            Some("Đạt 85,1% dự toán (5.300,0 tỷ đồng)")
+        );
         let trend = view.trend.unwrap();
         assert_eq!(trend.direction, TrendDirection::Up);
         assert_eq!(trend.good, Some(true));
@@ -235,8 +255,18 @@ mod tests {
 
     #[test]
     fn share_headline_for_disbursement() {
-        let s = spec(Headline::ShareOfTarget, Unit::Dong, Direction::HigherIsBetter);
-        let view = s.view(&value("2650100000000", None), Some(Decimal::from(4_545_000_000_000u64)), NOW, true, Locale::Vi);
+        let s = spec(
+            Headline::ShareOfTarget,
+            Unit::Dong,
+            Direction::HigherIsBetter,
+        );
+        let view = s.view(
+            &value("2650100000000", None),
+            Some(Decimal::from(4_545_000_000_000u64)),
+            NOW,
+            true,
+            Locale::Vi,
+        );
         assert_eq!(view.headline.number, "58,3");
         assert_eq!(view.headline.unit, "%");
         assert_eq!(view.detail.as_deref(), Some("2.650,1 / 4.545,0 tỷ đồng"));
@@ -249,7 +279,10 @@ mod tests {
         s.target_indicator = None;
         let view = s.view(&value("3.5", Some("4.0")), None, NOW, true, Locale::Vi);
         let trend = view.trend.unwrap();
-        assert_eq!((trend.direction, trend.good), (TrendDirection::Down, Some(true)));
+        assert_eq!(
+            (trend.direction, trend.good),
+            (TrendDirection::Down, Some(true))
+        );
         assert_eq!(trend.text, "−0,5 điểm % so với 21/11/2026");
         assert_eq!(view.detail, None);
     }
@@ -259,14 +292,30 @@ mod tests {
         let s = spec(Headline::Value, Unit::Dong, Direction::HigherIsBetter);
         let v = value("1", None);
         let later = NOW + Duration::hours(2);
-        assert_eq!(s.view(&v, None, later, true, Locale::Vi).freshness, Freshness::Late);
-        assert_eq!(s.view(&v, None, NOW, false, Locale::Vi).freshness, Freshness::Unconfirmed);
+        assert_eq!(
+            s.view(&v, None, later, true, Locale::Vi).freshness,
+            Freshness::Late
+        );
+        assert_eq!(
+            s.view(&v, None, NOW, false, Locale::Vi).freshness,
+            Freshness::Unconfirmed
+        );
     }
 
     #[test]
     fn zero_target_gives_no_share() {
-        let s = spec(Headline::ShareOfTarget, Unit::Dong, Direction::HigherIsBetter);
-        let view = s.view(&value("5", None), Some(Decimal::ZERO), NOW, true, Locale::Vi);
+        let s = spec(
+            Headline::ShareOfTarget,
+            Unit::Dong,
+            Direction::HigherIsBetter,
+        );
+        let view = s.view(
+            &value("5", None),
+            Some(Decimal::ZERO),
+            NOW,
+            true,
+            Locale::Vi,
+        );
         assert_eq!(view.headline.number, "5");
         assert_eq!(view.progress, None);
     }

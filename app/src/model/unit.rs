@@ -118,13 +118,18 @@ impl FromStr for Unit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal::prelude::*;
 
     #[test]
     fn converts_money_exactly() {
         let v = Decimal::from_str("1234.5").unwrap();
-        assert_eq!(Unit::BillionDong.convert(v, Unit::Dong), Some(Decimal::from(1_234_500_000_000u64)));
-        assert_eq!(Unit::Dong.convert(Decimal::from(2_500_000u32), Unit::MillionDong), Decimal::from_str("2.5").ok());
+        assert_eq!(
+            Unit::BillionDong.convert(v, Unit::Dong),
+            Some(Decimal::from(1_234_500_000_000u64))
+        );
+        assert_eq!(
+            Unit::Dong.convert(Decimal::from(2_500_000u32), Unit::MillionDong),
+            Decimal::from_str("2.5").ok()
+        );
     }
 
     #[test]

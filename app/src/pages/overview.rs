@@ -30,7 +30,10 @@ pub fn OverviewPage() -> impl IntoView {
 
 #[component]
 fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
-    let position = StreamPosition { epoch: data.epoch.clone(), offset: data.offset };
+    let position = StreamPosition {
+        epoch: data.epoch.clone(),
+        offset: data.offset,
+    };
     let store = LiveStore::new(position, &data.values, data.server_time);
     Effect::new(move |_| untrack(|| store.connect()));
     let other = move || match locale.get() {

@@ -8,7 +8,9 @@ use crate::model::{Catalogue, Target};
 /// Brings the tables in line with `catalogue`, in one transaction.
 pub async fn sync(db: &Db, catalogue: &Catalogue) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE agencies SET active = 0").execute(&mut *tx).await?;
+    sqlx::query("UPDATE agencies SET active = 0")
+        .execute(&mut *tx)
+        .await?;
     for a in &catalogue.agencies {
         sqlx::query(
             "INSERT INTO agencies (code, name_vi, name_en, short_vi, short_en, active) VALUES (?, ?, ?, ?, ?, 1)
@@ -24,7 +26,9 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> sqlx::Result<()> {
         .await?;
     }
 
-    sqlx::query("UPDATE admin_units SET active = 0").execute(&mut *tx).await?;
+    sqlx::query("UPDATE admin_units SET active = 0")
+        .execute(&mut *tx)
+        .await?;
     for a in &catalogue.areas {
         sqlx::query(
             "INSERT INTO admin_units (code, name_vi, kind, parent_code, valid_from, valid_to, active) VALUES (?, ?, ?, ?, ?, ?, 1)
@@ -42,7 +46,9 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> sqlx::Result<()> {
         .await?;
     }
 
-    sqlx::query("UPDATE indicators SET active = 0").execute(&mut *tx).await?;
+    sqlx::query("UPDATE indicators SET active = 0")
+        .execute(&mut *tx)
+        .await?;
     for i in &catalogue.indicators {
         let (target_indicator, target_value) = match &i.target {
             Some(Target::Indicator(code)) => (Some(code.clone()), None),

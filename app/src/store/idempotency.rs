@@ -13,7 +13,11 @@ pub struct StoredResponse {
     pub body: String,
 }
 
-pub async fn find(conn: &mut SqliteConnection, agency: &str, key: &str) -> sqlx::Result<Option<StoredResponse>> {
+pub async fn find(
+    conn: &mut SqliteConnection,
+    agency: &str,
+    key: &str,
+) -> sqlx::Result<Option<StoredResponse>> {
     let row: Option<(String, i64, String)> =
         sqlx::query_as("SELECT request_hash, status, response FROM idempotency_records WHERE agency_code = ? AND key = ?")
             .bind(agency)

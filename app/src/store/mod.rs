@@ -21,7 +21,9 @@ pub mod time_text {
         format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
 
     pub fn format(at: OffsetDateTime) -> String {
-        at.to_offset(UtcOffset::UTC).format(FORMAT).expect("a UTC timestamp always formats")
+        at.to_offset(UtcOffset::UTC)
+            .format(FORMAT)
+            .expect("a UTC timestamp always formats")
     }
 
     pub fn parse(text: &str) -> Result<OffsetDateTime, sqlx::Error> {
@@ -40,14 +42,18 @@ pub mod time_text {
             let text = super::format(a);
             assert_eq!(text, "2026-11-22T03:00:00.123Z");
             assert_eq!(super::parse(&text).unwrap(), a);
-            assert!(super::format(datetime!(2026-11-22 03:00:00 UTC)) < super::format(datetime!(2026-11-22 03:00:00.5 UTC)));
+            assert!(
+                super::format(datetime!(2026-11-22 03:00:00 UTC))
+                    < super::format(datetime!(2026-11-22 03:00:00.5 UTC))
+            );
         }
     }
 }
 
 /// Parses a decimal column.
 pub(crate) fn decimal(text: &str) -> Result<rust_decimal::Decimal, sqlx::Error> {
-    text.parse().map_err(|e| sqlx::Error::Decode(format!("bad decimal '{text}': {e}").into()))
+    text.parse()
+        .map_err(|e| sqlx::Error::Decode(format!("bad decimal '{text}': {e}").into()))
 }
 
 /// Parses a column holding one of our snake_case enums or codes.

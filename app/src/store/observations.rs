@@ -44,8 +44,10 @@ pub async fn record(
     let count = i64::try_from(items.len()).unwrap_or(i64::MAX);
 
     // Each item's revision: one more than the latest stored for its key, read in one query.
-    let keys: Vec<serde_json::Value> =
-        items.iter().map(|o| serde_json::json!([o.indicator, o.area, o.period.to_string()])).collect();
+    let keys: Vec<serde_json::Value> = items
+        .iter()
+        .map(|o| serde_json::json!([o.indicator, o.area, o.period.to_string()]))
+        .collect();
     let revisions: String = sqlx::query_scalar(
         "SELECT json_group_array(
                   COALESCE((SELECT MAX(o.revision) FROM observations o
@@ -57,17 +59,21 @@ pub async fn record(
     .bind(serde_json::Value::Array(keys).to_string())
     .fetch_one(&mut *conn)
     .await?;
-    let revisions: Vec<u32> = serde_json::from_str(&revisions).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let revisions: Vec<u32> =
+        serde_json::from_str(&revisions).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
 
     // One event per item. In this (sole) write transaction the log's AUTOINCREMENT ids of
     // one statement are consecutive, so the items' offsets end at the last inserted id.
-    let placeholders = serde_json::Value::Array(vec![serde_json::Value::Null; items.len()]).to_string();
-    let last = sqlx::query("INSERT INTO stream_events (kind, recorded_at) SELECT 'observation', ?1 FROM json_each(?2)")
-        .bind(&received)
-        .bind(placeholders)
-        .execute(&mut *conn)
-        .await?
-        .last_insert_rowid();
+    let placeholders =
+        serde_json::Value::Array(vec![serde_json::Value::Null; items.len()]).to_string();
+    let last = sqlx::query(
+        "INSERT INTO stream_events (kind, recorded_at) SELECT 'observation', ?1 FROM json_each(?2)",
+    )
+    .bind(&received)
+    .bind(placeholders)
+    .execute(&mut *conn)
+    .await?
+    .last_insert_rowid();
     let first = last - count + 1;
 
     // Each observation takes its event's id.
@@ -112,13 +118,18 @@ pub async fn record(
     Ok(revisions
         .into_iter()
         .enumerate()
-        .map(|(i, revision)| Recorded { revision, offset: u64::try_from(first + i as i64).unwrap_or(0) })
+        .map(|(i, revision)| Recorded {
+            revision,
+            offset: u64::try_from(first + i as i64).unwrap_or(0),
+        })
         .collect())
 }
 
 /// The id of the newest event, 0 for an empty log.
 pub async fn head(db: &Db) -> sqlx::Result<u64> {
-    let head: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM stream_events").fetch_one(db).await?;
+    let head: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM stream_events")
+        .fetch_one(db)
+        .await?;
     Ok(head.map_or(0, |h| u64::try_from(h).unwrap_or(0)))
 }
 
@@ -130,10 +141,25 @@ pub async fn event_keys_after(db: &Db, after: u64) -> sqlx::Result<Vec<(u64, Str
     .bind(i64::try_from(after).unwrap_or(i64::MAX))
     .fetch_all(db)
     .await?;
-    Ok(rows.into_iter().map(|(id, i, a)| (u64::try_from(id).unwrap_or(0), i, a)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, i, a)| (u64::try_from(id).unwrap_or(0), i, a))
+        .collect())
 }
 
-type ValueRow = (String, String, String, String, String, String, String, i64, i64, i64, i64);
+type ValueRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+);
 
 /// The current value of every indicator and area: the latest revision of the latest
 /// period, with the latest revision of the period before it.
@@ -153,10 +179,15 @@ pub async fn current_values(db: &Db) -> sqlx::Result<Vec<LiveValue>> {
     .await?;
     let mut values: Vec<LiveValue> = Vec::new();
     for (indicator, area, period, value, unit, agency, as_of, revision, offset, prank, _) in rows {
-        let period: Period = period.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let period: Period = period
+            .parse()
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         let value = decimal(&value)?;
         if prank == 2 {
-            if let Some(last) = values.last_mut().filter(|v| v.indicator == indicator && v.area == area) {
+            if let Some(last) = values
+                .last_mut()
+                .filter(|v| v.indicator == indicator && v.area == area)
+            {
                 last.previous = Some(PreviousValue { period, value });
             }
             continue;
@@ -178,7 +209,12 @@ pub async fn current_values(db: &Db) -> sqlx::Result<Vec<LiveValue>> {
 }
 
 /// How many observations are stored for (indicator, area, period), all revisions.
-pub async fn revisions(db: &Db, indicator: &str, area: &str, period: &str) -> sqlx::Result<Vec<(u32, Decimal)>> {
+pub async fn revisions(
+    db: &Db,
+    indicator: &str,
+    area: &str,
+    period: &str,
+) -> sqlx::Result<Vec<(u32, Decimal)>> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT revision, value FROM observations WHERE indicator_code = ? AND area_code = ? AND period = ? ORDER BY revision",
     )

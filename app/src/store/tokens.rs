@@ -25,7 +25,9 @@ pub fn hash(token: &str) -> String {
 
 type TokenRow = (i64, String, String, String, Option<String>, Option<String>);
 
-fn info((id, agency, label, created_at, last_used_at, revoked_at): TokenRow) -> sqlx::Result<TokenInfo> {
+fn info(
+    (id, agency, label, created_at, last_used_at, revoked_at): TokenRow,
+) -> sqlx::Result<TokenInfo> {
     Ok(TokenInfo {
         id,
         agency,
@@ -39,7 +41,12 @@ fn info((id, agency, label, created_at, last_used_at, revoked_at): TokenRow) -> 
 const COLUMNS: &str = "id, agency_code, label, created_at, last_used_at, revoked_at";
 
 /// Creates a token for `agency` and returns it with the plain text, which is not stored.
-pub async fn create(db: &Db, agency: &str, label: &str, now: OffsetDateTime) -> sqlx::Result<(TokenInfo, String)> {
+pub async fn create(
+    db: &Db,
+    agency: &str,
+    label: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<(TokenInfo, String)> {
     let token = format!("{PREFIX}{}", hex::encode(rand::random::<[u8; 32]>()));
     let row: TokenRow = sqlx::query_as(&format!(
         "INSERT INTO api_tokens (agency_code, label, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING {COLUMNS}"
@@ -65,35 +72,42 @@ pub async fn find_active(db: &Db, token: &str) -> sqlx::Result<Option<TokenInfo>
 }
 
 pub async fn list(db: &Db) -> sqlx::Result<Vec<TokenInfo>> {
-    let rows: Vec<TokenRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens ORDER BY id"))
-        .fetch_all(db)
-        .await?;
+    let rows: Vec<TokenRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens ORDER BY id"))
+            .fetch_all(db)
+            .await?;
     rows.into_iter().map(info).collect()
 }
 
 /// Revokes a token; false if there is no such active token.
 pub async fn revoke(db: &Db, id: i64, now: OffsetDateTime) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
-        .bind(time_text::format(now))
-        .bind(id)
-        .execute(db)
-        .await?;
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(time_text::format(now))
+            .bind(id)
+            .execute(db)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Revokes every active token with this label (used by the demo feed, which makes fresh
 /// tokens at each start).
 pub async fn revoke_labelled(db: &Db, label: &str, now: OffsetDateTime) -> sqlx::Result<u64> {
-    let done = sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE label = ? AND revoked_at IS NULL")
-        .bind(time_text::format(now))
-        .bind(label)
-        .execute(db)
-        .await?;
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE label = ? AND revoked_at IS NULL")
+            .bind(time_text::format(now))
+            .bind(label)
+            .execute(db)
+            .await?;
     Ok(done.rows_affected())
 }
 
 /// Records that a token was used, inside the caller's transaction.
-pub async fn touch(conn: &mut sqlx::SqliteConnection, id: i64, now: OffsetDateTime) -> sqlx::Result<()> {
+pub async fn touch(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
     sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
         .bind(time_text::format(now))
         .bind(id)

@@ -27,7 +27,11 @@ const BATCH: usize = 2_000;
 /// The address the feed uses to reach a server listening on `addr`.
 pub fn local_base_url(addr: SocketAddr) -> String {
     let host = if addr.ip().is_unspecified() {
-        if addr.is_ipv4() { "127.0.0.1".to_string() } else { "[::1]".to_string() }
+        if addr.is_ipv4() {
+            "127.0.0.1".to_string()
+        } else {
+            "[::1]".to_string()
+        }
     } else if addr.is_ipv6() {
         format!("[{}]", addr.ip())
     } else {
@@ -56,7 +60,9 @@ pub async fn run(
             agency_tokens.insert(agency, token);
         }
         let feed = Feed {
-            client: reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()?,
             url: format!("{base_url}/api/v1/observations"),
             tokens: agency_tokens,
             run: hex::encode(rand::random::<[u8; 6]>()),
@@ -72,7 +78,11 @@ pub async fn run(
             return;
         }
     };
-    tracing::info!(seed, items = opening.iter().map(|(_, b)| b.len()).sum::<usize>(), "demo feed: sending opening figures");
+    tracing::info!(
+        seed,
+        items = opening.iter().map(|(_, b)| b.len()).sum::<usize>(),
+        "demo feed: sending opening figures"
+    );
     for (agency, batch) in opening {
         for chunk in batch.chunks(BATCH) {
             if !feed.post(&agency, chunk.to_vec(), &mut shutdown).await {
@@ -107,7 +117,12 @@ struct Feed {
 
 impl Feed {
     /// Posts one batch, retrying with the same key until it is answered; false on shutdown.
-    async fn post(&mut self, agency: &str, observations: Vec<ObservationInput>, shutdown: &mut watch::Receiver<bool>) -> bool {
+    async fn post(
+        &mut self,
+        agency: &str,
+        observations: Vec<ObservationInput>,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> bool {
         let Some(token) = self.tokens.get(agency) else {
             tracing::error!(agency, "demo feed has no token for this agency");
             return true;
@@ -117,7 +132,14 @@ impl Feed {
         let body = app::model::ingest::ObservationBatch { observations };
         let mut wait = Duration::from_millis(500);
         loop {
-            let attempt = self.client.post(&self.url).bearer_auth(token).header("Idempotency-Key", &key).json(&body).send().await;
+            let attempt = self
+                .client
+                .post(&self.url)
+                .bearer_auth(token)
+                .header("Idempotency-Key", &key)
+                .json(&body)
+                .send()
+                .await;
             match attempt {
                 Ok(response) if response.status().is_success() => return true,
                 Ok(response) if response.status().is_client_error() => {
@@ -127,8 +149,12 @@ impl Feed {
                     tracing::error!(agency, %status, body = %text, "demo feed batch refused");
                     return true;
                 }
-                Ok(response) => tracing::warn!(agency, status = %response.status(), "demo feed batch failed; retrying"),
-                Err(e) => tracing::warn!(agency, error = %e, "demo feed cannot reach the server; retrying"),
+                Ok(response) => {
+                    tracing::warn!(agency, status = %response.status(), "demo feed batch failed; retrying")
+                }
+                Err(e) => {
+                    tracing::warn!(agency, error = %e, "demo feed cannot reach the server; retrying")
+                }
             }
             tokio::select! {
                 _ = shutdown.changed() => return false,

@@ -15,7 +15,9 @@ use time::{Date, Month, OffsetDateTime, Time};
 
 /// Shares of the year's budget revenue collected in each month (the December peak is the
 /// year-end settlement).
-const REVENUE_BY_MONTH: [f64; 12] = [0.075, 0.06, 0.075, 0.085, 0.075, 0.08, 0.075, 0.075, 0.08, 0.085, 0.09, 0.145];
+const REVENUE_BY_MONTH: [f64; 12] = [
+    0.075, 0.06, 0.075, 0.085, 0.075, 0.08, 0.075, 0.075, 0.08, 0.085, 0.09, 0.145,
+];
 
 /// The demo's figures for Sơn La's budget and investment year (đồng).
 const REVENUE_ESTIMATE: i64 = 5_450_000_000_000;
@@ -51,10 +53,15 @@ fn vn(at: OffsetDateTime) -> OffsetDateTime {
 /// Fraction of the office day (07:30–17:00) gone at `at`, 0–1; weekends stay at 0.
 fn office_day_fraction(at: OffsetDateTime) -> f64 {
     let local = vn(at);
-    if matches!(local.weekday(), time::Weekday::Saturday | time::Weekday::Sunday) {
+    if matches!(
+        local.weekday(),
+        time::Weekday::Saturday | time::Weekday::Sunday
+    ) {
         return 0.0;
     }
-    let hours = f64::from(local.hour()) + f64::from(local.minute()) / 60.0 + f64::from(local.second()) / 3600.0;
+    let hours = f64::from(local.hour())
+        + f64::from(local.minute()) / 60.0
+        + f64::from(local.second()) / 3600.0;
     ((hours - 7.5) / 9.5).clamp(0.0, 1.0)
 }
 
@@ -82,7 +89,8 @@ fn rate(percent: f64) -> Decimal {
 }
 
 fn at_local(date: Date, hour: u8, minute: u8) -> OffsetDateTime {
-    date.with_time(Time::from_hms(hour, minute, 0).unwrap_or(Time::MIDNIGHT)).assume_offset(VIETNAM)
+    date.with_time(Time::from_hms(hour, minute, 0).unwrap_or(Time::MIDNIGHT))
+        .assume_offset(VIETNAM)
 }
 
 impl DemoProvince {
@@ -112,7 +120,14 @@ impl DemoProvince {
         agencies
     }
 
-    fn item(&self, indicator: &str, period: Period, value: Decimal, unit: &str, as_of: OffsetDateTime) -> ObservationInput {
+    fn item(
+        &self,
+        indicator: &str,
+        period: Period,
+        value: Decimal,
+        unit: &str,
+        as_of: OffsetDateTime,
+    ) -> ObservationInput {
         ObservationInput {
             indicator: indicator.into(),
             area: self.province.clone(),
@@ -137,7 +152,11 @@ impl DemoProvince {
         let today = vn(at).date();
         let yesterday = today.previous_day().unwrap_or(today);
         let fraction = office_day_fraction(at);
-        let (r0, d0) = if today.ordinal() == 1 { (0.0, 0.0) } else { (self.revenue_ytd(yesterday), self.disbursed_ytd(yesterday)) };
+        let (r0, d0) = if today.ordinal() == 1 {
+            (0.0, 0.0)
+        } else {
+            (self.revenue_ytd(yesterday), self.disbursed_ytd(yesterday))
+        };
         (
             r0 + (self.revenue_ytd(today) - r0) * fraction,
             d0 + (self.disbursed_ytd(today) - d0) * fraction,
@@ -154,28 +173,104 @@ impl DemoProvince {
         let year = today.year();
         let yesterday = today.previous_day().unwrap_or(today);
         let day = |d: Date| Period::containing(PeriodKind::Day, d);
-        let set_by_council = at_local(Date::from_calendar_date(year - 1, Month::December, 10).unwrap_or(today), 9, 0);
+        let set_by_council = at_local(
+            Date::from_calendar_date(year - 1, Month::December, 10).unwrap_or(today),
+            9,
+            0,
+        );
         let closing = at_local(yesterday, 17, 0);
         let (revenue, disbursed) = self.running_totals(now);
         let mut items = vec![
-            self.item("budget.revenue.estimate", Period::Year(year), Decimal::from(REVENUE_ESTIMATE), "dong", set_by_council),
-            self.item("invest.plan", Period::Year(year), Decimal::from(INVESTMENT_PLAN), "dong", set_by_council),
+            self.item(
+                "budget.revenue.estimate",
+                Period::Year(year),
+                Decimal::from(REVENUE_ESTIMATE),
+                "dong",
+                set_by_council,
+            ),
+            self.item(
+                "invest.plan",
+                Period::Year(year),
+                Decimal::from(INVESTMENT_PLAN),
+                "dong",
+                set_by_council,
+            ),
         ];
         if yesterday.year() == year {
-            items.push(self.item("budget.revenue.ytd", day(yesterday), money(self.revenue_ytd(yesterday)), "dong", closing));
-            items.push(self.item("invest.disbursed.ytd", day(yesterday), money(self.disbursed_ytd(yesterday)), "dong", closing));
+            items.push(self.item(
+                "budget.revenue.ytd",
+                day(yesterday),
+                money(self.revenue_ytd(yesterday)),
+                "dong",
+                closing,
+            ));
+            items.push(self.item(
+                "invest.disbursed.ytd",
+                day(yesterday),
+                money(self.disbursed_ytd(yesterday)),
+                "dong",
+                closing,
+            ));
         }
-        items.push(self.item("budget.revenue.ytd", day(today), money(revenue), "dong", now));
-        items.push(self.item("invest.disbursed.ytd", day(today), money(disbursed), "dong", now));
+        items.push(self.item(
+            "budget.revenue.ytd",
+            day(today),
+            money(revenue),
+            "dong",
+            now,
+        ));
+        items.push(self.item(
+            "invest.disbursed.ytd",
+            day(today),
+            money(disbursed),
+            "dong",
+            now,
+        ));
         let online_yesterday = rate(self.online_rate - self.rng.random_range(-0.8..0.8));
         let ontime_yesterday = rate(self.ontime_rate - self.rng.random_range(-0.4..0.4));
-        items.push(self.item("services.online.rate", day(yesterday), online_yesterday, "percent", closing));
-        items.push(self.item("services.ontime.rate", day(yesterday), ontime_yesterday.min(Decimal::ONE_HUNDRED), "percent", closing));
-        items.push(self.item("services.online.rate", day(today), rate(self.online_rate), "percent", now));
-        items.push(self.item("services.ontime.rate", day(today), rate(self.ontime_rate), "percent", now));
-        items.push(self.item("services.dossiers.received", day(yesterday), Decimal::from(1_150), "count", closing));
+        items.push(self.item(
+            "services.online.rate",
+            day(yesterday),
+            online_yesterday,
+            "percent",
+            closing,
+        ));
+        items.push(self.item(
+            "services.ontime.rate",
+            day(yesterday),
+            ontime_yesterday.min(Decimal::ONE_HUNDRED),
+            "percent",
+            closing,
+        ));
+        items.push(self.item(
+            "services.online.rate",
+            day(today),
+            rate(self.online_rate),
+            "percent",
+            now,
+        ));
+        items.push(self.item(
+            "services.ontime.rate",
+            day(today),
+            rate(self.ontime_rate),
+            "percent",
+            now,
+        ));
+        items.push(self.item(
+            "services.dossiers.received",
+            day(yesterday),
+            Decimal::from(1_150),
+            "count",
+            closing,
+        ));
         let dossiers = self.dossiers_today(now);
-        items.push(self.item("services.dossiers.received", day(today), Decimal::from_f64(dossiers).unwrap_or_default(), "count", now));
+        items.push(self.item(
+            "services.dossiers.received",
+            day(today),
+            Decimal::from_f64(dossiers).unwrap_or_default(),
+            "count",
+            now,
+        ));
         for i in &items {
             if i.period == day(today).to_string() || i.period == year.to_string() {
                 if let Some(code) = PLAYED.iter().find(|c| **c == i.indicator) {
@@ -190,19 +285,49 @@ impl DemoProvince {
     pub fn tick(&mut self, now: OffsetDateTime) -> Vec<(String, Vec<ObservationInput>)> {
         let today = Period::containing(PeriodKind::Day, vn(now).date());
         let (revenue, disbursed) = self.running_totals(now);
-        self.online_rate = (self.online_rate + self.rng.random_range(-0.15..0.17)).clamp(40.0, 85.0);
-        self.ontime_rate = (self.ontime_rate + self.rng.random_range(-0.08..0.08)).clamp(90.0, 99.9);
+        self.online_rate =
+            (self.online_rate + self.rng.random_range(-0.15..0.17)).clamp(40.0, 85.0);
+        self.ontime_rate =
+            (self.ontime_rate + self.rng.random_range(-0.08..0.08)).clamp(90.0, 99.9);
         let dossiers = self.dossiers_today(now);
         let candidates = [
-            ("budget.revenue.ytd", money(revenue), "dong", Decimal::from(100_000_000)),
-            ("invest.disbursed.ytd", money(disbursed), "dong", Decimal::from(100_000_000)),
-            ("services.online.rate", rate(self.online_rate), "percent", Decimal::new(1, 2)),
-            ("services.ontime.rate", rate(self.ontime_rate), "percent", Decimal::new(1, 2)),
-            ("services.dossiers.received", Decimal::from_f64(dossiers).unwrap_or_default(), "count", Decimal::ONE),
+            (
+                "budget.revenue.ytd",
+                money(revenue),
+                "dong",
+                Decimal::from(100_000_000),
+            ),
+            (
+                "invest.disbursed.ytd",
+                money(disbursed),
+                "dong",
+                Decimal::from(100_000_000),
+            ),
+            (
+                "services.online.rate",
+                rate(self.online_rate),
+                "percent",
+                Decimal::new(1, 2),
+            ),
+            (
+                "services.ontime.rate",
+                rate(self.ontime_rate),
+                "percent",
+                Decimal::new(1, 2),
+            ),
+            (
+                "services.dossiers.received",
+                Decimal::from_f64(dossiers).unwrap_or_default(),
+                "count",
+                Decimal::ONE,
+            ),
         ];
         let mut items = Vec::new();
         for (code, value, unit, step) in candidates {
-            let moved = self.last_sent.get(code).is_none_or(|last| (value - *last).abs() >= step);
+            let moved = self
+                .last_sent
+                .get(code)
+                .is_none_or(|last| (value - *last).abs() >= step);
             // rates are re-sent now and then even when flat, so their freshness stays honest
             let refresh = unit == "percent" && self.rng.random_bool(0.3);
             if moved || refresh {
@@ -258,7 +383,10 @@ mod tests {
         }
         assert!(batches.len() >= 3);
         for (agency, batch) in batches {
-            let json: Vec<serde_json::Value> = batch.iter().map(|o| serde_json::to_value(o).unwrap()).collect();
+            let json: Vec<serde_json::Value> = batch
+                .iter()
+                .map(|o| serde_json::to_value(o).unwrap())
+                .collect();
             let ok = validate(&c, &agency, &json, NOW + Duration::hours(4));
             assert!(ok.is_ok(), "{agency}: {:?}", ok.err());
         }

@@ -38,8 +38,17 @@ pub struct LiveQuery {
     since: Option<String>,
 }
 
-pub async fn upgrade(State(state): State<AppState>, Query(query): Query<LiveQuery>, ws: WebSocketUpgrade) -> Response {
-    let since = match query.since.as_deref().map(str::parse::<StreamPosition>).transpose() {
+pub async fn upgrade(
+    State(state): State<AppState>,
+    Query(query): Query<LiveQuery>,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let since = match query
+        .since
+        .as_deref()
+        .map(str::parse::<StreamPosition>)
+        .transpose()
+    {
         Ok(since) => since,
         Err(reason) => {
             return ApiFailure::bad_request(
@@ -77,7 +86,10 @@ async fn serve(mut socket: WebSocket, hub: Arc<Hub>, since: Option<StreamPositio
         }
     };
     tracing::info!(?end, code, "closing live client");
-    let close = Message::Close(Some(CloseFrame { code, reason: reason.into() }));
+    let close = Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }));
     let _ = timeout(CLOSE_TIMEOUT, socket.send(close)).await;
 }
 
@@ -157,5 +169,8 @@ async fn stream(socket: &mut WebSocket, hub: &Hub, since: Option<StreamPosition>
 
 /// Sends one frame; false if it could not be written within `limit` (or the peer is gone).
 async fn send(socket: &mut WebSocket, out: &Outgoing, limit: Duration) -> bool {
-    matches!(timeout(limit, socket.send(Message::Text(out.text.clone()))).await, Ok(Ok(())))
+    matches!(
+        timeout(limit, socket.send(Message::Text(out.text.clone()))).await,
+        Ok(Ok(()))
+    )
 }

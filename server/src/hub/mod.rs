@@ -78,11 +78,22 @@ impl Hub {
         let epoch = app::store::meta::epoch(db).await?;
         let head = observations::head(db).await?;
         let values = observations::current_values(db).await?;
-        let recent = observations::event_keys_after(db, head.saturating_sub(limits.retain_events as u64)).await?;
+        let recent =
+            observations::event_keys_after(db, head.saturating_sub(limits.retain_events as u64))
+                .await?;
         let live = LiveState::load(limits.retain_events, values, head, recent);
         let (sender, _) = broadcast::channel(limits.client_queue.max(1));
         let (shutdown, _) = watch::channel(false);
-        Ok(Hub { epoch, state: Mutex::new(Inner { live, snapshot: None }), sender, shutdown, limits })
+        Ok(Hub {
+            epoch,
+            state: Mutex::new(Inner {
+                live,
+                snapshot: None,
+            }),
+            sender,
+            shutdown,
+            limits,
+        })
     }
 
     pub fn epoch(&self) -> &str {
@@ -96,7 +107,9 @@ impl Hub {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // a panic while holding the lock cannot leave LiveState half-updated in a way that
         // matters more than stopping the stream would
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn head(&self) -> u64 {
@@ -105,28 +118,52 @@ impl Hub {
 
     /// Publishes committed events (ascending offsets). Call in commit order.
     pub fn publish(&self, events: Vec<LiveValue>) {
-        let Some(to) = events.last().map(|e| e.offset) else { return };
+        let Some(to) = events.last().map(|e| e.offset) else {
+            return;
+        };
         let mut inner = self.lock();
         let from = inner.live.head();
         let values = inner.live.apply(events);
-        let frame = LiveFrame::Delta { epoch: self.epoch.clone(), from, to, values };
+        let frame = LiveFrame::Delta {
+            epoch: self.epoch.clone(),
+            from,
+            to,
+            values,
+        };
         let text = encode(&frame);
         // no receivers is fine: nobody is watching
-        let _ = self.sender.send(Arc::new(Outgoing { kind: FrameKind::Delta, from, to, text }));
+        let _ = self.sender.send(Arc::new(Outgoing {
+            kind: FrameKind::Delta,
+            from,
+            to,
+            text,
+        }));
     }
 
     /// Sends a heartbeat carrying the head offset through the same ring as the deltas.
     pub fn heartbeat(&self) {
         let inner = self.lock();
         let head = inner.live.head();
-        let frame = LiveFrame::Heartbeat { epoch: self.epoch.clone(), offset: head, server_time: OffsetDateTime::now_utc() };
-        let _ = self.sender.send(Arc::new(Outgoing { kind: FrameKind::Heartbeat, from: head, to: head, text: encode(&frame) }));
+        let frame = LiveFrame::Heartbeat {
+            epoch: self.epoch.clone(),
+            offset: head,
+            server_time: OffsetDateTime::now_utc(),
+        };
+        let _ = self.sender.send(Arc::new(Outgoing {
+            kind: FrameKind::Heartbeat,
+            from: head,
+            to: head,
+            text: encode(&frame),
+        }));
     }
 
     /// Subscribes a client: the first frame it must send (a catch-up delta from `since` if
     /// that is still in the window, else a snapshot) and its cursor into the ring, taken
     /// atomically so nothing falls between them.
-    pub fn subscribe(&self, since: Option<&StreamPosition>) -> (Outgoing, broadcast::Receiver<Arc<Outgoing>>) {
+    pub fn subscribe(
+        &self,
+        since: Option<&StreamPosition>,
+    ) -> (Outgoing, broadcast::Receiver<Arc<Outgoing>>) {
         let mut inner = self.lock();
         let receiver = self.sender.subscribe();
         let first = since
@@ -145,8 +182,18 @@ impl Hub {
     fn catch_up_locked(&self, inner: &Inner, offset: u64) -> Option<Outgoing> {
         let values = inner.live.changes_since(offset)?;
         let to = inner.live.head();
-        let frame = LiveFrame::Delta { epoch: self.epoch.clone(), from: offset, to, values };
-        Some(Outgoing { kind: FrameKind::Delta, from: offset, to, text: encode(&frame) })
+        let frame = LiveFrame::Delta {
+            epoch: self.epoch.clone(),
+            from: offset,
+            to,
+            values,
+        };
+        Some(Outgoing {
+            kind: FrameKind::Delta,
+            from: offset,
+            to,
+            text: encode(&frame),
+        })
     }
 
     fn snapshot_locked(&self, inner: &mut Inner) -> Outgoing {
@@ -165,7 +212,12 @@ impl Hub {
                 text
             }
         };
-        Outgoing { kind: FrameKind::Snapshot, from: head, to: head, text }
+        Outgoing {
+            kind: FrameKind::Snapshot,
+            from: head,
+            to: head,
+            text,
+        }
     }
 
     /// Tells every client the server is going away.
@@ -194,6 +246,10 @@ impl Hub {
 impl app::api::LiveReader for Hub {
     fn read(&self, keep: &dyn Fn(&LiveValue) -> bool) -> (String, u64, Vec<LiveValue>) {
         let inner = self.lock();
-        (self.epoch.clone(), inner.live.head(), inner.live.snapshot(keep))
+        (
+            self.epoch.clone(),
+            inner.live.head(),
+            inner.live.snapshot(keep),
+        )
     }
 }

@@ -24,12 +24,20 @@ pub struct LiveState {
 
 impl LiveState {
     pub fn new(retain: usize) -> LiveState {
-        LiveState { retain: retain.max(1), ..LiveState::default() }
+        LiveState {
+            retain: retain.max(1),
+            ..LiveState::default()
+        }
     }
 
     /// Loads the state read from the database: current values, the stream head, and the
     /// keys of the events after `head - retain`.
-    pub fn load(retain: usize, values: Vec<LiveValue>, head: u64, recent: Vec<(u64, String, String)>) -> LiveState {
+    pub fn load(
+        retain: usize,
+        values: Vec<LiveValue>,
+        head: u64,
+        recent: Vec<(u64, String, String)>,
+    ) -> LiveState {
         let mut state = LiveState::new(retain);
         for v in values {
             let id = state.key_id(&v.indicator, &v.area);
@@ -49,8 +57,10 @@ impl LiveState {
         if let Some(&id) = self.key_ids.get(&(indicator.to_string(), area.to_string())) {
             return id;
         }
-        let id = KeyId::try_from(self.values.len()).expect("fewer than 4 billion indicator-area pairs");
-        self.key_ids.insert((indicator.to_string(), area.to_string()), id);
+        let id =
+            KeyId::try_from(self.values.len()).expect("fewer than 4 billion indicator-area pairs");
+        self.key_ids
+            .insert((indicator.to_string(), area.to_string()), id);
         self.values.push(None);
         id
     }
@@ -75,12 +85,21 @@ impl LiveState {
             let slot = &mut self.values[id as usize];
             let did_change = match slot {
                 None => {
-                    *slot = Some(LiveValue { previous: None, ..event });
+                    *slot = Some(LiveValue {
+                        previous: None,
+                        ..event
+                    });
                     true
                 }
                 Some(current) if event.period > current.period => {
-                    let previous = PreviousValue { period: current.period, value: current.value };
-                    *current = LiveValue { previous: Some(previous), ..event };
+                    let previous = PreviousValue {
+                        period: current.period,
+                        value: current.value,
+                    };
+                    *current = LiveValue {
+                        previous: Some(previous),
+                        ..event
+                    };
                     true
                 }
                 Some(current) if event.period == current.period => {
@@ -90,9 +109,15 @@ impl LiveState {
                 }
                 Some(current) => {
                     // a figure for an earlier period: it matters only as the new "previous"
-                    let newer = current.previous.as_ref().is_none_or(|p| event.period >= p.period);
+                    let newer = current
+                        .previous
+                        .as_ref()
+                        .is_none_or(|p| event.period >= p.period);
                     if newer {
-                        current.previous = Some(PreviousValue { period: event.period, value: event.value });
+                        current.previous = Some(PreviousValue {
+                            period: event.period,
+                            value: event.value,
+                        });
                     }
                     newer
                 }
@@ -106,12 +131,20 @@ impl LiveState {
                 self.window_start = offset;
             }
         }
-        changed.into_iter().filter_map(|id| self.values[id as usize].clone()).collect()
+        changed
+            .into_iter()
+            .filter_map(|id| self.values[id as usize].clone())
+            .collect()
     }
 
     /// Every current value that `keep` selects.
     pub fn snapshot(&self, keep: &dyn Fn(&LiveValue) -> bool) -> Vec<LiveValue> {
-        self.values.iter().flatten().filter(|v| keep(v)).cloned().collect()
+        self.values
+            .iter()
+            .flatten()
+            .filter(|v| keep(v))
+            .cloned()
+            .collect()
     }
 
     /// The current values of the keys touched by events after `offset`, or `None` when those
@@ -161,16 +194,30 @@ mod tests {
         let changed = s.apply(vec![event("i", "a", "2026-11-22", 12, 2)]);
         assert_eq!(changed.len(), 1);
         assert_eq!(changed[0].value, Decimal::from(12));
-        assert_eq!(changed[0].previous, Some(PreviousValue { period: "2026-11-21".parse().unwrap(), value: Decimal::from(10) }));
+        assert_eq!(
+            changed[0].previous,
+            Some(PreviousValue {
+                period: "2026-11-21".parse().unwrap(),
+                value: Decimal::from(10)
+            })
+        );
         // a correction of the current period keeps the previous value
         let changed = s.apply(vec![event("i", "a", "2026-11-22", 13, 3)]);
         assert_eq!(changed[0].value, Decimal::from(13));
-        assert_eq!(changed[0].previous.as_ref().unwrap().value, Decimal::from(10));
+        assert_eq!(
+            changed[0].previous.as_ref().unwrap().value,
+            Decimal::from(10)
+        );
         // a correction of the previous period updates it
         let changed = s.apply(vec![event("i", "a", "2026-11-21", 11, 4)]);
-        assert_eq!(changed[0].previous.as_ref().unwrap().value, Decimal::from(11));
+        assert_eq!(
+            changed[0].previous.as_ref().unwrap().value,
+            Decimal::from(11)
+        );
         // an older period changes nothing on screen
-        assert!(s.apply(vec![event("i", "a", "2026-11-01", 1, 5)]).is_empty());
+        assert!(s
+            .apply(vec![event("i", "a", "2026-11-01", 1, 5)])
+            .is_empty());
         assert_eq!(s.head(), 5);
     }
 
@@ -191,10 +238,20 @@ mod tests {
     fn changes_since_covers_the_window_only() {
         let mut s = LiveState::new(3);
         for o in 1..=5 {
-            s.apply(vec![event(if o % 2 == 0 { "even" } else { "odd" }, "a", "2026-11-22", o as i64, o)]);
+            s.apply(vec![event(
+                if o % 2 == 0 { "even" } else { "odd" },
+                "a",
+                "2026-11-22",
+                o as i64,
+                o,
+            )]);
         }
         assert_eq!(s.window_start(), 2);
-        assert_eq!(s.changes_since(1), None, "offset 2 is no longer in the window");
+        assert_eq!(
+            s.changes_since(1),
+            None,
+            "offset 2 is no longer in the window"
+        );
         let since_2 = s.changes_since(2).unwrap();
         assert_eq!(since_2.len(), 2);
         let since_4 = s.changes_since(4).unwrap();

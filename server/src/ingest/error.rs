@@ -15,10 +15,20 @@ pub struct ApiFailure {
 }
 
 impl ApiFailure {
-    pub fn new(status: StatusCode, code: &str, vi: impl Into<String>, en: impl Into<String>) -> ApiFailure {
+    pub fn new(
+        status: StatusCode,
+        code: &str,
+        vi: impl Into<String>,
+        en: impl Into<String>,
+    ) -> ApiFailure {
         ApiFailure {
             status,
-            body: ApiErrorBody { code: code.into(), message_vi: vi.into(), message_en: en.into(), items: Vec::new() },
+            body: ApiErrorBody {
+                code: code.into(),
+                message_vi: vi.into(),
+                message_en: en.into(),
+                items: Vec::new(),
+            },
         }
     }
 
@@ -58,7 +68,9 @@ impl IntoResponse for ApiFailure {
         let status = self.status;
         let mut response = (status, Json(ApiError { error: self.body })).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

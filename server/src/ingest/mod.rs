@@ -51,7 +51,10 @@ fn replay(stored: StoredResponse) -> Response {
     let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
     let mut response = (status, stored.body).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
     response
 }
@@ -77,17 +80,31 @@ pub async fn post_observations(
             ApiFailure::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body_too_large",
-                format!("Lô quá lớn (tối đa {} byte); hãy chia thành nhiều lô.", state.limits.max_body_bytes),
-                format!("The batch is too large (at most {} bytes); split it into several batches.", state.limits.max_body_bytes),
+                format!(
+                    "Lô quá lớn (tối đa {} byte); hãy chia thành nhiều lô.",
+                    state.limits.max_body_bytes
+                ),
+                format!(
+                    "The batch is too large (at most {} bytes); split it into several batches.",
+                    state.limits.max_body_bytes
+                ),
             )
         } else {
-            ApiFailure::bad_request("unreadable_body", "Không đọc được nội dung yêu cầu.", format!("The request body could not be read: {rejection}"))
+            ApiFailure::bad_request(
+                "unreadable_body",
+                "Không đọc được nội dung yêu cầu.",
+                format!("The request body could not be read: {rejection}"),
+            )
         }
     })?;
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
     if !is_json {
         return Err(ApiFailure::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -101,7 +118,11 @@ pub async fn post_observations(
     // A retry of an answered batch gets the same answer and has no further effect.
     let mut conn = state.db.acquire().await?;
     if let Some(stored) = idempotency::find(&mut conn, &agency.agency, &key).await? {
-        return if stored.request_hash == request_hash { Ok(replay(stored)) } else { Err(key_reused()) };
+        return if stored.request_hash == request_hash {
+            Ok(replay(stored))
+        } else {
+            Err(key_reused())
+        };
     }
     drop(conn);
 
@@ -132,7 +153,11 @@ pub async fn post_observations(
     let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
     if let Some(stored) = idempotency::find(&mut tx, &agency.agency, &key).await? {
         // the same batch raced itself; the first one won
-        return if stored.request_hash == request_hash { Ok(replay(stored)) } else { Err(key_reused()) };
+        return if stored.request_hash == request_hash {
+            Ok(replay(stored))
+        } else {
+            Err(key_reused())
+        };
     }
     let recorded = observations::record(&mut tx, &agency.agency, now, &valid).await?;
     let receipt = IngestReceipt {
@@ -141,12 +166,20 @@ pub async fn post_observations(
         items: recorded
             .iter()
             .enumerate()
-            .map(|(index, r)| AcceptedItem { index, revision: r.revision, offset: r.offset })
+            .map(|(index, r)| AcceptedItem {
+                index,
+                revision: r.revision,
+                offset: r.offset,
+            })
             .collect(),
         received_at: now,
     };
     let body = serde_json::to_string(&receipt).map_err(ApiFailure::internal)?;
-    let stored = StoredResponse { request_hash, status: StatusCode::CREATED.as_u16(), body: body.clone() };
+    let stored = StoredResponse {
+        request_hash,
+        status: StatusCode::CREATED.as_u16(),
+        body: body.clone(),
+    };
     idempotency::insert(&mut tx, &agency.agency, &key, &stored, now).await?;
     tokens::touch(&mut tx, agency.token_id, now).await?;
     tx.commit().await?;
@@ -170,22 +203,33 @@ pub async fn post_observations(
             .collect(),
     );
     tracing::info!(agency = %agency.agency, items = receipt.accepted, revised = receipt.revised, "batch stored");
-    Ok((StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 /// Reads `{"observations": [...]}` without judging the items yet.
 fn parse_batch(body: &[u8], max_batch: usize) -> Result<Vec<serde_json::Value>, ApiFailure> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        ApiFailure::bad_request("malformed_json", format!("Nội dung không phải JSON hợp lệ: {e}."), format!("The body is not valid JSON: {e}."))
+        ApiFailure::bad_request(
+            "malformed_json",
+            format!("Nội dung không phải JSON hợp lệ: {e}."),
+            format!("The body is not valid JSON: {e}."),
+        )
     })?;
     let shape = |vi: &str, en: &str| {
-        ApiFailure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_batch", vi, en).with_items(vec![app::model::ingest::ItemProblem {
-            index: 0,
-            field: "observations".into(),
-            code: "invalid_batch".into(),
-            message_vi: vi.into(),
-            message_en: en.into(),
-        }])
+        ApiFailure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_batch", vi, en).with_items(vec![
+            app::model::ingest::ItemProblem {
+                index: 0,
+                field: "observations".into(),
+                code: "invalid_batch".into(),
+                message_vi: vi.into(),
+                message_en: en.into(),
+            },
+        ])
     };
     let items = match value {
         serde_json::Value::Object(mut fields) => fields.remove("observations"),
@@ -198,12 +242,21 @@ fn parse_batch(body: &[u8], max_batch: usize) -> Result<Vec<serde_json::Value>, 
         ));
     };
     if items.is_empty() {
-        return Err(shape("Lô không có số liệu nào.", "The batch holds no observations."));
+        return Err(shape(
+            "Lô không có số liệu nào.",
+            "The batch holds no observations.",
+        ));
     }
     if items.len() > max_batch {
         return Err(shape(
-            &format!("Lô có {} số liệu, vượt mức tối đa {max_batch}; hãy chia nhỏ.", items.len()),
-            &format!("The batch holds {} observations, more than the {max_batch} allowed; split it.", items.len()),
+            &format!(
+                "Lô có {} số liệu, vượt mức tối đa {max_batch}; hãy chia nhỏ.",
+                items.len()
+            ),
+            &format!(
+                "The batch holds {} observations, more than the {max_batch} allowed; split it.",
+                items.len()
+            ),
         ));
     }
     Ok(items)
@@ -216,7 +269,10 @@ pub async fn list_indicators(State(state): State<AppState>) -> impl IntoResponse
 
 /// `GET /api/v1/health`: liveness and the stream position.
 pub async fn health(State(state): State<AppState>) -> Response {
-    match sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.db).await {
+    match sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&state.db)
+        .await
+    {
         Ok(_) => Json(serde_json::json!({
             "status": "ok",
             "database": "ok",
@@ -227,7 +283,11 @@ pub async fn health(State(state): State<AppState>) -> Response {
         .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unavailable");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "degraded", "database": "unavailable"}))).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "degraded", "database": "unavailable"})),
+            )
+                .into_response()
         }
     }
 }

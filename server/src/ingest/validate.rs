@@ -27,7 +27,13 @@ pub struct Refusal {
 }
 
 fn problem(index: usize, field: &str, code: &str, vi: String, en: String) -> ItemProblem {
-    ItemProblem { index, field: field.into(), code: code.into(), message_vi: vi, message_en: en }
+    ItemProblem {
+        index,
+        field: field.into(),
+        code: code.into(),
+        message_vi: vi,
+        message_en: en,
+    }
 }
 
 /// Reads a JSON number exactly as written (up to 28 significant digits).
@@ -40,7 +46,10 @@ fn decimal(number: &serde_json::Number) -> Option<Decimal> {
     }
     // Rust prints the shortest text that reads back as the same double, which is the text
     // the sender wrote for any value with 15 or fewer significant digits.
-    number.as_f64().filter(|f| f.is_finite()).and_then(|f| Decimal::from_str(&f.to_string()).ok())
+    number
+        .as_f64()
+        .filter(|f| f.is_finite())
+        .and_then(|f| Decimal::from_str(&f.to_string()).ok())
 }
 
 struct Item<'a, 'p> {
@@ -106,14 +115,24 @@ pub fn validate(
             continue;
         };
         let before = refusal.invalid.len();
-        let mut item = Item { index, fields, problems: &mut refusal.invalid };
+        let mut item = Item {
+            index,
+            fields,
+            problems: &mut refusal.invalid,
+        };
 
         for name in fields.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
             item.report(
                 name,
                 "unknown_field",
-                format!("Trường '{name}' không được hỗ trợ (các trường: {}).", FIELDS.join(", ")),
-                format!("The field '{name}' is not supported (fields: {}).", FIELDS.join(", ")),
+                format!(
+                    "Trường '{name}' không được hỗ trợ (các trường: {}).",
+                    FIELDS.join(", ")
+                ),
+                format!(
+                    "The field '{name}' is not supported (fields: {}).",
+                    FIELDS.join(", ")
+                ),
             );
         }
 
@@ -135,34 +154,58 @@ pub fn validate(
                     index,
                     "indicator",
                     "not_your_indicator",
-                    format!("Chỉ tiêu '{}' thuộc {}, cơ quan {agency} không được gửi số liệu này.", ind.code, ind.agency),
-                    format!("The indicator '{}' belongs to {}; agency {agency} may not submit it.", ind.code, ind.agency),
+                    format!(
+                        "Chỉ tiêu '{}' thuộc {}, cơ quan {agency} không được gửi số liệu này.",
+                        ind.code, ind.agency
+                    ),
+                    format!(
+                        "The indicator '{}' belongs to {}; agency {agency} may not submit it.",
+                        ind.code, ind.agency
+                    ),
                 ));
             }
         }
-        let mut item = Item { index, fields, problems: &mut refusal.invalid };
+        let mut item = Item {
+            index,
+            fields,
+            problems: &mut refusal.invalid,
+        };
 
-        let period = item.string("period").and_then(|text| match text.parse::<Period>() {
-            Ok(p) => Some(p),
-            Err(_) => {
-                let expected = indicator.map(|i| i.cadence.period_kind().pattern()).unwrap_or("YYYY-MM-DD, YYYY-MM, YYYY-Qn, YYYY");
-                item.report(
-                    "period",
-                    "period_format",
-                    format!("Kỳ '{text}' không đúng định dạng; cần {expected}."),
-                    format!("The period '{text}' is malformed; expected {expected}."),
-                );
-                None
-            }
-        });
+        let period = item
+            .string("period")
+            .and_then(|text| match text.parse::<Period>() {
+                Ok(p) => Some(p),
+                Err(_) => {
+                    let expected = indicator
+                        .map(|i| i.cadence.period_kind().pattern())
+                        .unwrap_or("YYYY-MM-DD, YYYY-MM, YYYY-Qn, YYYY");
+                    item.report(
+                        "period",
+                        "period_format",
+                        format!("Kỳ '{text}' không đúng định dạng; cần {expected}."),
+                        format!("The period '{text}' is malformed; expected {expected}."),
+                    );
+                    None
+                }
+            });
         if let (Some(ind), Some(p)) = (indicator, period) {
             let kind = ind.cadence.period_kind();
             if p.kind() != kind {
                 item.report(
                     "period",
                     "period_kind",
-                    format!("Chỉ tiêu '{}' báo cáo {}: kỳ phải có dạng {}, không phải '{p}'.", ind.code, ind.cadence.label(app::model::Locale::Vi), kind.pattern()),
-                    format!("The indicator '{}' is reported {}: the period must be {}, not '{p}'.", ind.code, ind.cadence.label(app::model::Locale::En), kind.pattern()),
+                    format!(
+                        "Chỉ tiêu '{}' báo cáo {}: kỳ phải có dạng {}, không phải '{p}'.",
+                        ind.code,
+                        ind.cadence.label(app::model::Locale::Vi),
+                        kind.pattern()
+                    ),
+                    format!(
+                        "The indicator '{}' is reported {}: the period must be {}, not '{p}'.",
+                        ind.code,
+                        ind.cadence.label(app::model::Locale::En),
+                        kind.pattern()
+                    ),
                 );
             }
         }
@@ -193,8 +236,14 @@ pub fn validate(
                 item.report(
                     "area",
                     "area_not_valid_for_period",
-                    format!("Đơn vị '{}' ({}) không tồn tại trong kỳ '{p}'.", a.code, a.name_vi),
-                    format!("The unit '{}' ({}) did not exist during the period '{p}'.", a.code, a.name_vi),
+                    format!(
+                        "Đơn vị '{}' ({}) không tồn tại trong kỳ '{p}'.",
+                        a.code, a.name_vi
+                    ),
+                    format!(
+                        "The unit '{}' ({}) did not exist during the period '{p}'.",
+                        a.code, a.name_vi
+                    ),
                 );
             }
         }
@@ -202,32 +251,50 @@ pub fn validate(
             let fits = match ind.level {
                 Level::Province => a.code == catalogue.province,
                 Level::Commune => {
-                    a.code == catalogue.province || matches!(a.kind, AreaKind::Commune | AreaKind::Ward | AreaKind::SpecialZone)
+                    a.code == catalogue.province
+                        || matches!(
+                            a.kind,
+                            AreaKind::Commune | AreaKind::Ward | AreaKind::SpecialZone
+                        )
                 }
             };
             if !fits {
                 item.report(
                     "area",
                     "area_level_mismatch",
-                    format!("Chỉ tiêu '{}' không báo cáo cho đơn vị '{}' ({}).", ind.code, a.code, a.name_vi),
-                    format!("The indicator '{}' is not reported for the unit '{}' ({}).", ind.code, a.code, a.name_vi),
+                    format!(
+                        "Chỉ tiêu '{}' không báo cáo cho đơn vị '{}' ({}).",
+                        ind.code, a.code, a.name_vi
+                    ),
+                    format!(
+                        "The indicator '{}' is not reported for the unit '{}' ({}).",
+                        ind.code, a.code, a.name_vi
+                    ),
                 );
             }
         }
 
-        let unit = item.string("unit").and_then(|code| match code.parse::<Unit>() {
-            Ok(u) => Some(u),
-            Err(()) => {
-                let all: Vec<&str> = Unit::ALL.iter().map(|u| u.code()).collect();
-                item.report(
-                    "unit",
-                    "unknown_unit",
-                    format!("Đơn vị tính '{code}' không được hỗ trợ (dùng: {}).", all.join(", ")),
-                    format!("The unit '{code}' is not supported (use: {}).", all.join(", ")),
-                );
-                None
-            }
-        });
+        let unit = item
+            .string("unit")
+            .and_then(|code| match code.parse::<Unit>() {
+                Ok(u) => Some(u),
+                Err(()) => {
+                    let all: Vec<&str> = Unit::ALL.iter().map(|u| u.code()).collect();
+                    item.report(
+                        "unit",
+                        "unknown_unit",
+                        format!(
+                            "Đơn vị tính '{code}' không được hỗ trợ (dùng: {}).",
+                            all.join(", ")
+                        ),
+                        format!(
+                            "The unit '{code}' is not supported (use: {}).",
+                            all.join(", ")
+                        ),
+                    );
+                    None
+                }
+            });
 
         let value = match fields.get("value") {
             Some(Value::Number(n)) => match decimal(n) {
@@ -243,14 +310,21 @@ pub fn validate(
                 }
             },
             None | Some(Value::Null) => {
-                item.report("value", "missing", "Thiếu trường bắt buộc 'value'.".into(), "The required field 'value' is missing.".into());
+                item.report(
+                    "value",
+                    "missing",
+                    "Thiếu trường bắt buộc 'value'.".into(),
+                    "The required field 'value' is missing.".into(),
+                );
                 None
             }
             Some(other) => {
                 item.report(
                     "value",
                     "not_a_number",
-                    format!("Giá trị phải là một số (không đặt trong dấu nháy), không phải {other}."),
+                    format!(
+                        "Giá trị phải là một số (không đặt trong dấu nháy), không phải {other}."
+                    ),
                     format!("The value must be a number (not quoted), not {other}."),
                 );
                 None
@@ -263,23 +337,41 @@ pub fn validate(
                 None => item.report(
                     "unit",
                     "unit_mismatch",
-                    format!("Chỉ tiêu '{}' tính bằng '{}', không đổi được từ '{u}'.", ind.code, ind.unit),
-                    format!("The indicator '{}' is measured in '{}'; '{u}' cannot be converted to it.", ind.code, ind.unit),
+                    format!(
+                        "Chỉ tiêu '{}' tính bằng '{}', không đổi được từ '{u}'.",
+                        ind.code, ind.unit
+                    ),
+                    format!(
+                        "The indicator '{}' is measured in '{}'; '{u}' cannot be converted to it.",
+                        ind.code, ind.unit
+                    ),
                 ),
                 Some(v) => {
                     if let Some(min) = ind.min.filter(|min| v < *min) {
                         item.report(
                             "value",
                             "below_minimum",
-                            format!("Giá trị {v} {} nhỏ hơn mức tối thiểu {min} của chỉ tiêu '{}'.", ind.unit, ind.code),
-                            format!("The value {v} {} is below the minimum {min} of '{}'.", ind.unit, ind.code),
+                            format!(
+                                "Giá trị {v} {} nhỏ hơn mức tối thiểu {min} của chỉ tiêu '{}'.",
+                                ind.unit, ind.code
+                            ),
+                            format!(
+                                "The value {v} {} is below the minimum {min} of '{}'.",
+                                ind.unit, ind.code
+                            ),
                         );
                     } else if let Some(max) = ind.max.filter(|max| v > *max) {
                         item.report(
                             "value",
                             "above_maximum",
-                            format!("Giá trị {v} {} lớn hơn mức tối đa {max} của chỉ tiêu '{}'.", ind.unit, ind.code),
-                            format!("The value {v} {} is above the maximum {max} of '{}'.", ind.unit, ind.code),
+                            format!(
+                                "Giá trị {v} {} lớn hơn mức tối đa {max} của chỉ tiêu '{}'.",
+                                ind.unit, ind.code
+                            ),
+                            format!(
+                                "The value {v} {} is above the maximum {max} of '{}'.",
+                                ind.unit, ind.code
+                            ),
                         );
                     } else {
                         converted = Some(v);
@@ -290,27 +382,29 @@ pub fn validate(
 
         let as_of = match fields.get("as_of") {
             None | Some(Value::Null) => Some(now),
-            Some(Value::String(text)) => match OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
-                Ok(at) if at > now + CLOCK_SKEW => {
-                    item.report(
-                        "as_of",
-                        "as_of_in_future",
-                        format!("Thời điểm số liệu '{text}' ở tương lai."),
-                        format!("The as-of time '{text}' is in the future."),
-                    );
-                    None
-                }
-                Ok(at) => Some(at),
-                Err(_) => {
-                    item.report(
+            Some(Value::String(text)) => {
+                match OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
+                    Ok(at) if at > now + CLOCK_SKEW => {
+                        item.report(
+                            "as_of",
+                            "as_of_in_future",
+                            format!("Thời điểm số liệu '{text}' ở tương lai."),
+                            format!("The as-of time '{text}' is in the future."),
+                        );
+                        None
+                    }
+                    Ok(at) => Some(at),
+                    Err(_) => {
+                        item.report(
                         "as_of",
                         "as_of_format",
                         format!("Thời điểm '{text}' không đúng định dạng RFC 3339 (ví dụ 2026-11-22T17:00:00+07:00)."),
                         format!("The time '{text}' is not RFC 3339 (e.g. 2026-11-22T17:00:00+07:00)."),
                     );
-                    None
+                        None
+                    }
                 }
-            },
+            }
             Some(other) => {
                 item.report(
                     "as_of",
@@ -334,8 +428,17 @@ pub fn validate(
         }
 
         if refusal.invalid.len() == before {
-            if let (Some(ind), Some(a), Some(p), Some(v), Some(at)) = (indicator, area, period, converted, as_of) {
-                accepted.push(NewObservation { indicator: ind.code.clone(), area: a.code.clone(), period: p, value: v, unit: ind.unit, as_of: at });
+            if let (Some(ind), Some(a), Some(p), Some(v), Some(at)) =
+                (indicator, area, period, converted, as_of)
+            {
+                accepted.push(NewObservation {
+                    indicator: ind.code.clone(),
+                    area: a.code.clone(),
+                    period: p,
+                    value: v,
+                    unit: ind.unit,
+                    as_of: at,
+                });
             }
         }
     }
@@ -378,7 +481,11 @@ mod tests {
     /// The (field, code) of each problem of a one-item batch.
     fn problems(item: Value) -> Vec<(String, String)> {
         let refusal = validate(&catalogue(), "VPUB", &[item], NOW).expect_err("should be refused");
-        refusal.invalid.into_iter().map(|p| (p.field, p.code)).collect()
+        refusal
+            .invalid
+            .into_iter()
+            .map(|p| (p.field, p.code))
+            .collect()
     }
 
     fn one(field: &str, code: &str) -> Vec<(String, String)> {
@@ -395,32 +502,89 @@ mod tests {
     #[test]
     fn each_rejection_reason() {
         assert_eq!(problems(json!([1])), one("item", "not_an_object"));
-        assert_eq!(problems(with("colour", json!("red"))), one("colour", "unknown_field"));
-        assert_eq!(problems(with("indicator", json!("nope"))), one("indicator", "unknown_indicator"));
+        assert_eq!(
+            problems(with("colour", json!("red"))),
+            one("colour", "unknown_field")
+        );
+        assert_eq!(
+            problems(with("indicator", json!("nope"))),
+            one("indicator", "unknown_indicator")
+        );
         assert_eq!(problems(without("indicator")), one("indicator", "missing"));
-        assert_eq!(problems(with("indicator", json!(5))), one("indicator", "not_a_string"));
-        assert_eq!(problems(with("area", json!("99999"))), one("area", "unknown_area"));
-        assert_eq!(problems(with("period", json!("22/11/2026"))), one("period", "period_format"));
-        assert_eq!(problems(with("period", json!("2026-11"))), one("period", "period_kind"));
-        assert_eq!(problems(with("period", json!("2026-11-23"))), one("period", "period_in_future"));
-        assert_eq!(problems(with("period", json!("2004-01-01"))), one("area", "area_not_valid_for_period"));
-        assert_eq!(problems(with("value", json!("61.5"))), one("value", "not_a_number"));
+        assert_eq!(
+            problems(with("indicator", json!(5))),
+            one("indicator", "not_a_string")
+        );
+        assert_eq!(
+            problems(with("area", json!("99999"))),
+            one("area", "unknown_area")
+        );
+        assert_eq!(
+            problems(with("period", json!("22/11/2026"))),
+            one("period", "period_format")
+        );
+        assert_eq!(
+            problems(with("period", json!("2026-11"))),
+            one("period", "period_kind")
+        );
+        assert_eq!(
+            problems(with("period", json!("2026-11-23"))),
+            one("period", "period_in_future")
+        );
+        assert_eq!(
+            problems(with("period", json!("2004-01-01"))),
+            one("area", "area_not_valid_for_period")
+        );
+        assert_eq!(
+            problems(with("value", json!("61.5"))),
+            one("value", "not_a_number")
+        );
         assert_eq!(problems(without("value")), one("value", "missing"));
-        assert_eq!(problems(with("value", json!(1e300))), one("value", "out_of_range"));
-        assert_eq!(problems(with("value", json!(-1))), one("value", "below_minimum"));
-        assert_eq!(problems(with("value", json!(100.01))), one("value", "above_maximum"));
-        assert_eq!(problems(with("unit", json!("VND"))), one("unit", "unknown_unit"));
-        assert_eq!(problems(with("unit", json!("dong"))), one("unit", "unit_mismatch"));
-        assert_eq!(problems(with("as_of", json!("yesterday"))), one("as_of", "as_of_format"));
-        assert_eq!(problems(with("as_of", json!("2026-11-23T10:00:00+07:00"))), one("as_of", "as_of_in_future"));
+        assert_eq!(
+            problems(with("value", json!(1e300))),
+            one("value", "out_of_range")
+        );
+        assert_eq!(
+            problems(with("value", json!(-1))),
+            one("value", "below_minimum")
+        );
+        assert_eq!(
+            problems(with("value", json!(100.01))),
+            one("value", "above_maximum")
+        );
+        assert_eq!(
+            problems(with("unit", json!("VND"))),
+            one("unit", "unknown_unit")
+        );
+        assert_eq!(
+            problems(with("unit", json!("dong"))),
+            one("unit", "unit_mismatch")
+        );
+        assert_eq!(
+            problems(with("as_of", json!("yesterday"))),
+            one("as_of", "as_of_format")
+        );
+        assert_eq!(
+            problems(with("as_of", json!("2026-11-23T10:00:00+07:00"))),
+            one("as_of", "as_of_in_future")
+        );
     }
 
     #[test]
     fn messages_are_bilingual_and_name_the_value() {
-        let refusal = validate(&catalogue(), "VPUB", &[with("indicator", json!("nope"))], NOW).unwrap_err();
+        let refusal = validate(
+            &catalogue(),
+            "VPUB",
+            &[with("indicator", json!("nope"))],
+            NOW,
+        )
+        .unwrap_err();
         let p = &refusal.invalid[0];
         assert_eq!(p.message_vi, "Chỉ tiêu 'nope' không có trong danh mục.");
-        assert_eq!(p.message_en, "The indicator 'nope' is not in the catalogue.");
+        assert_eq!(
+            p.message_en,
+            "The indicator 'nope' is not in the catalogue."
+        );
     }
 
     #[test]
@@ -435,7 +599,10 @@ mod tests {
     fn duplicates_in_one_batch_are_refused() {
         let refusal = validate(&catalogue(), "VPUB", &[good(), good()], NOW).unwrap_err();
         assert_eq!(refusal.invalid.len(), 1);
-        assert_eq!((refusal.invalid[0].index, refusal.invalid[0].code.as_str()), (1, "duplicate_in_batch"));
+        assert_eq!(
+            (refusal.invalid[0].index, refusal.invalid[0].code.as_str()),
+            (1, "duplicate_in_batch")
+        );
     }
 
     #[test]

@@ -54,17 +54,36 @@ impl TestServer {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        let db = server::db::open(&database_url).await.expect("open the test database");
-        TestServer { addr, base, database_url, db, http, stop: Some(stop), task: Some(task), _dir: dir }
+        let db = server::db::open(&database_url)
+            .await
+            .expect("open the test database");
+        TestServer {
+            addr,
+            base,
+            database_url,
+            db,
+            http,
+            stop: Some(stop),
+            task: Some(task),
+            _dir: dir,
+        }
     }
 
     /// A new token for `agency`, as `ioc token create` makes one.
     pub async fn token(&self, agency: &str) -> String {
-        app::store::tokens::create(&self.db, agency, "test", time::OffsetDateTime::now_utc()).await.unwrap().1
+        app::store::tokens::create(&self.db, agency, "test", time::OffsetDateTime::now_utc())
+            .await
+            .unwrap()
+            .1
     }
 
     /// Posts a batch; returns status, JSON body and headers.
-    pub async fn post(&self, token: &str, key: &str, body: &Value) -> (u16, Value, reqwest::header::HeaderMap) {
+    pub async fn post(
+        &self,
+        token: &str,
+        key: &str,
+        body: &Value,
+    ) -> (u16, Value, reqwest::header::HeaderMap) {
         let response = self
             .http
             .post(format!("{}/api/v1/observations", self.base))
@@ -89,7 +108,14 @@ impl TestServer {
     }
 
     pub async fn health(&self) -> Value {
-        self.http.get(format!("{}/api/v1/health", self.base)).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(format!("{}/api/v1/health", self.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub fn live_url(&self, since: Option<&str>) -> String {
@@ -100,7 +126,10 @@ impl TestServer {
     }
 
     pub async fn connect(&self, since: Option<&str>) -> Socket {
-        tokio_tungstenite::connect_async(self.live_url(since)).await.expect("websocket connects").0
+        tokio_tungstenite::connect_async(self.live_url(since))
+            .await
+            .expect("websocket connects")
+            .0
     }
 
     /// Connects with a small receive buffer, so a client that stops reading stalls the
@@ -109,7 +138,10 @@ impl TestServer {
         let socket = tokio::net::TcpSocket::new_v4().unwrap();
         socket.set_recv_buffer_size(4096).unwrap();
         let stream = socket.connect(self.addr).await.unwrap();
-        let (ws, _) = tokio_tungstenite::client_async(self.live_url(since), MaybeTlsStream::Plain(stream)).await.unwrap();
+        let (ws, _) =
+            tokio_tungstenite::client_async(self.live_url(since), MaybeTlsStream::Plain(stream))
+                .await
+                .unwrap();
         ws
     }
 
@@ -126,7 +158,11 @@ impl TestServer {
 /// The next live frame (skipping pings), or panic after `within`.
 pub async fn next_frame(ws: &mut Socket, within: Duration) -> LiveFrame {
     loop {
-        let msg = tokio::time::timeout(within, ws.next()).await.expect("a frame in time").expect("socket open").expect("no socket error");
+        let msg = tokio::time::timeout(within, ws.next())
+            .await
+            .expect("a frame in time")
+            .expect("socket open")
+            .expect("no socket error");
         match msg {
             Message::Text(text) => return serde_json::from_str(&text).expect("a valid frame"),
             Message::Ping(data) => ws.send(Message::Pong(data)).await.unwrap(),
