@@ -344,15 +344,7 @@ async fn a_new_value_for_the_same_period_is_a_revision_never_an_overwrite() {
 #[tokio::test]
 async fn catalogue_health_and_unknown_api_paths() {
     let s = TestServer::start().await;
-    let catalogue: serde_json::Value = s
-        .http
-        .get(format!("{}/api/v1/indicators", s.base))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, catalogue) = s.get_json("/api/v1/indicators").await;
     let revenue = catalogue["indicators"]
         .as_array()
         .unwrap()
@@ -365,16 +357,8 @@ async fn catalogue_health_and_unknown_api_paths() {
     let health = s.health().await;
     assert_eq!(health["status"], "ok");
     assert_eq!(health["epoch"].as_str().unwrap().len(), 16);
-    let r = s
-        .http
-        .get(format!("{}/api/v1/nope", s.base))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 404);
-    assert_eq!(
-        r.json::<serde_json::Value>().await.unwrap()["error"]["code"],
-        "not_found"
-    );
+    let (status, error) = s.get_json("/api/v1/nope").await;
+    assert_eq!(status, 404);
+    assert_eq!(error["error"]["code"], "not_found");
     s.stop().await;
 }

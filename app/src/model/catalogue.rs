@@ -210,6 +210,42 @@ fn is_code(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// The checks every entry gets — a valid, unique code and non-empty texts — adding it to
+/// `index`; returns the entry's name for further messages.
+fn check_entry(
+    kind: &str,
+    position: usize,
+    code: &str,
+    texts: &[(&'static str, &str)],
+    index: &mut HashMap<String, usize>,
+    errors: &mut Vec<CatalogueError>,
+) -> String {
+    let entry = if code.is_empty() {
+        format!("{kind} #{}", position + 1)
+    } else {
+        format!("{kind} {code}")
+    };
+    let mut err = |field: &'static str, reason: &str| {
+        errors.push(CatalogueError {
+            entry: entry.clone(),
+            field,
+            reason: reason.into(),
+        })
+    };
+    if !is_code(code) {
+        err("code", "must be 1–64 letters, digits, '.', '_' or '-'");
+    }
+    for (field, value) in texts {
+        if value.trim().is_empty() {
+            err(field, "must not be empty");
+        }
+    }
+    if index.insert(code.to_string(), position).is_some() {
+        err("code", "appears more than once");
+    }
+    entry
+}
+
 impl Catalogue {
     /// Checks the data and builds the indexes. Every problem found is reported, not just
     /// the first.
@@ -220,168 +256,119 @@ impl Catalogue {
         indicators: Vec<Indicator>,
     ) -> Result<Catalogue, Vec<CatalogueError>> {
         let mut errors = Vec::new();
-        let mut err = |entry: String, field: &'static str, reason: String| {
-            errors.push(CatalogueError {
-                entry,
-                field,
-                reason,
-            })
+        let problem = |entry: &str, field: &'static str, reason: String| CatalogueError {
+            entry: entry.to_string(),
+            field,
+            reason,
         };
 
         let mut agency_index = HashMap::new();
         for (i, a) in agencies.iter().enumerate() {
-            let entry = format!(
-                "agency {}",
-                if a.code.is_empty() {
-                    format!("#{}", i + 1)
-                } else {
-                    a.code.clone()
-                }
-            );
-            if !is_code(&a.code) {
-                err(
-                    entry.clone(),
-                    "code",
-                    "must be 1–64 letters, digits, '.', '_' or '-'".into(),
-                );
-            }
-            for (field, value) in [
-                ("name_vi", &a.name_vi),
+            let texts = [
+                ("name_vi", a.name_vi.as_str()),
                 ("name_en", &a.name_en),
                 ("short_vi", &a.short_vi),
                 ("short_en", &a.short_en),
-            ] {
-                if value.trim().is_empty() {
-                    err(entry.clone(), field, "must not be empty".into());
-                }
-            }
-            if agency_index.insert(a.code.clone(), i).is_some() {
-                err(entry, "code", "appears more than once".into());
-            }
+            ];
+            check_entry("agency", i, &a.code, &texts, &mut agency_index, &mut errors);
         }
 
         let mut area_index = HashMap::new();
         for (i, a) in areas.iter().enumerate() {
-            let entry = format!(
-                "area {}",
-                if a.code.is_empty() {
-                    format!("#{}", i + 1)
-                } else {
-                    a.code.clone()
-                }
+            let entry = check_entry(
+                "area",
+                i,
+                &a.code,
+                &[("name_vi", &a.name_vi)],
+                &mut area_index,
+                &mut errors,
             );
-            if !is_code(&a.code) {
-                err(
-                    entry.clone(),
-                    "code",
-                    "must be 1–64 letters, digits, '.', '_' or '-'".into(),
-                );
-            }
-            if a.name_vi.trim().is_empty() {
-                err(entry.clone(), "name_vi", "must not be empty".into());
-            }
             if a.valid_to.is_some_and(|to| to < a.valid_from) {
-                err(entry.clone(), "valid_to", "is before valid_from".into());
-            }
-            if area_index.insert(a.code.clone(), i).is_some() {
-                err(entry, "code", "appears more than once".into());
+                errors.push(problem(&entry, "valid_to", "is before valid_from".into()));
             }
         }
         for a in &areas {
-            if let Some(parent) = &a.parent {
-                if !area_index.contains_key(parent) {
-                    err(
-                        format!("area {}", a.code),
-                        "parent",
-                        format!("unknown area '{parent}'"),
-                    );
-                }
+            if let Some(parent) = a.parent.as_ref().filter(|p| !area_index.contains_key(*p)) {
+                errors.push(problem(
+                    &format!("area {}", a.code),
+                    "parent",
+                    format!("unknown area '{parent}'"),
+                ));
             }
         }
         match areas.iter().find(|a| a.code == province) {
             Some(a) if a.kind == AreaKind::Province => {}
-            Some(_) => err(
-                "province".into(),
+            Some(_) => errors.push(problem(
+                "province",
                 "code",
                 format!("area '{province}' is not a province"),
-            ),
-            None => err(
-                "province".into(),
+            )),
+            None => errors.push(problem(
+                "province",
                 "code",
                 format!("unknown area '{province}'"),
-            ),
+            )),
         }
 
         let mut indicator_index = HashMap::new();
         for (i, ind) in indicators.iter().enumerate() {
-            let entry = format!(
-                "indicator {}",
-                if ind.code.is_empty() {
-                    format!("#{}", i + 1)
-                } else {
-                    ind.code.clone()
-                }
-            );
-            if !is_code(&ind.code) {
-                err(
-                    entry.clone(),
-                    "code",
-                    "must be 1–64 letters, digits, '.', '_' or '-'".into(),
-                );
-            }
-            for (field, value) in [
-                ("name_vi", &ind.name_vi),
+            let texts = [
+                ("name_vi", ind.name_vi.as_str()),
                 ("name_en", &ind.name_en),
                 ("sector", &ind.sector),
-            ] {
-                if value.trim().is_empty() {
-                    err(entry.clone(), field, "must not be empty".into());
-                }
-            }
+            ];
+            let entry = check_entry(
+                "indicator",
+                i,
+                &ind.code,
+                &texts,
+                &mut indicator_index,
+                &mut errors,
+            );
             if !agency_index.contains_key(&ind.agency) {
-                err(
-                    entry.clone(),
+                errors.push(problem(
+                    &entry,
                     "agency",
                     format!("unknown agency '{}'", ind.agency),
-                );
+                ));
             }
             if let (Some(min), Some(max)) = (ind.min, ind.max) {
                 if min > max {
-                    err(
-                        entry.clone(),
+                    errors.push(problem(
+                        &entry,
                         "min",
                         format!("{min} is greater than max {max}"),
-                    );
+                    ));
                 }
             }
             if ind.max_age_hours == Some(0) {
-                err(entry.clone(), "max_age_hours", "must be at least 1".into());
-            }
-            if indicator_index.insert(ind.code.clone(), i).is_some() {
-                err(entry, "code", "appears more than once".into());
+                errors.push(problem(
+                    &entry,
+                    "max_age_hours",
+                    "must be at least 1".into(),
+                ));
             }
         }
         for ind in &indicators {
-            if let Some(Target::Indicator(code)) = &ind.target {
-                let entry = format!("indicator {}", ind.code);
-                match indicator_index.get(code).map(|&i| &indicators[i]) {
-                    None => err(entry, "target", format!("unknown indicator '{code}'")),
-                    Some(t) if t.unit.dimension() != ind.unit.dimension() => err(
-                        entry,
-                        "target",
-                        format!(
-                            "indicator '{code}' is measured in {}, not comparable with {}",
-                            t.unit, ind.unit
-                        ),
-                    ),
-                    Some(t) if t.code == ind.code => err(
-                        entry,
-                        "target",
-                        "an indicator cannot be its own target".into(),
-                    ),
-                    Some(_) => {}
+            let Some(Target::Indicator(code)) = &ind.target else {
+                continue;
+            };
+            let reason = match indicator_index.get(code).map(|&i| &indicators[i]) {
+                None => format!("unknown indicator '{code}'"),
+                Some(t) if t.code == ind.code => "an indicator cannot be its own target".into(),
+                Some(t) if t.unit.dimension() != ind.unit.dimension() => {
+                    format!(
+                        "indicator '{code}' is measured in {}, not comparable with {}",
+                        t.unit, ind.unit
+                    )
                 }
-            }
+                Some(_) => continue,
+            };
+            errors.push(problem(
+                &format!("indicator {}", ind.code),
+                "target",
+                reason,
+            ));
         }
 
         if errors.is_empty() {

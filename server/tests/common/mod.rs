@@ -107,15 +107,22 @@ impl TestServer {
         body
     }
 
-    pub async fn health(&self) -> Value {
-        self.http
-            .get(format!("{}/api/v1/health", self.base))
+    /// GETs `path` and parses the JSON answer.
+    pub async fn get_json(&self, path: &str) -> (u16, Value) {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+            .expect("the server answers");
+        (
+            response.status().as_u16(),
+            response.json().await.unwrap_or(Value::Null),
+        )
+    }
+
+    pub async fn health(&self) -> Value {
+        self.get_json("/api/v1/health").await.1
     }
 
     pub fn live_url(&self, since: Option<&str>) -> String {
