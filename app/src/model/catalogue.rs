@@ -6,7 +6,7 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use time::Duration;
 
 use super::i18n::Locale;
@@ -397,15 +397,6 @@ impl Catalogue {
     pub fn area(&self, code: &str) -> Option<&Area> {
         self.area_index.get(code).map(|&i| &self.areas[i])
     }
-
-    /// The codes of the indicators an agency owns.
-    pub fn indicators_of(&self, agency: &str) -> HashSet<&str> {
-        self.indicators
-            .iter()
-            .filter(|i| i.agency == agency)
-            .map(|i| i.code.as_str())
-            .collect()
-    }
 }
 
 #[cfg(test)]
@@ -472,7 +463,6 @@ pub(crate) mod tests {
         )
         .unwrap();
         assert_eq!(c.indicator("a.rate").unwrap().agency, "STC");
-        assert!(c.indicators_of("STC").contains("a.rate"));
         assert!(c.indicator("nope").is_none());
     }
 

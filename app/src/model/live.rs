@@ -96,12 +96,6 @@ pub struct LiveValue {
     pub previous: Option<PreviousValue>,
 }
 
-impl LiveValue {
-    pub fn key(&self) -> (&str, &str) {
-        (&self.indicator, &self.area)
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", try_from = "WireFrame")]
 pub enum LiveFrame {

@@ -163,7 +163,7 @@ impl DemoProvince {
         )
     }
 
-    fn dossiers_today(&mut self, at: OffsetDateTime) -> f64 {
+    fn dossiers_today(&self, at: OffsetDateTime) -> f64 {
         (1_150.0 * office_day_fraction(at)).floor()
     }
 
