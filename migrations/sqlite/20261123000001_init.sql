@@ -17,18 +17,33 @@ CREATE TABLE agencies (
     name_en  TEXT NOT NULL,
     short_vi TEXT NOT NULL,
     short_en TEXT NOT NULL,
+    -- for a commune's People's Committee: its commune
+    area_code TEXT,
     active   INTEGER NOT NULL DEFAULT 1
 );
 
--- Administrative units are time-valid: a unit exists from valid_from to valid_to (inclusive).
+-- Administrative units are time-valid: a unit exists from valid_from to valid_to
+-- (inclusive; NULL = unknown start / still exists). code is unique over time; an official
+-- code reused after a reform is the official_code of both units.
 CREATE TABLE admin_units (
-    code        TEXT PRIMARY KEY,
-    name_vi     TEXT NOT NULL,
-    kind        TEXT NOT NULL CHECK (kind IN ('province', 'district', 'commune', 'ward', 'special_zone')),
-    parent_code TEXT REFERENCES admin_units (code) DEFERRABLE INITIALLY DEFERRED,
-    valid_from  TEXT NOT NULL,
-    valid_to    TEXT,
-    active      INTEGER NOT NULL DEFAULT 1
+    code          TEXT PRIMARY KEY,
+    official_code TEXT NOT NULL,
+    name_vi       TEXT NOT NULL,
+    kind          TEXT NOT NULL CHECK (kind IN ('province', 'district', 'commune', 'ward', 'special_zone')),
+    parent_code   TEXT REFERENCES admin_units (code) DEFERRABLE INITIALLY DEFERRED,
+    valid_from    TEXT,
+    valid_to      TEXT,
+    lon           REAL,
+    lat           REAL,
+    active        INTEGER NOT NULL DEFAULT 1
+);
+
+-- Pre-reform unit → post-reform unit: share of the old unit's quantities in the new one.
+CREATE TABLE admin_unit_crosswalk (
+    from_code TEXT NOT NULL REFERENCES admin_units (code),
+    to_code   TEXT NOT NULL REFERENCES admin_units (code),
+    share     TEXT NOT NULL,
+    PRIMARY KEY (from_code, to_code)
 );
 
 CREATE TABLE indicators (
@@ -45,6 +60,8 @@ CREATE TABLE indicators (
     max_value        TEXT,
     target_indicator TEXT,
     target_value     TEXT,
+    threshold_warning  TEXT,
+    threshold_critical TEXT,
     max_age_hours    INTEGER,
     source           TEXT,
     active           INTEGER NOT NULL DEFAULT 1

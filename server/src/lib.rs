@@ -7,9 +7,11 @@
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod geography;
 pub mod hub;
 pub mod ingest;
 pub mod province;
+pub mod reference;
 
 use anyhow::Context;
 use app::api::ServerContext;
@@ -31,6 +33,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use config::{DatabaseArgs, ServeConfig};
+use geography::Geography;
 use hub::{Hub, HubLimits};
 use ingest::error::ApiFailure;
 
@@ -46,6 +49,7 @@ pub struct IngestLimits {
 pub struct AppState {
     pub db: Db,
     pub catalogue: Arc<Catalogue>,
+    pub geography: Arc<Geography>,
     pub hub: Arc<Hub>,
     /// Held from the start of an ingest transaction until its events are published, so
     /// offsets are committed and published in one order.
@@ -60,9 +64,16 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// The province the server runs for: its checked reference data and its map.
+#[derive(Clone)]
+pub struct Province {
+    pub catalogue: Arc<Catalogue>,
+    pub geography: Arc<Geography>,
+}
+
 /// Opens the database, applies migrations, reads the province data and writes it into the
 /// database. Used by `serve` and by every command that needs the catalogue.
-pub async fn prepare(database: &DatabaseArgs) -> anyhow::Result<(Db, Arc<Catalogue>)> {
+pub async fn prepare(database: &DatabaseArgs) -> anyhow::Result<(Db, Province)> {
     let db = db::open(&database.database_url).await?;
     db::migrate(&db).await?;
     let files = match &database.province_dir {
@@ -70,10 +81,17 @@ pub async fn prepare(database: &DatabaseArgs) -> anyhow::Result<(Db, Arc<Catalog
         None => province::demo(),
     };
     let catalogue = province::load(&files)?;
+    let geography = Geography::load(files.geometry.as_deref(), &catalogue)?;
     app::store::catalogue::sync(&db, &catalogue)
         .await
         .context("cannot write the province data into the database")?;
-    Ok((db, Arc::new(catalogue)))
+    Ok((
+        db,
+        Province {
+            catalogue: Arc::new(catalogue),
+            geography: Arc::new(geography),
+        },
+    ))
 }
 
 /// Listens on `addr` with a deep accept queue (a wall of screens reconnects at once after a
@@ -94,9 +112,11 @@ pub fn bind(addr: SocketAddr, send_buffer_bytes: Option<u32>) -> std::io::Result
 
 /// Builds the router: REST API, live websocket, server functions, pages and static files.
 pub fn router(state: AppState) -> Router {
+    let today = app::model::format::vietnam_date(time::OffsetDateTime::now_utc());
     let context = ServerContext {
         catalogue: state.catalogue.clone(),
         live: state.hub.clone(),
+        map: Arc::new(state.geography.map(&state.catalogue, today)),
     };
     let options = state.leptos.clone();
     let api = Router::new()
@@ -105,7 +125,11 @@ pub fn router(state: AppState) -> Router {
             post(ingest::post_observations)
                 .layer(DefaultBodyLimit::max(state.limits.max_body_bytes)),
         )
-        .route("/api/v1/indicators", get(ingest::list_indicators))
+        .route("/api/v1/indicators", get(reference::indicators))
+        .route("/api/v1/agencies", get(reference::agencies))
+        .route("/api/v1/areas", get(reference::areas))
+        .route("/api/v1/areas/crosswalk", get(reference::crosswalk))
+        .route("/api/v1/geo/areas.geojson", get(reference::geojson))
         .route("/api/v1/health", get(ingest::health))
         .route("/api/v1/live", get(hub::client::upgrade))
         .route("/api/{*rest}", any(api_not_found));
@@ -140,7 +164,13 @@ pub async fn run(
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let (db, catalogue) = prepare(&config.database).await?;
+    let (
+        db,
+        Province {
+            catalogue,
+            geography,
+        },
+    ) = prepare(&config.database).await?;
     let limits = HubLimits {
         retain_events: config.retain_events,
         client_queue: config.client_queue,
@@ -168,6 +198,7 @@ pub async fn run(
     let state = AppState {
         db: db.clone(),
         catalogue: catalogue.clone(),
+        geography,
         hub: hub.clone(),
         write_lock: Arc::new(tokio::sync::Mutex::new(())),
         limits: IngestLimits {

@@ -87,9 +87,14 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
             label,
             database,
         } => {
-            let (db, catalogue) = server::prepare(&database).await?;
-            if catalogue.agency(&agency).is_none() {
-                let known: Vec<&str> = catalogue.agencies.iter().map(|a| a.code.as_str()).collect();
+            let (db, province) = server::prepare(&database).await?;
+            if province.catalogue.agency(&agency).is_none() {
+                let known: Vec<&str> = province
+                    .catalogue
+                    .agencies
+                    .iter()
+                    .map(|a| a.code.as_str())
+                    .collect();
                 bail!(
                     "unknown agency '{agency}'; known agencies: {}",
                     known.join(", ")

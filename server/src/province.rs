@@ -1,29 +1,46 @@
 //! Reads a province's data files into a checked [`Catalogue`].
 //!
-//! A province is a directory of four TOML files — `province.toml` (which unit is the
-//! province), `agencies.toml`, `areas.toml` and `indicators.toml`. The demo province, Sơn La,
-//! is built into the binary; `--province-dir` reads another.
+//! A province is a directory of TOML files — `province.toml` (which unit is the province),
+//! `agencies.toml` (plus `agencies-communes.toml` if present), `areas.toml` (time-valid
+//! units), `crosswalk.toml` (optional: pre-reform units → post-reform units) and
+//! `indicators.toml` — and optionally `geometry.geojson` (commune shapes). The demo
+//! province, Sơn La, is built into the binary; `--province-dir` reads another.
 
 use anyhow::{anyhow, Context};
-use app::model::{Agency, Area, Catalogue, Indicator};
+use app::model::{Agency, Area, Catalogue, CrosswalkLink, Indicator, ProvinceData};
 use serde::Deserialize;
 use std::path::Path;
 
-/// The four files of a province, as text.
+/// The files of a province, as text.
 pub struct ProvinceFiles {
     pub province: String,
-    pub agencies: String,
+    /// `agencies.toml` and any further agency files, by name.
+    pub agencies: Vec<(String, String)>,
     pub areas: String,
+    pub crosswalk: Option<String>,
     pub indicators: String,
+    /// `geometry.geojson`, if the province has shapes.
+    pub geometry: Option<String>,
 }
 
 /// Sơn La, the demo province.
 pub fn demo() -> ProvinceFiles {
     ProvinceFiles {
         province: include_str!("../province/son-la/province.toml").into(),
-        agencies: include_str!("../province/son-la/agencies.toml").into(),
+        agencies: vec![
+            (
+                "agencies.toml".into(),
+                include_str!("../province/son-la/agencies.toml").into(),
+            ),
+            (
+                "agencies-communes.toml".into(),
+                include_str!("../province/son-la/agencies-communes.toml").into(),
+            ),
+        ],
         areas: include_str!("../province/son-la/areas.toml").into(),
+        crosswalk: Some(include_str!("../province/son-la/crosswalk.toml").into()),
         indicators: include_str!("../province/son-la/indicators.toml").into(),
+        geometry: Some(include_str!("../province/son-la/geometry.geojson").into()),
     }
 }
 
@@ -32,11 +49,21 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<ProvinceFiles> {
         let path = dir.join(name);
         std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))
     };
+    let optional = |name: &str| {
+        let path = dir.join(name);
+        path.exists().then(|| read(name)).transpose()
+    };
+    let mut agencies = vec![("agencies.toml".to_string(), read("agencies.toml")?)];
+    if let Some(more) = optional("agencies-communes.toml")? {
+        agencies.push(("agencies-communes.toml".into(), more));
+    }
     Ok(ProvinceFiles {
         province: read("province.toml")?,
-        agencies: read("agencies.toml")?,
+        agencies,
         areas: read("areas.toml")?,
+        crosswalk: optional("crosswalk.toml")?,
         indicators: read("indicators.toml")?,
+        geometry: optional("geometry.geojson")?,
     })
 }
 
@@ -61,6 +88,13 @@ struct AreasFile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct CrosswalkFile {
+    #[serde(default)]
+    link: Vec<CrosswalkLink>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct IndicatorsFile {
     indicator: Vec<Indicator>,
 }
@@ -72,15 +106,23 @@ fn parse<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> anyhow::Result
 /// Parses and checks the files; every problem is listed in the error.
 pub fn load(files: &ProvinceFiles) -> anyhow::Result<Catalogue> {
     let province: ProvinceFile = parse("province.toml", &files.province)?;
-    let agencies: AgenciesFile = parse("agencies.toml", &files.agencies)?;
+    let mut agencies = Vec::new();
+    for (name, text) in &files.agencies {
+        agencies.extend(parse::<AgenciesFile>(name, text)?.agency);
+    }
     let areas: AreasFile = parse("areas.toml", &files.areas)?;
+    let crosswalk = match &files.crosswalk {
+        Some(text) => parse::<CrosswalkFile>("crosswalk.toml", text)?.link,
+        None => Vec::new(),
+    };
     let indicators: IndicatorsFile = parse("indicators.toml", &files.indicators)?;
-    Catalogue::new(
-        province.code,
-        agencies.agency,
-        areas.area,
-        indicators.indicator,
-    )
+    Catalogue::new(ProvinceData {
+        province: province.code,
+        agencies,
+        areas: areas.area,
+        crosswalk,
+        indicators: indicators.indicator,
+    })
     .map_err(|errors| {
         let list: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
         anyhow!(

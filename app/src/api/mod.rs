@@ -10,6 +10,7 @@ pub use context::*;
 
 #[cfg(feature = "ssr")]
 mod context {
+    use crate::model::map::MapData;
     use crate::model::{Catalogue, LiveValue};
     use std::sync::Arc;
 
@@ -24,5 +25,7 @@ mod context {
     pub struct ServerContext {
         pub catalogue: Arc<Catalogue>,
         pub live: Arc<dyn LiveReader>,
+        /// The overview map of today's units.
+        pub map: Arc<MapData>,
     }
 }

@@ -116,6 +116,9 @@ pub struct Indicator {
     pub max: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Target>,
+    /// When the value calls for attention, in the indicator's unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<Threshold>,
     /// Overrides the cadence's freshness contract, in hours.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_age_hours: Option<u32>,
@@ -144,6 +147,9 @@ pub struct Agency {
     pub name_en: String,
     pub short_vi: String,
     pub short_en: String,
+    /// For a commune's People's Committee: its commune.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
 }
 
 impl Agency {
@@ -166,18 +172,88 @@ pub enum AreaKind {
     SpecialZone,
 }
 
-/// An administrative unit, valid over a span of dates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An administrative unit, valid over a span of dates (both ends inclusive).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Area {
+    /// Our unique key. The official statistics code where that is unique over time; a
+    /// unit whose official code was reused after it ceased is keyed `<code>-<YYYYMMDD>`
+    /// with its last day.
     pub code: String,
+    /// The national statistics office's code, when it differs from `code`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub official_code: Option<String>,
     pub name_vi: String,
     pub kind: AreaKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
-    pub valid_from: time::Date,
+    /// First day the unit existed; absent when the sources do not say (it existed before
+    /// any date the product holds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<time::Date>,
+    /// Last day the unit existed; absent while it exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_to: Option<time::Date>,
+    /// A reference point inside the unit, `[longitude, latitude]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point: Option<[f64; 2]>,
+}
+
+impl Area {
+    /// The national statistics office's code.
+    pub fn official_code(&self) -> &str {
+        self.official_code.as_deref().unwrap_or(&self.code)
+    }
+
+    /// Whether the unit existed on `date`.
+    pub fn valid_on(&self, date: time::Date) -> bool {
+        self.valid_from.is_none_or(|from| from <= date) && self.valid_to.is_none_or(|to| date <= to)
+    }
+
+    /// Whether the unit existed on some day from `start` to `end`.
+    pub fn valid_during(&self, start: time::Date, end: time::Date) -> bool {
+        self.valid_from.is_none_or(|from| from <= end) && self.valid_to.is_none_or(|to| start <= to)
+    }
+
+    /// A commune-level unit (commune, ward or special zone).
+    pub fn is_commune_level(&self) -> bool {
+        matches!(
+            self.kind,
+            AreaKind::Commune | AreaKind::Ward | AreaKind::SpecialZone
+        )
+    }
+}
+
+/// A pre-reform unit's successor: `share` of the old unit's quantities belong to `to`
+/// (1 for a unit merged whole).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrosswalkLink {
+    pub from: String,
+    pub to: String,
+    #[serde(with = "crate::model::number")]
+    pub share: Decimal,
+}
+
+/// The alert levels of an indicator, in its unit; which side is bad follows its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    #[serde(with = "crate::model::number")]
+    pub warning: Decimal,
+    #[serde(with = "crate::model::number")]
+    pub critical: Decimal,
+}
+
+/// The data files of a province, parsed but not yet checked.
+#[derive(Debug, Clone, Default)]
+pub struct ProvinceData {
+    /// The code of the province unit.
+    pub province: String,
+    pub agencies: Vec<Agency>,
+    pub areas: Vec<Area>,
+    pub crosswalk: Vec<CrosswalkLink>,
+    pub indicators: Vec<Indicator>,
 }
 
 /// One province's reference data, checked for consistency and indexed for look-up.
@@ -187,6 +263,7 @@ pub struct Catalogue {
     pub province: String,
     pub agencies: Vec<Agency>,
     pub areas: Vec<Area>,
+    pub crosswalk: Vec<CrosswalkLink>,
     pub indicators: Vec<Indicator>,
     agency_index: HashMap<String, usize>,
     area_index: HashMap<String, usize>,
@@ -201,6 +278,14 @@ pub struct CatalogueError {
     pub entry: String,
     pub field: &'static str,
     pub reason: String,
+}
+
+fn direction_text(d: Direction) -> &'static str {
+    match d {
+        Direction::HigherIsBetter => "higher_is_better (critical <= warning)",
+        Direction::LowerIsBetter => "lower_is_better (critical >= warning)",
+        Direction::Neutral => "neutral",
+    }
 }
 
 fn is_code(s: &str) -> bool {
@@ -249,29 +334,20 @@ fn check_entry(
 impl Catalogue {
     /// Checks the data and builds the indexes. Every problem found is reported, not just
     /// the first.
-    pub fn new(
-        province: String,
-        agencies: Vec<Agency>,
-        areas: Vec<Area>,
-        indicators: Vec<Indicator>,
-    ) -> Result<Catalogue, Vec<CatalogueError>> {
+    pub fn new(data: ProvinceData) -> Result<Catalogue, Vec<CatalogueError>> {
+        let ProvinceData {
+            province,
+            agencies,
+            areas,
+            crosswalk,
+            indicators,
+        } = data;
         let mut errors = Vec::new();
         let problem = |entry: &str, field: &'static str, reason: String| CatalogueError {
             entry: entry.to_string(),
             field,
             reason,
         };
-
-        let mut agency_index = HashMap::new();
-        for (i, a) in agencies.iter().enumerate() {
-            let texts = [
-                ("name_vi", a.name_vi.as_str()),
-                ("name_en", &a.name_en),
-                ("short_vi", &a.short_vi),
-                ("short_en", &a.short_en),
-            ];
-            check_entry("agency", i, &a.code, &texts, &mut agency_index, &mut errors);
-        }
 
         let mut area_index = HashMap::new();
         for (i, a) in areas.iter().enumerate() {
@@ -283,8 +359,19 @@ impl Catalogue {
                 &mut area_index,
                 &mut errors,
             );
-            if a.valid_to.is_some_and(|to| to < a.valid_from) {
-                errors.push(problem(&entry, "valid_to", "is before valid_from".into()));
+            if let (Some(from), Some(to)) = (a.valid_from, a.valid_to) {
+                if to < from {
+                    errors.push(problem(&entry, "valid_to", "is before valid_from".into()));
+                }
+            }
+            if let Some([lon, lat]) = a.point {
+                if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+                    errors.push(problem(
+                        &entry,
+                        "point",
+                        format!("[{lon}, {lat}] is not [longitude, latitude]"),
+                    ));
+                }
             }
         }
         for a in &areas {
@@ -308,6 +395,77 @@ impl Catalogue {
                 "code",
                 format!("unknown area '{province}'"),
             )),
+        }
+
+        let mut agency_index = HashMap::new();
+        for (i, a) in agencies.iter().enumerate() {
+            let texts = [
+                ("name_vi", a.name_vi.as_str()),
+                ("name_en", &a.name_en),
+                ("short_vi", &a.short_vi),
+                ("short_en", &a.short_en),
+            ];
+            let entry = check_entry("agency", i, &a.code, &texts, &mut agency_index, &mut errors);
+            if let Some(area) = a
+                .area
+                .as_ref()
+                .filter(|code| !area_index.contains_key(*code))
+            {
+                errors.push(problem(&entry, "area", format!("unknown area '{area}'")));
+            }
+        }
+
+        let mut shares: HashMap<&str, Decimal> = HashMap::new();
+        for (i, link) in crosswalk.iter().enumerate() {
+            let entry = format!("crosswalk link #{} ({} → {})", i + 1, link.from, link.to);
+            let from = area_index.get(&link.from).map(|&i| &areas[i]);
+            let to = area_index.get(&link.to).map(|&i| &areas[i]);
+            match from {
+                None => errors.push(problem(
+                    &entry,
+                    "from",
+                    format!("unknown area '{}'", link.from),
+                )),
+                Some(a) if a.valid_to.is_none() => errors.push(problem(
+                    &entry,
+                    "from",
+                    format!("area '{}' still exists (no valid_to)", a.code),
+                )),
+                Some(_) => {}
+            }
+            match (from.and_then(|a| a.valid_to), to) {
+                (_, None) => {
+                    errors.push(problem(&entry, "to", format!("unknown area '{}'", link.to)))
+                }
+                (Some(last), Some(t)) if last.next_day().is_some_and(|next| !t.valid_on(next)) => {
+                    errors.push(problem(
+                        &entry,
+                        "to",
+                        format!(
+                            "area '{}' does not exist the day after '{}' ends",
+                            t.code, link.from
+                        ),
+                    ))
+                }
+                _ => {}
+            }
+            if link.share <= Decimal::ZERO || link.share > Decimal::ONE {
+                errors.push(problem(
+                    &entry,
+                    "share",
+                    format!("{} is not in (0, 1]", link.share),
+                ));
+            }
+            *shares.entry(link.from.as_str()).or_default() += link.share;
+        }
+        for (from, total) in shares {
+            if total != Decimal::ONE {
+                errors.push(problem(
+                    &format!("crosswalk from {from}"),
+                    "share",
+                    format!("shares add up to {total}, not 1"),
+                ));
+            }
         }
 
         let mut indicator_index = HashMap::new();
@@ -348,6 +506,20 @@ impl Catalogue {
                     "must be at least 1".into(),
                 ));
             }
+            if let Some(t) = ind.threshold {
+                let ordered = match ind.direction {
+                    Direction::HigherIsBetter => t.critical <= t.warning,
+                    Direction::LowerIsBetter => t.critical >= t.warning,
+                    Direction::Neutral => false,
+                };
+                if !ordered {
+                    let reason = match ind.direction {
+                        Direction::Neutral => "a neutral indicator has no bad side; remove the threshold or set a direction".to_string(),
+                        d => format!("critical {} must be beyond warning {} for {}", t.critical, t.warning, direction_text(d)),
+                    };
+                    errors.push(problem(&entry, "threshold", reason));
+                }
+            }
         }
         for ind in &indicators {
             let Some(Target::Indicator(code)) = &ind.target else {
@@ -376,6 +548,7 @@ impl Catalogue {
                 province,
                 agencies,
                 areas,
+                crosswalk,
                 indicators,
                 agency_index,
                 area_index,
@@ -397,11 +570,54 @@ impl Catalogue {
     pub fn area(&self, code: &str) -> Option<&Area> {
         self.area_index.get(code).map(|&i| &self.areas[i])
     }
+
+    /// The unit an agency means by `code` for figures from `start` to `end`: the unit with
+    /// that key if it existed then, else the unit with that official code that did (an
+    /// official code can denote different units before and after a reform).
+    pub fn resolve_area(&self, code: &str, start: time::Date, end: time::Date) -> Option<&Area> {
+        match self.area(code) {
+            Some(a) if a.valid_during(start, end) => Some(a),
+            found => self
+                .areas
+                .iter()
+                .find(|a| a.official_code() == code && a.valid_during(start, end))
+                .or(found),
+        }
+    }
+
+    /// The units that existed on `date`.
+    pub fn areas_on(&self, date: time::Date) -> impl Iterator<Item = &Area> {
+        self.areas.iter().filter(move |a| a.valid_on(date))
+    }
+
+    /// Carries figures of pre-reform units over to their successors through the crosswalk:
+    /// each value goes to the successors in proportion to the shares. Values of units
+    /// without a successor are returned unchanged.
+    pub fn carry_forward(&self, values: &[(String, Decimal)]) -> Vec<(String, Decimal)> {
+        let mut out: Vec<(String, Decimal)> = Vec::new();
+        let mut add = |code: &str, v: Decimal| match out.iter_mut().find(|(c, _)| c == code) {
+            Some((_, total)) => *total += v,
+            None => out.push((code.to_string(), v)),
+        };
+        for (code, value) in values {
+            let links: Vec<&CrosswalkLink> =
+                self.crosswalk.iter().filter(|l| &l.from == code).collect();
+            if links.is_empty() {
+                add(code, *value);
+            }
+            for link in links {
+                add(&link.to, *value * link.share);
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use std::str::FromStr;
     use time::macros::date;
 
     pub fn agency(code: &str) -> Agency {
@@ -411,6 +627,7 @@ pub(crate) mod tests {
             name_en: format!("Agency {code}"),
             short_vi: code.into(),
             short_en: code.into(),
+            area: None,
         }
     }
 
@@ -428,19 +645,67 @@ pub(crate) mod tests {
             min: Some(Decimal::ZERO),
             max: Some(Decimal::ONE_HUNDRED),
             target: None,
+            threshold: None,
             max_age_hours: None,
             source: None,
         }
     }
 
+    pub fn area(code: &str, kind: AreaKind, parent: Option<&str>) -> Area {
+        Area {
+            code: code.into(),
+            official_code: None,
+            name_vi: format!("Đơn vị {code}"),
+            kind,
+            parent: parent.map(Into::into),
+            valid_from: None,
+            valid_to: None,
+            point: None,
+        }
+    }
+
     pub fn province() -> Area {
         Area {
-            code: "14".into(),
             name_vi: "Tỉnh Sơn La".into(),
-            kind: AreaKind::Province,
-            parent: None,
-            valid_from: date!(2008 - 01 - 01),
-            valid_to: None,
+            ..area("14", AreaKind::Province, None)
+        }
+    }
+
+    /// A province with two pre-reform communes merged into one new commune, and a third
+    /// split between two new ones.
+    pub fn reformed() -> ProvinceData {
+        let old = |code: &str| Area {
+            official_code: Some(code.into()),
+            valid_to: Some(date!(2025 - 06 - 30)),
+            ..area(&format!("{code}-20250630"), AreaKind::Commune, Some("14"))
+        };
+        let new = |code: &str| Area {
+            valid_from: Some(date!(2025 - 07 - 01)),
+            ..area(code, AreaKind::Commune, Some("14"))
+        };
+        let link = |from: &str, to: &str, share: &str| CrosswalkLink {
+            from: from.into(),
+            to: to.into(),
+            share: Decimal::from_str(share).unwrap(),
+        };
+        ProvinceData {
+            province: "14".into(),
+            agencies: vec![agency("STC")],
+            areas: vec![
+                province(),
+                old("00001"),
+                old("00002"),
+                old("00003"),
+                new("00001"),
+                new("00009"),
+            ],
+            crosswalk: vec![
+                link("00001-20250630", "00001", "1"),
+                link("00002-20250630", "00001", "1"),
+                link("00003-20250630", "00001", "0.4"),
+                link("00003-20250630", "00009", "0.6"),
+            ],
+            indicators: vec![indicator("a.rate", "STC")],
         }
     }
 
@@ -455,15 +720,81 @@ pub(crate) mod tests {
 
     #[test]
     fn accepts_a_consistent_catalogue() {
-        let c = Catalogue::new(
-            "14".into(),
-            vec![agency("STC")],
-            vec![province()],
-            vec![indicator("a.rate", "STC")],
-        )
-        .unwrap();
+        let c = Catalogue::new(reformed()).unwrap();
         assert_eq!(c.indicator("a.rate").unwrap().agency, "STC");
         assert!(c.indicator("nope").is_none());
+        assert_eq!(c.areas_on(date!(2025 - 06 - 30)).count(), 4);
+        assert_eq!(c.areas_on(date!(2025 - 07 - 01)).count(), 3);
+    }
+
+    #[test]
+    fn an_official_code_means_the_unit_of_its_time() {
+        let c = Catalogue::new(reformed()).unwrap();
+        let before = c
+            .resolve_area("00001", date!(2024 - 01 - 01), date!(2024 - 12 - 31))
+            .unwrap();
+        assert_eq!(before.code, "00001-20250630");
+        let after = c
+            .resolve_area("00001", date!(2025 - 11 - 01), date!(2025 - 11 - 30))
+            .unwrap();
+        assert_eq!(after.code, "00001");
+        assert_eq!(
+            c.resolve_area(
+                "00002-20250630",
+                date!(2024 - 01 - 01),
+                date!(2024 - 01 - 01)
+            )
+            .unwrap()
+            .official_code(),
+            "00002"
+        );
+        // a unit that did not exist then is still found, for a clear error
+        assert_eq!(
+            c.resolve_area("00009", date!(2024 - 01 - 01), date!(2024 - 01 - 01))
+                .unwrap()
+                .code,
+            "00009"
+        );
+    }
+
+    #[test]
+    fn crosswalk_carries_figures_to_the_new_units() {
+        let c = Catalogue::new(reformed()).unwrap();
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        let mut moved = c.carry_forward(&[
+            ("00001-20250630".into(), d("10")),
+            ("00002-20250630".into(), d("5")),
+            ("00003-20250630".into(), d("100")),
+            ("14".into(), d("7")),
+        ]);
+        moved.sort();
+        assert_eq!(
+            moved,
+            vec![
+                ("00001".into(), d("55.0")),
+                ("00009".into(), d("60.0")),
+                ("14".into(), d("7"))
+            ]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn crosswalk_keeps_the_total(a in 0i64..1_000_000_000_000, b in 0i64..1_000_000_000_000, c3 in 0i64..1_000_000) {
+            let c = Catalogue::new(reformed()).unwrap();
+            let values = vec![
+                ("00001-20250630".to_string(), Decimal::from(a)),
+                ("00002-20250630".to_string(), Decimal::from(b)),
+                ("00003-20250630".to_string(), Decimal::new(c3, 2)),
+            ];
+            let before: Decimal = values.iter().map(|(_, v)| *v).sum();
+            let moved = c.carry_forward(&values);
+            let after: Decimal = moved.iter().map(|(_, v)| *v).sum();
+            prop_assert_eq!(before, after);
+            // the merged unit holds exactly the sum of its whole members and its share of the split one
+            let merged = moved.iter().find(|(code, _)| code == "00001").unwrap().1;
+            prop_assert_eq!(merged, Decimal::from(a) + Decimal::from(b) + Decimal::new(c3, 2) * Decimal::from_str("0.4").unwrap());
+        }
     }
 
     #[test]
@@ -473,31 +804,64 @@ pub(crate) mod tests {
         let mut bad_range = indicator("c", "STC");
         bad_range.min = Some(Decimal::TEN);
         bad_range.max = Some(Decimal::ONE);
-        let errors = errors_of(Catalogue::new(
-            "99".into(),
-            vec![agency("STC"), agency("STC"), agency("bad code")],
-            vec![province()],
-            vec![
-                indicator("a", "NOPE"),
-                bad_target,
-                bad_range,
-                indicator("a", "STC"),
-            ],
-        ));
+        let mut bad_threshold = indicator("t", "STC");
+        bad_threshold.threshold = Some(Threshold {
+            warning: Decimal::from(50),
+            critical: Decimal::from(60),
+        });
+        let mut data = reformed();
+        data.province = "99".into();
+        data.agencies = vec![
+            agency("STC"),
+            agency("STC"),
+            agency("bad code"),
+            Agency {
+                area: Some("nowhere".into()),
+                ..agency("UB")
+            },
+        ];
+        data.indicators = vec![
+            indicator("a", "NOPE"),
+            bad_target,
+            bad_range,
+            indicator("a", "STC"),
+            bad_threshold,
+        ];
+        data.crosswalk[1].share = Decimal::from_str("0.5").unwrap();
+        data.crosswalk.push(CrosswalkLink {
+            from: "00001".into(),
+            to: "ghost".into(),
+            share: Decimal::ONE,
+        });
+        let errors = errors_of(Catalogue::new(data));
         for expected in [
             "agency STC: code: appears more than once",
             "agency bad code: code: must be 1–64 letters, digits, '.', '_' or '-'",
+            "agency UB: area: unknown area 'nowhere'",
             "province: code: unknown area '99'",
             "indicator a: agency: unknown agency 'NOPE'",
             "indicator b: target: unknown indicator 'missing'",
             "indicator c: min: 10 is greater than max 1",
             "indicator a: code: appears more than once",
+            "indicator t: threshold: critical 60 must be beyond warning 50 for higher_is_better (critical <= warning)",
+            "crosswalk from 00002-20250630: share: shares add up to 0.5, not 1",
+            "crosswalk link #5 (00001 → ghost): from: area '00001' still exists (no valid_to)",
+            "crosswalk link #5 (00001 → ghost): to: unknown area 'ghost'",
         ] {
-            assert!(
-                errors.iter().any(|e| e == expected),
-                "missing {expected:?} in {errors:#?}"
-            );
+            assert!(errors.iter().any(|e| e == expected), "missing {expected:?} in {errors:#?}");
         }
+    }
+
+    #[test]
+    fn a_successor_must_exist_the_day_after() {
+        let mut data = reformed();
+        data.areas[4].valid_from = Some(date!(2025 - 08 - 01));
+        let errors = errors_of(Catalogue::new(data));
+        assert!(
+            errors.iter().any(|e| e
+                .ends_with("to: area '00001' does not exist the day after '00001-20250630' ends")),
+            "{errors:#?}"
+        );
     }
 
     #[test]
@@ -506,12 +870,11 @@ pub(crate) mod tests {
         money.unit = Unit::Dong;
         let mut rate = indicator("rate", "STC");
         rate.target = Some(Target::Indicator("money".into()));
-        let errors = errors_of(Catalogue::new(
-            "14".into(),
-            vec![agency("STC")],
-            vec![province()],
-            vec![money, rate],
-        ));
-        assert_eq!(errors, vec!["indicator rate: target: indicator 'money' is measured in dong, not comparable with percent"]);
+        let mut data = reformed();
+        data.indicators = vec![money, rate];
+        assert_eq!(
+            errors_of(Catalogue::new(data)),
+            vec!["indicator rate: target: indicator 'money' is measured in dong, not comparable with percent"]
+        );
     }
 }

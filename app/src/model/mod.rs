@@ -6,13 +6,15 @@ pub mod format;
 pub mod i18n;
 pub mod ingest;
 pub mod live;
+pub mod map;
 pub mod number;
 pub mod period;
 pub mod tile;
 pub mod unit;
 
 pub use catalogue::{
-    Agency, Area, AreaKind, Cadence, Catalogue, Direction, Indicator, Level, Target,
+    Agency, Area, AreaKind, Cadence, Catalogue, CrosswalkLink, Direction, Indicator, Level,
+    ProvinceData, Target, Threshold,
 };
 pub use i18n::Locale;
 pub use live::{LiveFrame, LiveValue, StreamPosition};

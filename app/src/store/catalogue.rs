@@ -13,15 +13,16 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> sqlx::Result<()> {
         .await?;
     for a in &catalogue.agencies {
         sqlx::query(
-            "INSERT INTO agencies (code, name_vi, name_en, short_vi, short_en, active) VALUES (?, ?, ?, ?, ?, 1)
+            "INSERT INTO agencies (code, name_vi, name_en, short_vi, short_en, area_code, active) VALUES (?, ?, ?, ?, ?, ?, 1)
              ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en,
-               short_vi = excluded.short_vi, short_en = excluded.short_en, active = 1",
+               short_vi = excluded.short_vi, short_en = excluded.short_en, area_code = excluded.area_code, active = 1",
         )
         .bind(&a.code)
         .bind(&a.name_vi)
         .bind(&a.name_en)
         .bind(&a.short_vi)
         .bind(&a.short_en)
+        .bind(&a.area)
         .execute(&mut *tx)
         .await?;
     }
@@ -31,17 +32,21 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> sqlx::Result<()> {
         .await?;
     for a in &catalogue.areas {
         sqlx::query(
-            "INSERT INTO admin_units (code, name_vi, kind, parent_code, valid_from, valid_to, active) VALUES (?, ?, ?, ?, ?, ?, 1)
-             ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, kind = excluded.kind,
-               parent_code = excluded.parent_code, valid_from = excluded.valid_from,
-               valid_to = excluded.valid_to, active = 1",
+            "INSERT INTO admin_units (code, official_code, name_vi, kind, parent_code, valid_from, valid_to, lon, lat, active)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+             ON CONFLICT (code) DO UPDATE SET official_code = excluded.official_code, name_vi = excluded.name_vi,
+               kind = excluded.kind, parent_code = excluded.parent_code, valid_from = excluded.valid_from,
+               valid_to = excluded.valid_to, lon = excluded.lon, lat = excluded.lat, active = 1",
         )
         .bind(&a.code)
+        .bind(a.official_code())
         .bind(&a.name_vi)
         .bind(enum_text(&a.kind))
         .bind(&a.parent)
-        .bind(a.valid_from.to_string())
+        .bind(a.valid_from.map(|d| d.to_string()))
         .bind(a.valid_to.map(|d| d.to_string()))
+        .bind(a.point.map(|p| p[0]))
+        .bind(a.point.map(|p| p[1]))
         .execute(&mut *tx)
         .await?;
     }
@@ -57,13 +62,15 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> sqlx::Result<()> {
         };
         sqlx::query(
             "INSERT INTO indicators (code, name_vi, name_en, sector, unit, cadence, agency_code, level, direction,
-               min_value, max_value, target_indicator, target_value, max_age_hours, source, active)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+               min_value, max_value, target_indicator, target_value, threshold_warning, threshold_critical,
+               max_age_hours, source, active)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
              ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en,
                sector = excluded.sector, unit = excluded.unit, cadence = excluded.cadence,
                agency_code = excluded.agency_code, level = excluded.level, direction = excluded.direction,
                min_value = excluded.min_value, max_value = excluded.max_value,
                target_indicator = excluded.target_indicator, target_value = excluded.target_value,
+               threshold_warning = excluded.threshold_warning, threshold_critical = excluded.threshold_critical,
                max_age_hours = excluded.max_age_hours, source = excluded.source, active = 1",
         )
         .bind(&i.code)
@@ -79,6 +86,8 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> sqlx::Result<()> {
         .bind(i.max.map(|v| v.to_string()))
         .bind(target_indicator)
         .bind(target_value)
+        .bind(i.threshold.map(|t| t.warning.to_string()))
+        .bind(i.threshold.map(|t| t.critical.to_string()))
         .bind(i.max_age_hours.map(i64::from))
         .bind(&i.source)
         .execute(&mut *tx)

@@ -262,11 +262,6 @@ fn parse_batch(body: &[u8], max_batch: usize) -> Result<Vec<serde_json::Value>, 
     Ok(items)
 }
 
-/// `GET /api/v1/indicators`: the catalogue.
-pub async fn list_indicators(State(state): State<AppState>) -> impl IntoResponse {
-    Json(serde_json::json!({ "indicators": state.catalogue.indicators }))
-}
-
 /// `GET /api/v1/health`: liveness and the stream position.
 pub async fn health(State(state): State<AppState>) -> Response {
     match sqlx::query_scalar::<_, i64>("SELECT 1")

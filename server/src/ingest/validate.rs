@@ -4,7 +4,7 @@
 
 use app::model::format::vietnam_date;
 use app::model::ingest::ItemProblem;
-use app::model::{AreaKind, Catalogue, Level, Period, Unit};
+use app::model::{Catalogue, Level, Period, Unit};
 use app::store::observations::NewObservation;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
@@ -219,7 +219,11 @@ pub fn validate(
         }
 
         let area = item.string("area").and_then(|code| {
-            let found = catalogue.area(code);
+            // an official code means the unit that had it during the period
+            let found = match period {
+                Some(p) => catalogue.resolve_area(code, p.start(), p.end()),
+                None => catalogue.area(code),
+            };
             if found.is_none() {
                 item.report(
                     "area",
@@ -231,8 +235,7 @@ pub fn validate(
             found
         });
         if let (Some(a), Some(p)) = (area, period) {
-            let exists = a.valid_from <= p.end() && a.valid_to.is_none_or(|to| to >= p.start());
-            if !exists {
+            if !a.valid_during(p.start(), p.end()) {
                 item.report(
                     "area",
                     "area_not_valid_for_period",
@@ -250,13 +253,7 @@ pub fn validate(
         if let (Some(ind), Some(a)) = (indicator, area) {
             let fits = match ind.level {
                 Level::Province => a.code == catalogue.province,
-                Level::Commune => {
-                    a.code == catalogue.province
-                        || matches!(
-                            a.kind,
-                            AreaKind::Commune | AreaKind::Ward | AreaKind::SpecialZone
-                        )
-                }
+                Level::Commune => a.code == catalogue.province || a.is_commune_level(),
             };
             if !fits {
                 item.report(
@@ -532,7 +529,7 @@ mod tests {
             one("period", "period_in_future")
         );
         assert_eq!(
-            problems(with("period", json!("2004-01-01"))),
+            problems(with("area", json!("03646-20250630"))),
             one("area", "area_not_valid_for_period")
         );
         assert_eq!(
@@ -568,6 +565,22 @@ mod tests {
             problems(with("as_of", json!("2026-11-23T10:00:00+07:00"))),
             one("as_of", "as_of_in_future")
         );
+    }
+
+    #[test]
+    fn an_official_code_means_the_unit_of_the_period() {
+        // 03646 was Phường Chiềng Lề until the 2025 reform, and is Phường Tô Hiệu since
+        let before = with("area", json!("03646"));
+        let mut before = before;
+        before["period"] = json!("2024-06-03");
+        let after = with("area", json!("03646"));
+        let ok = validate(&catalogue(), "VPUB", &[before, after], NOW).unwrap();
+        assert_eq!(ok[0].area, "03646-20250630");
+        assert_eq!(ok[1].area, "03646");
+        // a province-level indicator is not reported for a commune
+        let commune = json!({"indicator": "budget.revenue.ytd", "area": "03646", "period": "2026-11-22", "value": 1, "unit": "dong"});
+        let refusal = validate(&catalogue(), "KBNN", &[commune], NOW).unwrap_err();
+        assert_eq!(refusal.invalid[0].code, "area_level_mismatch");
     }
 
     #[test]

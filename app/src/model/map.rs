@@ -1,0 +1,132 @@
+//! The overview map: commune shapes as SVG paths (projected on the server) and how a value
+//! colours its commune.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::{Direction, Threshold};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MapShape {
+    /// The unit's code.
+    pub area: String,
+    pub name: String,
+    /// SVG path data in the map's coordinate space.
+    pub path: String,
+    /// The boundary was rebuilt from parts of older units' shapes and is approximate.
+    pub approximate: bool,
+    /// Not a boundary: a hexagon placed roughly where the unit is.
+    pub schematic: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MapData {
+    pub width: u32,
+    pub height: u32,
+    pub shapes: Vec<MapShape>,
+    /// Where the boundaries come from.
+    pub source: String,
+}
+
+/// The colour class of a value on a choropleth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Band {
+    /// Beyond the critical threshold.
+    Critical,
+    /// Beyond the warning threshold.
+    Warning,
+    /// Within the thresholds, in the lower half of what remains.
+    Fair,
+    /// Within the thresholds, in the better half.
+    Good,
+    /// No value.
+    Missing,
+}
+
+impl Band {
+    /// The class of `value` for an indicator with this threshold and direction; `best` is
+    /// the far end of the good side (the indicator's maximum, or a target).
+    pub fn of(
+        value: Option<Decimal>,
+        threshold: Option<Threshold>,
+        direction: Direction,
+        best: Option<Decimal>,
+    ) -> Band {
+        let Some(v) = value else { return Band::Missing };
+        let Some(t) = threshold else {
+            return Band::Fair;
+        };
+        let worse = |a: Decimal, b: Decimal| match direction {
+            Direction::LowerIsBetter => a > b,
+            _ => a < b,
+        };
+        if worse(v, t.critical) {
+            Band::Critical
+        } else if worse(v, t.warning) {
+            Band::Warning
+        } else {
+            match best {
+                Some(best) if worse(v, (t.warning + best) / Decimal::TWO) => Band::Fair,
+                _ => Band::Good,
+            }
+        }
+    }
+
+    pub fn css(self) -> &'static str {
+        match self {
+            Band::Critical => "band-critical",
+            Band::Warning => "band-warning",
+            Band::Fair => "band-fair",
+            Band::Good => "band-good",
+            Band::Missing => "band-missing",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(w: i64, c: i64) -> Option<Threshold> {
+        Some(Threshold {
+            warning: Decimal::from(w),
+            critical: Decimal::from(c),
+        })
+    }
+
+    #[test]
+    fn bands_follow_thresholds_and_direction() {
+        let up = |v: i64| {
+            Band::of(
+                Some(Decimal::from(v)),
+                t(30, 20),
+                Direction::HigherIsBetter,
+                Some(Decimal::ONE_HUNDRED),
+            )
+        };
+        assert_eq!(up(15), Band::Critical);
+        assert_eq!(up(25), Band::Warning);
+        assert_eq!(up(50), Band::Fair);
+        assert_eq!(up(80), Band::Good);
+        let down = |v: i64| {
+            Band::of(
+                Some(Decimal::from(v)),
+                t(5, 20),
+                Direction::LowerIsBetter,
+                Some(Decimal::ZERO),
+            )
+        };
+        assert_eq!(down(25), Band::Critical);
+        assert_eq!(down(10), Band::Warning);
+        assert_eq!(down(4), Band::Fair);
+        assert_eq!(down(1), Band::Good);
+        assert_eq!(
+            Band::of(None, t(1, 0), Direction::HigherIsBetter, None),
+            Band::Missing
+        );
+        assert_eq!(
+            Band::of(Some(Decimal::ONE), None, Direction::HigherIsBetter, None),
+            Band::Fair
+        );
+    }
+}
