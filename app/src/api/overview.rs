@@ -1,4 +1,4 @@
-//! The overview screen's data: which tiles it shows and their current values.
+//! The overview screen's data: its tiles, its map and the live values they start from.
 
 use crate::model::{Locale, Overview};
 use leptos::prelude::*;
@@ -14,54 +14,51 @@ struct OverviewTile {
 }
 
 #[cfg(feature = "ssr")]
-const OVERVIEW_TILES: [OverviewTile; 4] = {
+const fn tile(indicator: &'static str, share: bool, target_vi: &'static str, target_en: &'static str) -> OverviewTile {
     use crate::model::tile::Headline;
-    [
-        OverviewTile {
-            indicator: "budget.revenue.ytd",
-            headline: Headline::Value,
-            target_vi: "dự toán",
-            target_en: "of estimate",
-        },
-        OverviewTile {
-            indicator: "invest.disbursed.ytd",
-            headline: Headline::ShareOfTarget,
-            target_vi: "kế hoạch",
-            target_en: "of plan",
-        },
-        OverviewTile {
-            indicator: "services.online.rate",
-            headline: Headline::Value,
-            target_vi: "mục tiêu",
-            target_en: "of target",
-        },
-        OverviewTile {
-            indicator: "services.ontime.rate",
-            headline: Headline::Value,
-            target_vi: "mục tiêu",
-            target_en: "of target",
-        },
-    ]
-};
+    OverviewTile { indicator, headline: if share { Headline::ShareOfTarget } else { Headline::Value }, target_vi, target_en }
+}
+
+/// The overview's tiles, in reading order: money first, then services, then follow-up.
+#[cfg(feature = "ssr")]
+const OVERVIEW_TILES: [OverviewTile; 8] = [
+    tile("budget.revenue.ytd", false, "dự toán", "of estimate"),
+    tile("invest.disbursed.ytd", true, "kế hoạch", "of plan"),
+    tile("services.online.rate", false, "mục tiêu", "of target"),
+    tile("services.ontime.rate", false, "mục tiêu", "of target"),
+    tile("budget.spending.ytd", false, "dự toán", "of estimate"),
+    tile("services.overdue", false, "", ""),
+    tile("tasks.overdue", false, "", ""),
+    tile("services.index766", false, "", ""),
+];
+
+/// The indicators the map can show, by commune; the first is shown at first.
+#[cfg(feature = "ssr")]
+const MAP_LAYERS: [&str; 3] = ["invest.disbursement.rate", "services.online.rate", "services.overdue"];
 
 #[server(prefix = "/rpc", endpoint = "overview")]
 pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
+    use crate::model::map::MapLayer;
     use crate::model::{tile::TileSpec, Target};
     use std::collections::HashSet;
 
     let ctx = expect_context::<crate::api::ServerContext>();
     let catalogue = &ctx.catalogue;
     let province = catalogue.province.clone();
+    let agency_names = |code: &str| {
+        let agency = catalogue.agency(code);
+        (
+            agency.map(|a| a.short(locale).to_string()).unwrap_or_else(|| code.to_string()),
+            agency.map(|a| a.name(locale).to_string()).unwrap_or_default(),
+        )
+    };
     let mut tiles = Vec::new();
     for t in &OVERVIEW_TILES {
         let Some(ind) = catalogue.indicator(t.indicator) else {
-            tracing::warn!(
-                indicator = t.indicator,
-                "overview tile names an indicator missing from the catalogue"
-            );
+            tracing::warn!(indicator = t.indicator, "overview tile names an indicator missing from the catalogue");
             continue;
         };
-        let agency = catalogue.agency(&ind.agency);
+        let (agency_short, agency_name) = agency_names(&ind.agency);
         let (target_indicator, target_value) = match &ind.target {
             Some(Target::Indicator(code)) => (Some(code.clone()), None),
             Some(Target::Value(v)) => (None, Some(*v)),
@@ -75,34 +72,54 @@ pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             cadence: ind.cadence,
             direction: ind.direction,
             headline: t.headline,
-            agency_short: agency
-                .map(|a| a.short(locale).to_string())
-                .unwrap_or_else(|| ind.agency.clone()),
-            agency_name: agency
-                .map(|a| a.name(locale).to_string())
-                .unwrap_or_default(),
+            agency_short,
+            agency_name,
             target_indicator,
             target_value,
             target_label: locale.pick(t.target_vi, t.target_en).to_string(),
+            threshold: ind.threshold,
             max_age_secs: ind.max_age().whole_seconds(),
         });
     }
+    let map_layers: Vec<MapLayer> = MAP_LAYERS
+        .iter()
+        .filter_map(|code| catalogue.indicator(code))
+        .map(|ind| {
+            let (agency_short, agency_name) = agency_names(&ind.agency);
+            MapLayer {
+                indicator: ind.code.clone(),
+                title: ind.name(locale).to_string(),
+                unit: ind.unit,
+                direction: ind.direction,
+                threshold: ind.threshold,
+                best: match ind.direction {
+                    crate::model::Direction::LowerIsBetter => ind.min,
+                    _ => ind.max,
+                },
+                agency_short,
+                agency_name,
+                max_age_secs: ind.max_age().whole_seconds(),
+            }
+        })
+        .collect();
+    let communes: HashSet<&str> = ctx.map.shapes.iter().map(|s| s.area.as_str()).collect();
+    let layer_codes: HashSet<&str> = map_layers.iter().map(|l| l.indicator.as_str()).collect();
     let wanted: HashSet<(String, String)> = tiles
         .iter()
         .flat_map(|t| {
-            std::iter::once((t.indicator.clone(), t.area.clone()))
-                .chain(t.target_indicator.clone().map(|i| (i, t.area.clone())))
+            std::iter::once((t.indicator.clone(), t.area.clone())).chain(t.target_indicator.clone().map(|i| (i, t.area.clone())))
         })
         .collect();
-    let (epoch, offset, values) = ctx
-        .live
-        .read(&|v| wanted.contains(&(v.indicator.clone(), v.area.clone())));
+    let (epoch, offset, values) = ctx.live.read(&|v| {
+        (layer_codes.contains(v.indicator.as_str()) && (communes.contains(v.area.as_str()) || v.area == province))
+            || wanted.contains(&(v.indicator.clone(), v.area.clone()))
+    });
     Ok(Overview {
-        province_name: catalogue
-            .area(&province)
-            .map(|a| a.name_vi.clone())
-            .unwrap_or_default(),
+        province_code: province.clone(),
+        province_name: catalogue.area(&province).map(|a| a.name_vi.clone()).unwrap_or_default(),
         tiles,
+        map: (*ctx.map).clone(),
+        map_layers,
         epoch,
         offset,
         values,

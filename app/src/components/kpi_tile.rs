@@ -28,6 +28,7 @@ pub fn KpiTile(spec: TileSpec, store: LiveStore, locale: Memo<Locale>) -> impl I
             ))
         })
     });
+    let band = move || view_model.get().map(|v| format!("{:?}", v.band).to_lowercase()).unwrap_or_default();
     let freshness = move || match view_model.get().map(|v| v.freshness) {
         None => "empty",
         Some(Freshness::Current) => "current",
@@ -39,7 +40,7 @@ pub fn KpiTile(spec: TileSpec, store: LiveStore, locale: Memo<Locale>) -> impl I
     let agency_name = spec.with_value(|s| s.agency_name.clone());
 
     view! {
-        <article class="tile" data-indicator=code data-freshness=freshness>
+        <article class="tile" data-indicator=code data-freshness=freshness data-band=band>
             <header>
                 <h2>{title}</h2>
                 <span class="period">{move || view_model.get().map(|v| v.period)}</span>

@@ -1,4 +1,5 @@
 //! Reusable pieces of the screens.
 
+pub mod commune_map;
 pub mod connection_status;
 pub mod kpi_tile;

@@ -5,6 +5,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::{Direction, Threshold};
+use super::i18n::Locale;
+use super::unit::Unit;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MapShape {
@@ -26,6 +28,62 @@ pub struct MapData {
     pub shapes: Vec<MapShape>,
     /// Where the boundaries come from.
     pub source: String,
+}
+
+/// An indicator the map can colour the communes by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapLayer {
+    pub indicator: String,
+    pub title: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    pub threshold: Option<Threshold>,
+    /// The far end of the good side (the indicator's maximum or minimum).
+    #[serde(with = "crate::model::number::option")]
+    pub best: Option<Decimal>,
+    pub agency_short: String,
+    pub agency_name: String,
+    pub max_age_secs: i64,
+}
+
+impl MapLayer {
+    pub fn band(&self, value: Option<Decimal>) -> Band {
+        Band::of(value, self.threshold, self.direction, self.best)
+    }
+
+    /// The legend: each band and the values it stands for (`< 20%`, `20–30%` …).
+    pub fn legend(&self, locale: Locale) -> Vec<(Band, String)> {
+        let n = |v: Decimal| super::format::quantity(v, self.unit, locale).to_string();
+        let mut out = Vec::new();
+        if let Some(t) = self.threshold {
+            let middle = self.best.map(|b| (t.warning + b) / Decimal::TWO);
+            let (below, above) = (locale.pick("dưới", "below"), locale.pick("từ", "from"));
+            match self.direction {
+                Direction::LowerIsBetter => {
+                    out.push((Band::Critical, format!("{} {}", locale.pick("trên", "above"), n(t.critical))));
+                    out.push((Band::Warning, format!("{} – {}", n(t.warning), n(t.critical))));
+                    if let Some(m) = middle {
+                        out.push((Band::Fair, format!("{} – {}", n(m), n(t.warning))));
+                        out.push((Band::Good, format!("{below} {}", n(m))));
+                    } else {
+                        out.push((Band::Good, format!("{below} {}", n(t.warning))));
+                    }
+                }
+                _ => {
+                    out.push((Band::Critical, format!("{below} {}", n(t.critical))));
+                    out.push((Band::Warning, format!("{} – {}", n(t.critical), n(t.warning))));
+                    if let Some(m) = middle {
+                        out.push((Band::Fair, format!("{} – {}", n(t.warning), n(m))));
+                        out.push((Band::Good, format!("{above} {}", n(m))));
+                    } else {
+                        out.push((Band::Good, format!("{above} {}", n(t.warning))));
+                    }
+                }
+            }
+        }
+        out.push((Band::Missing, locale.pick("chưa có số liệu", "no data").to_string()));
+        out
+    }
 }
 
 /// The colour class of a value on a choropleth.

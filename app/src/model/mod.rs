@@ -27,8 +27,12 @@ use time::OffsetDateTime;
 /// The data behind the overview page: its tiles and the live values they start from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Overview {
+    pub province_code: String,
     pub province_name: String,
     pub tiles: Vec<tile::TileSpec>,
+    /// The communes' shapes and the indicators the map can show.
+    pub map: map::MapData,
+    pub map_layers: Vec<map::MapLayer>,
     /// The stream position the values were read at; the browser resumes from here.
     pub epoch: String,
     pub offset: u64,

@@ -43,6 +43,8 @@ pub struct TileSpec {
     pub target_value: Option<Decimal>,
     /// What the target is called (e.g. "dự toán HĐND giao").
     pub target_label: String,
+    /// When the value calls for attention.
+    pub threshold: Option<super::catalogue::Threshold>,
     /// The freshness contract, in seconds.
     pub max_age_secs: i64,
 }
@@ -87,6 +89,8 @@ pub struct TileView {
     /// "số liệu đến 14:05 22/11/2026".
     pub as_of: String,
     pub freshness: Freshness,
+    /// Critical or Warning when the value is beyond the indicator's thresholds.
+    pub band: super::map::Band,
 }
 
 fn share(value: Decimal, of: Decimal) -> Option<Decimal> {
@@ -168,7 +172,9 @@ impl TileSpec {
         } else {
             Freshness::Current
         };
+        let band = super::map::Band::of(Some(value.value), self.threshold, self.direction, None);
         TileView {
+            band,
             headline,
             detail,
             progress: pct.map(|p| p.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)),
@@ -205,6 +211,7 @@ mod tests {
             target_indicator: Some("x.plan".into()),
             target_value: None,
             target_label: "dự toán".into(),
+            threshold: None,
             max_age_secs: 3600,
         }
     }

