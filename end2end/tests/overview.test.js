@@ -87,8 +87,45 @@ test('English is available, with English number formats', async () => {
   await page.close();
 });
 
+test('the map shows every commune of Sơn La, coloured by its figure', async () => {
+  const demo = await Server.start({ demo: 30 });
+  try {
+    // the demo feed backfills its history through the API first
+    const deadline = Date.now() + 60_000;
+    while ((await (await fetch(`${demo.base}/api/v1/health`)).json()).offset < 5_000) {
+      assert.ok(Date.now() < deadline, 'the demo feed sends its history');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const { page, problems } = await openPage(browser, demo.base + '/');
+    await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    const map = page.locator('svg.commune-map');
+    assert.equal(await map.getAttribute('data-layer'), 'invest.disbursement.rate');
+    assert.equal(await map.getAttribute('data-schematic'), 'false');
+    const communes = map.locator('path[data-area]');
+    assert.equal(await communes.count(), 75, 'all 75 communes and wards since 1 July 2025');
+    const bands = await communes.evaluateAll((paths) => paths.map((p) => p.getAttribute('data-band')));
+    assert.ok(bands.every((b) => b !== 'missing'), `every commune has a figure: ${bands.filter((b) => b === 'missing').length} missing`);
+    assert.ok(bands.includes('critical'), 'some communes disburse below 20%');
+    const boxes = await communes.evaluateAll((paths) => paths.map((p) => p.getBBox().width * p.getBBox().height));
+    assert.ok(boxes.every((area) => area > 0), 'every commune is drawn');
+    const tooltip = await map.locator('path[data-area="03646"] title').textContent();
+    assert.match(tooltip, /^Phường Tô Hiệu: \d+,\d% \(số liệu đến \d\d:\d\d \d\d\/\d\d\/\d{4}\)$/);
+    assert.match(await page.locator('.map-panel .boundaries').innerText(), /ranh giới gần đúng/);
+    assert.match(await page.locator('.map-panel .as-of').innerText(), /^số liệu đến /);
+    assert.ok((await page.locator('.attention li').count()) >= 1, 'the communes that need attention are listed');
+
+    await page.locator('.layers .layer').nth(1).click();
+    await page.waitForFunction(() => document.querySelector('svg.commune-map')?.getAttribute('data-layer') === 'services.online.rate');
+    assert.equal(await page.locator('.map-panel h2').innerText(), 'Tỷ lệ hồ sơ thủ tục hành chính nộp trực tuyến (từ đầu năm)');
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    await demo.stop();
+  }
+});
+
 test('screenshots at wall, laptop and phone sizes', async () => {
-  const demo = await Server.start({ demo: true });
+  const demo = await Server.start({ demo: 30 });
   try {
     for (const [name, width, height] of [
       ['wall', 3840, 2160],
@@ -97,7 +134,7 @@ test('screenshots at wall, laptop and phone sizes', async () => {
     ]) {
       const { page, problems } = await openPage(browser, demo.base + '/', { width, height });
       await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
-      await page.locator('article.tile[data-freshness="current"]').first().waitFor({ timeout: 10_000 });
+      await page.locator('article.tile[data-freshness="current"]').first().waitFor({ timeout: 30_000 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `${name}: no horizontal scrolling (${overflow}px too wide)`);
       await page.screenshot({ path: path.join(outputDir, `overview-${name}.png`), fullPage: true });

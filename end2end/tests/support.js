@@ -29,6 +29,7 @@ async function freePort() {
 }
 
 export class Server {
+  /** `demo`: run the demo feed with this many days of history (false: no feed). */
   static async start({ demo = false, port } = {}) {
     const dir = mkdtempSync(path.join(tmpdir(), 'ioc-e2e-'));
     const server = new Server(`sqlite://${path.join(dir, 'ioc.sqlite')}`, port ?? (await freePort()), demo);
@@ -46,7 +47,8 @@ export class Server {
 
   async launch() {
     const args = ['serve', '--addr', `127.0.0.1:${this.port}`, '--database-url', this.databaseUrl, '--demo-interval-ms', '1000'];
-    if (!this.demo) args.push('--no-demo');
+    if (this.demo === false) args.push('--no-demo');
+    else args.push('--demo-history-days', String(this.demo === true ? 30 : this.demo));
     this.process = spawn(iocBin, args, { cwd: root, env: { ...process.env, RUST_LOG: 'warn' } });
     this.process.stderr.on('data', (d) => (this.log += d));
     this.exited = new Promise((resolve) => this.process.on('exit', resolve));

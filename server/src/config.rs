@@ -38,6 +38,10 @@ pub struct ServeConfig {
     #[arg(long, env = "IOC_DEMO_SEED", default_value_t = 2025)]
     pub demo_seed: u64,
 
+    /// Days of history the demo feed backfills at start.
+    #[arg(long, env = "IOC_DEMO_HISTORY_DAYS", default_value_t = 365)]
+    pub demo_history_days: u32,
+
     /// Milliseconds between the demo feed's live updates.
     #[arg(long, env = "IOC_DEMO_INTERVAL_MS", default_value_t = 3000)]
     pub demo_interval_ms: u64,
@@ -87,6 +91,7 @@ impl ServeConfig {
             },
             no_demo: true,
             demo_seed: 2025,
+            demo_history_days: 365,
             demo_interval_ms: 3000,
             site_root: None,
             retain_events: 100_000,

@@ -208,13 +208,16 @@ pub async fn run(
         leptos,
     };
     if !config.no_demo {
-        let base = demo::local_base_url(addr);
+        let feed = demo::DemoConfig {
+            base_url: demo::local_base_url(addr),
+            seed: config.demo_seed,
+            history_days: config.demo_history_days,
+            interval: config.demo_interval(),
+        };
         tokio::spawn(demo::run(
             db.clone(),
             catalogue.clone(),
-            base,
-            config.demo_seed,
-            config.demo_interval(),
+            feed,
             hub.shutdown_signal(),
         ));
     }

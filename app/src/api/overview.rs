@@ -14,9 +14,23 @@ struct OverviewTile {
 }
 
 #[cfg(feature = "ssr")]
-const fn tile(indicator: &'static str, share: bool, target_vi: &'static str, target_en: &'static str) -> OverviewTile {
+const fn tile(
+    indicator: &'static str,
+    share: bool,
+    target_vi: &'static str,
+    target_en: &'static str,
+) -> OverviewTile {
     use crate::model::tile::Headline;
-    OverviewTile { indicator, headline: if share { Headline::ShareOfTarget } else { Headline::Value }, target_vi, target_en }
+    OverviewTile {
+        indicator,
+        headline: if share {
+            Headline::ShareOfTarget
+        } else {
+            Headline::Value
+        },
+        target_vi,
+        target_en,
+    }
 }
 
 /// The overview's tiles, in reading order: money first, then services, then follow-up.
@@ -34,7 +48,11 @@ const OVERVIEW_TILES: [OverviewTile; 8] = [
 
 /// The indicators the map can show, by commune; the first is shown at first.
 #[cfg(feature = "ssr")]
-const MAP_LAYERS: [&str; 3] = ["invest.disbursement.rate", "services.online.rate", "services.overdue"];
+const MAP_LAYERS: [&str; 3] = [
+    "invest.disbursement.rate",
+    "services.online.rate",
+    "services.overdue",
+];
 
 #[server(prefix = "/rpc", endpoint = "overview")]
 pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
@@ -48,14 +66,21 @@ pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
     let agency_names = |code: &str| {
         let agency = catalogue.agency(code);
         (
-            agency.map(|a| a.short(locale).to_string()).unwrap_or_else(|| code.to_string()),
-            agency.map(|a| a.name(locale).to_string()).unwrap_or_default(),
+            agency
+                .map(|a| a.short(locale).to_string())
+                .unwrap_or_else(|| code.to_string()),
+            agency
+                .map(|a| a.name(locale).to_string())
+                .unwrap_or_default(),
         )
     };
     let mut tiles = Vec::new();
     for t in &OVERVIEW_TILES {
         let Some(ind) = catalogue.indicator(t.indicator) else {
-            tracing::warn!(indicator = t.indicator, "overview tile names an indicator missing from the catalogue");
+            tracing::warn!(
+                indicator = t.indicator,
+                "overview tile names an indicator missing from the catalogue"
+            );
             continue;
         };
         let (agency_short, agency_name) = agency_names(&ind.agency);
@@ -107,16 +132,21 @@ pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
     let wanted: HashSet<(String, String)> = tiles
         .iter()
         .flat_map(|t| {
-            std::iter::once((t.indicator.clone(), t.area.clone())).chain(t.target_indicator.clone().map(|i| (i, t.area.clone())))
+            std::iter::once((t.indicator.clone(), t.area.clone()))
+                .chain(t.target_indicator.clone().map(|i| (i, t.area.clone())))
         })
         .collect();
     let (epoch, offset, values) = ctx.live.read(&|v| {
-        (layer_codes.contains(v.indicator.as_str()) && (communes.contains(v.area.as_str()) || v.area == province))
+        (layer_codes.contains(v.indicator.as_str())
+            && (communes.contains(v.area.as_str()) || v.area == province))
             || wanted.contains(&(v.indicator.clone(), v.area.clone()))
     });
     Ok(Overview {
         province_code: province.clone(),
-        province_name: catalogue.area(&province).map(|a| a.name_vi.clone()).unwrap_or_default(),
+        province_name: catalogue
+            .area(&province)
+            .map(|a| a.name_vi.clone())
+            .unwrap_or_default(),
         tiles,
         map: (*ctx.map).clone(),
         map_layers,

@@ -11,19 +11,31 @@ use crate::model::map::{Band, MapData, MapLayer};
 use crate::model::{LiveValue, Locale};
 
 #[component]
-pub fn CommuneMap(map: MapData, layers: Vec<MapLayer>, province: String, store: LiveStore, locale: Memo<Locale>) -> impl IntoView {
+pub fn CommuneMap(
+    map: MapData,
+    layers: Vec<MapLayer>,
+    province: String,
+    store: LiveStore,
+    locale: Memo<Locale>,
+) -> impl IntoView {
     if layers.is_empty() || map.shapes.is_empty() {
         return ().into_any();
     }
     let layers = StoredValue::new(layers);
     let active = RwSignal::new(0usize);
     let layer = move || layers.with_value(|l| l[active.get().min(l.len() - 1)].clone());
-    let value_of = move |area: &str| -> Option<LiveValue> { layers.with_value(|l| store.value(&l[active.get().min(l.len() - 1)].indicator, area)) };
+    let value_of = move |area: &str| -> Option<LiveValue> {
+        layers.with_value(|l| store.value(&l[active.get().min(l.len() - 1)].indicator, area))
+    };
     let approximate = map.shapes.iter().filter(|s| s.approximate).count();
     let schematic = map.shapes.iter().filter(|s| s.schematic).count();
     let total = map.shapes.len();
-    let names: StoredValue<Vec<(String, String)>> =
-        StoredValue::new(map.shapes.iter().map(|s| (s.area.clone(), s.name.clone())).collect());
+    let names: StoredValue<Vec<(String, String)>> = StoredValue::new(
+        map.shapes
+            .iter()
+            .map(|s| (s.area.clone(), s.name.clone()))
+            .collect(),
+    );
     let province = StoredValue::new(province);
 
     let buttons = move || {
@@ -86,9 +98,18 @@ pub fn CommuneMap(map: MapData, layers: Vec<MapLayer>, province: String, store: 
     // the newest figure of the layer, and whether any is missing
     let as_of = move || {
         let l = locale.get();
-        let newest = names.with_value(|n| n.iter().filter_map(|(code, _)| value_of(code)).map(|v| v.as_of).max());
+        let newest = names.with_value(|n| {
+            n.iter()
+                .filter_map(|(code, _)| value_of(code))
+                .map(|v| v.as_of)
+                .max()
+        });
         match newest {
-            Some(at) => format!("{} {}", l.pick("số liệu đến", "data as of"), format::date_time(at, l)),
+            Some(at) => format!(
+                "{} {}",
+                l.pick("số liệu đến", "data as of"),
+                format::date_time(at, l)
+            ),
             None => l.pick("chưa có số liệu", "no data yet").to_string(),
         }
     };
@@ -96,7 +117,13 @@ pub fn CommuneMap(map: MapData, layers: Vec<MapLayer>, province: String, store: 
         let l = locale.get();
         province
             .with_value(|p| value_of(p))
-            .map(|v| format!("{} {}", l.pick("Toàn tỉnh:", "Province:"), format::quantity(v.value, v.unit, l)))
+            .map(|v| {
+                format!(
+                    "{} {}",
+                    l.pick("Toàn tỉnh:", "Province:"),
+                    format::quantity(v.value, v.unit, l)
+                )
+            })
             .unwrap_or_default()
     };
     let attention = move || {
@@ -149,8 +176,12 @@ pub fn CommuneMap(map: MapData, layers: Vec<MapLayer>, province: String, store: 
         }
         if schematic > 0 {
             notes.push(l.pick(
-                format!("{schematic}/{total} xã là ô lục giác minh họa, KHÔNG phải ranh giới thực."),
-                format!("{schematic} of {total} units are schematic hexagons, NOT real boundaries."),
+                format!(
+                    "{schematic}/{total} xã là ô lục giác minh họa, KHÔNG phải ranh giới thực."
+                ),
+                format!(
+                    "{schematic} of {total} units are schematic hexagons, NOT real boundaries."
+                ),
             ));
         }
         notes.join(" ")

@@ -28,7 +28,12 @@ pub fn KpiTile(spec: TileSpec, store: LiveStore, locale: Memo<Locale>) -> impl I
             ))
         })
     });
-    let band = move || view_model.get().map(|v| format!("{:?}", v.band).to_lowercase()).unwrap_or_default();
+    let band = move || {
+        view_model
+            .get()
+            .map(|v| format!("{:?}", v.band).to_lowercase())
+            .unwrap_or_default()
+    };
     let freshness = move || match view_model.get().map(|v| v.freshness) {
         None => "empty",
         Some(Freshness::Current) => "current",
@@ -83,16 +88,15 @@ pub fn KpiTile(spec: TileSpec, store: LiveStore, locale: Memo<Locale>) -> impl I
                 <span class="source" title=agency_name>
                     {move || locale.get().pick("Nguồn: ", "Source: ")}{agency_short}
                 </span>
-                <span class="badge">
-                    {move || {
-                        let l = locale.get();
-                        match view_model.get().map(|v| v.freshness) {
-                            Some(Freshness::Late) => l.pick("Chậm cập nhật", "Late"),
-                            Some(Freshness::Unconfirmed) => l.pick("Chưa xác nhận trực tiếp", "Not live"),
-                            _ => "",
-                        }
-                    }}
-                </span>
+                {move || {
+                    let l = locale.get();
+                    let text = match view_model.get().map(|v| v.freshness) {
+                        Some(Freshness::Late) => l.pick("Chậm cập nhật", "Late"),
+                        Some(Freshness::Unconfirmed) => l.pick("Không trực tiếp", "Not live"),
+                        _ => return None,
+                    };
+                    Some(view! { <span class="badge">{text}</span> })
+                }}
             </footer>
         </article>
     }

@@ -60,8 +60,14 @@ impl MapLayer {
             let (below, above) = (locale.pick("dưới", "below"), locale.pick("từ", "from"));
             match self.direction {
                 Direction::LowerIsBetter => {
-                    out.push((Band::Critical, format!("{} {}", locale.pick("trên", "above"), n(t.critical))));
-                    out.push((Band::Warning, format!("{} – {}", n(t.warning), n(t.critical))));
+                    out.push((
+                        Band::Critical,
+                        format!("{} {}", locale.pick("trên", "above"), n(t.critical)),
+                    ));
+                    out.push((
+                        Band::Warning,
+                        format!("{} – {}", n(t.warning), n(t.critical)),
+                    ));
                     if let Some(m) = middle {
                         out.push((Band::Fair, format!("{} – {}", n(m), n(t.warning))));
                         out.push((Band::Good, format!("{below} {}", n(m))));
@@ -71,7 +77,10 @@ impl MapLayer {
                 }
                 _ => {
                     out.push((Band::Critical, format!("{below} {}", n(t.critical))));
-                    out.push((Band::Warning, format!("{} – {}", n(t.critical), n(t.warning))));
+                    out.push((
+                        Band::Warning,
+                        format!("{} – {}", n(t.critical), n(t.warning)),
+                    ));
                     if let Some(m) = middle {
                         out.push((Band::Fair, format!("{} – {}", n(t.warning), n(m))));
                         out.push((Band::Good, format!("{above} {}", n(m))));
@@ -81,7 +90,10 @@ impl MapLayer {
                 }
             }
         }
-        out.push((Band::Missing, locale.pick("chưa có số liệu", "no data").to_string()));
+        out.push((
+            Band::Missing,
+            locale.pick("chưa có số liệu", "no data").to_string(),
+        ));
         out
     }
 }

@@ -21,8 +21,8 @@ use anyhow::{bail, Context};
 use app::model::{Area, AreaKind, Catalogue};
 use geo::orient::{Direction, Orient};
 use geo::{
-    BooleanOps, Contains, Coord, Distance, Haversine, InteriorPoint, LineString,
-    MapCoords, MultiPolygon, Point, Polygon, Simplify,
+    BooleanOps, Contains, Coord, Distance, Haversine, InteriorPoint, LineString, MapCoords,
+    MultiPolygon, Point, Polygon, Simplify,
 };
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -160,7 +160,12 @@ fn split_by_nearest<'a>(
             for (_, other) in seeds.iter().filter(|(b, _)| b.code != a.code) {
                 region = region.intersection(&closer_to(*seed, *other));
             }
-            (a.code.clone(), region.map_coords(|c| plane.from(c)).orient(Direction::Default))
+            (
+                a.code.clone(),
+                region
+                    .map_coords(|c| plane.from(c))
+                    .orient(Direction::Default),
+            )
         })
         .collect();
     (pieces, unplaced)
@@ -168,8 +173,12 @@ fn split_by_nearest<'a>(
 
 /// The union of shapes, two at a time (`geo::unary_union` takes its fill rule from the
 /// first ring it meets, which goes wrong when that ring is degenerate).
-fn union_all<'a>(shapes: impl IntoIterator<Item = &'a (impl BooleanOps<Scalar = f64> + 'a)>) -> MultiPolygon {
-    shapes.into_iter().fold(MultiPolygon(vec![]), |acc, shape| acc.union(shape))
+fn union_all<'a>(
+    shapes: impl IntoIterator<Item = &'a (impl BooleanOps<Scalar = f64> + 'a)>,
+) -> MultiPolygon {
+    shapes
+        .into_iter()
+        .fold(MultiPolygon(vec![]), |acc, shape| acc.union(shape))
 }
 
 /// Fills the sliver holes the union of imperfectly matching rings leaves.
@@ -179,7 +188,10 @@ fn without_slivers(m: MultiPolygon) -> MultiPolygon {
         m.0.into_iter()
             .map(|p| {
                 let (exterior, interiors) = p.into_inner();
-                let kept = interiors.into_iter().filter(|h| Polygon::new(h.clone(), vec![]).unsigned_area() >= SLIVER).collect();
+                let kept = interiors
+                    .into_iter()
+                    .filter(|h| Polygon::new(h.clone(), vec![]).unsigned_area() >= SLIVER)
+                    .collect();
                 Polygon::new(exterior, kept)
             })
             .collect(),
@@ -425,7 +437,6 @@ fn main() -> anyhow::Result<()> {
         .filter(|a| a.is_commune_level() && a.valid_to.is_none())
     {
         if let Some((shape, exact)) = union_of(&new_pieces, &a.code) {
-
             let partial = catalogue
                 .crosswalk
                 .iter()
@@ -462,7 +473,10 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let covered = geo::Area::unsigned_area(&union_all(current_shapes.iter().copied()));
     let coverage = covered / rings_area * 100.0;
-    writeln!(report, "\n- Today's units cover {coverage:.2}% of the area of the rings.")?;
+    writeln!(
+        report,
+        "\n- Today's units cover {coverage:.2}% of the area of the rings."
+    )?;
     if coverage < 99.5 {
         bail!("today's units cover only {coverage:.2}% of the province's rings");
     }

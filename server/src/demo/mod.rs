@@ -44,8 +44,17 @@ pub fn today() -> Date {
     app::model::format::vietnam_date(OffsetDateTime::now_utc())
 }
 
-/// Days of history the feed backfills on start.
-pub const HISTORY_DAYS: i64 = 365;
+/// How the feed runs.
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// The server's base URL, e.g. `http://127.0.0.1:3000`.
+    pub base_url: String,
+    pub seed: u64,
+    /// Days of history backfilled at start.
+    pub history_days: u32,
+    /// Time between live updates.
+    pub interval: Duration,
+}
 
 /// Runs the feed until `shutdown` flips: a year of history first (the same figures and
 /// keys at every start, so a restart's backfill is answered from the stored responses),
@@ -53,11 +62,15 @@ pub const HISTORY_DAYS: i64 = 365;
 pub async fn run(
     db: Db,
     catalogue: Arc<Catalogue>,
-    base_url: String,
-    seed: u64,
-    interval: Duration,
+    config: DemoConfig,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let DemoConfig {
+        base_url,
+        seed,
+        history_days,
+        interval,
+    } = config;
     let started = async {
         let now = OffsetDateTime::now_utc();
         tokens::revoke_labelled(&db, TOKEN_LABEL, now).await?;
@@ -91,16 +104,31 @@ pub async fn run(
     let today = today();
     let begun = std::time::Instant::now();
     let mut posts = Vec::new();
-    for back in (1..=HISTORY_DAYS).rev() {
+    for back in (1..=i64::from(history_days)).rev() {
         let day = today - time::Duration::days(back);
         for (agency, figures) in province.by_agency(province.history(day)) {
             posts.push((format!("demo-{seed}-{day}-{agency}"), agency, figures));
         }
     }
+    // the current year's estimates and plans even when they were set before the window
+    let plans_day =
+        Date::from_calendar_date(today.year() - 1, time::Month::December, 10).unwrap_or(today);
+    if plans_day < today - time::Duration::days(i64::from(history_days)) {
+        for (agency, figures) in province.by_agency(province.reports(plans_day)) {
+            posts.insert(
+                0,
+                (
+                    format!("demo-{seed}-{plans_day}-{agency}-reports"),
+                    agency,
+                    figures,
+                ),
+            );
+        }
+    }
     let count: usize = posts.iter().map(|(_, _, f)| f.len()).sum();
     tracing::info!(
         seed,
-        days = HISTORY_DAYS,
+        days = history_days,
         batches = posts.len(),
         observations = count,
         "demo feed: backfilling history"

@@ -914,7 +914,12 @@ impl DemoProvince {
         out
     }
 
-    /// The closing figures of each day from `from` to `to`, for the backfill.
+    /// The monthly, quarterly and yearly figures reported on `day` (only those).
+    pub fn reports(&self, day: Date) -> Vec<Figure> {
+        self.periodic_reports(day).into_iter().flatten().collect()
+    }
+
+    /// The closing figures of `day`, for the backfill.
     pub fn history(&self, day: Date) -> Vec<Figure> {
         self.figures_at(at_local(day, 23, 30))
     }
