@@ -17,10 +17,6 @@ pub mod pages;
 pub mod store;
 
 use leptos::prelude::*;
-use leptos_router::{
-    components::{Route, Router, Routes},
-    path,
-};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -44,13 +40,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The page for the current address. Each screen is its own document (a wall, a phone and
+/// a console each load one screen and stay on it), so the browser carries no router: the
+/// server and the browser both pick the page from the path.
 #[component]
 pub fn App() -> impl IntoView {
-    view! {
-        <Router>
-            <Routes fallback=pages::not_found::NotFound>
-                <Route path=path!("/") view=pages::overview::OverviewPage />
-            </Routes>
-        </Router>
+    match pages::Location::current().path.as_str() {
+        "/" => view! { <pages::overview::OverviewPage /> }.into_any(),
+        _ => view! { <pages::not_found::NotFound /> }.into_any(),
     }
 }

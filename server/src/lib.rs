@@ -24,7 +24,6 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -112,6 +111,8 @@ pub fn bind(addr: SocketAddr, send_buffer_bytes: Option<u32>) -> std::io::Result
 
 /// Builds the router: REST API, live websocket, server functions, pages and static files.
 pub fn router(state: AppState) -> Router {
+    // Leptos runs its rendering tasks on tokio (an error only means it already does)
+    let _ = any_spawner::Executor::init_tokio();
     let today = app::model::format::vietnam_date(time::OffsetDateTime::now_utc());
     let context = ServerContext {
         catalogue: state.catalogue.clone(),
@@ -133,14 +134,24 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/health", get(ingest::health))
         .route("/api/v1/live", get(hub::client::upgrade))
         .route("/api/{*rest}", any(api_not_found));
+    let provide = move || provide_context(context.clone());
+    let page = leptos_axum::render_app_to_stream_with_context(provide.clone(), move || {
+        app::shell(options.clone())
+    });
+    let server_fns = {
+        let provide = provide.clone();
+        move |request: axum::extract::Request| {
+            leptos_axum::handle_server_fns_with_context(provide.clone(), request)
+        }
+    };
     Router::new()
         .merge(api)
-        .leptos_routes_with_context(
-            &state,
-            generate_route_list(app::App),
-            move || provide_context(context.clone()),
-            move || app::shell(options.clone()),
+        // one document per screen; unknown addresses fall through to the 404 page
+        .route(
+            "/",
+            get(move |request: axum::extract::Request| page(request)),
         )
+        .route("/rpc/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))

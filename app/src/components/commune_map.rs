@@ -86,7 +86,7 @@ pub fn CommuneMap(
                     None => format!("{name}: {}", l.pick("chưa có số liệu", "no data")),
                 }
             };
-            let band_name = move || format!("{:?}", band.get()).to_lowercase();
+            let band_name = move || band.get().name();
             view! {
                 <path d=shape.path.clone() class=class data-area=area data-band=band_name>
                     <title>{tooltip}</title>

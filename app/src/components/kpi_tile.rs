@@ -28,12 +28,7 @@ pub fn KpiTile(spec: TileSpec, store: LiveStore, locale: Memo<Locale>) -> impl I
             ))
         })
     });
-    let band = move || {
-        view_model
-            .get()
-            .map(|v| format!("{:?}", v.band).to_lowercase())
-            .unwrap_or_default()
-    };
+    let band = move || view_model.get().map(|v| v.band.name()).unwrap_or_default();
     let freshness = move || match view_model.get().map(|v| v.freshness) {
         None => "empty",
         Some(Freshness::Current) => "current",

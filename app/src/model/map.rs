@@ -142,6 +142,17 @@ impl Band {
         }
     }
 
+    /// The band's name in markup (`data-band`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Band::Critical => "critical",
+            Band::Warning => "warning",
+            Band::Fair => "fair",
+            Band::Good => "good",
+            Band::Missing => "missing",
+        }
+    }
+
     pub fn css(self) -> &'static str {
         match self {
             Band::Critical => "band-critical",

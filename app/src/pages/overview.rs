@@ -2,7 +2,6 @@
 
 use leptos::prelude::*;
 
-use crate::api::overview::get_overview;
 use crate::components::commune_map::CommuneMap;
 use crate::components::connection_status::{Clock, ConnectionStatus};
 use crate::components::kpi_tile::KpiTile;
@@ -10,10 +9,24 @@ use crate::live::LiveStore;
 use crate::model::{Locale, Overview, StreamPosition};
 use crate::pages::use_locale;
 
+/// The overview's data: read on the server while rendering, then carried to the browser
+/// inside the page, so the browser never fetches it (the language switch reloads the
+/// page) and carries no code to.
+async fn load(locale: Locale) -> Result<Overview, ServerFnError> {
+    #[cfg(feature = "ssr")]
+    return crate::api::overview::get_overview(locale).await;
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = locale;
+        std::future::pending().await
+    }
+}
+
 #[component]
 pub fn OverviewPage() -> impl IntoView {
-    let locale = use_locale();
-    let overview = Resource::new(move || locale.get(), get_overview);
+    let chosen = use_locale();
+    let locale = Memo::new(move |_| chosen);
+    let overview = Resource::new(move || locale.get(), load);
     view! {
         <Transition fallback=move || view! { <p class="loading">"Đang tải… / Loading…"</p> }>
             {move || overview.get().map(|result| match result {
