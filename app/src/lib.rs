@@ -47,6 +47,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     match pages::Location::current().path.as_str() {
         "/" => view! { <pages::overview::OverviewPage /> }.into_any(),
+        "/login" => view! { <pages::login::LoginPage /> }.into_any(),
+        "/admin" => view! { <pages::admin::AdminPage /> }.into_any(),
+        "/submit" => view! { <pages::submit::SubmitPage /> }.into_any(),
         _ => view! { <pages::not_found::NotFound /> }.into_any(),
     }
 }

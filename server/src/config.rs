@@ -75,6 +75,32 @@ pub struct ServeConfig {
     #[arg(long, env = "IOC_MAX_BODY_BYTES", default_value_t = 8 * 1024 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Origins allowed to post forms, call server functions and open live connections
+    /// (repeat the flag, or comma-separate); the server's own address when absent.
+    #[arg(
+        long = "allowed-origin",
+        env = "IOC_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
+
+    /// Mark session cookies Secure and name them `__Host-ioc_session` (when served over
+    /// HTTPS, directly or behind a proxy).
+    #[arg(long, env = "IOC_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "IOC_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: u64,
+
+    /// Hours after signing in at which a session ends, however active.
+    #[arg(long, env = "IOC_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: u64,
+
+    /// Open live connections allowed from one address (a wall behind one router shares one).
+    #[arg(long, env = "IOC_CONNECTIONS_PER_ADDRESS", default_value_t = 500)]
+    pub connections_per_address: usize,
+
     /// Socket send buffer for accepted connections, in bytes (the system's when absent).
     #[arg(long, env = "IOC_SEND_BUFFER_BYTES")]
     pub send_buffer_bytes: Option<u32>,
@@ -101,6 +127,11 @@ impl ServeConfig {
             max_batch: 10_000,
             max_body_bytes: 8 * 1024 * 1024,
             send_buffer_bytes: None,
+            allowed_origins: Vec::new(),
+            secure_cookies: false,
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            connections_per_address: 500,
         }
     }
 
@@ -126,6 +157,13 @@ impl ServeConfig {
 }
 
 impl ServeConfig {
+    pub fn session_limits(&self) -> crate::auth::SessionLimits {
+        crate::auth::SessionLimits {
+            idle: Duration::from_secs(self.session_idle_minutes.max(1) * 60),
+            absolute: Duration::from_secs(self.session_max_hours.max(1) * 3600),
+        }
+    }
+
     pub fn demo_interval(&self) -> Duration {
         Duration::from_millis(self.demo_interval_ms.max(100))
     }

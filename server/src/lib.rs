@@ -4,6 +4,7 @@
 //! [`run`] takes a bound listener, so tests start the real server on port 0; `main.rs`
 //! is only the command line around it.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -55,6 +56,11 @@ pub struct AppState {
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
     pub limits: IngestLimits,
     pub leptos: LeptosOptions,
+    /// Where forms and live connections may come from.
+    pub origins: auth::AllowedOrigins,
+    pub sessions: auth::SessionLimits,
+    /// Whether session cookies are Secure (`__Host-` named).
+    pub secure_cookies: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -110,7 +116,7 @@ pub fn bind(addr: SocketAddr, send_buffer_bytes: Option<u32>) -> std::io::Result
 }
 
 /// Builds the router: REST API, live websocket, server functions, pages and static files.
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, sessions: tower_sessions_sqlx_store::SqliteStore) -> Router {
     // Leptos runs its rendering tasks on tokio (an error only means it already does)
     let _ = any_spawner::Executor::init_tokio();
     let today = app::model::format::vietnam_date(time::OffsetDateTime::now_utc());
@@ -118,6 +124,7 @@ pub fn router(state: AppState) -> Router {
         catalogue: state.catalogue.clone(),
         live: state.hub.clone(),
         map: Arc::new(state.geography.map(&state.catalogue, today)),
+        db: state.db.clone(),
     };
     let options = state.leptos.clone();
     let api = Router::new()
@@ -126,15 +133,27 @@ pub fn router(state: AppState) -> Router {
             post(ingest::post_observations)
                 .layer(DefaultBodyLimit::max(state.limits.max_body_bytes)),
         )
-        .route("/api/v1/indicators", get(reference::indicators))
-        .route("/api/v1/agencies", get(reference::agencies))
-        .route("/api/v1/areas", get(reference::areas))
-        .route("/api/v1/areas/crosswalk", get(reference::crosswalk))
-        .route("/api/v1/geo/areas.geojson", get(reference::geojson))
+        .merge(
+            Router::new()
+                .route("/api/v1/indicators", get(reference::indicators))
+                .route("/api/v1/agencies", get(reference::agencies))
+                .route("/api/v1/areas", get(reference::areas))
+                .route("/api/v1/areas/crosswalk", get(reference::crosswalk))
+                .route("/api/v1/geo/areas.geojson", get(reference::geojson))
+                .layer(axum::middleware::from_fn(auth::require_api_access)),
+        )
         .route("/api/v1/health", get(ingest::health))
         .route("/api/v1/live", get(hub::client::upgrade))
         .route("/api/{*rest}", any(api_not_found));
-    let provide = move || provide_context(context.clone());
+    let provide = move || {
+        provide_context(context.clone());
+        // the page's scripts carry the nonce the response's CSP allows
+        let nonce = leptos::prelude::use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<auth::CspNonce>().cloned());
+        if let Some(auth::CspNonce(nonce)) = nonce {
+            provide_context(leptos::nonce::Nonce::from_value(nonce));
+        }
+    };
     let page = leptos_axum::render_app_to_stream_with_context(provide.clone(), move || {
         app::shell(options.clone())
     });
@@ -144,17 +163,68 @@ pub fn router(state: AppState) -> Router {
             leptos_axum::handle_server_fns_with_context(provide.clone(), request)
         }
     };
+    // screens: someone signed in (or a display) is needed; others go to the sign-in page
+    let pages = Router::new()
+        .route("/", get(page.clone()))
+        .route("/admin", get(page.clone()))
+        .route("/submit", get(page.clone()))
+        .layer(axum::middleware::from_fn(auth::require_page_access));
+    let accounts = Router::new()
+        .route("/login", get(page).post(auth::login::submit))
+        .route("/logout", post(auth::login::logout))
+        .route("/admin/users", post(auth::admin::post_user))
+        .route("/admin/users/{id}/role", post(auth::admin::post_user_role))
+        .route(
+            "/admin/users/{id}/disable",
+            post(auth::admin::post_user_disable),
+        )
+        .route(
+            "/admin/users/{id}/enable",
+            post(auth::admin::post_user_enable),
+        )
+        .route("/admin/tokens", post(auth::admin::post_token))
+        .route(
+            "/admin/tokens/{id}/revoke",
+            post(auth::admin::post_token_revoke),
+        )
+        .route("/admin/displays", post(auth::admin::post_display))
+        .route(
+            "/admin/displays/{id}/revoke",
+            post(auth::admin::post_display_revoke),
+        )
+        .route("/submit", post(ingest::form::submit));
+    let session_layer = tower_sessions::SessionManagerLayer::new(sessions)
+        .with_name(if state.secure_cookies {
+            "__Host-ioc_session"
+        } else {
+            "ioc_session"
+        })
+        .with_secure(state.secure_cookies)
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_path("/")
+        .with_expiry(tower_sessions::Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::try_from(state.sessions.idle)
+                .unwrap_or(tower_sessions::cookie::time::Duration::minutes(30)),
+        ));
     Router::new()
         .merge(api)
-        // one document per screen; unknown addresses fall through to the 404 page
-        .route(
-            "/",
-            get(move |request: axum::extract::Request| page(request)),
-        )
+        .merge(pages)
+        .merge(accounts)
         .route("/rpc/{*fn_name}", get(server_fns.clone()).post(server_fns))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::identify,
+        ))
+        .layer(session_layer)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::check_origin,
+        ))
+        .layer(axum::middleware::from_fn(auth::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -187,9 +257,14 @@ pub async fn run(
         client_queue: config.client_queue,
         heartbeat: config.heartbeat(),
         write_timeout: config.write_timeout(),
+        connections_per_address: config.connections_per_address,
     };
+    let rules = hub::VisibilityRules::new(
+        &catalogue,
+        app::api::overview::overview_indicators(&catalogue),
+    );
     let hub = Arc::new(
-        Hub::load(&db, limits)
+        Hub::load(&db, limits, rules)
             .await
             .context("cannot load the live state")?,
     );
@@ -217,7 +292,27 @@ pub async fn run(
             max_body_bytes: config.max_body_bytes,
         },
         leptos,
+        origins: auth::AllowedOrigins::new(&config.allowed_origins, addr),
+        sessions: config.session_limits(),
+        secure_cookies: config.secure_cookies,
     };
+    let sessions = tower_sessions_sqlx_store::SqliteStore::new(db.clone());
+    sessions
+        .migrate()
+        .await
+        .context("cannot create the sessions table")?;
+    tokio::spawn({
+        let sessions = sessions.clone();
+        async move {
+            use tower_sessions::ExpiredDeletion;
+            if let Err(e) = sessions
+                .continuously_delete_expired(std::time::Duration::from_secs(600))
+                .await
+            {
+                tracing::error!(error = %e, "cleaning expired sessions stopped");
+            }
+        }
+    });
     if !config.no_demo {
         let feed = demo::DemoConfig {
             base_url: demo::local_base_url(addr),
@@ -235,7 +330,7 @@ pub async fn run(
     tracing::info!(%addr, epoch = hub.epoch(), offset = hub.head(), "serving IOC Live");
     axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state, sessions).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
         shutdown.await;

@@ -27,6 +27,58 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Create administrator accounts (the first one, or more).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Manage wall screens and their read-only display tokens.
+    Display {
+        #[command(subcommand)]
+        command: DisplayCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an administrator. The password is asked for (not echoed), or read from the
+    /// first line of standard input with --password-stdin; it needs 12 or more characters.
+    Create {
+        /// The sign-in name (letters, digits, '.', '_', '-').
+        #[arg(long)]
+        username: String,
+        /// The person's name as shown in the interface.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DisplayCommand {
+    /// Create a display token for a wall screen and print it once; open the wall at
+    /// /?display=<token> once and the screen keeps a display session.
+    Create {
+        /// Which screen it is, e.g. "Tường LED phòng họp".
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List displays (never their tokens).
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Revoke a display by its id (see `display list`); its open connections close.
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -76,11 +128,122 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token { command } => token(command).await,
+        Command::Admin { command } => admin(command).await,
+        Command::Display { command } => display(command).await,
     }
 }
 
+/// Turns a refused or failed administrative operation into an error for the terminal.
+fn refused(e: server::auth::admin::AdminError) -> anyhow::Error {
+    match e {
+        server::auth::admin::AdminError::Refused(r) => anyhow::anyhow!("{} ({})", r.en, r.vi),
+        server::auth::admin::AdminError::Failed(e) => e,
+    }
+}
+
+async fn admin(command: AdminCommand) -> anyhow::Result<()> {
+    let AdminCommand::Create {
+        username,
+        name,
+        password_stdin,
+        database,
+    } = command;
+    let (db, province) = server::prepare(&database).await?;
+    let password = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    } else {
+        let first = rpassword::prompt_password("Mật khẩu / password: ")?;
+        let again = rpassword::prompt_password("Nhập lại / again: ")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        first
+    };
+    let new = server::auth::admin::NewUser {
+        username,
+        display_name: name,
+        role: app::model::account::Role::Admin,
+        agency: None,
+        password,
+    };
+    let user = server::auth::admin::create_user(
+        &db,
+        &province.catalogue,
+        &server::auth::admin::Actor::command_line(),
+        new,
+    )
+    .await
+    .map_err(refused)?;
+    eprintln!(
+        "administrator '{}' created (#{}); sign in at /login",
+        user.username, user.id
+    );
+    Ok(())
+}
+
+async fn display(command: DisplayCommand) -> anyhow::Result<()> {
+    use server::auth::admin::{self as ops, Actor};
+    match command {
+        DisplayCommand::Create { name, database } => {
+            let (db, _) = server::prepare(&database).await?;
+            let (display, token) = ops::create_display(&db, &Actor::command_line(), &name)
+                .await
+                .map_err(refused)?;
+            eprintln!("display #{} '{}' created; its token is shown only now. Open the wall at /?display=<token>:", display.id, display.name);
+            println!("{token}");
+        }
+        DisplayCommand::List { database } => {
+            let (db, _) = server::prepare(&database).await?;
+            println!(
+                "{:>4}  {:<10}  {:<24}  {:<24}  name",
+                "id", "state", "created", "last seen"
+            );
+            for d in app::store::displays::list(&mut *db.acquire().await?).await? {
+                let state = if d.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                let seen = d
+                    .last_seen_at
+                    .map(app::store::time_text::format)
+                    .unwrap_or_else(|| "never".into());
+                println!(
+                    "{:>4}  {:<10}  {:<24}  {:<24}  {}",
+                    d.id,
+                    state,
+                    app::store::time_text::format(d.created_at),
+                    seen,
+                    d.name
+                );
+            }
+        }
+        DisplayCommand::Revoke { id, database } => {
+            let (db, _) = server::prepare(&database).await?;
+            // the server that holds its connections closes them when it next checks
+            let mut tx = db.begin().await?;
+            if !app::store::displays::revoke(&mut tx, id, OffsetDateTime::now_utc()).await? {
+                bail!("no active display #{id}");
+            }
+            let actor = Actor::command_line();
+            let entry = app::store::audit::NewEntry {
+                actor_kind: actor.kind,
+                actor_name: actor.name,
+                action: "display_revoked",
+                target: Some(format!("display #{id}")),
+                ..Default::default()
+            };
+            app::store::audit::record(&mut tx, &entry, OffsetDateTime::now_utc()).await?;
+            tx.commit().await?;
+            eprintln!("display #{id} revoked");
+        }
+    }
+    Ok(())
+}
+
 async fn token(command: TokenCommand) -> anyhow::Result<()> {
-    let now = OffsetDateTime::now_utc();
     match command {
         TokenCommand::Create {
             agency,
@@ -88,19 +251,16 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
             database,
         } => {
             let (db, province) = server::prepare(&database).await?;
-            if province.catalogue.agency(&agency).is_none() {
-                let known: Vec<&str> = province
-                    .catalogue
-                    .agencies
-                    .iter()
-                    .map(|a| a.code.as_str())
-                    .collect();
-                bail!(
-                    "unknown agency '{agency}'; known agencies: {}",
-                    known.join(", ")
-                );
-            }
-            let (info, token) = tokens::create(&db, &agency, &label, now).await?;
+            let actor = server::auth::admin::Actor::command_line();
+            let (info, token) = server::auth::admin::create_token(
+                &db,
+                &province.catalogue,
+                &actor,
+                &agency,
+                &label,
+            )
+            .await
+            .map_err(refused)?;
             eprintln!(
                 "token #{} for {agency} created; it is shown only now, store it safely:",
                 info.id
@@ -136,9 +296,9 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
         }
         TokenCommand::Revoke { id, database } => {
             let (db, _) = server::prepare(&database).await?;
-            if !tokens::revoke(&db, id, now).await? {
-                bail!("no active token #{id}");
-            }
+            server::auth::admin::revoke_token(&db, &server::auth::admin::Actor::command_line(), id)
+                .await
+                .map_err(refused)?;
             eprintln!("token #{id} revoked");
         }
     }

@@ -101,7 +101,7 @@ async fn answered_items_survive_kill_9_exactly_once() {
         .output()
         .unwrap();
     assert!(!bad_agency.status.success());
-    assert!(String::from_utf8_lossy(&bad_agency.stderr).contains("unknown agency 'NOPE'"));
+    assert!(String::from_utf8_lossy(&bad_agency.stderr).contains("Unknown agency 'NOPE'"));
     let token = token_create(&database_url, "VPUB");
 
     let port = free_port();

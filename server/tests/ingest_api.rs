@@ -71,11 +71,13 @@ async fn missing_or_unknown_tokens_are_refused() {
         .last()
         .unwrap()
         .id;
-    assert!(
-        app::store::tokens::revoke(&s.db, id, time::OffsetDateTime::now_utc())
-            .await
-            .unwrap()
-    );
+    assert!(app::store::tokens::revoke(
+        &mut s.db.acquire().await.unwrap(),
+        id,
+        time::OffsetDateTime::now_utc()
+    )
+    .await
+    .unwrap());
     let (status, _, _) = s.post(&token, "c", &body).await;
     assert_eq!(status, 401, "a revoked token no longer works");
     assert!(revisions(&s.db, "services.online.rate", "14", "2026-11-20")

@@ -179,7 +179,8 @@ async fn a_client_beyond_the_window_or_from_another_epoch_gets_a_fresh_snapshot(
         LiveFrame::Delta { from: 3, to: 5, .. }
     ));
 
-    let bad = tokio_tungstenite::connect_async(s.live_url(Some("nonsense"))).await;
+    let bad =
+        tokio_tungstenite::connect_async(s.live_request(Some("nonsense"), Some(&s.viewer))).await;
     match bad {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             assert_eq!(response.status(), 400)

@@ -152,17 +152,16 @@ async fn a_second_province_is_data_only() {
     let office = s.token("VPUB").await;
     let receipt = s.post_ok(&office, &batch(vec![json!({"indicator": "services.online.rate", "area": "99002", "period": "2026-11-20", "value": 70, "unit": "percent"})])).await;
     assert_eq!(receipt["accepted"], 1);
-    let (_, page) = (
-        200,
-        s.http
-            .get(&s.base)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let page = s
+        .http
+        .get(&s.base)
+        .bearer_auth(&s.viewer)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Tỉnh Thử Nghiệm"));
     assert!(
         page.contains("KHÔNG phải ranh giới thực"),

@@ -3,6 +3,7 @@
 //!
 //! The server provides a [`ServerContext`] to every server function.
 
+pub mod admin;
 pub mod overview;
 
 #[cfg(feature = "ssr")]
@@ -10,14 +11,28 @@ pub use context::*;
 
 #[cfg(feature = "ssr")]
 mod context {
+    use crate::model::account::Visibility;
     use crate::model::map::MapData;
     use crate::model::{Catalogue, LiveValue};
     use std::sync::Arc;
 
     /// Read access to the live values, implemented by the server's hub.
     pub trait LiveReader: Send + Sync {
-        /// The current values that `keep` selects, with the stream position they were read at.
-        fn read(&self, keep: &dyn Fn(&LiveValue) -> bool) -> (String, u64, Vec<LiveValue>);
+        /// The current values that `keep` selects and `visibility` allows, with the stream
+        /// position they were read at.
+        fn read(
+            &self,
+            keep: &dyn Fn(&LiveValue) -> bool,
+            visibility: &Visibility,
+        ) -> (String, u64, Vec<LiveValue>);
+    }
+
+    /// Who the request being handled is for (set by the server's authentication layer).
+    pub fn current_principal() -> Option<crate::model::account::Principal> {
+        leptos::prelude::use_context::<http::request::Parts>()?
+            .extensions
+            .get::<crate::model::account::Principal>()
+            .cloned()
     }
 
     /// What server functions may use, provided by the server for each request.
@@ -27,5 +42,7 @@ mod context {
         pub live: Arc<dyn LiveReader>,
         /// The overview map of today's units.
         pub map: Arc<MapData>,
+        /// For the administration and submission screens (read only).
+        pub db: crate::store::Db,
     }
 }

@@ -54,6 +54,28 @@ const MAP_LAYERS: [&str; 3] = [
     "services.overdue",
 ];
 
+/// The indicators the overview shows (tiles, their targets, map layers): everyone signed in
+/// may see these, whatever their agency.
+#[cfg(feature = "ssr")]
+pub fn overview_indicators(
+    catalogue: &crate::model::Catalogue,
+) -> std::collections::BTreeSet<String> {
+    let mut codes: std::collections::BTreeSet<String> = OVERVIEW_TILES
+        .iter()
+        .map(|t| t.indicator.to_string())
+        .collect();
+    codes.extend(MAP_LAYERS.iter().map(|l| l.to_string()));
+    let targets: Vec<String> = codes
+        .iter()
+        .filter_map(|c| match catalogue.indicator(c)?.target.as_ref()? {
+            crate::model::Target::Indicator(t) => Some(t.clone()),
+            crate::model::Target::Value(_) => None,
+        })
+        .collect();
+    codes.extend(targets);
+    codes
+}
+
 #[server(prefix = "/rpc", endpoint = "overview")]
 pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
     use crate::model::map::MapLayer;
@@ -61,6 +83,9 @@ pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
     use std::collections::HashSet;
 
     let ctx = expect_context::<crate::api::ServerContext>();
+    let Some(principal) = crate::api::current_principal() else {
+        return Err(ServerFnError::new("sign in to see the overview"));
+    };
     let catalogue = &ctx.catalogue;
     let province = catalogue.province.clone();
     let agency_names = |code: &str| {
@@ -136,12 +161,16 @@ pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
                 .chain(t.target_indicator.clone().map(|i| (i, t.area.clone())))
         })
         .collect();
-    let (epoch, offset, values) = ctx.live.read(&|v| {
-        (layer_codes.contains(v.indicator.as_str())
-            && (communes.contains(v.area.as_str()) || v.area == province))
-            || wanted.contains(&(v.indicator.clone(), v.area.clone()))
-    });
+    let (epoch, offset, values) = ctx.live.read(
+        &|v| {
+            (layer_codes.contains(v.indicator.as_str())
+                && (communes.contains(v.area.as_str()) || v.area == province))
+                || wanted.contains(&(v.indicator.clone(), v.area.clone()))
+        },
+        &principal.visibility(),
+    );
     Ok(Overview {
+        viewer: crate::model::account::Viewer::of(&principal, locale),
         province_code: province.clone(),
         province_name: catalogue
             .area(&province)

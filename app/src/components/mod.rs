@@ -3,3 +3,4 @@
 pub mod commune_map;
 pub mod connection_status;
 pub mod kpi_tile;
+pub mod session_menu;

@@ -26,6 +26,9 @@ pub const PROTOCOL_VERSION: u32 = 1;
 
 /// Close code sent to a client that could not keep up (it should reconnect and resume).
 pub const CLOSE_SLOW: u16 = 4008;
+/// Close code sent when the client's access was revoked (a display token revoked, an account
+/// disabled or its role changed): it should not reconnect with the same credentials.
+pub const CLOSE_REVOKED: u16 = 4003;
 /// Close code sent when the server shuts down (it should reconnect after a pause).
 pub const CLOSE_GOING_AWAY: u16 = 1001;
 

@@ -1,6 +1,7 @@
 //! Domain types shared by the server, the browser and the tests. Serde only: no I/O, no
 //! Leptos, axum or tokio here.
 
+pub mod account;
 pub mod catalogue;
 pub mod format;
 pub mod i18n;
@@ -27,6 +28,8 @@ use time::OffsetDateTime;
 /// The data behind the overview page: its tiles and the live values they start from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Overview {
+    /// Who is looking.
+    pub viewer: account::Viewer,
     pub province_code: String,
     pub province_name: String,
     pub tiles: Vec<tile::TileSpec>,

@@ -1,7 +1,10 @@
 //! One module per screen. A page composes components and data; it holds no logic of its own.
 
+pub mod admin;
+pub mod login;
 pub mod not_found;
 pub mod overview;
+pub mod submit;
 
 use crate::model::Locale;
 
@@ -44,12 +47,12 @@ impl Location {
         }
     }
 
-    /// The value of a query parameter (no percent-decoding: our parameters are plain).
-    pub fn param(&self, name: &str) -> Option<&str> {
+    /// The value of a query parameter, percent-decoded.
+    pub fn param(&self, name: &str) -> Option<String> {
         self.query.split('&').find_map(|pair| {
             pair.split_once('=')
                 .filter(|(k, _)| *k == name)
-                .map(|(_, v)| v)
+                .map(|(_, v)| decode(v))
         })
     }
 }
@@ -58,8 +61,31 @@ impl Location {
 pub fn use_locale() -> Locale {
     Location::current()
         .param("lang")
-        .map(Locale::from_code)
+        .map(|l| Locale::from_code(&l))
         .unwrap_or_default()
+}
+
+/// Percent-decoding of a query value (`+` is a space, as forms send it).
+pub fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => match u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                Ok(b) => {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+                Err(_) => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -72,7 +98,11 @@ mod tests {
             path: "/".into(),
             query: "a=1&lang=en".into(),
         };
-        assert_eq!(l.param("lang"), Some("en"));
+        assert_eq!(l.param("lang").as_deref(), Some("en"));
+        assert_eq!(decode("/admin%3Ftab%3Daudit"), "/admin?tab=audit");
+        assert_eq!(decode("/%E1%BB%9F"), "/ở");
+        assert_eq!(decode("50%"), "50%");
+        assert_eq!(decode("a+b"), "a b");
         assert_eq!(l.param("b"), None);
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::components::commune_map::CommuneMap;
 use crate::components::connection_status::{Clock, ConnectionStatus};
 use crate::components::kpi_tile::KpiTile;
+use crate::components::session_menu::SessionMenu;
 use crate::live::LiveStore;
 use crate::model::{Locale, Overview, StreamPosition};
 use crate::pages::use_locale;
@@ -68,6 +69,7 @@ fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
                     <ConnectionStatus store locale />
                     <Clock store locale />
                     <a class="lang" href=move || other().0 rel="external">{move || other().1}</a>
+                    <SessionMenu viewer=data.viewer.clone() locale />
                 </div>
             </header>
             <main class="overview">

@@ -4,11 +4,14 @@
 //! Times are stored as fixed-width UTC text (see [`time_text`]) and decimal values as
 //! canonical decimal text, so the database never rounds a figure.
 
+pub mod audit;
 pub mod catalogue;
+pub mod displays;
 pub mod idempotency;
 pub mod meta;
 pub mod observations;
 pub mod tokens;
+pub mod users;
 
 pub use sqlx::SqlitePool as Db;
 

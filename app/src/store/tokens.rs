@@ -42,7 +42,7 @@ const COLUMNS: &str = "id, agency_code, label, created_at, last_used_at, revoked
 
 /// Creates a token for `agency` and returns it with the plain text, which is not stored.
 pub async fn create(
-    db: &Db,
+    conn: &mut sqlx::SqliteConnection,
     agency: &str,
     label: &str,
     now: OffsetDateTime,
@@ -55,7 +55,7 @@ pub async fn create(
     .bind(label)
     .bind(hash(&token))
     .bind(time_text::format(now))
-    .fetch_one(db)
+    .fetch_one(conn)
     .await?;
     Ok((info(row)?, token))
 }
@@ -80,24 +80,32 @@ pub async fn list(db: &Db) -> sqlx::Result<Vec<TokenInfo>> {
 }
 
 /// Revokes a token; false if there is no such active token.
-pub async fn revoke(db: &Db, id: i64, now: OffsetDateTime) -> sqlx::Result<bool> {
+pub async fn revoke(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
     let done =
         sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
             .bind(time_text::format(now))
             .bind(id)
-            .execute(db)
+            .execute(conn)
             .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Revokes every active token with this label (used by the demo feed, which makes fresh
 /// tokens at each start).
-pub async fn revoke_labelled(db: &Db, label: &str, now: OffsetDateTime) -> sqlx::Result<u64> {
+pub async fn revoke_labelled(
+    conn: &mut sqlx::SqliteConnection,
+    label: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<u64> {
     let done =
         sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE label = ? AND revoked_at IS NULL")
             .bind(time_text::format(now))
             .bind(label)
-            .execute(db)
+            .execute(conn)
             .await?;
     Ok(done.rows_affected())
 }

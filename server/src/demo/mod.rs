@@ -73,13 +73,23 @@ pub async fn run(
     } = config;
     let started = async {
         let now = OffsetDateTime::now_utc();
-        tokens::revoke_labelled(&db, TOKEN_LABEL, now).await?;
         let province = DemoProvince::new(seed, &catalogue);
+        let mut tx = db.begin().await?;
+        tokens::revoke_labelled(&mut tx, TOKEN_LABEL, now).await?;
         let mut agency_tokens = HashMap::new();
         for agency in province.agencies() {
-            let (_, token) = tokens::create(&db, &agency, TOKEN_LABEL, now).await?;
+            let (info, token) = tokens::create(&mut tx, &agency, TOKEN_LABEL, now).await?;
+            let entry = app::store::audit::NewEntry {
+                actor_kind: "system",
+                actor_name: "demo feed".into(),
+                action: "token_created",
+                target: Some(format!("{agency} token #{}", info.id)),
+                ..Default::default()
+            };
+            app::store::audit::record(&mut tx, &entry, now).await?;
             agency_tokens.insert(agency, token);
         }
+        tx.commit().await?;
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()?;

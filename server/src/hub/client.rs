@@ -5,21 +5,26 @@
 //! than the ring holds, it gets one coalesced catch-up frame instead of the frames it
 //! missed; when it cannot be caught up (too far behind, repeatedly lagging, or a write
 //! stalls) it is closed with code 4008 ("slow") and resumes on reconnect — never a silent
-//! gap. Pings detect a dead peer.
+//! gap. Pings detect a dead peer. Only someone known may connect (a session, a display or
+//! an agency token), each sees what their role allows, an address may hold a limited
+//! number of connections, and a revoked display or disabled user is closed with 4003.
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Extension, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::timeout;
 
-use super::{FrameKind, Hub, Outgoing};
+use super::{FrameKind, Hub, Outgoing, Revocation};
 use crate::ingest::error::ApiFailure;
 use crate::AppState;
-use app::model::live::{CLOSE_GOING_AWAY, CLOSE_SLOW};
+use app::model::account::{Principal, Visibility};
+use app::model::live::{CLOSE_GOING_AWAY, CLOSE_REVOKED, CLOSE_SLOW};
 use app::model::StreamPosition;
 
 /// Read buffer per connection: clients only send pongs and close frames, and the library's
@@ -40,9 +45,16 @@ pub struct LiveQuery {
 
 pub async fn upgrade(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    principal: Option<Extension<Principal>>,
     Query(query): Query<LiveQuery>,
     ws: WebSocketUpgrade,
 ) -> Response {
+    // a screen, a person or an agency system: someone known
+    let principal = match crate::auth::require(principal.as_ref().map(|Extension(p)| p)) {
+        Ok(p) => p.clone(),
+        Err(e) => return e.into_response(),
+    };
     let since = match query
         .since
         .as_deref()
@@ -59,11 +71,26 @@ pub async fn upgrade(
             .into_response()
         }
     };
+    if state.hub.admit(peer.ip()).is_none() {
+        return ApiFailure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_connections",
+            "Quá nhiều kết nối trực tiếp từ địa chỉ này.",
+            "Too many live connections from this address.",
+        )
+        .into_response();
+    }
     let hub = state.hub.clone();
     ws.read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
-        .on_upgrade(move |socket| serve(socket, hub, since))
+        .on_upgrade(move |socket| async move {
+            // the place is held for as long as the connection lives
+            let Some(_permit) = hub.admit(peer.ip()) else {
+                return;
+            };
+            serve(socket, &hub, since, principal).await
+        })
 }
 
 /// Why a connection ended, for the logs.
@@ -73,13 +100,20 @@ enum End {
     PeerSilent,
     Slow(&'static str),
     ShuttingDown,
+    Revoked,
 }
 
-async fn serve(mut socket: WebSocket, hub: Arc<Hub>, since: Option<StreamPosition>) {
-    let end = stream(&mut socket, &hub, since).await;
+async fn serve(
+    mut socket: WebSocket,
+    hub: &Hub,
+    since: Option<StreamPosition>,
+    principal: Principal,
+) {
+    let end = stream(&mut socket, hub, since, &principal).await;
     let (code, reason) = match &end {
         End::Slow(why) => (CLOSE_SLOW, format!("slow: {why}; reconnect with since")),
         End::ShuttingDown => (CLOSE_GOING_AWAY, "server shutting down".to_string()),
+        End::Revoked => (CLOSE_REVOKED, "access revoked".to_string()),
         End::PeerClosed | End::PeerSilent => {
             tracing::debug!(?end, "live client gone");
             return;
@@ -93,16 +127,37 @@ async fn serve(mut socket: WebSocket, hub: Arc<Hub>, since: Option<StreamPositio
     let _ = timeout(CLOSE_TIMEOUT, socket.send(close)).await;
 }
 
-async fn stream(socket: &mut WebSocket, hub: &Hub, since: Option<StreamPosition>) -> End {
+/// Whether a revocation ends this principal's connections.
+fn revokes(what: Revocation, principal: &Principal) -> bool {
+    match (what, principal) {
+        (Revocation::User(id), Principal::User { id: mine, .. }) => id == *mine,
+        (Revocation::Display(id), Principal::Display { id: mine, .. }) => id == *mine,
+        _ => false,
+    }
+}
+
+async fn stream(
+    socket: &mut WebSocket,
+    hub: &Hub,
+    since: Option<StreamPosition>,
+    principal: &Principal,
+) -> End {
     let limits = hub.limits().clone();
     let write_timeout = limits.write_timeout;
+    let visibility = principal.visibility();
+    let mut revocations = hub.revocations();
     let (first, mut frames) = hub.subscribe(since.as_ref());
     // the offset the client has everything up to
     let mut sent = first.to;
-    if !send(socket, &first, write_timeout).await {
+    if !send(socket, &first, &visibility, hub, write_timeout).await {
         return End::Slow("the first frame could not be written in time");
     }
     let mut shutdown = hub.shutdown_signal();
+    let opened = time::OffsetDateTime::now_utc();
+    let mut rechecks = tokio::time::interval_at(
+        tokio::time::Instant::now() + limits.heartbeat,
+        limits.heartbeat,
+    );
     let ping_every = limits.heartbeat * 2;
     let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
     let mut heard_since_ping = true;
@@ -113,11 +168,21 @@ async fn stream(socket: &mut WebSocket, hub: &Hub, since: Option<StreamPosition>
         tokio::select! {
             biased;
             _ = shutdown.changed() => return End::ShuttingDown,
+            revoked = revocations.recv() => match revoked {
+                Ok(what) if revokes(what, principal) => return End::Revoked,
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return End::ShuttingDown,
+            },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return End::PeerClosed,
                 // pongs, pings (answered by the library) and anything else: the peer is alive
                 Some(Ok(_)) => heard_since_ping = true,
             },
+            _ = rechecks.tick() => {
+                if !hub.still_valid(principal, opened).await {
+                    return End::Revoked;
+                }
+            }
             _ = pings.tick() => {
                 if !heard_since_ping {
                     return End::PeerSilent;
@@ -156,7 +221,7 @@ async fn stream(socket: &mut WebSocket, hub: &Hub, since: Option<StreamPosition>
                         Err(_) => unreachable!("errors always catch up or return"),
                     }
                 };
-                if !send(socket, &out, write_timeout).await {
+                if !send(socket, &out, &visibility, hub, write_timeout).await {
                     return End::Slow("a write stalled");
                 }
                 if out.kind != FrameKind::Heartbeat {
@@ -167,10 +232,18 @@ async fn stream(socket: &mut WebSocket, hub: &Hub, since: Option<StreamPosition>
     }
 }
 
-/// Sends one frame; false if it could not be written within `limit` (or the peer is gone).
-async fn send(socket: &mut WebSocket, out: &Outgoing, limit: Duration) -> bool {
+/// Sends one frame as this client may see it; false if it could not be written within
+/// `limit` (or the peer is gone).
+async fn send(
+    socket: &mut WebSocket,
+    out: &Outgoing,
+    visibility: &Visibility,
+    hub: &Hub,
+    limit: Duration,
+) -> bool {
+    let text = out.text_for(visibility, hub.rules());
     matches!(
-        timeout(limit, socket.send(Message::Text(out.text.clone()))).await,
+        timeout(limit, socket.send(Message::Text(text))).await,
         Ok(Ok(()))
     )
 }

@@ -2,8 +2,10 @@
 //!
 //! The ingest path calls [`Hub::publish`] after its transaction commits and while it still
 //! holds the write lock, so frames leave in offset order. Each frame is serialised once and
-//! the same bytes go to every client through one bounded broadcast ring: a client is a
-//! cursor into that ring, not a queue of its own, so an idle client costs a few KiB.
+//! the same bytes go to every client that may see all of it, through one bounded broadcast
+//! ring: a client is a cursor into that ring, not a queue of its own, so an idle client costs
+//! a few KiB. Clients that may see only part (an agency officer sees the overview and their
+//! own agency) get a filtered text, made once per frame and agency and shared.
 //! A client that falls more than the ring's length behind gets one coalesced catch-up
 //! frame built from the event window ([`state::LiveState::changes_since`]) — or, if even
 //! that is gone, is closed as slow and resumes on reconnect. See [`client`] for the
@@ -14,10 +16,13 @@
 pub mod client;
 pub mod state;
 
+use app::model::account::Visibility;
 use app::model::live::PROTOCOL_VERSION;
-use app::model::{LiveFrame, LiveValue, StreamPosition};
+use app::model::{Catalogue, LiveFrame, LiveValue, StreamPosition};
 use app::store::{observations, Db};
 use axum::extract::ws::Utf8Bytes;
+use std::collections::{BTreeSet, HashMap};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -32,7 +37,12 @@ pub struct Outgoing {
     /// Deltas cover `(from, to]`; a snapshot or heartbeat has `from == to` = its offset.
     pub from: u64,
     pub to: u64,
+    /// The frame for clients that see everything.
     pub text: Utf8Bytes,
+    /// The frame itself, to filter for clients that see a part.
+    frame: LiveFrame,
+    /// Filtered texts already made, by agency.
+    filtered: Mutex<HashMap<String, Utf8Bytes>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +50,97 @@ pub enum FrameKind {
     Snapshot,
     Delta,
     Heartbeat,
+}
+
+/// Who may see what, from the catalogue.
+#[derive(Debug, Default)]
+pub struct VisibilityRules {
+    /// indicator → owning agency.
+    owners: HashMap<String, String>,
+    /// The indicators of the province overview, which everyone signed in may see.
+    overview: BTreeSet<String>,
+}
+
+impl VisibilityRules {
+    pub fn new(catalogue: &Catalogue, overview: BTreeSet<String>) -> VisibilityRules {
+        VisibilityRules {
+            owners: catalogue
+                .indicators
+                .iter()
+                .map(|i| (i.code.clone(), i.agency.clone()))
+                .collect(),
+            overview,
+        }
+    }
+
+    pub fn allows(&self, visibility: &Visibility, value: &LiveValue) -> bool {
+        let owner = self
+            .owners
+            .get(&value.indicator)
+            .map(String::as_str)
+            .unwrap_or_default();
+        visibility.allows(&value.indicator, owner, &self.overview)
+    }
+}
+
+impl Outgoing {
+    fn new(kind: FrameKind, from: u64, to: u64, frame: LiveFrame) -> Outgoing {
+        let text = encode(&frame);
+        Outgoing {
+            kind,
+            from,
+            to,
+            text,
+            frame,
+            filtered: Mutex::default(),
+        }
+    }
+
+    /// The text of this frame for a client with `visibility`.
+    pub fn text_for(&self, visibility: &Visibility, rules: &VisibilityRules) -> Utf8Bytes {
+        let Visibility::Agency(agency) = visibility else {
+            return self.text.clone();
+        };
+        let mut made = self.filtered.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(text) = made.get(agency) {
+            return text.clone();
+        }
+        let keep = |values: &Vec<LiveValue>| {
+            values
+                .iter()
+                .filter(|v| rules.allows(visibility, v))
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let frame = match &self.frame {
+            LiveFrame::Snapshot {
+                protocol,
+                epoch,
+                offset,
+                values,
+            } => LiveFrame::Snapshot {
+                protocol: *protocol,
+                epoch: epoch.clone(),
+                offset: *offset,
+                values: keep(values),
+            },
+            LiveFrame::Delta {
+                epoch,
+                from,
+                to,
+                values,
+            } => LiveFrame::Delta {
+                epoch: epoch.clone(),
+                from: *from,
+                to: *to,
+                values: keep(values),
+            },
+            heartbeat => heartbeat.clone(),
+        };
+        let text = encode(&frame);
+        made.insert(agency.clone(), text.clone());
+        text
+    }
 }
 
 /// Tuning of the fan-out.
@@ -51,6 +152,17 @@ pub struct HubLimits {
     pub client_queue: usize,
     pub heartbeat: Duration,
     pub write_timeout: Duration,
+    /// Open live connections allowed from one address.
+    pub connections_per_address: usize,
+}
+
+/// Something whose live connections must end now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    /// A user disabled, or whose role changed.
+    User(i64),
+    /// A display whose token was revoked.
+    Display(i64),
 }
 
 pub struct Hub {
@@ -58,23 +170,50 @@ pub struct Hub {
     state: Mutex<Inner>,
     sender: broadcast::Sender<Arc<Outgoing>>,
     shutdown: watch::Sender<bool>,
+    revocations: broadcast::Sender<Revocation>,
+    connections: Mutex<HashMap<IpAddr, usize>>,
+    rules: VisibilityRules,
     limits: HubLimits,
+    /// Read (never written) to check that a connection's credentials still hold.
+    db: Db,
 }
 
 struct Inner {
     live: LiveState,
-    /// The last full snapshot serialised, by head offset: a wall of screens reconnecting
-    /// at once costs one serialisation.
-    snapshot: Option<(u64, Utf8Bytes)>,
+    /// The last full snapshot made, by head offset: a wall of screens reconnecting at once
+    /// costs one serialisation.
+    snapshot: Option<(u64, Arc<Outgoing>)>,
 }
 
 fn encode(frame: &LiveFrame) -> Utf8Bytes {
     Utf8Bytes::from(serde_json::to_string(frame).expect("frames always serialise"))
 }
 
+/// One live connection counted against its address; dropping it releases the place.
+pub struct ConnectionPermit<'a> {
+    hub: &'a Hub,
+    ip: IpAddr,
+}
+
+impl Drop for ConnectionPermit<'_> {
+    fn drop(&mut self) {
+        let mut open = self
+            .hub
+            .connections
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
 impl Hub {
     /// Builds the hub from the database: its epoch, current values and recent events.
-    pub async fn load(db: &Db, limits: HubLimits) -> sqlx::Result<Hub> {
+    pub async fn load(db: &Db, limits: HubLimits, rules: VisibilityRules) -> sqlx::Result<Hub> {
         let epoch = app::store::meta::epoch(db).await?;
         let head = observations::head(db).await?;
         let values = observations::current_values(db).await?;
@@ -84,6 +223,7 @@ impl Hub {
         let live = LiveState::load(limits.retain_events, values, head, recent);
         let (sender, _) = broadcast::channel(limits.client_queue.max(1));
         let (shutdown, _) = watch::channel(false);
+        let (revocations, _) = broadcast::channel(64);
         Ok(Hub {
             epoch,
             state: Mutex::new(Inner {
@@ -92,7 +232,11 @@ impl Hub {
             }),
             sender,
             shutdown,
+            revocations,
+            connections: Mutex::default(),
+            rules,
             limits,
+            db: db.clone(),
         })
     }
 
@@ -102,6 +246,10 @@ impl Hub {
 
     pub fn limits(&self) -> &HubLimits {
         &self.limits
+    }
+
+    pub fn rules(&self) -> &VisibilityRules {
+        &self.rules
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -114,6 +262,17 @@ impl Hub {
 
     pub fn head(&self) -> u64 {
         self.lock().live.head()
+    }
+
+    /// A place for one more live connection from `ip`, or `None` past the limit.
+    pub fn admit(&self, ip: IpAddr) -> Option<ConnectionPermit<'_>> {
+        let mut open = self.connections.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(ip).or_default();
+        if *n >= self.limits.connections_per_address {
+            return None;
+        }
+        *n += 1;
+        Some(ConnectionPermit { hub: self, ip })
     }
 
     /// Publishes committed events (ascending offsets). Call in commit order.
@@ -130,14 +289,10 @@ impl Hub {
             to,
             values,
         };
-        let text = encode(&frame);
         // no receivers is fine: nobody is watching
-        let _ = self.sender.send(Arc::new(Outgoing {
-            kind: FrameKind::Delta,
-            from,
-            to,
-            text,
-        }));
+        let _ = self
+            .sender
+            .send(Arc::new(Outgoing::new(FrameKind::Delta, from, to, frame)));
     }
 
     /// Sends a heartbeat carrying the head offset through the same ring as the deltas.
@@ -149,12 +304,12 @@ impl Hub {
             offset: head,
             server_time: OffsetDateTime::now_utc(),
         };
-        let _ = self.sender.send(Arc::new(Outgoing {
-            kind: FrameKind::Heartbeat,
-            from: head,
-            to: head,
-            text: encode(&frame),
-        }));
+        let _ = self.sender.send(Arc::new(Outgoing::new(
+            FrameKind::Heartbeat,
+            head,
+            head,
+            frame,
+        )));
     }
 
     /// Subscribes a client: the first frame it must send (a catch-up delta from `since` if
@@ -163,12 +318,13 @@ impl Hub {
     pub fn subscribe(
         &self,
         since: Option<&StreamPosition>,
-    ) -> (Outgoing, broadcast::Receiver<Arc<Outgoing>>) {
+    ) -> (Arc<Outgoing>, broadcast::Receiver<Arc<Outgoing>>) {
         let mut inner = self.lock();
         let receiver = self.sender.subscribe();
         let first = since
             .filter(|p| p.epoch == self.epoch)
             .and_then(|p| self.catch_up_locked(&inner, p.offset))
+            .map(Arc::new)
             .unwrap_or_else(|| self.snapshot_locked(&mut inner));
         (first, receiver)
     }
@@ -188,18 +344,13 @@ impl Hub {
             to,
             values,
         };
-        Some(Outgoing {
-            kind: FrameKind::Delta,
-            from: offset,
-            to,
-            text: encode(&frame),
-        })
+        Some(Outgoing::new(FrameKind::Delta, offset, to, frame))
     }
 
-    fn snapshot_locked(&self, inner: &mut Inner) -> Outgoing {
+    fn snapshot_locked(&self, inner: &mut Inner) -> Arc<Outgoing> {
         let head = inner.live.head();
-        let text = match &inner.snapshot {
-            Some((at, text)) if *at == head => text.clone(),
+        match &inner.snapshot {
+            Some((at, snapshot)) if *at == head => snapshot.clone(),
             _ => {
                 let frame = LiveFrame::Snapshot {
                     protocol: PROTOCOL_VERSION,
@@ -207,17 +358,51 @@ impl Hub {
                     offset: head,
                     values: inner.live.snapshot(&|_| true),
                 };
-                let text = encode(&frame);
-                inner.snapshot = Some((head, text.clone()));
-                text
+                let snapshot = Arc::new(Outgoing::new(FrameKind::Snapshot, head, head, frame));
+                inner.snapshot = Some((head, snapshot.clone()));
+                snapshot
             }
-        };
-        Outgoing {
-            kind: FrameKind::Snapshot,
-            from: head,
-            to: head,
-            text,
         }
+    }
+
+    /// Whether a connection opened at `since` by `principal` may go on: its account is
+    /// enabled and its sessions not ended since, its display or token not revoked. Catches
+    /// revocations made by another process (the command line, another instance).
+    pub async fn still_valid(
+        &self,
+        principal: &app::model::account::Principal,
+        since: OffsetDateTime,
+    ) -> bool {
+        use app::model::account::Principal;
+        let Ok(mut conn) = self.db.acquire().await else {
+            return true;
+        };
+        match principal {
+            Principal::User { id, .. } => app::store::users::by_id(&mut conn, *id)
+                .await
+                .map_or(true, |u| {
+                    u.is_some_and(|u| u.disabled_at.is_none() && u.sessions_valid_from <= since)
+                }),
+            Principal::Display { id, .. } => app::store::displays::by_id(&mut conn, *id)
+                .await
+                .map_or(true, |d| d.is_some_and(|d| d.revoked_at.is_none())),
+            Principal::AgencyToken { id, .. } => sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM api_tokens WHERE id = ? AND revoked_at IS NULL",
+            )
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_or(true, |n| n == 1),
+        }
+    }
+
+    /// Ends the live connections of a user or display (they close within moments).
+    pub fn revoke(&self, what: Revocation) {
+        let _ = self.revocations.send(what);
+    }
+
+    pub fn revocations(&self) -> broadcast::Receiver<Revocation> {
+        self.revocations.subscribe()
     }
 
     /// Tells every client the server is going away.
@@ -244,12 +429,15 @@ impl Hub {
 }
 
 impl app::api::LiveReader for Hub {
-    fn read(&self, keep: &dyn Fn(&LiveValue) -> bool) -> (String, u64, Vec<LiveValue>) {
+    fn read(
+        &self,
+        keep: &dyn Fn(&LiveValue) -> bool,
+        visibility: &Visibility,
+    ) -> (String, u64, Vec<LiveValue>) {
         let inner = self.lock();
-        (
-            self.epoch.clone(),
-            inner.live.head(),
-            inner.live.snapshot(keep),
-        )
+        let values = inner
+            .live
+            .snapshot(&|v| keep(v) && self.rules.allows(visibility, v));
+        (self.epoch.clone(), inner.live.head(), values)
     }
 }

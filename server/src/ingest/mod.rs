@@ -6,8 +6,8 @@
 //! publish the events to the live hub, and only then answer `201`. A failure anywhere
 //! before the commit stores nothing.
 
-pub mod auth;
 pub mod error;
+pub mod form;
 pub mod validate;
 
 use app::model::ingest::{AcceptedItem, IngestReceipt};
@@ -22,8 +22,11 @@ use axum::Json;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use crate::auth::ClientIp;
 use crate::AppState;
-use auth::AgencyToken;
+use app::model::account::Principal;
+use app::store::audit;
+use axum::extract::Extension;
 use error::ApiFailure;
 
 /// Longest accepted `Idempotency-Key`.
@@ -68,12 +71,186 @@ fn key_reused() -> ApiFailure {
     )
 }
 
+/// What an accepted (or replayed) submission answers.
+pub struct Accepted {
+    pub status: StatusCode,
+    /// The stored JSON answer ([`IngestReceipt`]).
+    pub body: String,
+    pub replayed: bool,
+}
+
+impl IntoResponse for Accepted {
+    fn into_response(self) -> Response {
+        if self.replayed {
+            return replay(StoredResponse {
+                request_hash: String::new(),
+                status: self.status.as_u16(),
+                body: self.body,
+            });
+        }
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json")],
+            self.body,
+        )
+            .into_response()
+    }
+}
+
+/// Validates and stores a batch for `principal` (an agency system or an agency officer):
+/// the idempotency record, the observations, their events and the audit entry in one
+/// transaction, then the events to the live hub. Shared by the REST API and the
+/// submission form.
+pub async fn accept(
+    state: &AppState,
+    principal: &Principal,
+    ip: &str,
+    key: &str,
+    request_hash: String,
+    items: Vec<serde_json::Value>,
+) -> Result<Accepted, ApiFailure> {
+    let Some(agency) = principal.submits_for().map(str::to_string) else {
+        return Err(ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            "not_an_agency",
+            "Chỉ cơ quan cung cấp số liệu (mã truy cập hoặc cán bộ của cơ quan) mới được gửi số liệu.",
+            "Only an agency (its token or one of its officers) may submit figures.",
+        ));
+    };
+    // A retry of an answered batch gets the same answer and has no further effect.
+    if let Some(stored) = idempotency::find(&mut *state.db.acquire().await?, &agency, key).await? {
+        return if stored.request_hash == request_hash {
+            Ok(replayed(stored))
+        } else {
+            Err(key_reused())
+        };
+    }
+    let now = OffsetDateTime::now_utc();
+    let valid = validate::validate(&state.catalogue, &agency, &items, now).map_err(|refusal| {
+        if !refusal.forbidden.is_empty() {
+            ApiFailure::new(
+                StatusCode::FORBIDDEN,
+                "forbidden_indicator",
+                format!("Lô có {} số liệu thuộc chỉ tiêu của cơ quan khác; không số liệu nào được ghi nhận.", refusal.forbidden.len()),
+                format!("{} item(s) belong to another agency's indicators; nothing was stored.", refusal.forbidden.len()),
+            )
+            .with_items(refusal.forbidden)
+        } else {
+            ApiFailure::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                format!("{} số liệu không hợp lệ; cả lô không được ghi nhận.", refusal.invalid.len()),
+                format!("{} problem(s) found; the whole batch was refused.", refusal.invalid.len()),
+            )
+            .with_items(refusal.invalid)
+        }
+    })?;
+
+    // One writer at a time: commit order is offset order is publish order.
+    let _writer = state.write_lock.lock().await;
+    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    if let Some(stored) = idempotency::find(&mut tx, &agency, key).await? {
+        // the same batch raced itself; the first one won
+        return if stored.request_hash == request_hash {
+            Ok(replayed(stored))
+        } else {
+            Err(key_reused())
+        };
+    }
+    let recorded = observations::record(&mut tx, &agency, now, &valid).await?;
+    let receipt = IngestReceipt {
+        accepted: recorded.len(),
+        revised: recorded.iter().filter(|r| r.revision > 1).count(),
+        items: recorded
+            .iter()
+            .enumerate()
+            .map(|(index, r)| AcceptedItem {
+                index,
+                revision: r.revision,
+                offset: r.offset,
+            })
+            .collect(),
+        received_at: now,
+    };
+    let body = serde_json::to_string(&receipt).map_err(ApiFailure::internal)?;
+    let stored = StoredResponse {
+        request_hash,
+        status: StatusCode::CREATED.as_u16(),
+        body: body.clone(),
+    };
+    idempotency::insert(&mut tx, &agency, key, &stored, now).await?;
+    if let Principal::AgencyToken { id, .. } = principal {
+        tokens::touch(&mut tx, *id, now).await?;
+    }
+    let (actor_kind, actor_id, actor_name) = principal.actor();
+    let mut indicators: Vec<&str> = valid.iter().map(|o| o.indicator.as_str()).collect();
+    indicators.sort_unstable();
+    indicators.dedup();
+    let entry = audit::NewEntry {
+        actor_kind,
+        actor_id: Some(actor_id),
+        actor_name,
+        action: if receipt.revised > 0 {
+            "data_corrected"
+        } else {
+            "data_submitted"
+        },
+        target: Some(format!("{agency}: {} observation(s)", receipt.accepted)),
+        detail: serde_json::json!({ "key": key, "accepted": receipt.accepted, "revised": receipt.revised, "indicators": indicators }),
+        ip: Some(ip.to_string()),
+    };
+    audit::record(&mut tx, &entry, now).await?;
+    tx.commit().await?;
+
+    state.hub.publish(
+        valid
+            .into_iter()
+            .zip(&recorded)
+            .map(|(o, r)| LiveValue {
+                indicator: o.indicator,
+                area: o.area,
+                period: o.period,
+                value: o.value,
+                unit: o.unit,
+                agency: agency.clone(),
+                as_of: o.as_of,
+                revision: r.revision,
+                offset: r.offset,
+                previous: None,
+            })
+            .collect(),
+    );
+    tracing::info!(%agency, items = receipt.accepted, revised = receipt.revised, "batch stored");
+    Ok(Accepted {
+        status: StatusCode::CREATED,
+        body,
+        replayed: false,
+    })
+}
+
+fn replayed(stored: StoredResponse) -> Accepted {
+    Accepted {
+        status: StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
+        body: stored.body,
+        replayed: true,
+    }
+}
+
+/// `POST /api/v1/observations`, for agency systems with their token.
 pub async fn post_observations(
     State(state): State<AppState>,
-    agency: AgencyToken,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    principal: Option<Extension<Principal>>,
     headers: HeaderMap,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiFailure> {
+    let principal = match principal {
+        Some(Extension(p @ Principal::AgencyToken { .. })) => p,
+        _ => return Err(ApiFailure::unauthorized(
+            "Cần mã truy cập của cơ quan: gửi tiêu đề Authorization: Bearer <mã của cơ quan>.",
+            "An agency token is needed: send the header Authorization: Bearer <your agency token>.",
+        )),
+    };
     let key = idempotency_key(&headers)?;
     let body = body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -114,100 +291,23 @@ pub async fn post_observations(
         ));
     }
     let request_hash = hex::encode(Sha256::digest(&body));
-
-    // A retry of an answered batch gets the same answer and has no further effect.
-    let mut conn = state.db.acquire().await?;
-    if let Some(stored) = idempotency::find(&mut conn, &agency.agency, &key).await? {
-        return if stored.request_hash == request_hash {
-            Ok(replay(stored))
-        } else {
-            Err(key_reused())
-        };
-    }
-    drop(conn);
-
-    let items = parse_batch(&body, state.limits.max_batch)?;
-    let now = OffsetDateTime::now_utc();
-    let valid = validate::validate(&state.catalogue, &agency.agency, &items, now).map_err(|refusal| {
-        if !refusal.forbidden.is_empty() {
-            ApiFailure::new(
-                StatusCode::FORBIDDEN,
-                "forbidden_indicator",
-                format!("Lô có {} số liệu thuộc chỉ tiêu của cơ quan khác; không số liệu nào được ghi nhận.", refusal.forbidden.len()),
-                format!("{} item(s) belong to another agency's indicators; nothing was stored.", refusal.forbidden.len()),
-            )
-            .with_items(refusal.forbidden)
-        } else {
-            ApiFailure::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                format!("{} số liệu không hợp lệ; cả lô không được ghi nhận.", refusal.invalid.len()),
-                format!("{} problem(s) found; the whole batch was refused.", refusal.invalid.len()),
-            )
-            .with_items(refusal.invalid)
-        }
-    })?;
-
-    // One writer at a time: commit order is offset order is publish order.
-    let _writer = state.write_lock.lock().await;
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
-    if let Some(stored) = idempotency::find(&mut tx, &agency.agency, &key).await? {
-        // the same batch raced itself; the first one won
-        return if stored.request_hash == request_hash {
-            Ok(replay(stored))
-        } else {
-            Err(key_reused())
-        };
-    }
-    let recorded = observations::record(&mut tx, &agency.agency, now, &valid).await?;
-    let receipt = IngestReceipt {
-        accepted: recorded.len(),
-        revised: recorded.iter().filter(|r| r.revision > 1).count(),
-        items: recorded
-            .iter()
-            .enumerate()
-            .map(|(index, r)| AcceptedItem {
-                index,
-                revision: r.revision,
-                offset: r.offset,
-            })
-            .collect(),
-        received_at: now,
-    };
-    let body = serde_json::to_string(&receipt).map_err(ApiFailure::internal)?;
-    let stored = StoredResponse {
-        request_hash,
-        status: StatusCode::CREATED.as_u16(),
-        body: body.clone(),
-    };
-    idempotency::insert(&mut tx, &agency.agency, &key, &stored, now).await?;
-    tokens::touch(&mut tx, agency.token_id, now).await?;
-    tx.commit().await?;
-
-    state.hub.publish(
-        valid
-            .into_iter()
-            .zip(&recorded)
-            .map(|(o, r)| LiveValue {
-                indicator: o.indicator,
-                area: o.area,
-                period: o.period,
-                value: o.value,
-                unit: o.unit,
-                agency: agency.agency.clone(),
-                as_of: o.as_of,
-                revision: r.revision,
-                offset: r.offset,
-                previous: None,
-            })
-            .collect(),
-    );
-    tracing::info!(agency = %agency.agency, items = receipt.accepted, revised = receipt.revised, "batch stored");
-    Ok((
-        StatusCode::CREATED,
-        [(header::CONTENT_TYPE, "application/json")],
-        body,
+    // a replay is answered before the body is judged
+    if let Some(stored) = idempotency::find(
+        &mut *state.db.acquire().await?,
+        principal.submits_for().unwrap_or_default(),
+        &key,
     )
+    .await?
+    {
+        return if stored.request_hash == request_hash {
+            Ok(replayed(stored).into_response())
+        } else {
+            Err(key_reused())
+        };
+    }
+    let items = parse_batch(&body, state.limits.max_batch)?;
+    Ok(accept(&state, &principal, &ip, &key, request_hash, items)
+        .await?
         .into_response())
 }
 

@@ -22,6 +22,8 @@ pub struct TestServer {
     pub database_url: String,
     pub db: app::store::Db,
     pub http: reqwest::Client,
+    /// A display token: read-only, sees everything. What the tests read the API with.
+    pub viewer: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     _dir: TempDir,
@@ -57,12 +59,21 @@ impl TestServer {
         let db = server::db::open(&database_url)
             .await
             .expect("open the test database");
+        let viewer = app::store::displays::create(
+            &mut db.acquire().await.unwrap(),
+            "test viewer",
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap()
+        .1;
         TestServer {
             addr,
             base,
             database_url,
             db,
             http,
+            viewer,
             stop: Some(stop),
             task: Some(task),
             _dir: dir,
@@ -71,10 +82,15 @@ impl TestServer {
 
     /// A new token for `agency`, as `ioc token create` makes one.
     pub async fn token(&self, agency: &str) -> String {
-        app::store::tokens::create(&self.db, agency, "test", time::OffsetDateTime::now_utc())
-            .await
-            .unwrap()
-            .1
+        app::store::tokens::create(
+            &mut self.db.acquire().await.unwrap(),
+            agency,
+            "test",
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap()
+        .1
     }
 
     /// Posts a batch; returns status, JSON body and headers.
@@ -132,8 +148,25 @@ impl TestServer {
         }
     }
 
+    /// A websocket request for the live stream, with `token` as its bearer.
+    pub fn live_request(
+        &self,
+        since: Option<&str>,
+        token: Option<&str>,
+    ) -> tokio_tungstenite::tungstenite::http::Request<()> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = self.live_url(since).into_client_request().unwrap();
+        if let Some(token) = token {
+            request
+                .headers_mut()
+                .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+        }
+        request
+    }
+
+    /// Connects to the live stream as the test viewer.
     pub async fn connect(&self, since: Option<&str>) -> Socket {
-        tokio_tungstenite::connect_async(self.live_url(since))
+        tokio_tungstenite::connect_async(self.live_request(since, Some(&self.viewer)))
             .await
             .expect("websocket connects")
             .0
@@ -145,11 +178,58 @@ impl TestServer {
         let socket = tokio::net::TcpSocket::new_v4().unwrap();
         socket.set_recv_buffer_size(4096).unwrap();
         let stream = socket.connect(self.addr).await.unwrap();
-        let (ws, _) =
-            tokio_tungstenite::client_async(self.live_url(since), MaybeTlsStream::Plain(stream))
-                .await
-                .unwrap();
+        let (ws, _) = tokio_tungstenite::client_async(
+            self.live_request(since, Some(&self.viewer)),
+            MaybeTlsStream::Plain(stream),
+        )
+        .await
+        .unwrap();
         ws
+    }
+
+    /// A new account with this role (and agency), as an administrator makes one.
+    pub async fn user(
+        &self,
+        username: &str,
+        role: app::model::account::Role,
+        agency: Option<&str>,
+    ) -> String {
+        let password = format!("{username}-mật-khẩu-dài");
+        let catalogue = server::province::load(&server::province::demo()).unwrap();
+        let new = server::auth::admin::NewUser {
+            username: username.into(),
+            display_name: format!("Người dùng {username}"),
+            role,
+            agency: agency.map(Into::into),
+            password: password.clone(),
+        };
+        server::auth::admin::create_user(
+            &self.db,
+            &catalogue,
+            &server::auth::admin::Actor::command_line(),
+            new,
+        )
+        .await
+        .expect("user created");
+        password
+    }
+
+    /// A browser-like client (keeps cookies, sends our Origin) signed in as `username`.
+    pub async fn sign_in(&self, username: &str, password: &str) -> Browser {
+        let browser = Browser::new(self);
+        let response = browser
+            .post_form(
+                "/login",
+                &[
+                    ("username", username),
+                    ("password", password),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(response.status(), 303, "signed in");
+        assert_eq!(response.headers()["location"], "/");
+        browser
     }
 
     pub async fn stop(mut self) {
@@ -201,4 +281,55 @@ pub fn batch(items: Vec<Value>) -> Value {
 /// A day `n` days after 2020-01-01, as a period (distinct keys for many observations).
 pub fn day(n: i64) -> String {
     (time::macros::date!(2020 - 01 - 01) + time::Duration::days(n)).to_string()
+}
+
+/// An HTTP client that behaves like our own pages in a browser: it keeps cookies and sends
+/// the server's Origin with its form posts.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
+}
+
+impl Browser {
+    pub fn new(server: &TestServer) -> Browser {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Browser {
+            client,
+            base: server.base.clone(),
+            jar,
+        }
+    }
+
+    /// The cookies this browser would send, as a `Cookie` header value.
+    pub fn cookie(&self) -> String {
+        use reqwest::cookie::CookieStore;
+        self.jar
+            .cookies(&self.base.parse().unwrap())
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("Origin", &self.base)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
 }

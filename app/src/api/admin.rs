@@ -1,0 +1,164 @@
+//! The data of the administration and submission screens. Read on the server while
+//! rendering; who may see what is checked here, again, whatever the page shows.
+
+use crate::model::account::{AdminData, SubmitData};
+use crate::model::Locale;
+use leptos::prelude::*;
+
+/// Filters of the audit list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AuditQuery {
+    pub action: String,
+    pub actor: String,
+    /// YYYY-MM-DD, inclusive.
+    pub from: String,
+    pub to: String,
+}
+
+#[server(prefix = "/rpc", endpoint = "admin")]
+pub async fn get_admin(locale: Locale, audit: AuditQuery) -> Result<AdminData, ServerFnError> {
+    use crate::model::account::{AuditRow, DisplayRow, TokenRow, UserRow, Viewer};
+    use crate::store::{self, time_text};
+
+    let principal = crate::api::current_principal().ok_or_else(|| ServerFnError::new("sign in"))?;
+    if !principal.is_admin() {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::FORBIDDEN);
+        }
+        return Err(ServerFnError::new("only administrators"));
+    }
+    let ctx = expect_context::<crate::api::ServerContext>();
+    let mut conn = ctx.db.acquire().await?;
+    let date = |text: &str, end: bool| {
+        let d = time::Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .ok()?;
+        let t = if end {
+            time::Time::from_hms(23, 59, 59).ok()?
+        } else {
+            time::Time::MIDNIGHT
+        };
+        Some(d.with_time(t).assume_offset(crate::model::format::VIETNAM))
+    };
+    let filter = store::audit::Filter {
+        action: Some(audit.action.trim().to_string()).filter(|a| !a.is_empty()),
+        actor: Some(audit.actor.trim().to_string()).filter(|a| !a.is_empty()),
+        since: date(&audit.from, false),
+        until: date(&audit.to, true),
+        limit: 300,
+    };
+    let when = |at: time::OffsetDateTime| crate::model::format::date_time(at, locale);
+    let users = store::users::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            id: u.id,
+            username: u.username,
+            name: u.display_name,
+            role: u.role,
+            agency: u.agency,
+            disabled: u.disabled_at.is_some(),
+            created: when(u.created_at),
+        })
+        .collect();
+    let tokens = store::tokens::list(&ctx.db)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            agency: t.agency,
+            label: t.label,
+            created: when(t.created_at),
+            last_used: t.last_used_at.map(when),
+            revoked: t.revoked_at.is_some(),
+        })
+        .collect();
+    let displays = store::displays::list(&mut conn)
+        .await?
+        .into_iter()
+        .map(|d| DisplayRow {
+            id: d.id,
+            name: d.name,
+            created: when(d.created_at),
+            last_seen: d.last_seen_at.map(when),
+            revoked: d.revoked_at.is_some(),
+        })
+        .collect();
+    let audit = store::audit::read(&mut conn, &filter)
+        .await?
+        .into_iter()
+        .map(|e| AuditRow {
+            at: format!("{} ({})", when(e.at), time_text::format(e.at)),
+            actor: format!("{} {}", e.actor_kind, e.actor_name),
+            action: e.action,
+            target: e.target.unwrap_or_default(),
+            detail: e.detail,
+            ip: e.ip.unwrap_or_default(),
+        })
+        .collect();
+    let agencies = ctx
+        .catalogue
+        .agencies
+        .iter()
+        .map(|a| (a.code.clone(), a.short(locale).to_string()))
+        .collect();
+    Ok(AdminData {
+        viewer: Viewer::of(&principal, locale),
+        users,
+        tokens,
+        displays,
+        audit,
+        agencies,
+    })
+}
+
+#[server(prefix = "/rpc", endpoint = "submit")]
+pub async fn get_submit(locale: Locale) -> Result<SubmitData, ServerFnError> {
+    use crate::model::account::Viewer;
+    use crate::model::Level;
+
+    let principal = crate::api::current_principal().ok_or_else(|| ServerFnError::new("sign in"))?;
+    let Some(agency) = principal.submits_for().map(str::to_string) else {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::FORBIDDEN);
+        }
+        return Err(ServerFnError::new(
+            "only an agency's officers submit figures",
+        ));
+    };
+    let ctx = expect_context::<crate::api::ServerContext>();
+    let catalogue = &ctx.catalogue;
+    let indicators = catalogue
+        .indicators
+        .iter()
+        .filter(|i| i.agency == agency)
+        .map(|i| {
+            (
+                i.code.clone(),
+                i.name(locale).to_string(),
+                i.unit.code().to_string(),
+                i.cadence.period_kind().pattern().to_string(),
+                i.level == Level::Commune,
+            )
+        })
+        .collect();
+    let today = crate::model::format::vietnam_date(time::OffsetDateTime::now_utc());
+    let mut areas: Vec<(String, String)> = catalogue
+        .areas_on(today)
+        .filter(|a| a.code == catalogue.province || a.is_commune_level())
+        .map(|a| (a.code.clone(), a.name_vi.clone()))
+        .collect();
+    areas.sort_by_key(|(code, _)| (code != &catalogue.province, code.clone()));
+    Ok(SubmitData {
+        viewer: Viewer::of(&principal, locale),
+        agency_name: catalogue
+            .agency(&agency)
+            .map(|a| a.name(locale).to_string())
+            .unwrap_or(agency),
+        indicators,
+        areas,
+        key: hex::encode(rand::random::<[u8; 12]>()),
+    })
+}

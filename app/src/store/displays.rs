@@ -1,0 +1,103 @@
+//! Wall screens and their read-only tokens (shown once; only a hash is kept).
+
+use time::OffsetDateTime;
+
+use super::{time_text, tokens::hash};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Display {
+    pub id: i64,
+    pub name: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// Every display token starts with this.
+pub const PREFIX: &str = "iocd_";
+
+type Row = (i64, String, String, Option<String>, Option<String>);
+const COLUMNS: &str = "id, name, created_at, last_seen_at, revoked_at";
+
+fn display(r: Row) -> sqlx::Result<Display> {
+    Ok(Display {
+        id: r.0,
+        name: r.1,
+        created_at: time_text::parse(&r.2)?,
+        last_seen_at: r.3.as_deref().map(time_text::parse).transpose()?,
+        revoked_at: r.4.as_deref().map(time_text::parse).transpose()?,
+    })
+}
+
+/// Creates a display and returns it with its token, which is not stored.
+pub async fn create(
+    conn: &mut sqlx::SqliteConnection,
+    name: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<(Display, String)> {
+    let token = format!("{PREFIX}{}", hex::encode(rand::random::<[u8; 32]>()));
+    let row: Row = sqlx::query_as(&format!(
+        "INSERT INTO displays (name, token_hash, created_at) VALUES (?, ?, ?) RETURNING {COLUMNS}"
+    ))
+    .bind(name)
+    .bind(hash(&token))
+    .bind(time_text::format(now))
+    .fetch_one(conn)
+    .await?;
+    Ok((display(row)?, token))
+}
+
+pub async fn find_active(
+    conn: &mut sqlx::SqliteConnection,
+    token: &str,
+) -> sqlx::Result<Option<Display>> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM displays WHERE token_hash = ? AND revoked_at IS NULL"
+    ))
+    .bind(hash(token))
+    .fetch_optional(conn)
+    .await?;
+    row.map(display).transpose()
+}
+
+pub async fn by_id(conn: &mut sqlx::SqliteConnection, id: i64) -> sqlx::Result<Option<Display>> {
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM displays WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.map(display).transpose()
+}
+
+pub async fn list(conn: &mut sqlx::SqliteConnection) -> sqlx::Result<Vec<Display>> {
+    let rows: Vec<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM displays ORDER BY id"))
+        .fetch_all(conn)
+        .await?;
+    rows.into_iter().map(display).collect()
+}
+
+pub async fn revoke(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query("UPDATE displays SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+            .bind(time_text::format(now))
+            .bind(id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn touch(
+    conn: &mut sqlx::SqliteConnection,
+    id: i64,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE displays SET last_seen_at = ? WHERE id = ?")
+        .bind(time_text::format(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,705 @@
+//! Who may see, submit and change what — against the real server: each role's reads and
+//! writes (pages, API, live frames), display tokens and their revocation, foreign origins,
+//! oversized frames, brute-force lockout, session rotation and the audit trail.
+
+mod common;
+
+use app::model::account::Role;
+use app::model::LiveFrame;
+use common::*;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+async fn audit_actions(s: &TestServer) -> Vec<String> {
+    sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id")
+        .fetch_all(&s.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn strangers_see_nothing_but_the_sign_in_page() {
+    let s = TestServer::start().await;
+    let page = s.http.get(format!("{}/", s.base)).send().await.unwrap();
+    assert!(
+        page.url().path().starts_with("/login"),
+        "redirected to sign in, at {}",
+        page.url()
+    );
+    let (status, error) = {
+        let r = s
+            .http
+            .get(format!("{}/api/v1/indicators", s.base))
+            .send()
+            .await
+            .unwrap();
+        (
+            r.status().as_u16(),
+            r.json::<serde_json::Value>().await.unwrap(),
+        )
+    };
+    assert_eq!(status, 401);
+    assert_eq!(error["error"]["code"], "unauthorized");
+    assert_eq!(
+        s.http
+            .get(format!("{}/api/v1/health", s.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    match tokio_tungstenite::connect_async(s.live_request(None, None)).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 401),
+        other => panic!("expected 401, got {other:?}"),
+    }
+    let login = s
+        .http
+        .get(format!("{}/login", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let headers = login.headers().clone();
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self' 'nonce-") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], "same-origin");
+    let body = login.text().await.unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(
+        body.contains(&format!("nonce=\"{nonce}\"")),
+        "the page's scripts carry the nonce"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn each_role_reads_and_writes_what_it_may() {
+    let s = TestServer::start().await;
+    // a figure only the PPC Office and those who see everything may see
+    let office = s.token("VPUB").await;
+    s.post_ok(&office, &batch(vec![json!({"indicator": "services.satisfaction.rate", "area": "14", "period": "2026-10", "value": 91.5, "unit": "percent"})])).await;
+    s.post_ok(&office, &batch(vec![online_rate("2026-11-20", 60.0)]))
+        .await;
+
+    let admin = s
+        .sign_in("quantri", &s.user("quantri", Role::Admin, None).await)
+        .await;
+    let leader = s
+        .sign_in("lanhdao", &s.user("lanhdao", Role::Leader, None).await)
+        .await;
+    let operator = s
+        .sign_in("truc", &s.user("truc", Role::Operator, None).await)
+        .await;
+    let officer = s
+        .sign_in(
+            "stc.canbo",
+            &s.user("stc.canbo", Role::AgencyOfficer, Some("STC")).await,
+        )
+        .await;
+
+    // pages
+    for (who, browser) in [
+        ("admin", &admin),
+        ("leader", &leader),
+        ("operator", &operator),
+        ("officer", &officer),
+    ] {
+        let overview = browser.get("/").await;
+        assert_eq!(overview.status(), 200, "{who} sees the overview");
+        let admin_page = browser.get("/admin").await;
+        let submit_page = browser.get("/submit").await;
+        assert_eq!(
+            admin_page.status(),
+            if who == "admin" { 200 } else { 403 },
+            "{who} on /admin"
+        );
+        assert_eq!(
+            submit_page.status(),
+            if who == "officer" { 200 } else { 403 },
+            "{who} on /submit"
+        );
+    }
+    assert!(
+        admin
+            .get("/admin")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("stc.canbo"),
+        "the admin sees the accounts"
+    );
+
+    // writes: only an officer submits, only for their agency; only the admin administers
+    let estimate = [
+        ("key", "k1"),
+        ("indicator", "invest.plan"),
+        ("area", "14"),
+        ("period", "2026"),
+        ("value", "4860,5"),
+        ("unit", "billion_dong"),
+    ];
+    assert_eq!(officer.post_form("/submit", &estimate).await.status(), 201);
+    assert_eq!(
+        officer.post_form("/submit", &estimate).await.status(),
+        201,
+        "a resubmitted form is a replay"
+    );
+    let stored = app::store::observations::revisions(&s.db, "invest.plan", "14", "2026")
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1, "stored once");
+    assert_eq!(
+        stored[0].1.to_string(),
+        "4860500000000",
+        "the decimal comma is read exactly"
+    );
+    let foreign = [
+        ("key", "k2"),
+        ("indicator", "services.online.rate"),
+        ("area", "14"),
+        ("period", "2026-11-21"),
+        ("value", "70"),
+        ("unit", "percent"),
+    ];
+    let refused = officer.post_form("/submit", &foreign).await;
+    assert_eq!(refused.status(), 403, "another agency's indicator");
+    assert!(
+        app::store::observations::revisions(&s.db, "services.online.rate", "14", "2026-11-21")
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing stored"
+    );
+    for browser in [&leader, &operator, &admin] {
+        assert_eq!(browser.post_form("/submit", &estimate).await.status(), 403);
+    }
+    for browser in [&leader, &operator, &officer] {
+        let r = browser
+            .post_form("/admin/tokens", &[("agency", "STC"), ("label", "x")])
+            .await;
+        assert_eq!(r.status(), 403);
+    }
+    let created = admin
+        .post_form("/admin/tokens", &[("agency", "STC"), ("label", "TABMIS")])
+        .await;
+    assert_eq!(created.status(), 201);
+    let page = created.text().await.unwrap();
+    assert!(page.contains("ioc_"), "the new token is shown once");
+    assert!(
+        !admin
+            .get("/admin?tab=tokens")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains(page.split("ioc_").nth(1).unwrap().get(..20).unwrap()),
+        "and never again"
+    );
+
+    // live frames: the officer sees the overview and their agency, not the PPC Office's other figures
+    let frames = |browser: &Browser| {
+        let cookie = browser.cookie();
+        let mut request = s.live_request(None, None);
+        request
+            .headers_mut()
+            .insert("Cookie", cookie.parse().unwrap());
+        request
+            .headers_mut()
+            .insert("Origin", s.base.parse().unwrap());
+        request
+    };
+    let (mut ws, _) = tokio_tungstenite::connect_async(frames(&officer))
+        .await
+        .unwrap();
+    let LiveFrame::Snapshot { values, .. } = next_data_frame(&mut ws, WAIT).await else {
+        panic!()
+    };
+    let codes: Vec<&str> = values.iter().map(|v| v.indicator.as_str()).collect();
+    assert!(
+        codes.contains(&"invest.plan"),
+        "their own agency's figure: {codes:?}"
+    );
+    assert!(
+        codes.contains(&"services.online.rate"),
+        "an overview figure: {codes:?}"
+    );
+    assert!(
+        !codes.contains(&"services.satisfaction.rate"),
+        "not another agency's figure: {codes:?}"
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(frames(&leader))
+        .await
+        .unwrap();
+    let LiveFrame::Snapshot { values, .. } = next_data_frame(&mut ws, WAIT).await else {
+        panic!()
+    };
+    assert!(
+        values
+            .iter()
+            .any(|v| v.indicator == "services.satisfaction.rate"),
+        "a leader sees everything"
+    );
+
+    let actions = audit_actions(&s).await;
+    for action in ["user_created", "login", "data_submitted", "token_created"] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "audited: {action} in {actions:?}"
+        );
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_display_is_read_only_and_its_revocation_closes_its_socket() {
+    let s = TestServer::start_with(|c| c.heartbeat_secs = 1).await;
+    let admin = s
+        .sign_in("quantri", &s.user("quantri", Role::Admin, None).await)
+        .await;
+    let created = admin
+        .post_form("/admin/displays", &[("name", "Tường LED phòng họp")])
+        .await;
+    assert_eq!(created.status(), 201);
+    let page = created.text().await.unwrap();
+    let token = format!(
+        "iocd_{}",
+        page.split("iocd_")
+            .nth(1)
+            .unwrap()
+            .chars()
+            .take(64)
+            .collect::<String>()
+    );
+
+    // the wall URL is exchanged for a display session and the token leaves the address
+    let wall = Browser::new(&s);
+    let exchanged = wall.get(&format!("/?display={token}&lang=en")).await;
+    assert_eq!(exchanged.status(), 303);
+    assert_eq!(exchanged.headers()["location"], "/?lang=en");
+    assert_eq!(wall.get("/").await.status(), 200);
+    assert_eq!(
+        wall.post_form(
+            "/submit",
+            &[("key", "k"), ("csv", "indicator,area,period,value,unit\n")]
+        )
+        .await
+        .status(),
+        403
+    );
+    assert_eq!(wall.get("/admin").await.status(), 403);
+
+    let mut ws = tokio_tungstenite::connect_async(s.live_request(None, Some(&token)))
+        .await
+        .unwrap()
+        .0;
+    next_data_frame(&mut ws, WAIT).await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM displays WHERE name = 'Tường LED phòng họp'")
+        .fetch_one(&s.db)
+        .await
+        .unwrap();
+    let revoked_at = Instant::now();
+    assert_eq!(
+        admin
+            .post_form(&format!("/admin/displays/{id}/revoke"), &[])
+            .await
+            .status(),
+        303
+    );
+    let close = loop {
+        match tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("closed within seconds")
+        {
+            Some(Ok(Message::Close(frame))) => break frame,
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(
+        u16::from(close.unwrap().code),
+        app::model::live::CLOSE_REVOKED
+    );
+    assert!(revoked_at.elapsed() < Duration::from_secs(3));
+    let after = wall.get("/").await;
+    assert_eq!(after.status(), 303);
+    assert!(
+        after.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login"),
+        "its session is over too"
+    );
+    match tokio_tungstenite::connect_async(s.live_request(None, Some(&token))).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 401),
+        other => panic!("expected 401, got {other:?}"),
+    }
+    let actions = audit_actions(&s).await;
+    for action in [
+        "display_created",
+        "display_session_started",
+        "display_revoked",
+    ] {
+        assert!(actions.iter().any(|a| a == action), "audited: {action}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn disabling_an_account_ends_its_sessions_and_sockets() {
+    let s = TestServer::start_with(|c| c.heartbeat_secs = 1).await;
+    let admin = s
+        .sign_in("quantri", &s.user("quantri", Role::Admin, None).await)
+        .await;
+    let password = s.user("lanhdao", Role::Leader, None).await;
+    let leader = s.sign_in("lanhdao", &password).await;
+    let mut request = s.live_request(None, None);
+    request
+        .headers_mut()
+        .insert("Cookie", leader.cookie().parse().unwrap());
+    request
+        .headers_mut()
+        .insert("Origin", s.base.parse().unwrap());
+    let mut ws = tokio_tungstenite::connect_async(request).await.unwrap().0;
+    next_data_frame(&mut ws, WAIT).await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'lanhdao'")
+        .fetch_one(&s.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        admin
+            .post_form(&format!("/admin/users/{id}/disable"), &[])
+            .await
+            .status(),
+        303
+    );
+    let closed = tokio::time::timeout(WAIT, async {
+        while let Some(Ok(msg)) = ws.next().await {
+            if let Message::Close(frame) = msg {
+                return frame.map(|f| u16::from(f.code));
+            }
+        }
+        None
+    })
+    .await
+    .expect("closed within seconds");
+    assert_eq!(closed, Some(app::model::live::CLOSE_REVOKED));
+    let after = leader.get("/").await;
+    assert_eq!(after.status(), 303);
+    assert!(
+        after.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login"),
+        "the session is over"
+    );
+    // and it cannot sign in again
+    let again = Browser::new(&s)
+        .post_form(
+            "/login",
+            &[
+                ("username", "lanhdao"),
+                ("password", &password),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(again.headers()["location"], "/login?error=invalid&next=/");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn foreign_origins_are_refused() {
+    let s = TestServer::start().await;
+    let admin = s
+        .sign_in("quantri", &s.user("quantri", Role::Admin, None).await)
+        .await;
+    let evil = "http://evil.example";
+    let r = admin
+        .client
+        .post(format!("{}/admin/tokens", s.base))
+        .header("Origin", evil)
+        .form(&[("agency", "STC")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = admin
+        .client
+        .post(format!("{}/rpc/admin", s.base))
+        .header("Origin", evil)
+        .form(&[("locale", "vi")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403, "server functions too");
+    let r = admin
+        .client
+        .post(format!("{}/admin/tokens", s.base))
+        .form(&[("agency", "STC")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        403,
+        "a cookie-carrying change without an Origin"
+    );
+    let mut request = s.live_request(None, None);
+    request
+        .headers_mut()
+        .insert("Cookie", admin.cookie().parse().unwrap());
+    request
+        .headers_mut()
+        .insert("Origin", evil.parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => assert_eq!(r.status(), 403),
+        other => panic!("expected 403, got {other:?}"),
+    }
+    assert_eq!(
+        app::store::tokens::list(&s.db).await.unwrap().len(),
+        0,
+        "no token was made"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn an_oversized_client_frame_closes_the_connection() {
+    let s = TestServer::start().await;
+    let mut ws = s.connect(None).await;
+    next_data_frame(&mut ws, WAIT).await;
+    ws.send(Message::Text("x".repeat(20 * 1024).into()))
+        .await
+        .unwrap();
+    let ended = tokio::time::timeout(WAIT, async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the server ends the connection");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn repeated_failed_sign_ins_lock_the_account() {
+    let s = TestServer::start().await;
+    let password = s.user("lanhdao", Role::Leader, None).await;
+    let browser = Browser::new(&s);
+    for _ in 0..5 {
+        let r = browser
+            .post_form(
+                "/login",
+                &[
+                    ("username", "lanhdao"),
+                    ("password", "sai mật khẩu"),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), 303);
+        assert!(r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?error=invalid"));
+    }
+    // now even the right password is refused, with the reason in Vietnamese
+    let locked = browser
+        .post_form(
+            "/login",
+            &[
+                ("username", "lanhdao"),
+                ("password", &password),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(locked.status(), 429);
+    assert!(locked.text().await.unwrap().contains("tạm khóa 15 phút"));
+    let actions = audit_actions(&s).await;
+    assert_eq!(actions.iter().filter(|a| *a == "login_failed").count(), 5);
+    assert!(actions.iter().any(|a| a == "login_locked"));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_session_id_changes_at_sign_in() {
+    let s = TestServer::start().await;
+    let password = s.user("lanhdao", Role::Leader, None).await;
+    let browser = Browser::new(&s);
+    // a session exists before signing in (a display's), to see it replaced
+    let display = app::store::displays::create(
+        &mut s.db.acquire().await.unwrap(),
+        "x",
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap()
+    .1;
+    browser.get(&format!("/?display={display}")).await;
+    let before = browser.cookie();
+    assert!(before.starts_with("ioc_session="));
+    browser
+        .post_form(
+            "/login",
+            &[
+                ("username", "lanhdao"),
+                ("password", &password),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    let after = browser.cookie();
+    assert_ne!(before, after, "a new session id after signing in");
+    let set_cookie = Browser::new(&s)
+        .post_form(
+            "/login",
+            &[("username", "lanhdao"), ("password", password.as_str())],
+        )
+        .await;
+    let cookie = set_cookie.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
+    assert!(
+        cookie.contains("httponly") && cookie.contains("samesite=lax") && cookie.contains("path=/"),
+        "{cookie}"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_audit_trail_is_append_only_and_its_failure_undoes_the_action() {
+    let s = TestServer::start().await;
+    let admin = s
+        .sign_in("quantri", &s.user("quantri", Role::Admin, None).await)
+        .await;
+    assert!(sqlx::query("UPDATE audit_log SET action = 'x'")
+        .execute(&s.db)
+        .await
+        .is_err());
+    assert!(sqlx::query("DELETE FROM audit_log")
+        .execute(&s.db)
+        .await
+        .is_err());
+    // make the audit write of token creation fail: the token must not be created
+    sqlx::query("CREATE TRIGGER fail_token_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'token_created' BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END")
+        .execute(&s.db)
+        .await
+        .unwrap();
+    let r = admin
+        .post_form("/admin/tokens", &[("agency", "STC"), ("label", "x")])
+        .await;
+    assert_eq!(r.status(), 500);
+    assert!(
+        app::store::tokens::list(&s.db).await.unwrap().is_empty(),
+        "rolled back with its audit entry"
+    );
+    // the same for a role change
+    sqlx::query("CREATE TRIGGER fail_role_audit BEFORE INSERT ON audit_log WHEN NEW.action = 'role_changed' BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END")
+        .execute(&s.db)
+        .await
+        .unwrap();
+    s.user("lanhdao", Role::Leader, None).await;
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'lanhdao'")
+        .fetch_one(&s.db)
+        .await
+        .unwrap();
+    let r = admin
+        .post_form(
+            &format!("/admin/users/{id}/role"),
+            &[("role", "operator"), ("agency", "")],
+        )
+        .await;
+    assert_eq!(r.status(), 500);
+    let role: String = sqlx::query_scalar("SELECT role FROM users WHERE id = ?")
+        .bind(id)
+        .fetch_one(&s.db)
+        .await
+        .unwrap();
+    assert_eq!(role, "leader");
+    // the admin page lists and filters the trail
+    let page = admin
+        .get("/admin?tab=audit&action=login")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("quantri"));
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn an_officer_uploads_a_csv_through_the_same_validation() {
+    let s = TestServer::start().await;
+    let officer = s
+        .sign_in(
+            "stc.canbo",
+            &s.user("stc.canbo", Role::AgencyOfficer, Some("STC")).await,
+        )
+        .await;
+    let bad = "indicator,area,period,value,unit\ninvest.plan,14,2026,4860,billion_dong\ninvest.plan,14,2026-13,1,billion_dong\n";
+    let r = officer
+        .post_form("/submit", &[("key", "csv-1"), ("csv", bad)])
+        .await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("dòng 3"), "the bad line is named: {page}");
+    assert!(page.contains("period"));
+    assert!(
+        app::store::observations::revisions(&s.db, "invest.plan", "14", "2026")
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing of the batch is stored"
+    );
+    let good = "indicator,area,period,value,unit,as_of\ninvest.plan,14,2026,\"4860,5\",billion_dong,2025-12-10T09:00:00+07:00\nbudget.revenue.estimate,14,2026,5450,billion_dong,\n";
+    let r = officer
+        .post_form("/submit", &[("key", "csv-2"), ("csv", good)])
+        .await;
+    assert_eq!(r.status(), 201);
+    assert!(r.text().await.unwrap().contains("Đã ghi nhận 2 số liệu"));
+    let actions = audit_actions(&s).await;
+    assert!(actions.iter().any(|a| a == "data_submitted"));
+    // a correction is a new revision, audited as such
+    let fix = "indicator,area,period,value,unit\ninvest.plan,14,2026,4900,billion_dong\n";
+    assert_eq!(
+        officer
+            .post_form("/submit", &[("key", "csv-3"), ("csv", fix)])
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        app::store::observations::revisions(&s.db, "invest.plan", "14", "2026")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(audit_actions(&s)
+        .await
+        .iter()
+        .any(|a| a == "data_corrected"));
+    s.stop().await;
+}
