@@ -346,7 +346,8 @@ async fn a_new_value_for_the_same_period_is_a_revision_never_an_overwrite() {
 #[tokio::test]
 async fn catalogue_health_and_unknown_api_paths() {
     let s = TestServer::start().await;
-    let (_, catalogue) = s.get_json("/api/v1/indicators").await;
+    let (status, catalogue) = s.get_json("/api/v1/indicators").await;
+    assert_eq!(status, 200, "{catalogue}");
     let revenue = catalogue["indicators"]
         .as_array()
         .unwrap()

@@ -110,6 +110,7 @@ async fn son_la_agencies_indicators_and_shapes() {
     let response = s
         .http
         .get(format!("{}/api/v1/geo/areas.geojson?at=2026-11-23", s.base))
+        .bearer_auth(&s.viewer)
         .send()
         .await
         .unwrap();

@@ -128,6 +128,7 @@ impl TestServer {
         let response = self
             .http
             .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.viewer)
             .send()
             .await
             .expect("the server answers");
