@@ -8,10 +8,12 @@ import { Server, launchBrowser, openPage, outputDir, todayInVietnam } from './su
 let server;
 let browser;
 let office;
+let screen;
 
 before(async () => {
   server = await Server.start();
   office = server.token('VPUB');
+  screen = server.displayToken();
   browser = await launchBrowser();
 });
 
@@ -26,7 +28,7 @@ test('a value posted to the API shows on the open page within 2 s, without reloa
   await server.post(office, [
     { indicator: 'services.online.rate', area: '14', period: todayInVietnam(), value: 61.5, unit: 'percent' },
   ]);
-  const { page, problems } = await openPage(browser, server.base + '/');
+  const { page, problems } = await openPage(browser, server.wall('/', screen));
   await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
   const number = tile(page, 'services.online.rate').locator('.number');
   assert.equal(await number.innerText(), '61,5');
@@ -54,7 +56,7 @@ test('a value posted to the API shows on the open page within 2 s, without reloa
 });
 
 test('the page says when it is not live and catches up after the server returns', async () => {
-  const { page, problems } = await openPage(browser, server.base + '/');
+  const { page, problems } = await openPage(browser, server.wall('/', screen));
   await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
   await server.stop();
   await page.locator('.connection[data-state="reconnecting"]').waitFor({ timeout: 10_000 });
@@ -78,7 +80,7 @@ test('the page says when it is not live and catches up after the server returns'
 });
 
 test('English is available, with English number formats', async () => {
-  const { page, problems } = await openPage(browser, server.base + '/?lang=en');
+  const { page, problems } = await openPage(browser, server.wall('/?lang=en', screen));
   await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('h1').innerText(), 'Intelligent Operations Center');
   assert.equal(await tile(page, 'services.online.rate').locator('.number').innerText(), '80.2');
@@ -96,7 +98,7 @@ test('the map shows every commune of Sơn La, coloured by its figure', async () 
       assert.ok(Date.now() < deadline, 'the demo feed sends its history');
       await new Promise((r) => setTimeout(r, 500));
     }
-    const { page, problems } = await openPage(browser, demo.base + '/');
+    const { page, problems } = await openPage(browser, demo.wall('/', demo.displayToken()));
     await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
     const map = page.locator('svg.commune-map');
     assert.equal(await map.getAttribute('data-layer'), 'invest.disbursement.rate');
@@ -126,13 +128,14 @@ test('the map shows every commune of Sơn La, coloured by its figure', async () 
 
 test('screenshots at wall, laptop and phone sizes', async () => {
   const demo = await Server.start({ demo: 30 });
+  const demoScreen = demo.displayToken();
   try {
     for (const [name, width, height] of [
       ['wall', 3840, 2160],
       ['laptop', 1440, 900],
       ['phone', 390, 844],
     ]) {
-      const { page, problems } = await openPage(browser, demo.base + '/', { width, height });
+      const { page, problems } = await openPage(browser, demo.wall('/', demoScreen), { width, height });
       await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
       await page.locator('article.tile[data-freshness="current"]').first().waitFor({ timeout: 30_000 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -65,6 +65,31 @@ export class Server {
     throw new Error(`the server did not start:\n${this.log}`);
   }
 
+  /** A display token (a wall screen), made with the command line. */
+  displayToken(name = 'e2e screen') {
+    return execFileSync(iocBin, ['display', 'create', '--name', name, '--database-url', this.databaseUrl], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .toString()
+      .trim();
+  }
+
+  /** An administrator account, made with the command line; returns its password. */
+  admin(username) {
+    const password = `${username}-mật-khẩu-đủ-dài`;
+    execFileSync(iocBin, ['admin', 'create', '--username', username, '--name', `Quản trị ${username}`, '--password-stdin', '--database-url', this.databaseUrl], {
+      input: password + '\n',
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    return password;
+  }
+
+  /** The address of `path` for a wall screen: the display token is exchanged once. */
+  wall(path, token) {
+    const [p, q] = path.split('?');
+    return `${this.base}${p}?display=${token}${q ? '&' + q : ''}`;
+  }
+
   /** A token for `agency`, made with the command line as an administrator would. */
   token(agency) {
     return execFileSync(iocBin, ['token', 'create', '--agency', agency, '--database-url', this.databaseUrl], {

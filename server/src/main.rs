@@ -223,7 +223,7 @@ async fn display(command: DisplayCommand) -> anyhow::Result<()> {
         DisplayCommand::Revoke { id, database } => {
             let (db, _) = server::prepare(&database).await?;
             // the server that holds its connections closes them when it next checks
-            let mut tx = db.begin().await?;
+            let mut tx = app::store::write(&db).await?;
             if !app::store::displays::revoke(&mut tx, id, OffsetDateTime::now_utc()).await? {
                 bail!("no active display #{id}");
             }

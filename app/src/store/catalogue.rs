@@ -7,7 +7,7 @@ use crate::model::{Catalogue, Target};
 
 /// Brings the tables in line with `catalogue`, in one transaction.
 pub async fn sync(db: &Db, catalogue: &Catalogue) -> sqlx::Result<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = super::write(db).await?;
     sqlx::query("UPDATE agencies SET active = 0")
         .execute(&mut *tx)
         .await?;

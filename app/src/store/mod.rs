@@ -15,6 +15,13 @@ pub mod users;
 
 pub use sqlx::SqlitePool as Db;
 
+/// A write transaction. It takes SQLite's write lock at its start (`BEGIN IMMEDIATE`), so it
+/// waits its turn (the busy timeout) instead of failing at its first write when another
+/// writer is busy, as a deferred transaction that read first would.
+pub async fn write(db: &Db) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    db.begin_with("BEGIN IMMEDIATE").await
+}
+
 /// Fixed-width UTC timestamps, `2026-11-22T10:00:00.123Z`, which sort correctly as text.
 pub mod time_text {
     use time::macros::format_description;

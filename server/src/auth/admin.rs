@@ -156,7 +156,7 @@ pub async fn create_user(
     };
     let hash = password::hash(new.password).await?;
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
+    let mut tx = app::store::write(&db).await?;
     if users::by_username(&mut tx, &username).await?.is_some() {
         return Err(refused(
             format!("Tên đăng nhập '{username}' đã có."),
@@ -191,7 +191,7 @@ pub async fn set_disabled(
     disabled: bool,
 ) -> Result<(), AdminError> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = state.db.begin().await?;
+    let mut tx = app::store::write(&state.db).await?;
     let user = users::by_id(&mut tx, id)
         .await?
         .ok_or_else(|| refused("Không có tài khoản này.", "No such account."))?;
@@ -248,7 +248,7 @@ pub async fn set_role(
         _ => None,
     };
     let now = OffsetDateTime::now_utc();
-    let mut tx = state.db.begin().await?;
+    let mut tx = app::store::write(&state.db).await?;
     let user = users::by_id(&mut tx, id)
         .await?
         .ok_or_else(|| refused("Không có tài khoản này.", "No such account."))?;
@@ -301,7 +301,7 @@ pub async fn create_token(
         label.trim()
     };
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
+    let mut tx = app::store::write(&db).await?;
     let (info, token) = tokens::create(&mut tx, agency, label, now).await?;
     let detail = serde_json::json!({ "agency": agency, "label": label });
     audit::record(
@@ -320,7 +320,7 @@ pub async fn create_token(
 
 pub async fn revoke_token(db: &Db, actor: &Actor, id: i64) -> Result<(), AdminError> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
+    let mut tx = app::store::write(&db).await?;
     if !tokens::revoke(&mut tx, id, now).await? {
         return Err(refused(
             format!("Không có mã #{id} đang hoạt động."),
@@ -350,7 +350,7 @@ pub async fn create_display(
         return Err(refused("Cần tên màn hình.", "A screen name is required."));
     }
     let now = OffsetDateTime::now_utc();
-    let mut tx = db.begin().await?;
+    let mut tx = app::store::write(&db).await?;
     let (display, token) = displays::create(&mut tx, name.trim(), now).await?;
     audit::record(
         &mut tx,
@@ -368,7 +368,7 @@ pub async fn create_display(
 
 pub async fn revoke_display(state: &AppState, actor: &Actor, id: i64) -> Result<(), AdminError> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = state.db.begin().await?;
+    let mut tx = app::store::write(&state.db).await?;
     if !displays::revoke(&mut tx, id, now).await? {
         return Err(refused(
             format!("Không có màn hình #{id} đang hoạt động."),

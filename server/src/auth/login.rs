@@ -79,7 +79,7 @@ async fn audit_attempt(
     ip: &str,
     user: Option<&users::User>,
 ) -> sqlx::Result<()> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = app::store::write(&state.db).await?;
     let entry = audit::NewEntry {
         actor_kind: if user.is_some() { "user" } else { "anonymous" },
         actor_id: user.map(|u| u.id.to_string()),
@@ -164,7 +164,7 @@ pub async fn logout(
 ) -> Result<Response, ApiFailure> {
     if let Some(Extension(p)) = principal {
         let (kind, id, name) = p.actor();
-        let mut tx = state.db.begin().await?;
+        let mut tx = app::store::write(&state.db).await?;
         let entry = audit::NewEntry {
             actor_kind: kind,
             actor_id: Some(id),

@@ -179,7 +179,7 @@ async fn exchange_display_token(
     };
     let now = OffsetDateTime::now_utc();
     let result = async {
-        let mut tx = state.db.begin().await?;
+        let mut tx = app::store::write(&state.db).await?;
         let Some(display) = displays::find_active(&mut tx, token).await? else {
             return Ok(None);
         };

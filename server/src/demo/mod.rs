@@ -74,7 +74,7 @@ pub async fn run(
     let started = async {
         let now = OffsetDateTime::now_utc();
         let province = DemoProvince::new(seed, &catalogue);
-        let mut tx = db.begin().await?;
+        let mut tx = app::store::write(&db).await?;
         tokens::revoke_labelled(&mut tx, TOKEN_LABEL, now).await?;
         let mut agency_tokens = HashMap::new();
         for agency in province.agencies() {

@@ -148,7 +148,7 @@ pub async fn accept(
 
     // One writer at a time: commit order is offset order is publish order.
     let _writer = state.write_lock.lock().await;
-    let mut tx = state.db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = app::store::write(&state.db).await?;
     if let Some(stored) = idempotency::find(&mut tx, &agency, key).await? {
         // the same batch raced itself; the first one won
         return if stored.request_hash == request_hash {
