@@ -84,6 +84,19 @@ pub struct ServeConfig {
     )]
     pub allowed_origins: Vec<String>,
 
+    /// Sites that may show display (wall) pages in a frame, as origins such as
+    /// `https://portal.sonla.gov.vn` (repeat the flag, or comma-separate). Every other page,
+    /// and display pages when this is absent, refuse to be framed. The display session
+    /// cookie is `SameSite=Lax`, so the framing site must be the same site (a sibling
+    /// subdomain of the same registered domain).
+    #[arg(
+        long = "display-frame-ancestor",
+        env = "IOC_DISPLAY_FRAME_ANCESTORS",
+        value_delimiter = ',',
+        value_parser = parse_frame_ancestor
+    )]
+    pub display_frame_ancestors: Vec<String>,
+
     /// Mark session cookies Secure and name them `__Host-ioc_session` (when served over
     /// HTTPS, directly or behind a proxy).
     #[arg(long, env = "IOC_SECURE_COOKIES")]
@@ -128,6 +141,7 @@ impl ServeConfig {
             max_body_bytes: 8 * 1024 * 1024,
             send_buffer_bytes: None,
             allowed_origins: Vec::new(),
+            display_frame_ancestors: Vec::new(),
             secure_cookies: false,
             session_idle_minutes: 30,
             session_max_hours: 12,
@@ -166,5 +180,52 @@ impl ServeConfig {
 
     pub fn demo_interval(&self) -> Duration {
         Duration::from_millis(self.demo_interval_ms.max(100))
+    }
+}
+
+/// An origin (`https://host[:port]`) that may frame display pages; anything else, which
+/// could smuggle directives into the CSP header, is refused.
+fn parse_frame_ancestor(text: &str) -> Result<String, String> {
+    let text = text.trim().trim_end_matches('/');
+    let uri: axum::http::Uri = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not an origin such as https://portal.example.gov.vn"))?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("https" | "http"));
+    let plain = uri.path_and_query().is_none_or(|p| p.as_str() == "/")
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:/[]".contains(c));
+    match (scheme_ok, uri.host(), plain) {
+        (true, Some(_), true) => Ok(text.to_string()),
+        _ => Err(format!(
+            "`{text}` is not an origin such as https://portal.example.gov.vn (scheme, host and port only)"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_frame_ancestor;
+
+    #[test]
+    fn frame_ancestors_are_plain_origins() {
+        assert_eq!(
+            parse_frame_ancestor("https://portal.sonla.gov.vn/").as_deref(),
+            Ok("https://portal.sonla.gov.vn")
+        );
+        assert_eq!(
+            parse_frame_ancestor("http://10.0.0.5:8080").as_deref(),
+            Ok("http://10.0.0.5:8080")
+        );
+        for bad in [
+            "portal.sonla.gov.vn",
+            "ftp://portal.sonla.gov.vn",
+            "https://portal.sonla.gov.vn/wall",
+            "https://a.vn; script-src *",
+            "*",
+            "'self'",
+        ] {
+            assert!(parse_frame_ancestor(bad).is_err(), "{bad} accepted");
+        }
     }
 }

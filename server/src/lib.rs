@@ -61,6 +61,8 @@ pub struct AppState {
     pub sessions: auth::SessionLimits,
     /// Whether session cookies are Secure (`__Host-` named).
     pub secure_cookies: bool,
+    /// Origins that may frame pages served to a display; none when empty.
+    pub display_frame_ancestors: Arc<[String]>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -224,7 +226,10 @@ pub fn router(state: AppState, sessions: tower_sessions_sqlx_store::SqliteStore)
             state.clone(),
             auth::check_origin,
         ))
-        .layer(axum::middleware::from_fn(auth::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::security_headers,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -295,6 +300,7 @@ pub async fn run(
         origins: auth::AllowedOrigins::new(&config.allowed_origins, addr),
         sessions: config.session_limits(),
         secure_cookies: config.secure_cookies,
+        display_frame_ancestors: config.display_frame_ancestors.clone().into(),
     };
     let sessions = tower_sessions_sqlx_store::SqliteStore::new(db.clone());
     sessions

@@ -268,6 +268,49 @@ async fn each_role_reads_and_writes_what_it_may() {
 }
 
 #[tokio::test]
+async fn only_display_pages_may_be_framed_and_only_by_the_configured_site() {
+    let portal = "https://portal.sonla.gov.vn";
+    let s = TestServer::start_with(|c| c.display_frame_ancestors = vec![portal.to_string()]).await;
+    let frame_policy = |r: &reqwest::Response| {
+        let csp = r.headers()["content-security-policy"].to_str().unwrap();
+        let policy = csp.split("frame-ancestors ").nth(1).unwrap().to_string();
+        (policy, r.headers().get("x-frame-options").cloned())
+    };
+
+    let display = s
+        .http
+        .get(format!("{}/", s.base))
+        .bearer_auth(&s.viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(display.status(), 200);
+    assert_eq!(frame_policy(&display), (portal.to_string(), None));
+
+    let officer = s
+        .sign_in("lanhdao", &s.user("lanhdao", Role::Leader, None).await)
+        .await;
+    let page = officer.get("/").await;
+    assert_eq!(page.status(), 200);
+    let (policy, x_frame) = frame_policy(&page);
+    assert_eq!(policy, "'none'");
+    assert_eq!(x_frame.unwrap(), "DENY");
+    s.stop().await;
+
+    // without the setting, a display's page is not framable either
+    let s = TestServer::start().await;
+    let display = s
+        .http
+        .get(format!("{}/", s.base))
+        .bearer_auth(&s.viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(frame_policy(&display).0, "'none'");
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn a_display_is_read_only_and_its_revocation_closes_its_socket() {
     let s = TestServer::start_with(|c| c.heartbeat_secs = 1).await;
     let admin = s

@@ -146,11 +146,20 @@ pub async fn identify(
         Some(token) if !token.is_empty() => from_bearer(&state, &token).await,
         _ => from_session(&state, &session, state.sessions).await,
     };
+    let to_display = matches!(principal, Some(Principal::Display { .. }));
     if let Some(p) = principal {
         request.extensions_mut().insert(p);
     }
-    next.run(request).await
+    let mut response = next.run(request).await;
+    if to_display {
+        response.extensions_mut().insert(ServedToDisplay);
+    }
+    response
 }
+
+/// Marks a response as made for a display, which may be framed where configured.
+#[derive(Clone, Copy)]
+struct ServedToDisplay;
 
 fn display_param(uri: &Uri) -> Option<String> {
     uri.query()?
@@ -285,16 +294,28 @@ pub async fn check_origin(State(state): State<AppState>, request: Request, next:
 }
 
 /// Security headers on every response; pages get a CSP whose script nonce Leptos puts on
-/// its hydration and streaming scripts.
-pub async fn security_headers(mut request: Request, next: Next) -> Response {
+/// its hydration and streaming scripts. Nothing may frame a page, except that the configured
+/// sites may frame what is served to a display.
+pub async fn security_headers(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let nonce = hex::encode(rand::random::<[u8; 16]>());
     request.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(request).await;
+    let framable = response.extensions().get::<ServedToDisplay>().is_some()
+        && !state.display_frame_ancestors.is_empty();
+    let frame_ancestors = if framable {
+        state.display_frame_ancestors.join(" ")
+    } else {
+        "'none'".to_string()
+    };
     let headers = response.headers_mut();
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-ancestors 'none'"
+         form-action 'self'; frame-ancestors {frame_ancestors}"
     );
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers
@@ -313,7 +334,10 @@ pub async fn security_headers(mut request: Request, next: Next) -> Response {
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !framable {
+        // for browsers that predate frame-ancestors; it cannot name the allowed sites
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     response
 }
 
