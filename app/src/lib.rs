@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
         "/" => view! { <pages::overview::OverviewPage /> }.into_any(),
         "/login" => view! { <pages::login::LoginPage /> }.into_any(),
         "/admin" => view! { <pages::admin::AdminPage /> }.into_any(),
+        "/account" => view! { <pages::account::AccountPage /> }.into_any(),
         "/submit" => view! { <pages::submit::SubmitPage /> }.into_any(),
         _ => view! { <pages::not_found::NotFound /> }.into_any(),
     }

@@ -170,12 +170,18 @@ pub fn router(state: AppState, sessions: tower_sessions_sqlx_store::SqliteStore)
         .route("/", get(page.clone()))
         .route("/admin", get(page.clone()))
         .route("/submit", get(page.clone()))
+        .route("/account", get(page.clone()))
         .layer(axum::middleware::from_fn(auth::require_page_access));
     let accounts = Router::new()
         .route("/login", get(page).post(auth::login::submit))
         .route("/logout", post(auth::login::logout))
+        .route("/account/password", post(auth::login::change_password))
         .route("/admin/users", post(auth::admin::post_user))
         .route("/admin/users/{id}/role", post(auth::admin::post_user_role))
+        .route(
+            "/admin/users/{id}/password",
+            post(auth::admin::post_user_password),
+        )
         .route(
             "/admin/users/{id}/disable",
             post(auth::admin::post_user_disable),

@@ -27,7 +27,7 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Create administrator accounts (the first one, or more).
+    /// Create administrator accounts (the first one, or more); reset a password.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
@@ -50,6 +50,16 @@ enum AdminCommand {
         /// The person's name as shown in the interface.
         #[arg(long)]
         name: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Set a new password for any account (for example an administrator who forgot theirs).
+    /// Its sessions end; its open live connections close at their next check.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
         #[arg(long)]
         password_stdin: bool,
         #[command(flatten)]
@@ -141,45 +151,71 @@ fn refused(e: server::auth::admin::AdminError) -> anyhow::Error {
     }
 }
 
-async fn admin(command: AdminCommand) -> anyhow::Result<()> {
-    let AdminCommand::Create {
-        username,
-        name,
-        password_stdin,
-        database,
-    } = command;
-    let (db, province) = server::prepare(&database).await?;
-    let password = if password_stdin {
+/// A new password: the first line of standard input, or asked for twice without echo.
+fn read_new_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
         let mut line = String::new();
         std::io::stdin().read_line(&mut line)?;
-        line.trim_end_matches(['\r', '\n']).to_string()
-    } else {
-        let first = rpassword::prompt_password("Mật khẩu / password: ")?;
-        let again = rpassword::prompt_password("Nhập lại / again: ")?;
-        if first != again {
-            bail!("the two passwords differ");
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let first = rpassword::prompt_password("Mật khẩu / password: ")?;
+    let again = rpassword::prompt_password("Nhập lại / again: ")?;
+    if first != again {
+        bail!("the two passwords differ");
+    }
+    Ok(first)
+}
+
+async fn admin(command: AdminCommand) -> anyhow::Result<()> {
+    use server::auth::admin::{self as ops, Actor};
+    match command {
+        AdminCommand::Create {
+            username,
+            name,
+            password_stdin,
+            database,
+        } => {
+            let (db, province) = server::prepare(&database).await?;
+            let new = ops::NewUser {
+                username,
+                display_name: name,
+                role: app::model::account::Role::Admin,
+                agency: None,
+                password: read_new_password(password_stdin)?,
+            };
+            let user = ops::create_user(&db, &province.catalogue, &Actor::command_line(), new)
+                .await
+                .map_err(refused)?;
+            eprintln!(
+                "administrator '{}' created (#{}); sign in at /login",
+                user.username, user.id
+            );
         }
-        first
-    };
-    let new = server::auth::admin::NewUser {
-        username,
-        display_name: name,
-        role: app::model::account::Role::Admin,
-        agency: None,
-        password,
-    };
-    let user = server::auth::admin::create_user(
-        &db,
-        &province.catalogue,
-        &server::auth::admin::Actor::command_line(),
-        new,
-    )
-    .await
-    .map_err(refused)?;
-    eprintln!(
-        "administrator '{}' created (#{}); sign in at /login",
-        user.username, user.id
-    );
+        AdminCommand::ResetPassword {
+            username,
+            password_stdin,
+            database,
+        } => {
+            let (db, _) = server::prepare(&database).await?;
+            let user = app::store::users::by_username(&mut *db.acquire().await?, username.trim())
+                .await?
+                .with_context(|| format!("no account '{username}'"))?;
+            let password = read_new_password(password_stdin)?;
+            ops::set_password(
+                &db,
+                &Actor::command_line(),
+                user.id,
+                password,
+                ops::PasswordChange::Reset,
+            )
+            .await
+            .map_err(refused)?;
+            eprintln!(
+                "password of '{}' reset; its sessions have ended",
+                user.username
+            );
+        }
+    }
     Ok(())
 }
 

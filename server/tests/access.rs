@@ -746,3 +746,105 @@ async fn an_officer_uploads_a_csv_through_the_same_validation() {
         .any(|a| a == "data_corrected"));
     s.stop().await;
 }
+
+#[tokio::test]
+async fn changing_or_resetting_a_password_ends_the_other_sessions() {
+    let s = TestServer::start().await;
+    let old = s.user("stc.canbo", Role::AgencyOfficer, Some("STC")).await;
+    let laptop = s.sign_in("stc.canbo", &old).await;
+    let phone = s.sign_in("stc.canbo", &old).await;
+    let account = laptop.get("/account").await;
+    assert_eq!(account.status(), 200);
+    assert!(account.text().await.unwrap().contains("stc.canbo"));
+    let display = s
+        .http
+        .get(format!("{}/account", s.base))
+        .bearer_auth(&s.viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(display.status(), 403, "a wall screen has no account");
+
+    let change = |current: &str, password: &str, again: &str| {
+        let form = [
+            ("current", current.to_string()),
+            ("password", password.to_string()),
+            ("again", again.to_string()),
+            ("lang", "en".to_string()),
+        ];
+        let laptop = &laptop;
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = laptop.post_form("/account/password", &form).await;
+            assert_eq!(r.status(), 303);
+            r.headers()["location"].to_str().unwrap().to_string()
+        }
+    };
+    let new = "một mật khẩu mới thật dài";
+    assert_eq!(
+        change("sai", new, new).await,
+        "/account?error=current&lang=en"
+    );
+    assert_eq!(
+        change(&old, new, "khác").await,
+        "/account?error=mismatch&lang=en"
+    );
+    assert_eq!(
+        change(&old, "ngắn", "ngắn").await,
+        "/account?error=weak&lang=en"
+    );
+    assert_eq!(phone.get("/").await.status(), 200, "nothing changed yet");
+    assert_eq!(change(&old, new, new).await, "/account?done=1&lang=en");
+
+    assert_eq!(laptop.get("/").await.status(), 200, "this session goes on");
+    assert_eq!(phone.get("/").await.status(), 303, "the other one is over");
+    let stale = Browser::new(&s);
+    let refused = stale
+        .post_form("/login", &[("username", "stc.canbo"), ("password", &old)])
+        .await;
+    assert!(refused.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/login?error=invalid"));
+    s.sign_in("stc.canbo", new).await;
+
+    // an administrator resets it; only administrators may
+    let id: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'stc.canbo'")
+        .fetch_one(&s.db)
+        .await
+        .unwrap();
+    let reset = "mật khẩu do quản trị đặt";
+    let by_officer = laptop
+        .post_form(
+            &format!("/admin/users/{id}/password"),
+            &[("password", reset)],
+        )
+        .await;
+    assert_eq!(by_officer.status(), 403);
+    let admin = s
+        .sign_in("quantri", &s.user("quantri", Role::Admin, None).await)
+        .await;
+    let short = admin
+        .post_form(
+            &format!("/admin/users/{id}/password"),
+            &[("password", "ngắn")],
+        )
+        .await;
+    assert_eq!(short.status(), 422);
+    assert!(short.text().await.unwrap().contains("12"));
+    let done = admin
+        .post_form(
+            &format!("/admin/users/{id}/password"),
+            &[("password", reset)],
+        )
+        .await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(laptop.get("/").await.status(), 303, "its sessions are over");
+    s.sign_in("stc.canbo", reset).await;
+
+    let actions = audit_actions(&s).await;
+    for action in ["password_changed", "password_reset", "login_failed"] {
+        assert!(actions.iter().any(|a| a == action), "audited: {action}");
+    }
+    s.stop().await;
+}

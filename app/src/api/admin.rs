@@ -1,7 +1,7 @@
 //! The data of the administration and submission screens. Read on the server while
 //! rendering; who may see what is checked here, again, whatever the page shows.
 
-use crate::model::account::{AdminData, SubmitData};
+use crate::model::account::{AccountData, AdminData, SubmitData};
 use crate::model::Locale;
 use leptos::prelude::*;
 
@@ -160,5 +160,31 @@ pub async fn get_submit(locale: Locale) -> Result<SubmitData, ServerFnError> {
         indicators,
         areas,
         key: hex::encode(rand::random::<[u8; 12]>()),
+    })
+}
+
+/// The signed-in person's own account (not a display's).
+#[server(prefix = "/rpc", endpoint = "account")]
+pub async fn get_account(locale: Locale) -> Result<AccountData, ServerFnError> {
+    use crate::model::account::{Principal, Viewer};
+
+    let principal = crate::api::current_principal().ok_or_else(|| ServerFnError::new("sign in"))?;
+    let Principal::User {
+        username, agency, ..
+    } = &principal
+    else {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(http::StatusCode::FORBIDDEN);
+        }
+        return Err(ServerFnError::new("only people have accounts"));
+    };
+    let ctx = expect_context::<crate::api::ServerContext>();
+    Ok(AccountData {
+        viewer: Viewer::of(&principal, locale),
+        username: username.clone(),
+        agency_name: agency
+            .as_deref()
+            .and_then(|a| ctx.catalogue.agency(a))
+            .map(|a| a.name(locale).to_string()),
     })
 }

@@ -22,7 +22,9 @@ pub fn SessionMenu(viewer: Viewer, locale: Memo<Locale>) -> impl IntoView {
             <a href="/">{move || l().pick("Tổng quan", "Overview")}</a>
             {submit}
             {admin}
-            <span class="viewer" title=viewer.role.clone()>{viewer.name}" · "{viewer.role.clone()}</span>
+            <a class="viewer" href="/account" title=move || l().pick("Tài khoản, đổi mật khẩu", "Account, change password")>
+                {viewer.name}" · "{viewer.role.clone()}
+            </a>
             <form method="post" action="/logout" class="logout">
                 <button type="submit">{move || l().pick("Đăng xuất", "Sign out")}</button>
             </form>

@@ -274,6 +274,15 @@ pub struct AuditRow {
     pub ip: String,
 }
 
+/// The own-account screen's data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountData {
+    pub viewer: Viewer,
+    pub username: String,
+    /// The agency's name, for an agency officer.
+    pub agency_name: Option<String>,
+}
+
 /// The agency officers' submission screen's data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmitData {

@@ -130,6 +130,11 @@ fn users(data: &AdminData, agencies: &[(String, String)], l: Locale) -> impl Int
                             <select name="agency" aria-label=l.pick("Cơ quan", "Agency")>{agency_options(agencies, l)}</select>
                             <button>{l.pick("Đổi vai trò", "Change role")}</button>
                         </form>
+                        <form method="post" action=format!("/admin/users/{}/password", u.id) class="inline">
+                            <input name="password" type="password" autocomplete="new-password" minlength="12" required
+                                aria-label=l.pick("Mật khẩu mới", "New password") placeholder=l.pick("Mật khẩu mới", "New password") />
+                            <button>{l.pick("Đặt lại mật khẩu", "Reset password")}</button>
+                        </form>
                     </td>
                 </tr>
             }

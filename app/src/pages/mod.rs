@@ -1,5 +1,6 @@
 //! One module per screen. A page composes components and data; it holds no logic of its own.
 
+pub mod account;
 pub mod admin;
 pub mod login;
 pub mod not_found;

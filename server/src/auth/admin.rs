@@ -273,6 +273,53 @@ pub async fn set_role(
     Ok(())
 }
 
+/// Why the password changes, for the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// An administrator (or the command line) set it: `password_reset`.
+    Reset,
+    /// The account's owner changed it: `password_changed`.
+    ByOwner,
+}
+
+/// Gives an account a new password. Every session it had ends (the caller ends its live
+/// connections, and the owner's own session is renewed by the caller); returns the account
+/// and the time from which sessions are valid.
+pub async fn set_password(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    password: String,
+    change: PasswordChange,
+) -> Result<(users::User, OffsetDateTime), AdminError> {
+    if let Some((vi, en)) = password::weakness(&password) {
+        return Err(refused(vi, en));
+    }
+    let hash = password::hash(password).await?;
+    let now = OffsetDateTime::now_utc();
+    let mut tx = app::store::write(db).await?;
+    let user = users::by_id(&mut tx, id)
+        .await?
+        .ok_or_else(|| refused("Không có tài khoản này.", "No such account."))?;
+    users::set_password(&mut tx, id, &hash, now).await?;
+    let action = match change {
+        PasswordChange::Reset => "password_reset",
+        PasswordChange::ByOwner => "password_changed",
+    };
+    audit::record(
+        &mut tx,
+        &actor.entry(
+            action,
+            format!("user {}", user.username),
+            serde_json::Value::Null,
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((user, now))
+}
+
 pub async fn create_token(
     db: &Db,
     catalogue: &app::model::Catalogue,
@@ -537,6 +584,33 @@ pub async fn post_user_enable(
             .await
             .map_or_else(IntoResponse::into_response, |()| back("users")),
         Err(r) => r,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    password: String,
+}
+
+/// `POST /admin/users/{id}/password`: an administrator sets a new password; the account's
+/// sessions and live connections end.
+pub async fn post_user_password(
+    State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    principal: Option<Extension<Principal>>,
+    Path(id): Path<i64>,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let actor = match forbidden_or(admin_actor(principal, &ip)) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match set_password(&state.db, &actor, id, form.password, PasswordChange::Reset).await {
+        Ok(_) => {
+            state.hub.revoke(Revocation::User(id));
+            back("users")
+        }
+        Err(e) => e.into_response(),
     }
 }
 

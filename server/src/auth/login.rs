@@ -1,7 +1,9 @@
-//! Signing in and out (plain form posts, so they work before the page's script has loaded).
+//! Signing in and out, and changing one's own password (plain form posts, so they work
+//! before the page's script has loaded).
 //!
 //! Too many failed attempts lock the account, and the address they come from, for a while;
-//! the attempts are read from the audit trail, which records every one.
+//! the attempts are read from the audit trail, which records every one. A wrong current
+//! password when changing it counts as a failed attempt.
 
 use axum::extract::{Extension, State};
 use axum::http::StatusCode;
@@ -93,6 +95,23 @@ async fn audit_attempt(
     tx.commit().await
 }
 
+/// Whether recent failures lock this account or address.
+async fn locked_out(
+    state: &AppState,
+    username: &str,
+    ip: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let (by_account, by_address) = audit::failed_logins(
+        &mut *state.db.acquire().await?,
+        username,
+        ip,
+        now - LOCKOUT_WINDOW,
+    )
+    .await?;
+    Ok(by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS)
+}
+
 /// `POST /login`.
 pub async fn submit(
     State(state): State<AppState>,
@@ -103,14 +122,7 @@ pub async fn submit(
     let now = OffsetDateTime::now_utc();
     let username = form.username.trim();
     let next = safe_next(&form.next).to_string();
-    let (by_account, by_address) = audit::failed_logins(
-        &mut *state.db.acquire().await?,
-        username,
-        &ip,
-        now - LOCKOUT_WINDOW,
-    )
-    .await?;
-    if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+    if locked_out(&state, username, &ip, now).await? {
         audit_attempt(&state, "login_locked", username, &ip, None).await?;
         return Ok(page_error(
             StatusCode::TOO_MANY_REQUESTS,
@@ -178,6 +190,77 @@ pub async fn logout(
     }
     session.flush().await.map_err(ApiFailure::internal)?;
     Ok(Redirect::to("/login").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct OwnPasswordForm {
+    current: String,
+    password: String,
+    again: String,
+    #[serde(default)]
+    lang: String,
+}
+
+/// `POST /account/password`: a person changes their own password. Their other sessions and
+/// live connections end; this one is renewed.
+pub async fn change_password(
+    State(state): State<AppState>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    principal: Option<Extension<Principal>>,
+    session: Session,
+    Form(form): Form<OwnPasswordForm>,
+) -> Result<Response, ApiFailure> {
+    let Some(Extension(principal @ Principal::User { id, .. })) = principal else {
+        return Ok(page_error(
+            StatusCode::FORBIDDEN,
+            "Cần đăng nhập bằng tài khoản của mình.",
+            "Sign in with your own account.",
+        ));
+    };
+    let lang = if form.lang == "en" { "&lang=en" } else { "" };
+    let back =
+        |outcome: &str| Ok(Redirect::to(&format!("/account?{outcome}{lang}")).into_response());
+    let now = OffsetDateTime::now_utc();
+    let Some(user) = users::by_id(&mut *state.db.acquire().await?, id).await? else {
+        return back("error=gone");
+    };
+    if locked_out(&state, &user.username, &ip, now).await? {
+        audit_attempt(&state, "login_locked", &user.username, &ip, None).await?;
+        return back("error=locked");
+    }
+    if !password::verify(form.current, user.password_hash.clone()).await {
+        audit_attempt(&state, "login_failed", &user.username, &ip, Some(&user)).await?;
+        return back("error=current");
+    }
+    if form.password != form.again {
+        return back("error=mismatch");
+    }
+    if password::weakness(&form.password).is_some() {
+        return back("error=weak");
+    }
+    let actor = super::admin::Actor::of(&principal, &ip);
+    let valid_from = match super::admin::set_password(
+        &state.db,
+        &actor,
+        id,
+        form.password,
+        super::admin::PasswordChange::ByOwner,
+    )
+    .await
+    {
+        Ok((_, valid_from)) => valid_from,
+        Err(super::admin::AdminError::Refused(_)) => return back("error=refused"),
+        Err(super::admin::AdminError::Failed(e)) => return Err(ApiFailure::internal(e)),
+    };
+    state.hub.revoke(crate::hub::Revocation::User(id));
+    // this session goes on, under a new id, as if signed in now
+    session.cycle_id().await.map_err(ApiFailure::internal)?;
+    session
+        .insert(SIGNED_IN_AT, valid_from)
+        .await
+        .map_err(ApiFailure::internal)?;
+    tracing::info!(user = %user.username, "password changed");
+    back("done=1")
 }
 
 #[cfg(test)]

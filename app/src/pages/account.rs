@@ -1,0 +1,117 @@
+//! A person's own account: who they are signed in as, and changing their password (a plain
+//! form posted to `/account/password`, which ends their sessions elsewhere).
+
+use leptos::prelude::*;
+
+use crate::components::session_menu::SessionMenu;
+use crate::model::account::AccountData;
+use crate::model::Locale;
+use crate::pages::{use_locale, Location};
+
+async fn load(locale: Locale) -> Result<AccountData, ServerFnError> {
+    #[cfg(feature = "ssr")]
+    return crate::api::admin::get_account(locale).await;
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = locale;
+        std::future::pending().await
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let chosen = use_locale();
+    let locale = Memo::new(move |_| chosen);
+    let data = Resource::new(move || chosen, load);
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Đang tải… / Loading…"</p> }>
+            {move || data.get().map(|result| match result {
+                Ok(data) => view! { <Account data locale /> }.into_any(),
+                Err(_) => view! {
+                    <main class="notice">
+                        <h1>{move || locale.get().pick("Màn hình tường không có tài khoản", "Wall screens have no account")}</h1>
+                        <p><a href="/">{move || locale.get().pick("Về trang tổng quan", "Back to the overview")}</a></p>
+                    </main>
+                }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// What a `?error=` or `?done=` left by the form post means.
+fn outcome(location: &Location, l: Locale) -> Option<(&'static str, &'static str)> {
+    let error = match location.param("error").as_deref() {
+        Some("current") => Some(l.pick(
+            "Mật khẩu hiện tại không đúng.",
+            "The current password is wrong.",
+        )),
+        Some("mismatch") => Some(l.pick(
+            "Hai lần nhập mật khẩu mới không giống nhau.",
+            "The two new passwords differ.",
+        )),
+        Some("weak") => Some(l.pick(
+            "Mật khẩu mới cần ít nhất 12 ký tự.",
+            "The new password needs at least 12 characters.",
+        )),
+        Some("locked") => Some(l.pick(
+            "Nhập sai quá nhiều lần; hãy thử lại sau 15 phút.",
+            "Too many wrong attempts; try again in 15 minutes.",
+        )),
+        Some(_) => Some(l.pick("Không đổi được mật khẩu.", "The password was not changed.")),
+        None => None,
+    };
+    if let Some(e) = error {
+        return Some(("form-error", e));
+    }
+    location.param("done").map(|_| {
+        (
+            "form-done",
+            l.pick(
+                "Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã kết thúc.",
+                "Password changed. Your other sessions have ended.",
+            ),
+        )
+    })
+}
+
+#[component]
+fn Account(data: AccountData, locale: Memo<Locale>) -> impl IntoView {
+    let l = locale.get_untracked();
+    let message = outcome(&Location::current(), l)
+        .map(|(class, text)| view! { <p class=class role="status">{text}</p> });
+    view! {
+        <div class="screen account">
+            <header class="topbar">
+                <div class="brand">
+                    <span class="emblem" aria-hidden="true">"IOC"</span>
+                    <div>
+                        <h1>{l.pick("Tài khoản", "Account")}</h1>
+                        <p class="province">{data.viewer.name.clone()}</p>
+                    </div>
+                </div>
+                <SessionMenu viewer=data.viewer.clone() locale />
+            </header>
+            <main class="forms">
+                <section>
+                    <h2>{l.pick("Thông tin", "Details")}</h2>
+                    <dl class="facts">
+                        <dt>{l.pick("Tên đăng nhập", "Username")}</dt><dd>{data.username.clone()}</dd>
+                        <dt>{l.pick("Vai trò", "Role")}</dt><dd>{data.viewer.role.clone()}</dd>
+                        {data.agency_name.clone().map(|a| view! { <dt>{l.pick("Cơ quan", "Agency")}</dt><dd>{a}</dd> })}
+                    </dl>
+                </section>
+                <section>
+                    <h2>{l.pick("Đổi mật khẩu", "Change password")}</h2>
+                    {message}
+                    <form method="post" action="/account/password" class="stack">
+                        <input type="hidden" name="lang" value=l.code() />
+                        <label>{l.pick("Mật khẩu hiện tại", "Current password")}<input name="current" type="password" autocomplete="current-password" required /></label>
+                        <label>{l.pick("Mật khẩu mới (ít nhất 12 ký tự)", "New password (12 or more characters)")}<input name="password" type="password" autocomplete="new-password" minlength="12" required /></label>
+                        <label>{l.pick("Nhập lại mật khẩu mới", "New password again")}<input name="again" type="password" autocomplete="new-password" minlength="12" required /></label>
+                        <button type="submit">{l.pick("Đổi mật khẩu", "Change password")}</button>
+                    </form>
+                </section>
+            </main>
+        </div>
+    }
+}
