@@ -326,6 +326,10 @@ pub async fn run(
         }
     });
     if !config.no_demo {
+        let wall = demo::open_wall(&db, &demo::local_base_url(addr))
+            .await
+            .context("cannot make the demo's wall screen")?;
+        eprintln!("\n  Màn hình demo / demo wall: {wall}\n  (chỉ xem; tài khoản: `ioc admin create` — read-only; accounts: `ioc admin create`)\n");
         let feed = demo::DemoConfig {
             base_url: demo::local_base_url(addr),
             seed: config.demo_seed,

@@ -4,7 +4,6 @@ use anyhow::{bail, Context};
 use app::store::tokens;
 use clap::{Parser, Subcommand};
 use server::config::{DatabaseArgs, ServeConfig};
-use time::OffsetDateTime;
 use tracing_subscriber::EnvFilter;
 
 /// IOC Live — the real-time dashboard of a province's Intelligent Operations Center.
@@ -258,22 +257,10 @@ async fn display(command: DisplayCommand) -> anyhow::Result<()> {
         }
         DisplayCommand::Revoke { id, database } => {
             let (db, _) = server::prepare(&database).await?;
-            // the server that holds its connections closes them when it next checks
-            let mut tx = app::store::write(&db).await?;
-            if !app::store::displays::revoke(&mut tx, id, OffsetDateTime::now_utc()).await? {
-                bail!("no active display #{id}");
-            }
-            let actor = Actor::command_line();
-            let entry = app::store::audit::NewEntry {
-                actor_kind: actor.kind,
-                actor_name: actor.name,
-                action: "display_revoked",
-                target: Some(format!("display #{id}")),
-                ..Default::default()
-            };
-            app::store::audit::record(&mut tx, &entry, OffsetDateTime::now_utc()).await?;
-            tx.commit().await?;
-            eprintln!("display #{id} revoked");
+            ops::revoke_display(&db, None, &Actor::command_line(), id)
+                .await
+                .map_err(refused)?;
+            eprintln!("display #{id} revoked; its screen closes within a heartbeat");
         }
     }
     Ok(())

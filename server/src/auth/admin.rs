@@ -93,6 +93,15 @@ impl<E: Into<anyhow::Error>> From<E> for AdminError {
     }
 }
 
+impl std::fmt::Display for AdminError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AdminError::Refused(r) => write!(f, "{} ({})", r.en, r.vi),
+            AdminError::Failed(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
         match self {
@@ -413,9 +422,16 @@ pub async fn create_display(
     Ok((display, token))
 }
 
-pub async fn revoke_display(state: &AppState, actor: &Actor, id: i64) -> Result<(), AdminError> {
+/// Revokes a display. Its live connections close now when `hub` is this process's, else
+/// (the command line) when the serving process next checks them.
+pub async fn revoke_display(
+    db: &Db,
+    hub: Option<&crate::hub::Hub>,
+    actor: &Actor,
+    id: i64,
+) -> Result<(), AdminError> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = app::store::write(&state.db).await?;
+    let mut tx = app::store::write(db).await?;
     if !displays::revoke(&mut tx, id, now).await? {
         return Err(refused(
             format!("Không có màn hình #{id} đang hoạt động."),
@@ -433,7 +449,9 @@ pub async fn revoke_display(state: &AppState, actor: &Actor, id: i64) -> Result<
     )
     .await?;
     tx.commit().await?;
-    state.hub.revoke(Revocation::Display(id));
+    if let Some(hub) = hub {
+        hub.revoke(Revocation::Display(id));
+    }
     Ok(())
 }
 
@@ -703,7 +721,7 @@ pub async fn post_display_revoke(
     Path(id): Path<i64>,
 ) -> Response {
     match forbidden_or(admin_actor(principal, &ip)) {
-        Ok(actor) => revoke_display(&state, &actor, id)
+        Ok(actor) => revoke_display(&state.db, Some(&state.hub), &actor, id)
             .await
             .map_or_else(IntoResponse::into_response, |()| back("displays")),
         Err(r) => r,

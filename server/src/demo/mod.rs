@@ -23,6 +23,35 @@ use tokio::sync::watch;
 /// The label of the demo feed's tokens.
 pub const TOKEN_LABEL: &str = "demo feed";
 
+/// The name of the demo's wall screen.
+pub const WALL_NAME: &str = "Màn hình demo (demo feed)";
+
+/// A display token for watching the demo without an account — read-only, like any wall
+/// screen — replacing (revoking) the one made at the previous start, since a token is
+/// shown only once. Returns the wall's address, token included.
+pub async fn open_wall(db: &Db, base_url: &str) -> anyhow::Result<String> {
+    use crate::auth::admin::{self, Actor};
+    let actor = Actor {
+        kind: "system",
+        id: None,
+        name: TOKEN_LABEL.to_string(),
+        ip: None,
+    };
+    let previous = app::store::displays::list(&mut *db.acquire().await?).await?;
+    for d in previous
+        .iter()
+        .filter(|d| d.name == WALL_NAME && d.revoked_at.is_none())
+    {
+        admin::revoke_display(db, None, &actor, d.id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let (_, token) = admin::create_display(db, &actor, WALL_NAME)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(format!("{base_url}/?display={token}"))
+}
+
 /// The address the feed uses to reach a server listening on `addr`.
 pub fn local_base_url(addr: SocketAddr) -> String {
     let host = if addr.ip().is_unspecified() {

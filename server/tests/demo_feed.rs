@@ -1,0 +1,64 @@
+//! The demo feed: an ordinary API client, and a wall screen to watch it without an account.
+
+mod common;
+
+use common::*;
+use std::time::Duration;
+
+#[tokio::test]
+async fn the_demo_feed_posts_through_the_ingest_api_and_opens_a_wall() {
+    let s = TestServer::start_with(|c| {
+        c.no_demo = false;
+        c.demo_history_days = 1;
+        c.demo_interval_ms = 200;
+    })
+    .await;
+    // its figures arrive as agency submissions, audited like any agency's
+    let mut submitted = 0i64;
+    for _ in 0..100 {
+        submitted = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'data_submitted' AND actor_kind = 'agency_token'",
+        )
+        .fetch_one(&s.db)
+        .await
+        .unwrap();
+        if submitted > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(submitted > 0, "the feed submitted through the API");
+    let labels: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT label FROM api_tokens WHERE revoked_at IS NULL AND label = ?",
+    )
+    .bind(server::demo::TOKEN_LABEL)
+    .fetch_all(&s.db)
+    .await
+    .unwrap();
+    assert_eq!(labels, [server::demo::TOKEN_LABEL]);
+
+    // one wall screen at a time: a new start revokes the previous one
+    let active = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM displays WHERE name = ? AND revoked_at IS NULL",
+        )
+        .bind(server::demo::WALL_NAME)
+        .fetch_all(&s.db)
+        .await
+        .unwrap()
+    };
+    let first = active().await;
+    assert_eq!(first.len(), 1);
+    let url = server::demo::open_wall(&s.db, &s.base).await.unwrap();
+    let second = active().await;
+    assert_eq!(second.len(), 1);
+    assert_ne!(first, second);
+
+    // its address opens the dashboard, read-only
+    let wall = Browser::new(&s);
+    let path = url.strip_prefix(&s.base).unwrap();
+    assert_eq!(wall.get(path).await.status(), 303);
+    assert_eq!(wall.get("/").await.status(), 200);
+    assert_eq!(wall.get("/admin").await.status(), 403);
+    s.stop().await;
+}
