@@ -84,6 +84,16 @@ pub struct ServeConfig {
     )]
     pub allowed_origins: Vec<String>,
 
+    /// Addresses of reverse proxies in front of the server (repeat, or comma-separate): from
+    /// them, the client's address is taken from `X-Forwarded-For` (for sign-in lockout,
+    /// the per-address connection cap and the audit trail); from anyone else it is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "IOC_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// Sites that may show display (wall) pages in a frame, as origins such as
     /// `https://portal.sonla.gov.vn` (repeat the flag, or comma-separate). Every other page,
     /// and display pages when this is absent, refuse to be framed. The display session
@@ -142,6 +152,7 @@ impl ServeConfig {
             send_buffer_bytes: None,
             allowed_origins: Vec::new(),
             display_frame_ancestors: Vec::new(),
+            trusted_proxies: Vec::new(),
             secure_cookies: false,
             session_idle_minutes: 30,
             session_max_hours: 12,

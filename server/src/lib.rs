@@ -61,6 +61,8 @@ pub struct AppState {
     pub sessions: auth::SessionLimits,
     /// Whether session cookies are Secure (`__Host-` named).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[std::net::IpAddr]>,
     /// Origins that may frame pages served to a display; none when empty.
     pub display_frame_ancestors: Arc<[String]>,
 }
@@ -307,6 +309,7 @@ pub async fn run(
         sessions: config.session_limits(),
         secure_cookies: config.secure_cookies,
         display_frame_ancestors: config.display_frame_ancestors.clone().into(),
+        trusted_proxies: config.trusted_proxies.clone().into(),
     };
     let sessions = tower_sessions_sqlx_store::SqliteStore::new(db.clone());
     sessions

@@ -848,3 +848,77 @@ async fn changing_or_resetting_a_password_ends_the_other_sessions() {
     }
     s.stop().await;
 }
+
+/// Opens a live connection as the test viewer, as forwarded by a proxy for `forwarded`;
+/// the refusal status if refused.
+async fn connect_via(s: &TestServer, forwarded: &str) -> Result<Socket, u16> {
+    let mut request = s.live_request(None, Some(&s.viewer));
+    request
+        .headers_mut()
+        .insert("X-Forwarded-For", forwarded.parse().unwrap());
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((ws, _)) => Ok(ws),
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => Err(r.status().as_u16()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+async fn failed_sign_in_addresses(s: &TestServer, forwarded: &str) -> Vec<String> {
+    s.http
+        .post(format!("{}/login", s.base))
+        .header("Origin", &s.base)
+        .header("X-Forwarded-For", forwarded)
+        .form(&[("username", "ai-do"), ("password", "sai")])
+        .send()
+        .await
+        .unwrap();
+    sqlx::query_scalar("SELECT ip FROM audit_log WHERE action = 'login_failed' ORDER BY id")
+        .fetch_all(&s.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn live_connections_are_capped_per_client_address() {
+    // behind a trusted proxy, the client is the nearest untrusted forwarded address
+    let s = TestServer::start_with(|c| {
+        c.connections_per_address = 2;
+        c.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let a = "203.0.113.7, 127.0.0.1";
+    let forged_a = "198.51.100.66, 203.0.113.7";
+    let mut first = connect_via(&s, a).await.unwrap();
+    let _second = connect_via(&s, forged_a).await.unwrap();
+    assert_eq!(
+        connect_via(&s, a).await.err(),
+        Some(429),
+        "a third from one address"
+    );
+    let _other = connect_via(&s, "203.0.113.8")
+        .await
+        .expect("another address");
+    first.close(None).await.unwrap();
+    let mut reopened = Err(0);
+    for _ in 0..50 {
+        reopened = connect_via(&s, a).await;
+        if reopened.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(reopened.is_ok(), "a closed connection frees its place");
+    assert_eq!(failed_sign_in_addresses(&s, a).await, ["203.0.113.7"]);
+    s.stop().await;
+
+    // from anyone else, X-Forwarded-For is ignored
+    let s = TestServer::start_with(|c| c.connections_per_address = 2).await;
+    let _one = connect_via(&s, "203.0.113.7").await.unwrap();
+    let _two = connect_via(&s, "203.0.113.8").await.unwrap();
+    assert_eq!(connect_via(&s, "203.0.113.9").await.err(), Some(429));
+    assert_eq!(
+        failed_sign_in_addresses(&s, "203.0.113.7").await,
+        ["127.0.0.1"]
+    );
+    s.stop().await;
+}

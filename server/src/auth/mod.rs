@@ -18,7 +18,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tower_sessions::Session;
@@ -42,7 +42,8 @@ pub struct SessionLimits {
     pub absolute: Duration,
 }
 
-/// The client's address, as the server saw it.
+/// The client's address: the peer's, or — when the peer is a trusted reverse proxy — the
+/// one the proxy saw, from `X-Forwarded-For`.
 #[derive(Debug, Clone)]
 pub struct ClientIp(pub String);
 
@@ -50,12 +51,33 @@ pub struct ClientIp(pub String);
 #[derive(Debug, Clone)]
 pub struct CspNonce(pub String);
 
-fn ip_of(request: &Request) -> String {
-    request
+fn ip_of(request: &Request, trusted_proxies: &[IpAddr]) -> String {
+    let Some(peer) = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .map(|ConnectInfo(addr)| addr.ip())
+    else {
+        return "unknown".into();
+    };
+    if !trusted_proxies.contains(&peer) {
+        return peer.to_string();
+    }
+    // the nearest address that is not one of our proxies; the ones before it may be forged
+    let forwarded: Vec<&str> = request
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    forwarded
+        .iter()
+        .rev()
+        .map_while(|hop| hop.parse::<IpAddr>().ok())
+        .find(|hop| !trusted_proxies.contains(hop))
+        .unwrap_or(peer)
+        .to_string()
 }
 
 /// Whether a user's session begun at `signed_in` still holds at `now`: the account is
@@ -131,7 +153,7 @@ pub async fn identify(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let ip = ip_of(&request);
+    let ip = ip_of(&request, &state.trusted_proxies);
     request.extensions_mut().insert(ClientIp(ip.clone()));
     if let Some(token) = display_param(request.uri()) {
         return exchange_display_token(&state, &session, &token, request.uri(), &ip).await;

@@ -9,12 +9,13 @@
 //! an agency token), each sees what their role allows, an address may hold a limited
 //! number of connections, and a revoked display or disabled user is closed with 4003.
 
+use crate::auth::ClientIp;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Extension, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
@@ -46,6 +47,7 @@ pub struct LiveQuery {
 pub async fn upgrade(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     principal: Option<Extension<Principal>>,
     Query(query): Query<LiveQuery>,
     ws: WebSocketUpgrade,
@@ -71,7 +73,8 @@ pub async fn upgrade(
             .into_response()
         }
     };
-    if state.hub.admit(peer.ip()).is_none() {
+    let address = client.parse::<IpAddr>().unwrap_or(peer.ip());
+    if state.hub.admit(address).is_none() {
         return ApiFailure::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_connections",
@@ -86,7 +89,7 @@ pub async fn upgrade(
         .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {
             // the place is held for as long as the connection lives
-            let Some(_permit) = hub.admit(peer.ip()) else {
+            let Some(_permit) = hub.admit(address) else {
                 return;
             };
             serve(socket, &hub, since, principal).await
