@@ -2,7 +2,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Server, launchBrowser, openPage } from './support.js';
+import { Server, launchBrowser, openPage, todayInVietnam } from './support.js';
 
 let server;
 let browser;
@@ -81,4 +81,34 @@ test('the new account signs in, sees its name as text, and signs out', async () 
   assert.match(new URL(page.url()).pathname, /^\/login/, 'signed out');
   assert.deepEqual(problems.filter((p) => !/403/.test(p)), []);
   await page.close();
+});
+
+test('a wall screen revoked from the admin page says so at once and stops', async () => {
+  const token = server.displayToken('Tường thử thu hồi');
+  await server.post(server.token('VPUB'), [
+    { indicator: 'services.online.rate', area: '14', period: todayInVietnam(), value: 64.2, unit: 'percent' },
+  ]);
+  const { page: wall, problems } = await openPage(browser, server.wall('/', token));
+  await wall.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  const tile = wall.locator('article.tile[data-indicator="services.online.rate"]');
+  assert.equal(await tile.getAttribute('data-freshness'), 'current');
+  assert.equal(new URL(wall.url()).search, '', 'the token left the address bar');
+
+  const { page: admin } = await openPage(browser, server.base + '/login');
+  await signIn(admin, 'quantri', adminPassword);
+  await admin.locator('.connection').waitFor({ timeout: 10_000 });
+  await admin.goto(server.base + '/admin?tab=displays');
+  await admin.click('tr[data-display="Tường thử thu hồi"] button.danger');
+  await admin.waitForURL(/tab=displays/);
+
+  await wall.locator('.connection[data-state="ended"]').waitFor({ timeout: 5_000 });
+  assert.match(await wall.locator('.connection').innerText(), /Phiên đã kết thúc/);
+  assert.equal(await tile.getAttribute('data-freshness'), 'unconfirmed', 'no figure looks live');
+  await wall.waitForTimeout(2_000);
+  assert.equal(await wall.locator('.connection').getAttribute('data-state'), 'ended', 'no reconnecting');
+  await wall.reload();
+  assert.match(new URL(wall.url()).pathname, /^\/login/, 'the screen has no session any more');
+  assert.deepEqual(problems.filter((p) => !/401|403/.test(p)), []);
+  await wall.close();
+  await admin.close();
 });

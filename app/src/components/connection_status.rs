@@ -11,6 +11,7 @@ pub fn ConnectionStatus(store: LiveStore, locale: Memo<Locale>) -> impl IntoView
         Link::Connecting => "connecting",
         Link::Live => "live",
         Link::Reconnecting { .. } => "reconnecting",
+        Link::Ended => "ended",
     };
     let text = move || {
         let l = locale.get();
@@ -25,12 +26,24 @@ pub fn ConnectionStatus(store: LiveStore, locale: Memo<Locale>) -> impl IntoView
                 format!("Mất kết nối · đang kết nối lại (lần {attempt})"),
                 format!("Disconnected · reconnecting (attempt {attempt})"),
             ),
+            (Link::Ended, _) => l
+                .pick(
+                    "Phiên đã kết thúc · số liệu không còn cập nhật",
+                    "Session ended · figures no longer update",
+                )
+                .to_string(),
         }
+    };
+    let sign_in = move || {
+        (store.link.get() == Link::Ended).then(|| {
+            view! { <a href="/login">{move || locale.get().pick("Đăng nhập lại", "Sign in again")}</a> }
+        })
     };
     view! {
         <div class="connection" data-state=state role="status" aria-live="polite">
             <span class="dot" aria-hidden="true"></span>
             <span class="label">{text}</span>
+            {sign_in}
         </div>
     }
 }

@@ -23,6 +23,9 @@ pub enum Link {
     Live,
     /// The connection dropped; trying again (attempt number).
     Reconnecting { attempt: u32 },
+    /// The server ended this viewer's right to the stream (signed out elsewhere, account
+    /// disabled, role or password changed, display revoked): no more attempts.
+    Ended,
 }
 
 type Key = (String, String);

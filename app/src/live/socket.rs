@@ -105,7 +105,11 @@ fn open(conn: &Shared) {
         Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
             if conn.borrow().generation == generation {
                 leptos::logging::log!("live: closed ({} {})", e.code(), e.reason());
-                dropped(&conn);
+                if e.code() == crate::model::live::CLOSE_REVOKED {
+                    ended(&conn);
+                } else {
+                    dropped(&conn);
+                }
             }
         })
     };
@@ -141,6 +145,16 @@ fn dropped(conn: &Shared) {
     let attempt = conn.borrow().attempt;
     store.link.set(Link::Reconnecting { attempt });
     retry_later(conn);
+}
+
+/// The server revoked this viewer: reconnecting with the same credentials cannot work.
+fn ended(conn: &Shared) {
+    let store = {
+        let mut c = conn.borrow_mut();
+        abandon(&mut c);
+        c.store
+    };
+    store.link.set(Link::Ended);
 }
 
 fn retry_later(conn: &Shared) {
