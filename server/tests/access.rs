@@ -96,6 +96,9 @@ async fn each_role_reads_and_writes_what_it_may() {
     s.post_ok(&office, &batch(vec![json!({"indicator": "services.satisfaction.rate", "area": "14", "period": "2026-10", "value": 91.5, "unit": "percent"})])).await;
     s.post_ok(&office, &batch(vec![online_rate("2026-11-20", 60.0)]))
         .await;
+    // a figure of the Department of Finance that is not on the overview
+    let finance = s.token("STC").await;
+    s.post_ok(&finance, &batch(vec![json!({"indicator": "invest.projects.lagging", "area": "14", "period": "2026-11-20", "value": 17, "unit": "count"})])).await;
 
     let admin = s
         .sign_in("quantri", &s.user("quantri", Role::Admin, None).await)
@@ -122,6 +125,14 @@ async fn each_role_reads_and_writes_what_it_may() {
     ] {
         let overview = browser.get("/").await;
         assert_eq!(overview.status(), 200, "{who} sees the overview");
+        let page = overview.text().await.unwrap();
+        let own_section = page.contains("Số liệu của Sở Tài chính")
+            && page.contains(r#"data-indicator="invest.projects.lagging""#);
+        assert_eq!(
+            own_section,
+            who == "officer",
+            "{who}: the agency's own figures on the overview"
+        );
         let admin_page = browser.get("/admin").await;
         let submit_page = browser.get("/submit").await;
         assert_eq!(

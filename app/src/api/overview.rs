@@ -99,22 +99,14 @@ pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
                 .unwrap_or_default(),
         )
     };
-    let mut tiles = Vec::new();
-    for t in &OVERVIEW_TILES {
-        let Some(ind) = catalogue.indicator(t.indicator) else {
-            tracing::warn!(
-                indicator = t.indicator,
-                "overview tile names an indicator missing from the catalogue"
-            );
-            continue;
-        };
+    let spec = |ind: &crate::model::Indicator, t: &OverviewTile| {
         let (agency_short, agency_name) = agency_names(&ind.agency);
         let (target_indicator, target_value) = match &ind.target {
             Some(Target::Indicator(code)) => (Some(code.clone()), None),
             Some(Target::Value(v)) => (None, Some(*v)),
             None => (None, None),
         };
-        tiles.push(TileSpec {
+        TileSpec {
             indicator: ind.code.clone(),
             area: province.clone(),
             title: ind.name(locale).to_string(),
@@ -129,8 +121,37 @@ pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             target_label: locale.pick(t.target_vi, t.target_en).to_string(),
             threshold: ind.threshold,
             max_age_secs: ind.max_age().whole_seconds(),
-        });
+        }
+    };
+    let mut tiles = Vec::new();
+    for t in &OVERVIEW_TILES {
+        let Some(ind) = catalogue.indicator(t.indicator) else {
+            tracing::warn!(
+                indicator = t.indicator,
+                "overview tile names an indicator missing from the catalogue"
+            );
+            continue;
+        };
+        tiles.push(spec(ind, t));
     }
+    // an agency officer also sees the rest of their agency's figures
+    let agency = match &principal {
+        crate::model::account::Principal::User {
+            role: crate::model::account::Role::AgencyOfficer,
+            agency: Some(code),
+            ..
+        } => {
+            let own: Vec<TileSpec> = catalogue
+                .indicators
+                .iter()
+                .filter(|i| &i.agency == code)
+                .filter(|i| OVERVIEW_TILES.iter().all(|t| t.indicator != i.code))
+                .map(|i| spec(i, &tile("", false, "mục tiêu", "of target")))
+                .collect();
+            Some((agency_names(code).1, own))
+        }
+        _ => None,
+    };
     let map_layers: Vec<MapLayer> = MAP_LAYERS
         .iter()
         .filter_map(|code| catalogue.indicator(code))
@@ -156,6 +177,7 @@ pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
     let layer_codes: HashSet<&str> = map_layers.iter().map(|l| l.indicator.as_str()).collect();
     let wanted: HashSet<(String, String)> = tiles
         .iter()
+        .chain(agency.iter().flat_map(|(_, own)| own))
         .flat_map(|t| {
             std::iter::once((t.indicator.clone(), t.area.clone()))
                 .chain(t.target_indicator.clone().map(|i| (i, t.area.clone())))
@@ -177,6 +199,7 @@ pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             .map(|a| a.name_vi.clone())
             .unwrap_or_default(),
         tiles,
+        agency,
         map: (*ctx.map).clone(),
         map_layers,
         epoch,

@@ -33,6 +33,9 @@ pub struct Overview {
     pub province_code: String,
     pub province_name: String,
     pub tiles: Vec<tile::TileSpec>,
+    /// For an agency officer: their agency's name and a tile for each of its other
+    /// indicators (the province figure).
+    pub agency: Option<(String, Vec<tile::TileSpec>)>,
     /// The communes' shapes and the indicators the map can show.
     pub map: map::MapData,
     pub map_layers: Vec<map::MapLayer>,

@@ -87,8 +87,17 @@ fn Admin(data: AdminData, tab: String, locale: Memo<Locale>) -> impl IntoView {
     }
 }
 
-fn agency_options(agencies: &[(String, String)], l: Locale) -> impl IntoView {
-    let options = agencies.iter().map(|(code, name)| view! { <option value=code.clone()>{format!("{code} — {name}")}</option> }).collect_view();
+fn agency_options(
+    agencies: &[(String, String)],
+    selected: Option<&str>,
+    l: Locale,
+) -> impl IntoView {
+    let options = agencies
+        .iter()
+        .map(|(code, name)| {
+            view! { <option value=code.clone() selected=selected == Some(code.as_str())>{format!("{code} — {name}")}</option> }
+        })
+        .collect_view();
     view! {
         <option value="">{l.pick("(không thuộc cơ quan)", "(no agency)")}</option>
         {options}
@@ -127,7 +136,7 @@ fn users(data: &AdminData, agencies: &[(String, String)], l: Locale) -> impl Int
                         {toggle}
                         <form method="post" action=format!("/admin/users/{}/role", u.id) class="inline">
                             <select name="role" aria-label=l.pick("Vai trò", "Role")>{role_options(Some(u.role), l)}</select>
-                            <select name="agency" aria-label=l.pick("Cơ quan", "Agency")>{agency_options(agencies, l)}</select>
+                            <select name="agency" aria-label=l.pick("Cơ quan", "Agency")>{agency_options(agencies, u.agency.as_deref(), l)}</select>
                             <button>{l.pick("Đổi vai trò", "Change role")}</button>
                         </form>
                         <form method="post" action=format!("/admin/users/{}/password", u.id) class="inline">
@@ -156,7 +165,7 @@ fn users(data: &AdminData, agencies: &[(String, String)], l: Locale) -> impl Int
                 <label>{l.pick("Tên đăng nhập", "Username")}<input name="username" required /></label>
                 <label>{l.pick("Họ tên", "Name")}<input name="display_name" required /></label>
                 <label>{l.pick("Vai trò", "Role")}<select name="role">{role_options(None, l)}</select></label>
-                <label>{l.pick("Cơ quan (cán bộ sở, ngành)", "Agency (agency officers)")}<select name="agency">{agency_options(agencies, l)}</select></label>
+                <label>{l.pick("Cơ quan (cán bộ sở, ngành)", "Agency (agency officers)")}<select name="agency">{agency_options(agencies, None, l)}</select></label>
                 <label>{l.pick("Mật khẩu (từ 12 ký tự)", "Password (12 or more characters)")}<input name="password" type="password" autocomplete="new-password" required /></label>
                 <button type="submit">{l.pick("Tạo", "Create")}</button>
             </form>
@@ -190,7 +199,7 @@ fn tokens(data: &AdminData, l: Locale) -> impl IntoView {
             </table>
             <h3>{l.pick("Cấp mã mới", "New token")}</h3>
             <form method="post" action="/admin/tokens" class="stack">
-                <label>{l.pick("Cơ quan", "Agency")}<select name="agency" required>{agency_options(&data.agencies, l)}</select></label>
+                <label>{l.pick("Cơ quan", "Agency")}<select name="agency" required>{agency_options(&data.agencies, None, l)}</select></label>
                 <label>{l.pick("Ghi chú (hệ thống gửi)", "Label (the sending system)")}<input name="label" /></label>
                 <button type="submit">{l.pick("Cấp mã", "Create")}</button>
             </form>

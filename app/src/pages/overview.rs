@@ -77,6 +77,12 @@ fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
                 <section class="tiles">
                     {data.tiles.into_iter().map(|spec| view! { <KpiTile spec store locale /> }).collect_view()}
                 </section>
+                {data.agency.map(|(name, own)| view! {
+                    <h2 class="section-title">{move || locale.get().pick(format!("Số liệu của {name}"), format!("Figures of {name}"))}</h2>
+                    <section class="tiles agency-tiles">
+                        {own.into_iter().map(|spec| view! { <KpiTile spec store locale /> }).collect_view()}
+                    </section>
+                })}
                 <CommuneMap map=data.map layers=data.map_layers province=data.province_code store locale />
             </main>
             <footer class="page-footer">
