@@ -449,8 +449,10 @@ mod tests {
 
     #[test]
     fn units_without_geometry_get_schematic_hexagons() {
-        let mut data = app::model::ProvinceData::default();
-        data.province = "99".into();
+        let mut data = app::model::ProvinceData {
+            province: "99".into(),
+            ..Default::default()
+        };
         let unit = |code: &str, point: Option<[f64; 2]>| Area {
             code: code.into(),
             official_code: None,

@@ -165,7 +165,7 @@ pub async fn create_user(
     };
     let hash = password::hash(new.password).await?;
     let now = OffsetDateTime::now_utc();
-    let mut tx = app::store::write(&db).await?;
+    let mut tx = app::store::write(db).await?;
     if users::by_username(&mut tx, &username).await?.is_some() {
         return Err(refused(
             format!("Tên đăng nhập '{username}' đã có."),
@@ -357,7 +357,7 @@ pub async fn create_token(
         label.trim()
     };
     let now = OffsetDateTime::now_utc();
-    let mut tx = app::store::write(&db).await?;
+    let mut tx = app::store::write(db).await?;
     let (info, token) = tokens::create(&mut tx, agency, label, now).await?;
     let detail = serde_json::json!({ "agency": agency, "label": label });
     audit::record(
@@ -376,7 +376,7 @@ pub async fn create_token(
 
 pub async fn revoke_token(db: &Db, actor: &Actor, id: i64) -> Result<(), AdminError> {
     let now = OffsetDateTime::now_utc();
-    let mut tx = app::store::write(&db).await?;
+    let mut tx = app::store::write(db).await?;
     if !tokens::revoke(&mut tx, id, now).await? {
         return Err(refused(
             format!("Không có mã #{id} đang hoạt động."),
@@ -406,7 +406,7 @@ pub async fn create_display(
         return Err(refused("Cần tên màn hình.", "A screen name is required."));
     }
     let now = OffsetDateTime::now_utc();
-    let mut tx = app::store::write(&db).await?;
+    let mut tx = app::store::write(db).await?;
     let (display, token) = displays::create(&mut tx, name.trim(), now).await?;
     audit::record(
         &mut tx,
@@ -468,6 +468,7 @@ fn admin_actor(principal: Option<Extension<Principal>>, ip: &str) -> Result<Acto
     }
 }
 
+#[allow(clippy::result_large_err)] // the error is the handler's answer, returned at once
 fn forbidden_or(result: Result<Actor, AdminError>) -> Result<Actor, Response> {
     result.map_err(|e| match e {
         AdminError::Refused(r) => page_error(StatusCode::FORBIDDEN, &r.vi, &r.en),

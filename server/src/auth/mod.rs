@@ -105,7 +105,7 @@ async fn from_session(
     let mut conn = state.db.acquire().await.ok()?;
     let principal = if let Some(id) = session.get::<i64>(USER_ID).await.ok()? {
         let user = users::by_id(&mut conn, id).await.ok()??;
-        session_holds(&user, signed_in, now, limits).then(|| Principal::User {
+        session_holds(&user, signed_in, now, limits).then_some(Principal::User {
             id: user.id,
             username: user.username,
             name: user.display_name,
