@@ -322,7 +322,7 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
             server::auth::admin::revoke_token(&db, &server::auth::admin::Actor::command_line(), id)
                 .await
                 .map_err(refused)?;
-            eprintln!("token #{id} revoked");
+            eprintln!("token #{id} revoked; a running server closes its live connections within a heartbeat");
         }
     }
     Ok(())

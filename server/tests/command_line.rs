@@ -1,7 +1,13 @@
 //! The administration commands of the `ioc` binary, run as a person or a script would.
 
+mod common;
+
+use common::{next_data_frame, TestServer};
+use futures_util::StreamExt;
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+use tokio_tungstenite::tungstenite::Message;
 
 const IOC: &str = env!("CARGO_BIN_EXE_ioc");
 
@@ -135,4 +141,93 @@ async fn a_display_token_is_printed_once_listed_and_revoked() {
             .unwrap()
             .is_none()
     );
+}
+
+/// Waits for the server to close `ws`; returns the close code.
+async fn closed_with(ws: &mut common::Socket, within: Duration) -> u16 {
+    loop {
+        match tokio::time::timeout(within, ws.next())
+            .await
+            .expect("closed in time")
+        {
+            Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}
+
+/// The command line is another process: a running server learns of its revocations from
+/// the database, at its next heartbeat, and closes the screens and systems concerned.
+#[tokio::test]
+async fn revocations_from_the_command_line_close_a_running_servers_connections() {
+    let s = TestServer::start_with(|c| c.heartbeat_secs = 1).await;
+    let made = ioc(
+        &["display", "create", "--name", "Tường LED sảnh"],
+        &s.database_url,
+        "",
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let display = text(&made.stdout).trim().to_string();
+    let made = ioc(
+        &["token", "create", "--agency", "STC", "--label", "hệ thống thu"],
+        &s.database_url,
+        "",
+    );
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let agency = text(&made.stdout).trim().to_string();
+
+    let mut wall = tokio_tungstenite::connect_async(s.live_request(None, Some(&display)))
+        .await
+        .unwrap()
+        .0;
+    let mut system = tokio_tungstenite::connect_async(s.live_request(None, Some(&agency)))
+        .await
+        .unwrap()
+        .0;
+    let mut bystander = s.connect(None).await;
+    for ws in [&mut wall, &mut system, &mut bystander] {
+        next_data_frame(ws, Duration::from_secs(5)).await;
+    }
+
+    let id = |what: &str, listing: &str, name: &str| -> String {
+        listing
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{what} {name} listed: {listing}"))
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let displays = text(&ioc(&["display", "list"], &s.database_url, "").stdout);
+    let revoked = ioc(
+        &["display", "revoke", &id("display", &displays, "Tường LED sảnh")],
+        &s.database_url,
+        "",
+    );
+    assert!(revoked.status.success(), "{}", text(&revoked.stderr));
+    assert_eq!(
+        closed_with(&mut wall, Duration::from_secs(5)).await,
+        app::model::live::CLOSE_REVOKED
+    );
+
+    let tokens = text(&ioc(&["token", "list"], &s.database_url, "").stdout);
+    let revoked = ioc(
+        &["token", "revoke", &id("token", &tokens, "hệ thống thu")],
+        &s.database_url,
+        "",
+    );
+    assert!(revoked.status.success(), "{}", text(&revoked.stderr));
+    assert_eq!(
+        closed_with(&mut system, Duration::from_secs(5)).await,
+        app::model::live::CLOSE_REVOKED
+    );
+
+    // everyone else stays connected and keeps receiving heartbeats
+    assert!(matches!(
+        common::next_frame(&mut bystander, Duration::from_secs(3)).await,
+        app::model::LiveFrame::Heartbeat { .. }
+    ));
+    s.stop().await;
 }

@@ -89,6 +89,17 @@ pub async fn revoke(
     Ok(done.rows_affected() == 1)
 }
 
+/// Displays revoked after `after`.
+pub async fn revoked_after(
+    conn: &mut sqlx::SqliteConnection,
+    after: OffsetDateTime,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM displays WHERE revoked_at > ?")
+        .bind(time_text::format(after))
+        .fetch_all(conn)
+        .await
+}
+
 pub async fn touch(
     conn: &mut sqlx::SqliteConnection,
     id: i64,

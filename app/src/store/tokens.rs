@@ -94,6 +94,17 @@ pub async fn revoke(
     Ok(done.rows_affected() == 1)
 }
 
+/// Tokens revoked after `after`.
+pub async fn revoked_after(
+    conn: &mut sqlx::SqliteConnection,
+    after: OffsetDateTime,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar("SELECT id FROM api_tokens WHERE revoked_at > ?")
+        .bind(time_text::format(after))
+        .fetch_all(conn)
+        .await
+}
+
 /// Revokes every active token with this label (used by the demo feed, which makes fresh
 /// tokens at each start).
 pub async fn revoke_labelled(

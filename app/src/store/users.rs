@@ -105,6 +105,22 @@ pub async fn count_admins(conn: &mut sqlx::SqliteConnection) -> sqlx::Result<i64
         .await
 }
 
+/// Accounts whose sessions were ended (disabled, new role, new password) after `after`,
+/// with the time their sessions are valid from.
+pub async fn sessions_ended_after(
+    conn: &mut sqlx::SqliteConnection,
+    after: OffsetDateTime,
+) -> sqlx::Result<Vec<(i64, OffsetDateTime)>> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, sessions_valid_from FROM users WHERE sessions_valid_from > ?")
+            .bind(time_text::format(after))
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(id, from)| Ok((id, time_text::parse(&from)?)))
+        .collect()
+}
+
 /// Disables (or enables) an account; disabling also ends its sessions.
 pub async fn set_disabled(
     conn: &mut sqlx::SqliteConnection,

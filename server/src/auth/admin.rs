@@ -229,7 +229,7 @@ pub async fn set_disabled(
     }
     tx.commit().await?;
     if disabled {
-        state.hub.revoke(Revocation::User(id));
+        state.hub.revoke(Revocation::user(id));
     }
     Ok(())
 }
@@ -278,7 +278,7 @@ pub async fn set_role(
     .await?;
     tx.commit().await?;
     // the account signs in again with its new rights; its live connections end now
-    state.hub.revoke(Revocation::User(id));
+    state.hub.revoke(Revocation::user(id));
     Ok(())
 }
 
@@ -626,7 +626,7 @@ pub async fn post_user_password(
     };
     match set_password(&state.db, &actor, id, form.password, PasswordChange::Reset).await {
         Ok(_) => {
-            state.hub.revoke(Revocation::User(id));
+            state.hub.revoke(Revocation::user(id));
             back("users")
         }
         Err(e) => e.into_response(),
@@ -678,9 +678,13 @@ pub async fn post_token_revoke(
     Path(id): Path<i64>,
 ) -> Response {
     match forbidden_or(admin_actor(principal, &ip)) {
-        Ok(actor) => revoke_token(&state.db, &actor, id)
-            .await
-            .map_or_else(IntoResponse::into_response, |()| back("tokens")),
+        Ok(actor) => match revoke_token(&state.db, &actor, id).await {
+            Ok(()) => {
+                state.hub.revoke(Revocation::AgencyToken(id));
+                back("tokens")
+            }
+            Err(e) => e.into_response(),
+        },
         Err(r) => r,
     }
 }

@@ -252,7 +252,10 @@ pub async fn change_password(
         Err(super::admin::AdminError::Refused(_)) => return back("error=refused"),
         Err(super::admin::AdminError::Failed(e)) => return Err(ApiFailure::internal(e)),
     };
-    state.hub.revoke(crate::hub::Revocation::User(id));
+    state.hub.revoke(crate::hub::Revocation::User {
+        id,
+        since: valid_from,
+    });
     // this session goes on, under a new id, as if signed in now
     session.cycle_id().await.map_err(ApiFailure::internal)?;
     session

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::timeout;
 
-use super::{FrameKind, Hub, Outgoing, Revocation};
+use super::{FrameKind, Hub, Outgoing};
 use crate::ingest::error::ApiFailure;
 use crate::AppState;
 use app::model::account::{Principal, Visibility};
@@ -52,6 +52,8 @@ pub async fn upgrade(
     Query(query): Query<LiveQuery>,
     ws: WebSocketUpgrade,
 ) -> Response {
+    // the principal was read from the database just before: revocations after this end it
+    let opened = time::OffsetDateTime::now_utc();
     // a screen, a person or an agency system: someone known
     let principal = match crate::auth::require(principal.as_ref().map(|Extension(p)| p)) {
         Ok(p) => p.clone(),
@@ -92,7 +94,7 @@ pub async fn upgrade(
             let Some(_permit) = hub.admit(address) else {
                 return;
             };
-            serve(socket, &hub, since, principal).await
+            serve(socket, &hub, since, principal, opened).await
         })
 }
 
@@ -111,8 +113,9 @@ async fn serve(
     hub: &Hub,
     since: Option<StreamPosition>,
     principal: Principal,
+    opened: time::OffsetDateTime,
 ) {
-    let end = stream(&mut socket, hub, since, &principal).await;
+    let end = stream(&mut socket, hub, since, &principal, opened).await;
     let (code, reason) = match &end {
         End::Slow(why) => (CLOSE_SLOW, format!("slow: {why}; reconnect with since")),
         End::ShuttingDown => (CLOSE_GOING_AWAY, "server shutting down".to_string()),
@@ -130,20 +133,12 @@ async fn serve(
     let _ = timeout(CLOSE_TIMEOUT, socket.send(close)).await;
 }
 
-/// Whether a revocation ends this principal's connections.
-fn revokes(what: Revocation, principal: &Principal) -> bool {
-    match (what, principal) {
-        (Revocation::User(id), Principal::User { id: mine, .. }) => id == *mine,
-        (Revocation::Display(id), Principal::Display { id: mine, .. }) => id == *mine,
-        _ => false,
-    }
-}
-
 async fn stream(
     socket: &mut WebSocket,
     hub: &Hub,
     since: Option<StreamPosition>,
     principal: &Principal,
+    opened: time::OffsetDateTime,
 ) -> End {
     let limits = hub.limits().clone();
     let write_timeout = limits.write_timeout;
@@ -156,11 +151,6 @@ async fn stream(
         return End::Slow("the first frame could not be written in time");
     }
     let mut shutdown = hub.shutdown_signal();
-    let opened = time::OffsetDateTime::now_utc();
-    let mut rechecks = tokio::time::interval_at(
-        tokio::time::Instant::now() + limits.heartbeat,
-        limits.heartbeat,
-    );
     let ping_every = limits.heartbeat * 2;
     let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
     let mut heard_since_ping = true;
@@ -172,7 +162,7 @@ async fn stream(
             biased;
             _ = shutdown.changed() => return End::ShuttingDown,
             revoked = revocations.recv() => match revoked {
-                Ok(what) if revokes(what, principal) => return End::Revoked,
+                Ok(what) if what.ends(principal, opened) => return End::Revoked,
                 Ok(_) | Err(RecvError::Lagged(_)) => {}
                 Err(RecvError::Closed) => return End::ShuttingDown,
             },
@@ -181,11 +171,6 @@ async fn stream(
                 // pongs, pings (answered by the library) and anything else: the peer is alive
                 Some(Ok(_)) => heard_since_ping = true,
             },
-            _ = rechecks.tick() => {
-                if !hub.still_valid(principal, opened).await {
-                    return End::Revoked;
-                }
-            }
             _ = pings.tick() => {
                 if !heard_since_ping {
                     return End::PeerSilent;

@@ -159,11 +159,40 @@ pub struct HubLimits {
 /// Something whose live connections must end now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revocation {
-    /// A user disabled, or whose role changed.
-    User(i64),
+    /// A user's connections opened before `since` (disabled, or a new role or password).
+    User { id: i64, since: OffsetDateTime },
     /// A display whose token was revoked.
     Display(i64),
+    /// An agency token that was revoked.
+    AgencyToken(i64),
 }
+
+impl Revocation {
+    /// A user's connections opened until now.
+    pub fn user(id: i64) -> Revocation {
+        Revocation::User {
+            id,
+            since: OffsetDateTime::now_utc(),
+        }
+    }
+
+    /// Whether this ends a connection that `principal` opened at `opened`.
+    pub fn ends(&self, principal: &app::model::account::Principal, opened: OffsetDateTime) -> bool {
+        use app::model::account::Principal;
+        match (*self, principal) {
+            (Revocation::User { id, since }, Principal::User { id: mine, .. }) => {
+                id == *mine && opened < since
+            }
+            (Revocation::Display(id), Principal::Display { id: mine, .. })
+            | (Revocation::AgencyToken(id), Principal::AgencyToken { id: mine, .. }) => id == *mine,
+            _ => false,
+        }
+    }
+}
+
+/// How far back each sweep looks again, so a change committed just after the previous
+/// sweep read is not missed (ending a connection twice is harmless).
+const SWEEP_OVERLAP: time::Duration = time::Duration::seconds(30);
 
 pub struct Hub {
     epoch: String,
@@ -365,34 +394,54 @@ impl Hub {
         }
     }
 
-    /// Whether a connection opened at `since` by `principal` may go on: its account is
-    /// enabled and its sessions not ended since, its display or token not revoked. Catches
-    /// revocations made by another process (the command line, another instance).
-    pub async fn still_valid(
-        &self,
-        principal: &app::model::account::Principal,
-        since: OffsetDateTime,
-    ) -> bool {
-        use app::model::account::Principal;
-        let Ok(mut conn) = self.db.acquire().await else {
-            return true;
-        };
-        match principal {
-            Principal::User { id, .. } => app::store::users::by_id(&mut conn, *id)
-                .await
-                .map_or(true, |u| {
-                    u.is_some_and(|u| u.disabled_at.is_none() && u.sessions_valid_from <= since)
-                }),
-            Principal::Display { id, .. } => app::store::displays::by_id(&mut conn, *id)
-                .await
-                .map_or(true, |d| d.is_some_and(|d| d.revoked_at.is_none())),
-            Principal::AgencyToken { id, .. } => sqlx::query_scalar::<_, i64>(
-                "SELECT COUNT(*) FROM api_tokens WHERE id = ? AND revoked_at IS NULL",
-            )
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await
-            .map_or(true, |n| n == 1),
+    /// The revocations committed after `after`, by this process or another (the command
+    /// line, another instance).
+    async fn revoked_after(&self, after: OffsetDateTime) -> sqlx::Result<Vec<Revocation>> {
+        use app::store::{displays, tokens, users};
+        let mut conn = self.db.acquire().await?;
+        let mut found: Vec<Revocation> = users::sessions_ended_after(&mut conn, after)
+            .await?
+            .into_iter()
+            .map(|(id, since)| Revocation::User { id, since })
+            .collect();
+        found.extend(
+            displays::revoked_after(&mut conn, after)
+                .await?
+                .into_iter()
+                .map(Revocation::Display),
+        );
+        found.extend(
+            tokens::revoked_after(&mut conn, after)
+                .await?
+                .into_iter()
+                .map(Revocation::AgencyToken),
+        );
+        Ok(found)
+    }
+
+    /// Every heartbeat, ends the connections whose right was revoked by another process:
+    /// three small queries per sweep, however many clients are connected.
+    pub async fn run_revocation_sweeps(self: Arc<Self>) {
+        let mut shutdown = self.shutdown_signal();
+        let mut ticks = tokio::time::interval(self.limits.heartbeat);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut after = OffsetDateTime::now_utc() - SWEEP_OVERLAP;
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {
+                    let started = OffsetDateTime::now_utc();
+                    match self.revoked_after(after).await {
+                        Ok(found) => {
+                            for r in found {
+                                self.revoke(r);
+                            }
+                            after = started - SWEEP_OVERLAP;
+                        }
+                        Err(e) => tracing::warn!(error = %e, "cannot read revocations; trying again"),
+                    }
+                }
+                _ = shutdown.changed() => return,
+            }
         }
     }
 
