@@ -18,8 +18,10 @@ pub mod store;
 
 use leptos::prelude::*;
 
-/// The HTML document around the app, rendered on the server.
+/// The HTML document around the app, rendered on the server. Only live screens load the
+/// hydration scripts.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let live = pages::hydrates(&pages::Location::current().path);
     view! {
         <!DOCTYPE html>
         <html lang="vi">
@@ -31,7 +33,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <title>"IOC Live — Trung tâm điều hành thông minh"</title>
                 <link rel="stylesheet" id="leptos" href="/pkg/ioc.css" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                {live.then(|| view! { <HydrationScripts options /> })}
             </head>
             <body>
                 <App />
@@ -47,10 +49,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     match pages::Location::current().path.as_str() {
         "/" => view! { <pages::overview::OverviewPage /> }.into_any(),
+        #[cfg(feature = "ssr")]
         "/login" => view! { <pages::login::LoginPage /> }.into_any(),
+        #[cfg(feature = "ssr")]
         "/admin" => view! { <pages::admin::AdminPage /> }.into_any(),
+        #[cfg(feature = "ssr")]
         "/account" => view! { <pages::account::AccountPage /> }.into_any(),
+        #[cfg(feature = "ssr")]
         "/submit" => view! { <pages::submit::SubmitPage /> }.into_any(),
+        #[cfg(feature = "ssr")]
         _ => view! { <pages::not_found::NotFound /> }.into_any(),
+        // the browser hydrates live screens only
+        #[cfg(not(feature = "ssr"))]
+        _ => ().into_any(),
     }
 }

@@ -158,7 +158,12 @@ pub fn router(state: AppState, sessions: tower_sessions_sqlx_store::SqliteStore)
             provide_context(leptos::nonce::Nonce::from_value(nonce));
         }
     };
-    let page = leptos_axum::render_app_to_stream_with_context(provide.clone(), move || {
+    // live screens stream and hydrate; form screens are rendered whole, with no script
+    let page = leptos_axum::render_app_to_stream_with_context(provide.clone(), {
+        let options = options.clone();
+        move || app::shell(options.clone())
+    });
+    let form_page = leptos_axum::render_app_async_with_context(provide.clone(), move || {
         app::shell(options.clone())
     });
     let server_fns = {
@@ -169,13 +174,13 @@ pub fn router(state: AppState, sessions: tower_sessions_sqlx_store::SqliteStore)
     };
     // screens: someone signed in (or a display) is needed; others go to the sign-in page
     let pages = Router::new()
-        .route("/", get(page.clone()))
-        .route("/admin", get(page.clone()))
-        .route("/submit", get(page.clone()))
-        .route("/account", get(page.clone()))
+        .route("/", get(page))
+        .route("/admin", get(form_page.clone()))
+        .route("/submit", get(form_page.clone()))
+        .route("/account", get(form_page.clone()))
         .layer(axum::middleware::from_fn(auth::require_page_access));
     let accounts = Router::new()
-        .route("/login", get(page).post(auth::login::submit))
+        .route("/login", get(form_page.clone()).post(auth::login::submit))
         .route("/logout", post(auth::login::logout))
         .route("/account/password", post(auth::login::change_password))
         .route("/admin/users", post(auth::admin::post_user))
@@ -282,6 +287,7 @@ pub async fn run(
             .context("cannot load the live state")?,
     );
     tokio::spawn(hub.clone().run_heartbeats());
+    tokio::spawn(hub.clone().run_revocation_sweeps());
 
     let addr = listener.local_addr()?;
     let site_root = config.resolved_site_root();

@@ -3,6 +3,7 @@
 //!
 //! The server provides a [`ServerContext`] to every server function.
 
+#[cfg(feature = "ssr")]
 pub mod admin;
 pub mod overview;
 

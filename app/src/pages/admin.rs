@@ -11,13 +11,7 @@ use crate::model::Locale;
 use crate::pages::{use_locale, Location};
 
 async fn load(args: (Locale, AuditQuery)) -> Result<AdminData, ServerFnError> {
-    #[cfg(feature = "ssr")]
-    return crate::api::admin::get_admin(args.0, args.1).await;
-    #[cfg(not(feature = "ssr"))]
-    {
-        let _ = args;
-        std::future::pending().await
-    }
+    crate::api::admin::get_admin(args.0, args.1).await
 }
 
 #[component]

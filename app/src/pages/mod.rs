@@ -1,11 +1,25 @@
 //! One module per screen. A page composes components and data; it holds no logic of its own.
+//!
+//! Live screens hydrate: the overview. The others — sign-in, account, administration,
+//! submission, not found — are plain HTML with form posts: rendered on the server only,
+//! they load no script and add nothing to the WASM.
 
+#[cfg(feature = "ssr")]
 pub mod account;
+#[cfg(feature = "ssr")]
 pub mod admin;
+#[cfg(feature = "ssr")]
 pub mod login;
+#[cfg(feature = "ssr")]
 pub mod not_found;
 pub mod overview;
+#[cfg(feature = "ssr")]
 pub mod submit;
+
+/// Whether the screen at `path` runs in the browser (loads the WASM and hydrates).
+pub fn hydrates(path: &str) -> bool {
+    path == "/"
+}
 
 use crate::model::Locale;
 

@@ -9,13 +9,7 @@ use crate::model::Locale;
 use crate::pages::use_locale;
 
 async fn load(locale: Locale) -> Result<SubmitData, ServerFnError> {
-    #[cfg(feature = "ssr")]
-    return crate::api::admin::get_submit(locale).await;
-    #[cfg(not(feature = "ssr"))]
-    {
-        let _ = locale;
-        std::future::pending().await
-    }
+    crate::api::admin::get_submit(locale).await
 }
 
 #[component]
