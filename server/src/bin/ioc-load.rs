@@ -139,16 +139,30 @@ struct Position {
     to: Option<u64>,
 }
 
+/// The live stream's upgrade request, authenticated with the agency token.
+fn live_request(
+    ws_url: &str,
+    token: &str,
+) -> anyhow::Result<tokio_tungstenite::tungstenite::handshake::client::Request> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = ws_url.into_client_request()?;
+    request
+        .headers_mut()
+        .insert("Authorization", format!("Bearer {token}").parse()?);
+    Ok(request)
+}
+
 /// A live client: checks every frame for a gap; if `measure`, also reads every value and
 /// records its latency (one client in ten does, so the tool's own parsing stays small).
 async fn watch(
     ws_url: String,
+    token: String,
     measure: bool,
     tally: Arc<Tally>,
     recording: Arc<AtomicBool>,
     connected: Arc<AtomicU64>,
 ) -> anyhow::Result<()> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(&ws_url).await?;
+    let (mut ws, _) = tokio_tungstenite::connect_async(live_request(&ws_url, &token)?).await?;
     connected.fetch_add(1, Ordering::Relaxed);
     let mut have: Option<u64> = None;
     let mut samples = Vec::new();
@@ -192,7 +206,7 @@ async fn watch(
 }
 
 /// A client that connects and never reads: a stalled screen.
-async fn stall(ws_url: String) -> anyhow::Result<()> {
+async fn stall(ws_url: String, token: String) -> anyhow::Result<()> {
     let socket = tokio::net::TcpSocket::new_v4()?;
     socket.set_recv_buffer_size(4096)?;
     let url: reqwest::Url = ws_url.parse()?;
@@ -205,8 +219,11 @@ async fn stall(ws_url: String) -> anyhow::Result<()> {
     .context("no address")?;
     let stream = socket.connect(addr).await?;
     let (_ws, _) =
-        tokio_tungstenite::client_async(ws_url, tokio_tungstenite::MaybeTlsStream::Plain(stream))
-            .await?;
+        tokio_tungstenite::client_async(
+            live_request(&ws_url, &token)?,
+            tokio_tungstenite::MaybeTlsStream::Plain(stream),
+        )
+        .await?;
     std::future::pending::<()>().await;
     Ok(())
 }
@@ -232,15 +249,15 @@ async fn fanout(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..clients {
-        let url = ws_url.clone();
+        let (url, token) = (ws_url.clone(), token.to_string());
         if i < stalled {
-            tasks.push(tokio::spawn(async move { stall(url).await }));
+            tasks.push(tokio::spawn(async move { stall(url, token).await }));
         } else {
             let (tally, recording, connected) =
                 (tally.clone(), recording.clone(), connected.clone());
             let measure = i % 10 == 0;
             tasks.push(tokio::spawn(async move {
-                watch(url, measure, tally, recording, connected).await
+                watch(url, token, measure, tally, recording, connected).await
             }));
         }
         if i % 100 == 99 {
