@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::timeout;
 
-use super::{FrameKind, Hub, Outgoing};
+use super::{Broadcast, FrameKind, Hub, Outgoing};
 use crate::ingest::error::ApiFailure;
 use crate::AppState;
 use app::model::account::{Principal, Visibility};
@@ -143,7 +143,6 @@ async fn stream(
     let limits = hub.limits().clone();
     let write_timeout = limits.write_timeout;
     let visibility = principal.visibility();
-    let mut revocations = hub.revocations();
     let (first, mut frames) = hub.subscribe(since.as_ref());
     // the offset the client has everything up to
     let mut sent = first.to;
@@ -161,11 +160,6 @@ async fn stream(
         tokio::select! {
             biased;
             _ = shutdown.changed() => return End::ShuttingDown,
-            revoked = revocations.recv() => match revoked {
-                Ok(what) if what.ends(principal, opened) => return End::Revoked,
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => return End::ShuttingDown,
-            },
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return End::PeerClosed,
                 // pongs, pings (answered by the library) and anything else: the peer is alive
@@ -183,6 +177,14 @@ async fn stream(
                 }
             }
             frame = frames.recv() => {
+                let frame = match frame {
+                    Ok(Broadcast::Revoked(what)) if what.ends(principal, opened) => {
+                        return End::Revoked
+                    }
+                    Ok(Broadcast::Revoked(_)) => continue,
+                    Ok(Broadcast::Frame(out)) => Ok(out),
+                    Err(e) => Err(e),
+                };
                 let catch_up = match &frame {
                     Ok(out) if out.kind == FrameKind::Delta && out.to <= sent => continue,
                     Ok(out) if out.kind == FrameKind::Delta && out.from > sent => true,

@@ -23,7 +23,7 @@ use app::store::{observations, Db};
 use axum::extract::ws::Utf8Bytes;
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::{broadcast, watch};
@@ -41,8 +41,11 @@ pub struct Outgoing {
     pub text: Utf8Bytes,
     /// The frame itself, to filter for clients that see a part.
     frame: LiveFrame,
+    /// The agencies owning values outside the overview: an agency's view differs from
+    /// `text` only if some other agency is among them. Most frames need no filtering.
+    private_owners: Vec<String>,
     /// Filtered texts already made, by agency.
-    filtered: Mutex<HashMap<String, Utf8Bytes>>,
+    filtered: RwLock<HashMap<String, Utf8Bytes>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,26 +76,56 @@ impl VisibilityRules {
         }
     }
 
-    pub fn allows(&self, visibility: &Visibility, value: &LiveValue) -> bool {
-        let owner = self
-            .owners
-            .get(&value.indicator)
+    fn owner(&self, indicator: &str) -> &str {
+        self.owners
+            .get(indicator)
             .map(String::as_str)
-            .unwrap_or_default();
-        visibility.allows(&value.indicator, owner, &self.overview)
+            .unwrap_or_default()
+    }
+
+    pub fn allows(&self, visibility: &Visibility, value: &LiveValue) -> bool {
+        visibility.allows(
+            &value.indicator,
+            self.owner(&value.indicator),
+            &self.overview,
+        )
+    }
+
+    /// The distinct owners of the values outside the overview.
+    fn private_owners<'a>(&self, values: impl Iterator<Item = &'a LiveValue>) -> Vec<String> {
+        let mut owners: Vec<String> = values
+            .filter(|v| !self.overview.contains(&v.indicator))
+            .map(|v| self.owner(&v.indicator).to_string())
+            .collect();
+        owners.sort_unstable();
+        owners.dedup();
+        owners
     }
 }
 
 impl Outgoing {
-    fn new(kind: FrameKind, from: u64, to: u64, frame: LiveFrame) -> Outgoing {
+    fn new(
+        kind: FrameKind,
+        from: u64,
+        to: u64,
+        frame: LiveFrame,
+        rules: &VisibilityRules,
+    ) -> Outgoing {
         let text = encode(&frame);
+        let private_owners = match &frame {
+            LiveFrame::Snapshot { values, .. } | LiveFrame::Delta { values, .. } => {
+                rules.private_owners(values.iter())
+            }
+            _ => Vec::new(),
+        };
         Outgoing {
             kind,
             from,
             to,
             text,
             frame,
-            filtered: Mutex::default(),
+            private_owners,
+            filtered: RwLock::default(),
         }
     }
 
@@ -101,7 +134,18 @@ impl Outgoing {
         let Visibility::Agency(agency) = visibility else {
             return self.text.clone();
         };
-        let mut made = self.filtered.lock().unwrap_or_else(|p| p.into_inner());
+        if self.private_owners.iter().all(|owner| owner == agency) {
+            return self.text.clone();
+        }
+        if let Some(text) = self
+            .filtered
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(agency)
+        {
+            return text.clone();
+        }
+        let mut made = self.filtered.write().unwrap_or_else(|p| p.into_inner());
         if let Some(text) = made.get(agency) {
             return text.clone();
         }
@@ -194,16 +238,24 @@ impl Revocation {
 /// sweep read is not missed (ending a connection twice is harmless).
 const SWEEP_OVERLAP: time::Duration = time::Duration::seconds(30);
 
+/// What goes round the ring: a frame for the clients, or a revocation each client checks
+/// against its own principal. Revocations share the ring so a connection waits on one
+/// channel, not two; one missed by a lagging client is announced again by the next sweep.
+#[derive(Debug, Clone)]
+pub enum Broadcast {
+    Frame(Arc<Outgoing>),
+    Revoked(Revocation),
+}
+
 pub struct Hub {
     epoch: String,
     state: Mutex<Inner>,
-    sender: broadcast::Sender<Arc<Outgoing>>,
+    sender: broadcast::Sender<Broadcast>,
     shutdown: watch::Sender<bool>,
-    revocations: broadcast::Sender<Revocation>,
     connections: Mutex<HashMap<IpAddr, usize>>,
     rules: VisibilityRules,
     limits: HubLimits,
-    /// Read (never written) to check that a connection's credentials still hold.
+    /// Read (never written) by the revocation sweep.
     db: Db,
 }
 
@@ -252,7 +304,6 @@ impl Hub {
         let live = LiveState::load(limits.retain_events, values, head, recent);
         let (sender, _) = broadcast::channel(limits.client_queue.max(1));
         let (shutdown, _) = watch::channel(false);
-        let (revocations, _) = broadcast::channel(64);
         Ok(Hub {
             epoch,
             state: Mutex::new(Inner {
@@ -261,7 +312,6 @@ impl Hub {
             }),
             sender,
             shutdown,
-            revocations,
             connections: Mutex::default(),
             rules,
             limits,
@@ -319,9 +369,13 @@ impl Hub {
             values,
         };
         // no receivers is fine: nobody is watching
-        let _ = self
-            .sender
-            .send(Arc::new(Outgoing::new(FrameKind::Delta, from, to, frame)));
+        let _ = self.sender.send(Broadcast::Frame(Arc::new(Outgoing::new(
+            FrameKind::Delta,
+            from,
+            to,
+            frame,
+            &self.rules,
+        ))));
     }
 
     /// Sends a heartbeat carrying the head offset through the same ring as the deltas.
@@ -333,12 +387,13 @@ impl Hub {
             offset: head,
             server_time: OffsetDateTime::now_utc(),
         };
-        let _ = self.sender.send(Arc::new(Outgoing::new(
+        let _ = self.sender.send(Broadcast::Frame(Arc::new(Outgoing::new(
             FrameKind::Heartbeat,
             head,
             head,
             frame,
-        )));
+            &self.rules,
+        ))));
     }
 
     /// Subscribes a client: the first frame it must send (a catch-up delta from `since` if
@@ -347,7 +402,7 @@ impl Hub {
     pub fn subscribe(
         &self,
         since: Option<&StreamPosition>,
-    ) -> (Arc<Outgoing>, broadcast::Receiver<Arc<Outgoing>>) {
+    ) -> (Arc<Outgoing>, broadcast::Receiver<Broadcast>) {
         let mut inner = self.lock();
         let receiver = self.sender.subscribe();
         let first = since
@@ -373,7 +428,13 @@ impl Hub {
             to,
             values,
         };
-        Some(Outgoing::new(FrameKind::Delta, offset, to, frame))
+        Some(Outgoing::new(
+            FrameKind::Delta,
+            offset,
+            to,
+            frame,
+            &self.rules,
+        ))
     }
 
     fn snapshot_locked(&self, inner: &mut Inner) -> Arc<Outgoing> {
@@ -387,7 +448,13 @@ impl Hub {
                     offset: head,
                     values: inner.live.snapshot(&|_| true),
                 };
-                let snapshot = Arc::new(Outgoing::new(FrameKind::Snapshot, head, head, frame));
+                let snapshot = Arc::new(Outgoing::new(
+                    FrameKind::Snapshot,
+                    head,
+                    head,
+                    frame,
+                    &self.rules,
+                ));
                 inner.snapshot = Some((head, snapshot.clone()));
                 snapshot
             }
@@ -445,13 +512,10 @@ impl Hub {
         }
     }
 
-    /// Ends the live connections of a user or display (they close within moments).
+    /// Ends the live connections of a user, display or agency token (they close within
+    /// moments).
     pub fn revoke(&self, what: Revocation) {
-        let _ = self.revocations.send(what);
-    }
-
-    pub fn revocations(&self) -> broadcast::Receiver<Revocation> {
-        self.revocations.subscribe()
+        let _ = self.sender.send(Broadcast::Revoked(what));
     }
 
     /// Tells every client the server is going away.
@@ -488,5 +552,114 @@ impl app::api::LiveReader for Hub {
             .live
             .snapshot(&|v| keep(v) && self.rules.allows(visibility, v));
         (self.epoch.clone(), inner.live.head(), values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> VisibilityRules {
+        VisibilityRules {
+            owners: [
+                ("budget.revenue", "STC"),
+                ("invest.plan", "SKHDT"),
+                ("services.satisfaction.rate", "VPUB"),
+            ]
+            .into_iter()
+            .map(|(i, a)| (i.to_string(), a.to_string()))
+            .collect(),
+            overview: BTreeSet::from(["budget.revenue".to_string()]),
+        }
+    }
+
+    fn value(indicator: &str, offset: u64) -> LiveValue {
+        LiveValue {
+            indicator: indicator.into(),
+            area: "14".into(),
+            period: "2026-11-23".parse().unwrap(),
+            value: rust_decimal::Decimal::new(425, 1),
+            unit: app::model::Unit::Percent,
+            agency: "STC".into(),
+            as_of: OffsetDateTime::UNIX_EPOCH,
+            revision: 1,
+            offset,
+            previous: None,
+        }
+    }
+
+    fn delta(indicators: &[&str], rules: &VisibilityRules) -> Outgoing {
+        let values: Vec<LiveValue> = indicators
+            .iter()
+            .enumerate()
+            .map(|(i, code)| value(code, i as u64 + 1))
+            .collect();
+        let to = values.len() as u64;
+        let frame = LiveFrame::Delta {
+            epoch: "e".into(),
+            from: 0,
+            to,
+            values,
+        };
+        Outgoing::new(FrameKind::Delta, 0, to, frame, rules)
+    }
+
+    fn indicators_in(text: &str) -> Vec<String> {
+        let LiveFrame::Delta { values, .. } = serde_json::from_str(text).unwrap() else {
+            panic!("a delta")
+        };
+        values.into_iter().map(|v| v.indicator).collect()
+    }
+
+    #[test]
+    fn an_agency_sees_the_overview_and_its_own_values_of_a_frame() {
+        let rules = rules();
+        let planning = Visibility::Agency("SKHDT".into());
+        let mixed = delta(
+            &[
+                "budget.revenue",
+                "invest.plan",
+                "services.satisfaction.rate",
+            ],
+            &rules,
+        );
+        assert_eq!(
+            indicators_in(&mixed.text_for(&planning, &rules)),
+            ["budget.revenue", "invest.plan"]
+        );
+        assert_eq!(
+            indicators_in(&mixed.text_for(&Visibility::Agency("VPUB".into()), &rules)),
+            ["budget.revenue", "services.satisfaction.rate"]
+        );
+        assert_eq!(
+            indicators_in(&mixed.text_for(&Visibility::All, &rules)).len(),
+            3
+        );
+        // asked again, the same filtered text
+        assert_eq!(
+            mixed.text_for(&planning, &rules),
+            mixed.text_for(&planning, &rules)
+        );
+    }
+
+    #[test]
+    fn frames_an_agency_may_see_whole_share_the_common_text() {
+        let rules = rules();
+        let planning = Visibility::Agency("SKHDT".into());
+        for frame in [
+            delta(&["budget.revenue"], &rules),
+            delta(&["budget.revenue", "invest.plan"], &rules),
+        ] {
+            assert_eq!(frame.text_for(&planning, &rules), frame.text);
+            assert!(
+                frame.filtered.read().unwrap().is_empty(),
+                "nothing filtered"
+            );
+        }
+        let other = delta(&["services.satisfaction.rate"], &rules);
+        assert_eq!(
+            indicators_in(&other.text_for(&planning, &rules)),
+            Vec::<String>::new()
+        );
     }
 }
