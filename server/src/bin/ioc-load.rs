@@ -59,6 +59,11 @@ enum Mode {
         /// The server's process id, to read its memory (RSS) from /proc.
         #[arg(long)]
         server_pid: Option<u32>,
+        /// The token the live clients present: a display token (`ioc display create`) to
+        /// watch as wall screens do; by default the agency token, which sees through the
+        /// agency's filter.
+        #[arg(long)]
+        viewer: Option<String>,
     },
     /// Large batches, as fast as the server takes them.
     Ingest {
@@ -139,7 +144,7 @@ struct Position {
     to: Option<u64>,
 }
 
-/// The live stream's upgrade request, authenticated with the agency token.
+/// The live stream's upgrade request, authenticated with `token`.
 fn live_request(
     ws_url: &str,
     token: &str,
@@ -218,12 +223,11 @@ async fn stall(ws_url: String, token: String) -> anyhow::Result<()> {
     .next()
     .context("no address")?;
     let stream = socket.connect(addr).await?;
-    let (_ws, _) =
-        tokio_tungstenite::client_async(
-            live_request(&ws_url, &token)?,
-            tokio_tungstenite::MaybeTlsStream::Plain(stream),
-        )
-        .await?;
+    let (_ws, _) = tokio_tungstenite::client_async(
+        live_request(&ws_url, &token)?,
+        tokio_tungstenite::MaybeTlsStream::Plain(stream),
+    )
+    .await?;
     std::future::pending::<()>().await;
     Ok(())
 }
@@ -232,6 +236,7 @@ async fn stall(ws_url: String, token: String) -> anyhow::Result<()> {
 async fn fanout(
     url: &str,
     token: &str,
+    viewer: &str,
     clients: usize,
     stalled: usize,
     rate: u32,
@@ -249,7 +254,7 @@ async fn fanout(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..clients {
-        let (url, token) = (ws_url.clone(), token.to_string());
+        let (url, token) = (ws_url.clone(), viewer.to_string());
         if i < stalled {
             tasks.push(tokio::spawn(async move { stall(url, token).await }));
         } else {
@@ -336,7 +341,12 @@ async fn fanout(
     let mut latencies = std::mem::take(&mut *tally.latencies_ms.lock().unwrap());
     latencies.sort_by(f64::total_cmp);
 
-    println!("--- fan-out: {clients} clients ({stalled} stalled), {n} batches in {seconds} s ({rate}/s) ---");
+    let watching = if viewer.starts_with("iocd_") {
+        "wall screens, display token"
+    } else {
+        "agency viewers, agency token"
+    };
+    println!("--- fan-out: {clients} clients ({stalled} stalled; {watching}), {n} batches in {seconds} s ({rate}/s) ---");
     println!("delivered messages/s     {:.0}", messages as f64 / elapsed);
     println!(
         "ingest→client latency    p50 {:.1} ms, p99 {:.1} ms ({} samples)",
@@ -424,9 +434,11 @@ async fn main() -> anyhow::Result<()> {
             batch,
             seconds,
             server_pid,
+            viewer,
         } => {
+            let viewer = viewer.as_deref().unwrap_or(&cli.token);
             fanout(
-                &cli.url, &cli.token, clients, stalled, rate, batch, seconds, server_pid,
+                &cli.url, &cli.token, viewer, clients, stalled, rate, batch, seconds, server_pid,
             )
             .await
         }
