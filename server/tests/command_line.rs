@@ -170,7 +170,14 @@ async fn revocations_from_the_command_line_close_a_running_servers_connections()
     assert!(made.status.success(), "{}", text(&made.stderr));
     let display = text(&made.stdout).trim().to_string();
     let made = ioc(
-        &["token", "create", "--agency", "STC", "--label", "hệ thống thu"],
+        &[
+            "token",
+            "create",
+            "--agency",
+            "STC",
+            "--label",
+            "hệ thống thu",
+        ],
         &s.database_url,
         "",
     );
@@ -202,7 +209,11 @@ async fn revocations_from_the_command_line_close_a_running_servers_connections()
     };
     let displays = text(&ioc(&["display", "list"], &s.database_url, "").stdout);
     let revoked = ioc(
-        &["display", "revoke", &id("display", &displays, "Tường LED sảnh")],
+        &[
+            "display",
+            "revoke",
+            &id("display", &displays, "Tường LED sảnh"),
+        ],
         &s.database_url,
         "",
     );
