@@ -164,6 +164,7 @@ pub async fn identify(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
+    let checked = IdentifiedAt(OffsetDateTime::now_utc());
     let principal = match bearer {
         Some(token) if !token.is_empty() => from_bearer(&state, &token).await,
         _ => from_session(&state, &session, state.sessions).await,
@@ -171,6 +172,7 @@ pub async fn identify(
     let to_display = matches!(principal, Some(Principal::Display { .. }));
     if let Some(p) = principal {
         request.extensions_mut().insert(p);
+        request.extensions_mut().insert(checked);
     }
     let mut response = next.run(request).await;
     if to_display {
@@ -178,6 +180,11 @@ pub async fn identify(
     }
     response
 }
+
+/// When the request's principal was read: a revocation committed after it ends what the
+/// request opens (a live connection).
+#[derive(Clone, Copy)]
+pub struct IdentifiedAt(pub OffsetDateTime);
 
 /// Marks a response as made for a display, which may be framed where configured.
 #[derive(Clone, Copy)]

@@ -9,7 +9,7 @@
 //! an agency token), each sees what their role allows, an address may hold a limited
 //! number of connections, and a revoked display or disabled user is closed with 4003.
 
-use crate::auth::ClientIp;
+use crate::auth::{ClientIp, IdentifiedAt};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Extension, Query, State};
 use axum::http::StatusCode;
@@ -49,11 +49,12 @@ pub async fn upgrade(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Extension(ClientIp(client)): Extension<ClientIp>,
     principal: Option<Extension<Principal>>,
+    identified: Option<Extension<IdentifiedAt>>,
     Query(query): Query<LiveQuery>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    // the principal was read from the database just before: revocations after this end it
-    let opened = time::OffsetDateTime::now_utc();
+    // revocations committed after the principal was read end this connection
+    let opened = identified.map_or_else(time::OffsetDateTime::now_utc, |Extension(at)| at.0);
     // a screen, a person or an agency system: someone known
     let principal = match crate::auth::require(principal.as_ref().map(|Extension(p)| p)) {
         Ok(p) => p.clone(),
