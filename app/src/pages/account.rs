@@ -99,6 +99,8 @@ fn Account(data: AccountData, locale: Memo<Locale>) -> impl IntoView {
                     {message}
                     <form method="post" action="/account/password" class="stack">
                         <input type="hidden" name="lang" value=l.code() />
+                        // tells password managers whose password this is
+                        <input type="text" name="username" autocomplete="username" value=data.username.clone() readonly hidden />
                         <label>{l.pick("Mật khẩu hiện tại", "Current password")}<input name="current" type="password" autocomplete="current-password" required /></label>
                         <label>{l.pick("Mật khẩu mới (ít nhất 12 ký tự)", "New password (12 or more characters)")}<input name="password" type="password" autocomplete="new-password" minlength="12" required /></label>
                         <label>{l.pick("Nhập lại mật khẩu mới", "New password again")}<input name="again" type="password" autocomplete="new-password" minlength="12" required /></label>

@@ -156,11 +156,11 @@ fn users(data: &AdminData, agencies: &[(String, String)], l: Locale) -> impl Int
             </table>
             <h3>{l.pick("Tạo tài khoản", "New account")}</h3>
             <form method="post" action="/admin/users" class="stack">
-                <label>{l.pick("Tên đăng nhập", "Username")}<input name="username" required /></label>
+                <label>{l.pick("Tên đăng nhập", "Username")}<input name="username" autocomplete="off" required /></label>
                 <label>{l.pick("Họ tên", "Name")}<input name="display_name" required /></label>
                 <label>{l.pick("Vai trò", "Role")}<select name="role">{role_options(None, l)}</select></label>
                 <label>{l.pick("Cơ quan (cán bộ sở, ngành)", "Agency (agency officers)")}<select name="agency">{agency_options(agencies, None, l)}</select></label>
-                <label>{l.pick("Mật khẩu (từ 12 ký tự)", "Password (12 or more characters)")}<input name="password" type="password" autocomplete="new-password" required /></label>
+                <label>{l.pick("Mật khẩu (từ 12 ký tự)", "Password (12 or more characters)")}<input name="password" type="password" autocomplete="new-password" minlength="12" required /></label>
                 <button type="submit">{l.pick("Tạo", "Create")}</button>
             </form>
         </section>
