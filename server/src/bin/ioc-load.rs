@@ -131,7 +131,10 @@ async fn post(
 struct Tally {
     messages: AtomicU64,
     gaps: AtomicU64,
-    latencies_ms: Mutex<Vec<f64>>,
+    /// (sent at, as Unix seconds; latency in ms) for each measured value.
+    latencies_ms: Mutex<Vec<(f64, f64)>>,
+    /// The longest ingest request, answer included.
+    slowest_post_us: AtomicU64,
 }
 
 /// Just the stream position of a frame, for the clients that only check for gaps.
@@ -187,11 +190,10 @@ async fn watch(
                     tally.messages.fetch_add(1, Ordering::Relaxed);
                     if measure {
                         if let LiveFrame::Delta { values, .. } = serde_json::from_str(&text)? {
-                            samples.extend(
-                                values
-                                    .iter()
-                                    .map(|v| (now - v.as_of).as_seconds_f64() * 1000.0),
-                            );
+                            samples.extend(values.iter().map(|v| {
+                                let sent = v.as_of.unix_timestamp_nanos() as f64 / 1e9;
+                                (sent, (now - v.as_of).as_seconds_f64() * 1000.0)
+                            }));
                         }
                         if samples.len() >= 256 {
                             tally.latencies_ms.lock().unwrap().append(&mut samples);
@@ -292,6 +294,7 @@ async fn fanout(
     let tick = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
     let mut ticker = tokio::time::interval(tick);
     let run = Instant::now();
+    let run_started = OffsetDateTime::now_utc().unix_timestamp_nanos() as f64 / 1e9;
     let mut n = 0u64;
     let period = app::model::Period::containing(
         app::model::PeriodKind::Day,
@@ -316,7 +319,9 @@ async fn fanout(
             })
             .collect();
         let (http, url, token) = (http.clone(), url.to_string(), token.to_string());
+        let tally = tally.clone();
         tokio::spawn(async move {
+            let sent = Instant::now();
             if let Err(e) = post(
                 &http,
                 &url,
@@ -328,6 +333,8 @@ async fn fanout(
             {
                 eprintln!("{e}");
             }
+            let micros = sent.elapsed().as_micros() as u64;
+            tally.slowest_post_us.fetch_max(micros, Ordering::Relaxed);
         });
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -338,7 +345,13 @@ async fn fanout(
     for t in &tasks {
         t.abort();
     }
-    let mut latencies = std::mem::take(&mut *tally.latencies_ms.lock().unwrap());
+    let samples = std::mem::take(&mut *tally.latencies_ms.lock().unwrap());
+    // the worst moment: where a stall, if any, happened
+    let worst = samples
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|&(sent, ms)| (sent - run_started, ms));
+    let mut latencies: Vec<f64> = samples.into_iter().map(|(_, ms)| ms).collect();
     latencies.sort_by(f64::total_cmp);
 
     let watching = if viewer.starts_with("iocd_") {
@@ -354,6 +367,13 @@ async fn fanout(
         percentile(&latencies, 0.99),
         latencies.len()
     );
+    if let Some((at, ms)) = worst {
+        println!(
+            "slowest value            {ms:.1} ms, sent {at:.1} s into the run (p99.9 {:.1} ms); slowest ingest answer {:.1} ms",
+            percentile(&latencies, 0.999),
+            tally.slowest_post_us.load(Ordering::Relaxed) as f64 / 1000.0
+        );
+    }
     println!(
         "gaps seen by clients     {}",
         tally.gaps.load(Ordering::Relaxed)
