@@ -20,6 +20,8 @@ pub async fn open(url: &str) -> anyhow::Result<Db> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
+        // writers never pay for a checkpoint: `run_checkpoints` copies the WAL back
+        .pragma("wal_autocheckpoint", "0")
         // 16 MiB of page cache per connection (the default is 2 MiB)
         .pragma("cache_size", "-16384")
         .pragma("temp_store", "memory");
@@ -35,6 +37,27 @@ pub async fn open(url: &str) -> anyhow::Result<Db> {
         .with_context(|| format!("cannot open the database {}", path.display()))?;
     check_durability(&db).await?;
     Ok(db)
+}
+
+/// How often the WAL is copied back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Copies committed transactions from the WAL into the database file, in the background and
+/// without blocking readers or writers (a passive checkpoint), so the WAL stays small and
+/// no ingest request waits for a checkpoint. Ends when `shutdown` fires.
+pub async fn run_checkpoints(db: Db, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&db).await {
+                    tracing::warn!(error = %e, "WAL checkpoint failed; trying again");
+                }
+            }
+            _ = shutdown.changed() => return,
+        }
+    }
 }
 
 /// Fails unless the database runs in WAL mode with `synchronous = FULL`.

@@ -288,6 +288,7 @@ pub async fn run(
     );
     tokio::spawn(hub.clone().run_heartbeats());
     tokio::spawn(hub.clone().run_revocation_sweeps());
+    tokio::spawn(db::run_checkpoints(db.clone(), hub.shutdown_signal()));
 
     let addr = listener.local_addr()?;
     let site_root = config.resolved_site_root();

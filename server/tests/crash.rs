@@ -226,3 +226,28 @@ async fn answered_items_survive_kill_9_exactly_once() {
     child.wait().unwrap();
     assert!(Path::new(&dir.path().join("crash.sqlite")).exists());
 }
+
+/// Ingest requests never pay for copying the WAL back into the database: the server does it
+/// in the background, so the database file takes in what was committed while the WAL is not
+/// left to grow.
+#[tokio::test]
+async fn committed_data_reaches_the_database_file_in_the_background() {
+    let s = common::TestServer::start().await;
+    let file = Path::new(s.database_url.trim_start_matches("sqlite://")).to_path_buf();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let before = std::fs::metadata(&file).unwrap().len();
+    let token = s.token("VPUB").await;
+    let items = (0..2000).map(|n| online_rate(&day(n), 50.0)).collect();
+    s.post_ok(&token, &batch(items)).await;
+    let wal = file.with_extension("sqlite-wal");
+    assert!(std::fs::metadata(&wal).unwrap().len() > 0, "committed to the WAL");
+    let started = Instant::now();
+    while std::fs::metadata(&file).unwrap().len() <= before {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the database file never took in the batch"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    s.stop().await;
+}
