@@ -146,15 +146,26 @@ async fn each_role_reads_and_writes_what_it_may() {
             "{who} on /submit"
         );
     }
+    let admin_page = admin.get("/admin").await.text().await.unwrap();
+    assert!(
+        admin_page.contains("stc.canbo"),
+        "the admin sees the accounts"
+    );
+    // form screens are plain HTML: no WASM, and their data is not sent a second time for it
+    assert!(!admin_page.contains("/pkg/ioc.js"), "no script on /admin");
+    assert!(
+        !admin_page.contains("__RESOLVED_RESOURCES[0]"),
+        "no serialised copy of the page's data"
+    );
     assert!(
         admin
-            .get("/admin")
+            .get("/")
             .await
             .text()
             .await
             .unwrap()
-            .contains("stc.canbo"),
-        "the admin sees the accounts"
+            .contains("/pkg/ioc.js"),
+        "the live overview hydrates"
     );
 
     // writes: only an officer submits, only for their agency; only the admin administers

@@ -240,7 +240,10 @@ async fn committed_data_reaches_the_database_file_in_the_background() {
     let items = (0..2000).map(|n| online_rate(&day(n), 50.0)).collect();
     s.post_ok(&token, &batch(items)).await;
     let wal = file.with_extension("sqlite-wal");
-    assert!(std::fs::metadata(&wal).unwrap().len() > 0, "committed to the WAL");
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "committed to the WAL"
+    );
     let started = Instant::now();
     while std::fs::metadata(&file).unwrap().len() <= before {
         assert!(

@@ -26,11 +26,12 @@ pub fn AdminPage() -> impl IntoView {
         from: location.param("from").unwrap_or_default(),
         to: location.param("to").unwrap_or_default(),
     };
-    let data = Resource::new(move || (chosen, query.clone()), load);
     let tab = StoredValue::new(tab);
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Đang tải… / Loading…"</p> }>
-            {move || data.get().map(|result| match result {
+        <Suspense fallback=|| view! { <p class="loading">"Đang tải… / Loading…"</p> }>
+            {move || {
+                let query = query.clone();
+                Suspend::new(async move { match load((chosen, query)).await {
                 Ok(data) => view! { <Admin data tab=tab.get_value() locale /> }.into_any(),
                 Err(_) => view! {
                     <main class="notice">
@@ -38,8 +39,8 @@ pub fn AdminPage() -> impl IntoView {
                         <p><a href="/">{move || locale.get().pick("Về trang tổng quan", "Back to the overview")}</a></p>
                     </main>
                 }.into_any(),
-            })}
-        </Transition>
+            }}) }}
+        </Suspense>
     }
 }
 

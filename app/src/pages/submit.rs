@@ -16,10 +16,9 @@ async fn load(locale: Locale) -> Result<SubmitData, ServerFnError> {
 pub fn SubmitPage() -> impl IntoView {
     let chosen = use_locale();
     let locale = Memo::new(move |_| chosen);
-    let data = Resource::new(move || chosen, load);
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Đang tải… / Loading…"</p> }>
-            {move || data.get().map(|result| match result {
+        <Suspense fallback=|| view! { <p class="loading">"Đang tải… / Loading…"</p> }>
+            {move || Suspend::new(async move { match load(chosen).await {
                 Ok(data) => view! { <Submit data locale /> }.into_any(),
                 Err(_) => view! {
                     <main class="notice">
@@ -27,8 +26,8 @@ pub fn SubmitPage() -> impl IntoView {
                         <p><a href="/">{move || locale.get().pick("Về trang tổng quan", "Back to the overview")}</a></p>
                     </main>
                 }.into_any(),
-            })}
-        </Transition>
+            }}) }
+        </Suspense>
     }
 }
 
