@@ -319,9 +319,14 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
         }
         TokenCommand::Revoke { id, database } => {
             let (db, _) = server::prepare(&database).await?;
-            server::auth::admin::revoke_token(&db, &server::auth::admin::Actor::command_line(), id)
-                .await
-                .map_err(refused)?;
+            server::auth::admin::revoke_token(
+                &db,
+                None,
+                &server::auth::admin::Actor::command_line(),
+                id,
+            )
+            .await
+            .map_err(refused)?;
             eprintln!("token #{id} revoked; a running server closes its live connections within a heartbeat");
         }
     }

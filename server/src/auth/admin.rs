@@ -374,7 +374,14 @@ pub async fn create_token(
     Ok((info, token))
 }
 
-pub async fn revoke_token(db: &Db, actor: &Actor, id: i64) -> Result<(), AdminError> {
+/// Revokes an agency token. Its live connections close now when `hub` is this process's,
+/// else (the command line) at the serving process's next revocation sweep.
+pub async fn revoke_token(
+    db: &Db,
+    hub: Option<&crate::hub::Hub>,
+    actor: &Actor,
+    id: i64,
+) -> Result<(), AdminError> {
     let now = OffsetDateTime::now_utc();
     let mut tx = app::store::write(db).await?;
     if !tokens::revoke(&mut tx, id, now).await? {
@@ -394,6 +401,9 @@ pub async fn revoke_token(db: &Db, actor: &Actor, id: i64) -> Result<(), AdminEr
     )
     .await?;
     tx.commit().await?;
+    if let Some(hub) = hub {
+        hub.revoke(Revocation::AgencyToken(id));
+    }
     Ok(())
 }
 
@@ -423,7 +433,7 @@ pub async fn create_display(
 }
 
 /// Revokes a display. Its live connections close now when `hub` is this process's, else
-/// (the command line) when the serving process next checks them.
+/// (the command line) at the serving process's next revocation sweep.
 pub async fn revoke_display(
     db: &Db,
     hub: Option<&crate::hub::Hub>,
@@ -678,13 +688,9 @@ pub async fn post_token_revoke(
     Path(id): Path<i64>,
 ) -> Response {
     match forbidden_or(admin_actor(principal, &ip)) {
-        Ok(actor) => match revoke_token(&state.db, &actor, id).await {
-            Ok(()) => {
-                state.hub.revoke(Revocation::AgencyToken(id));
-                back("tokens")
-            }
-            Err(e) => e.into_response(),
-        },
+        Ok(actor) => revoke_token(&state.db, Some(&state.hub), &actor, id)
+            .await
+            .map_or_else(IntoResponse::into_response, |()| back("tokens")),
         Err(r) => r,
     }
 }
