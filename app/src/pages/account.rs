@@ -6,29 +6,21 @@ use leptos::prelude::*;
 use crate::components::session_menu::SessionMenu;
 use crate::model::account::AccountData;
 use crate::model::Locale;
-use crate::pages::{use_locale, Location};
-
-async fn load(locale: Locale) -> Result<AccountData, ServerFnError> {
-    crate::api::admin::get_account(locale).await
-}
+use crate::pages::{form_screen, use_locale, Location};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let chosen = use_locale();
     let locale = Memo::new(move |_| chosen);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Đang tải… / Loading…"</p> }>
-            {move || Suspend::new(async move { match load(chosen).await {
-                Ok(data) => view! { <Account data locale /> }.into_any(),
-                Err(_) => view! {
-                    <main class="notice">
-                        <h1>{move || locale.get().pick("Màn hình tường không có tài khoản", "Wall screens have no account")}</h1>
-                        <p><a href="/">{move || locale.get().pick("Về trang tổng quan", "Back to the overview")}</a></p>
-                    </main>
-                }.into_any(),
-            }}) }
-        </Suspense>
-    }
+    form_screen(
+        chosen,
+        (
+            "Màn hình tường không có tài khoản",
+            "Wall screens have no account",
+        ),
+        move || crate::api::admin::get_account(chosen),
+        move |data| view! { <Account data locale /> },
+    )
 }
 
 /// What a `?error=` or `?done=` left by the form post means.

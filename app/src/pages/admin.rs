@@ -8,11 +8,7 @@ use crate::api::admin::AuditQuery;
 use crate::components::session_menu::SessionMenu;
 use crate::model::account::{AdminData, Role};
 use crate::model::Locale;
-use crate::pages::{use_locale, Location};
-
-async fn load(args: (Locale, AuditQuery)) -> Result<AdminData, ServerFnError> {
-    crate::api::admin::get_admin(args.0, args.1).await
-}
+use crate::pages::{form_screen, use_locale, Location};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
@@ -27,21 +23,15 @@ pub fn AdminPage() -> impl IntoView {
         to: location.param("to").unwrap_or_default(),
     };
     let tab = StoredValue::new(tab);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Đang tải… / Loading…"</p> }>
-            {move || {
-                let query = query.clone();
-                Suspend::new(async move { match load((chosen, query)).await {
-                Ok(data) => view! { <Admin data tab=tab.get_value() locale /> }.into_any(),
-                Err(_) => view! {
-                    <main class="notice">
-                        <h1>{move || locale.get().pick("Chỉ quản trị viên được vào trang này", "Only administrators may open this page")}</h1>
-                        <p><a href="/">{move || locale.get().pick("Về trang tổng quan", "Back to the overview")}</a></p>
-                    </main>
-                }.into_any(),
-            }}) }}
-        </Suspense>
-    }
+    form_screen(
+        chosen,
+        (
+            "Chỉ quản trị viên được vào trang này",
+            "Only administrators may open this page",
+        ),
+        move || crate::api::admin::get_admin(chosen, query.clone()),
+        move |data| view! { <Admin data tab=tab.get_value() locale /> },
+    )
 }
 
 #[component]

@@ -23,6 +23,43 @@ pub fn hydrates(path: &str) -> bool {
 
 use crate::model::Locale;
 
+/// The body of a form screen: its data loaded while the page renders, shown by `show`; if
+/// the viewer may not open the screen, a notice saying so (`refusal`: Vietnamese, English)
+/// with a way back to the overview.
+#[cfg(feature = "ssr")]
+pub fn form_screen<T, Fut, V>(
+    locale: Locale,
+    refusal: (&'static str, &'static str),
+    load: impl Fn() -> Fut + Send + Sync + 'static,
+    show: impl Fn(T) -> V + Copy + Send + Sync + 'static,
+) -> impl leptos::prelude::IntoView
+where
+    Fut: std::future::Future<Output = Result<T, leptos::prelude::ServerFnError>> + Send + 'static,
+    T: 'static,
+    V: leptos::prelude::IntoView + 'static,
+{
+    use leptos::prelude::*;
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Đang tải… / Loading…"</p> }>
+            {move || {
+                let loading = load();
+                Suspend::new(async move {
+                    match loading.await {
+                        Ok(data) => show(data).into_any(),
+                        Err(_) => view! {
+                            <main class="notice">
+                                <h1>{locale.pick(refusal.0, refusal.1)}</h1>
+                                <p><a href="/">{locale.pick("Về trang tổng quan", "Back to the overview")}</a></p>
+                            </main>
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// The address being shown: from the request on the server, from the window in the
 /// browser (both give the same answer, so the hydrated page matches the rendered one).
 #[derive(Debug, Clone, PartialEq, Eq)]

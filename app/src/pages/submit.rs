@@ -6,29 +6,21 @@ use leptos::prelude::*;
 use crate::components::session_menu::SessionMenu;
 use crate::model::account::SubmitData;
 use crate::model::Locale;
-use crate::pages::use_locale;
-
-async fn load(locale: Locale) -> Result<SubmitData, ServerFnError> {
-    crate::api::admin::get_submit(locale).await
-}
+use crate::pages::{form_screen, use_locale};
 
 #[component]
 pub fn SubmitPage() -> impl IntoView {
     let chosen = use_locale();
     let locale = Memo::new(move |_| chosen);
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Đang tải… / Loading…"</p> }>
-            {move || Suspend::new(async move { match load(chosen).await {
-                Ok(data) => view! { <Submit data locale /> }.into_any(),
-                Err(_) => view! {
-                    <main class="notice">
-                        <h1>{move || locale.get().pick("Chỉ cán bộ của cơ quan cung cấp số liệu được gửi số liệu", "Only an agency's officers may submit figures")}</h1>
-                        <p><a href="/">{move || locale.get().pick("Về trang tổng quan", "Back to the overview")}</a></p>
-                    </main>
-                }.into_any(),
-            }}) }
-        </Suspense>
-    }
+    form_screen(
+        chosen,
+        (
+            "Chỉ cán bộ của cơ quan cung cấp số liệu được gửi số liệu",
+            "Only an agency's officers may submit figures",
+        ),
+        move || crate::api::admin::get_submit(chosen),
+        move |data| view! { <Submit data locale /> },
+    )
 }
 
 #[component]
