@@ -102,7 +102,7 @@ test('a wall screen revoked from the admin page says so at once and stops', asyn
   await admin.waitForURL(/tab=displays/);
 
   await wall.locator('.connection[data-state="ended"]').waitFor({ timeout: 5_000 });
-  assert.match(await wall.locator('.connection').innerText(), /Phiên đã kết thúc/);
+  assert.match(await wall.locator('.connection').innerText(), /Màn hình này đã hết quyền truy cập/);
   assert.equal(await tile.getAttribute('data-freshness'), 'unconfirmed', 'no figure looks live');
   await wall.waitForTimeout(2_000);
   assert.equal(await wall.locator('.connection').getAttribute('data-state'), 'ended', 'no reconnecting');
@@ -111,4 +111,26 @@ test('a wall screen revoked from the admin page says so at once and stops', asyn
   assert.deepEqual(problems.filter((p) => !/401|403/.test(p)), []);
   await wall.close();
   await admin.close();
+});
+
+test('a wall refused when it reconnects says its access ended and stops trying', async () => {
+  const token = server.displayToken('Tường thu hồi khi máy chủ tắt');
+  const { page: wall, problems } = await openPage(browser, server.wall('/', token));
+  await wall.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  // revoked while the server is down: no one closes the screen's socket with 4003; it
+  // learns at its next upgrade, which is refused with 401
+  await server.stop();
+  await wall.locator('.connection[data-state="reconnecting"]').waitFor({ timeout: 10_000 });
+  server.revokeDisplay('Tường thu hồi khi máy chủ tắt');
+  await server.launch();
+  await wall.locator('.connection[data-state="ended"]').waitFor({ timeout: 40_000 });
+  assert.match(await wall.locator('.connection').innerText(), /hết quyền truy cập/);
+  let attempts = 0;
+  wall.on('websocket', () => (attempts += 1));
+  await wall.waitForTimeout(5_000);
+  assert.equal(attempts, 0, 'no more attempts to connect');
+  assert.equal(await wall.locator('.connection').getAttribute('data-state'), 'ended');
+  const unexpected = problems.filter((p) => !/ERR_CONNECTION_REFUSED|WebSocket connection|live: |401/.test(p));
+  assert.deepEqual(unexpected, []);
+  await wall.close();
 });

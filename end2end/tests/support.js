@@ -74,6 +74,18 @@ export class Server {
       .trim();
   }
 
+  /** Revokes the wall screen called `name` with the command line (as an administrator on
+   * the server would, even while it is stopped). */
+  revokeDisplay(name) {
+    const list = execFileSync(iocBin, ['display', 'list', '--database-url', this.databaseUrl], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString();
+    const line = list.split('\n').find((l) => l.includes(name));
+    const id = line && line.trim().split(/\s+/)[0];
+    if (!id) throw new Error(`no display called ${name}:\n${list}`);
+    execFileSync(iocBin, ['display', 'revoke', id, '--database-url', this.databaseUrl], { stdio: 'ignore' });
+  }
+
   /** An administrator account, made with the command line; returns its password. */
   admin(username) {
     const password = `${username}-mật-khẩu-đủ-dài`;

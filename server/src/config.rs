@@ -11,7 +11,8 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/ioc.sqlite";
 
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
-    /// The database: a SQLite file (`sqlite://path/to/file.sqlite`), created if missing.
+    /// The database: a SQLite file (`sqlite://path/to/file.sqlite`), created if missing. One
+    /// serving process per SQLite database.
     #[arg(long, env = "IOC_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
 
@@ -112,13 +113,34 @@ pub struct ServeConfig {
     #[arg(long, env = "IOC_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
-    /// Minutes without a request after which a session ends.
-    #[arg(long, env = "IOC_SESSION_IDLE_MINUTES", default_value_t = 30)]
-    pub session_idle_minutes: u64,
+    /// Minutes without a request after which a person's session ends (fractions allowed).
+    /// Wall screens' sessions do not idle out.
+    #[arg(long, env = "IOC_SESSION_IDLE_MINUTES", default_value_t = 30.0, value_parser = positive)]
+    pub session_idle_minutes: f64,
 
-    /// Hours after signing in at which a session ends, however active.
-    #[arg(long, env = "IOC_SESSION_MAX_HOURS", default_value_t = 12)]
-    pub session_max_hours: u64,
+    /// Hours after signing in at which a person's session ends, however active (fractions
+    /// allowed).
+    #[arg(long, env = "IOC_SESSION_MAX_HOURS", default_value_t = 12.0, value_parser = positive)]
+    pub session_max_hours: f64,
+
+    /// Hours an ingest request's answer is kept for retries with the same Idempotency-Key
+    /// (fractions allowed); older records are deleted.
+    #[arg(long, env = "IOC_IDEMPOTENCY_RETENTION_HOURS", default_value_t = 168.0, value_parser = positive)]
+    pub idempotency_retention_hours: f64,
+
+    /// Seconds a client may take to send a request's headers before the connection is
+    /// closed (slow clients cannot hold connections open).
+    #[arg(long, env = "IOC_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+
+    /// Seconds a client may take to send a request's body.
+    #[arg(long, env = "IOC_BODY_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_timeout_secs: u64,
+
+    /// Requests handled at once; more are answered 503 at once (live connections, once
+    /// open, do not count).
+    #[arg(long, env = "IOC_MAX_CONCURRENT_REQUESTS", default_value_t = 1024)]
+    pub max_concurrent_requests: usize,
 
     /// Open live connections allowed from one address (a wall behind one router shares one).
     #[arg(long, env = "IOC_CONNECTIONS_PER_ADDRESS", default_value_t = 500)]
@@ -154,8 +176,12 @@ impl ServeConfig {
             display_frame_ancestors: Vec::new(),
             trusted_proxies: Vec::new(),
             secure_cookies: false,
-            session_idle_minutes: 30,
-            session_max_hours: 12,
+            session_idle_minutes: 30.0,
+            session_max_hours: 12.0,
+            idempotency_retention_hours: 168.0,
+            header_timeout_secs: 10,
+            body_timeout_secs: 30,
+            max_concurrent_requests: 1024,
             connections_per_address: 500,
         }
     }
@@ -184,13 +210,33 @@ impl ServeConfig {
 impl ServeConfig {
     pub fn session_limits(&self) -> crate::auth::SessionLimits {
         crate::auth::SessionLimits {
-            idle: Duration::from_secs(self.session_idle_minutes.max(1) * 60),
-            absolute: Duration::from_secs(self.session_max_hours.max(1) * 3600),
+            idle: Duration::from_secs_f64(self.session_idle_minutes * 60.0),
+            absolute: Duration::from_secs_f64(self.session_max_hours * 3600.0),
+        }
+    }
+
+    pub fn idempotency_retention(&self) -> Duration {
+        Duration::from_secs_f64(self.idempotency_retention_hours * 3600.0)
+    }
+
+    pub fn http_limits(&self) -> crate::serve::HttpLimits {
+        crate::serve::HttpLimits {
+            header_timeout: Duration::from_secs(self.header_timeout_secs.max(1)),
+            body_timeout: Duration::from_secs(self.body_timeout_secs.max(1)),
+            max_concurrent_requests: self.max_concurrent_requests.max(1),
         }
     }
 
     pub fn demo_interval(&self) -> Duration {
         Duration::from_millis(self.demo_interval_ms.max(100))
+    }
+}
+
+/// A number greater than zero (and finite).
+fn positive(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && n > 0.0 && n < 1e9 => Ok(n),
+        _ => Err(format!("`{text}` is not a number greater than zero")),
     }
 }
 

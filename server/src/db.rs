@@ -1,4 +1,5 @@
-//! The database: connection pool, durability settings and migrations.
+//! The database: which URLs are understood, the connection pool, durability settings,
+//! migrations, and the lock that keeps one serving process per SQLite file.
 //!
 //! Every connection runs in WAL mode with `synchronous = FULL`: a transaction is on disk
 //! when its commit returns, so an ingest answered 2xx survives `kill -9` and power loss.
@@ -7,20 +8,46 @@
 use anyhow::{bail, Context};
 use app::store::Db;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+/// The database URLs the server understands, for messages.
+pub const SUPPORTED: &str = "sqlite://path/to/file.sqlite";
+
+/// The options of a SQLite URL; anything else is refused with the schemes we support (a
+/// `postgres://…` URL must not become a directory named `postgres:` holding a SQLite file).
+fn sqlite_options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
+    let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("sqlite") => {}
+        Some(other) if other.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => bail!(
+            "the database URL scheme `{other}:` is not supported; use {SUPPORTED} (SQLite, the embedded database)"
+        ),
+        _ => bail!("`{url}` is not a database URL; use {SUPPORTED}"),
+    }
+    SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("`{url}` is not a SQLite database URL; use {SUPPORTED}"))
+}
+
+/// The file a SQLite URL names (`None` for an in-memory database).
+pub fn sqlite_path(url: &str) -> anyhow::Result<Option<PathBuf>> {
+    let options = sqlite_options(url)?;
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(None);
+    }
+    Ok(Some(options.get_filename().to_path_buf()))
+}
+
 pub async fn open(url: &str) -> anyhow::Result<Db> {
-    let options = SqliteConnectOptions::from_str(url)
-        .with_context(|| {
-            format!("'{url}' is not a SQLite database URL (expected sqlite://path/to/file.sqlite)")
-        })?
+    let options = sqlite_options(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
-        // writers never pay for a checkpoint: `run_checkpoints` copies the WAL back
+        // writers never pay for a checkpoint: the upkeep task copies the WAL back
         .pragma("wal_autocheckpoint", "0")
         // 16 MiB of page cache per connection (the default is 2 MiB)
         .pragma("cache_size", "-16384")
@@ -37,27 +64,6 @@ pub async fn open(url: &str) -> anyhow::Result<Db> {
         .with_context(|| format!("cannot open the database {}", path.display()))?;
     check_durability(&db).await?;
     Ok(db)
-}
-
-/// How often the WAL is copied back into the database file.
-const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
-
-/// Copies committed transactions from the WAL into the database file, in the background and
-/// without blocking readers or writers (a passive checkpoint), so the WAL stays small and
-/// no ingest request waits for a checkpoint. Ends when `shutdown` fires.
-pub async fn run_checkpoints(db: Db, mut shutdown: tokio::sync::watch::Receiver<bool>) {
-    let mut ticks = tokio::time::interval(CHECKPOINT_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = ticks.tick() => {
-                if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&db).await {
-                    tracing::warn!(error = %e, "WAL checkpoint failed; trying again");
-                }
-            }
-            _ = shutdown.changed() => return,
-        }
-    }
 }
 
 /// Fails unless the database runs in WAL mode with `synchronous = FULL`.
@@ -79,8 +85,191 @@ pub async fn check_durability(db: &Db) -> anyhow::Result<()> {
 }
 
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
-    sqlx::migrate!("../migrations/sqlite")
-        .run(db)
+    run_migrations(db, &sqlx::migrate!("../migrations/sqlite")).await
+}
+
+/// Applies `migrations` on a connection of their own with foreign keys off — SQLite can
+/// only rebuild a table (to change a constraint) so, and ignores the setting inside the
+/// transaction each migration runs in — then checks every foreign key: a violation stops
+/// start-up instead of being left in the data.
+async fn run_migrations(db: &Db, migrations: &sqlx::migrate::Migrator) -> anyhow::Result<()> {
+    use sqlx::ConnectOptions;
+    let options = (*db.connect_options()).clone().foreign_keys(false);
+    let mut conn = options
+        .connect()
         .await
-        .context("cannot apply the database migrations")
+        .context("cannot open the database to migrate it")?;
+    migrations
+        .run_direct(&mut conn)
+        .await
+        .context("cannot apply the database migrations")?;
+    let broken: Vec<(String, Option<i64>, String)> =
+        sqlx::query_as("SELECT \"table\", rowid, parent FROM pragma_foreign_key_check")
+            .fetch_all(&mut conn)
+            .await?;
+    if let Some((table, row, parent)) = broken.first() {
+        bail!(
+            "after the migrations, {} row(s) refer to missing rows (first: {table} row {} → {parent}); the database needs a look before the server may use it",
+            broken.len(),
+            row.map_or_else(|| "?".to_string(), |r| r.to_string())
+        );
+    }
+    Ok(())
+}
+
+/// Held for as long as `ioc serve` runs on a SQLite file. Each serving process publishes
+/// only its own commits to its own screens, so a second one on the same file would give
+/// every screen silent gaps: it refuses to start instead. (The command line's other
+/// commands may run beside a server; it picks up what they change.)
+pub struct ServeLock {
+    _file: File,
+    path: PathBuf,
+}
+
+impl ServeLock {
+    /// Takes the lock of the database `url` names, or says which process holds it.
+    pub fn acquire(url: &str) -> anyhow::Result<Option<ServeLock>> {
+        let Some(db) = sqlite_path(url)? else {
+            return Ok(None);
+        };
+        if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| {
+                format!("cannot create the database directory {}", dir.display())
+            })?;
+        }
+        let mut name = db.file_name().unwrap_or_default().to_os_string();
+        name.push(".serve-lock");
+        let path = db.with_file_name(name);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open the lock file {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {
+                // who holds it, for the message another process gives
+                let _ = file.set_len(0);
+                let _ = std::io::Write::write_all(
+                    &mut &file,
+                    std::process::id().to_string().as_bytes(),
+                );
+                Ok(Some(ServeLock { _file: file, path }))
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                let holder = holder.trim();
+                bail!(
+                    "another `ioc serve`{} is already serving the database {}: one serving process per SQLite database (a second one would miss the first one's updates). Stop it first, or give this one another --database-url.",
+                    if holder.is_empty() { String::new() } else { format!(" (process {holder})") },
+                    db.display()
+                )
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(e).with_context(|| format!("cannot lock {}", path.display()))
+            }
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sqlite_urls_are_understood() {
+        assert_eq!(
+            sqlite_path("sqlite://data/ioc.sqlite").unwrap(),
+            Some(PathBuf::from("data/ioc.sqlite"))
+        );
+        assert_eq!(sqlite_path("sqlite::memory:").unwrap(), None);
+        let err = sqlite_path("postgres://ioc@db/ioc")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`postgres:` is not supported") && err.contains(SUPPORTED),
+            "{err}"
+        );
+        let err = sqlite_path("data/ioc.sqlite").unwrap_err().to_string();
+        assert!(err.contains("is not a database URL"), "{err}");
+    }
+
+    /// Databases made before Phường Chiềng An's code was corrected keep their figures,
+    /// under the right code.
+    #[tokio::test]
+    async fn figures_under_chieng_ans_old_code_move_to_the_new_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("ioc.sqlite").display());
+        let db = open(&url).await.unwrap();
+        let mut before = sqlx::migrate!("../migrations/sqlite");
+        let earlier: Vec<_> = before
+            .migrations
+            .iter()
+            .filter(|m| m.version < 20261202000003)
+            .cloned()
+            .collect();
+        before.migrations = std::borrow::Cow::Owned(earlier);
+        run_migrations(&db, &before).await.unwrap();
+        for statement in [
+            "INSERT INTO agencies (code, name_vi, name_en, short_vi, short_en) VALUES ('VPUB', 'VP', 'PPC', 'VP', 'PPC')",
+            "INSERT INTO admin_units (code, official_code, name_vi, kind) VALUES ('14', '14', 'Tỉnh Sơn La', 'province')",
+            "INSERT INTO admin_units (code, official_code, name_vi, kind, parent_code) VALUES ('03667', '03667', 'Phường Chiềng An', 'ward', '14')",
+            "INSERT INTO agencies (code, name_vi, name_en, short_vi, short_en, area_code) VALUES ('UBND-03667', 'UBND phường Chiềng An', 'Chieng An PC', 'UBND Chiềng An', 'Chieng An PC', '03667')",
+            "INSERT INTO indicators (code, name_vi, name_en, sector, unit, cadence, agency_code, level, direction) VALUES ('services.online.rate', 'x', 'x', 's', 'percent', 'streamed', 'VPUB', 'commune', 'higher_is_better')",
+            "INSERT INTO stream_events (id, kind, recorded_at) VALUES (1, 'observation', '2026-11-20T10:00:00.000Z')",
+            "INSERT INTO observations (id, indicator_code, area_code, period, period_start, revision, value, unit, agency_code, as_of, received_at) VALUES (1, 'services.online.rate', '03667', '2026-11-20', '2026-11-20', 1, '61.5', 'percent', 'VPUB', '2026-11-20T10:00:00.000Z', '2026-11-20T10:00:00.000Z')",
+            "INSERT INTO api_tokens (agency_code, label, token_hash, created_at) VALUES ('UBND-03667', 'x', 'h', '2026-11-20T10:00:00.000Z')",
+        ] {
+            sqlx::query(statement).execute(&db).await.unwrap();
+        }
+        migrate(&db).await.unwrap();
+        let area: String = sqlx::query_scalar("SELECT area_code FROM observations WHERE id = 1")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(area, "03664");
+        let agency: String = sqlx::query_scalar("SELECT agency_code FROM api_tokens")
+            .fetch_one(&db)
+            .await
+            .unwrap();
+        assert_eq!(agency, "UBND-03664");
+        let old: i64 = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM admin_units WHERE code = '03667' UNION ALL SELECT COUNT(*) FROM agencies WHERE code = 'UBND-03667'",
+        )
+        .fetch_all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .sum();
+        assert_eq!(old, 0, "the old codes are gone");
+        // and the province data writes over it without a complaint
+        let catalogue = crate::province::load(&crate::province::demo()).unwrap();
+        app::store::catalogue::sync(&db, &catalogue).await.unwrap();
+        let kind: String =
+            sqlx::query_scalar("SELECT kind FROM admin_units WHERE name_vi = 'Thị trấn Ít Ong'")
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(kind, "township", "the wider CHECK accepts townships");
+    }
+
+    #[test]
+    fn a_second_server_on_one_file_is_refused_while_the_first_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("ioc.sqlite").display());
+        let first = ServeLock::acquire(&url).unwrap().expect("a file database");
+        let err = ServeLock::acquire(&url).err().expect("refused").to_string();
+        assert!(
+            err.contains("one serving process per SQLite database"),
+            "{err}"
+        );
+        assert!(err.contains(&std::process::id().to_string()), "{err}");
+        drop(first);
+        assert!(ServeLock::acquire(&url).unwrap().is_some(), "free again");
+    }
 }

@@ -436,9 +436,10 @@ mod tests {
             map.shapes.iter().any(|s| s.approximate),
             "the Mộc Châu area is rebuilt approximately"
         );
-        // before the reform: the 200 communes of the time
+        // before the reform (and after Thị xã Mộc Châu and its wards were founded on
+        // 1 February 2025): the 200 communes, wards and townships of the time
         assert_eq!(
-            g.geojson(&catalogue, date!(2024 - 06 - 01))
+            g.geojson(&catalogue, date!(2025 - 03 - 01))
                 .features
                 .iter()
                 .filter(|f| f.property("kind").and_then(|k| k.as_str()) != Some("district"))

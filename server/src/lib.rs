@@ -8,70 +8,33 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod error;
 pub mod geography;
 pub mod hub;
 pub mod ingest;
+pub mod notice;
 pub mod province;
 pub mod reference;
+pub mod router;
+pub mod serve;
+pub mod state;
+pub mod upkeep;
 
 use anyhow::Context;
-use app::api::ServerContext;
 use app::model::Catalogue;
 use app::store::Db;
-use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::{any, get, post};
-use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::{TcpListener, TcpSocket};
-use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
 
 use config::{DatabaseArgs, ServeConfig};
 use geography::Geography;
 use hub::{Hub, HubLimits};
-use ingest::error::ApiFailure;
-
-/// Limits of the ingest API.
-#[derive(Debug, Clone)]
-pub struct IngestLimits {
-    pub max_batch: usize,
-    pub max_body_bytes: usize,
-}
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub catalogue: Arc<Catalogue>,
-    pub geography: Arc<Geography>,
-    pub hub: Arc<Hub>,
-    /// Held from the start of an ingest transaction until its events are published, so
-    /// offsets are committed and published in one order.
-    pub write_lock: Arc<tokio::sync::Mutex<()>>,
-    pub limits: IngestLimits,
-    pub leptos: LeptosOptions,
-    /// Where forms and live connections may come from.
-    pub origins: auth::AllowedOrigins,
-    pub sessions: auth::SessionLimits,
-    /// Whether session cookies are Secure (`__Host-` named).
-    pub secure_cookies: bool,
-    /// Reverse proxies whose `X-Forwarded-For` names the client.
-    pub trusted_proxies: Arc<[std::net::IpAddr]>,
-    /// Origins that may frame pages served to a display; none when empty.
-    pub display_frame_ancestors: Arc<[String]>,
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos.clone()
-    }
-}
+use ingest::writer::ObservationWriter;
+use state::{AppState, IngestLimits};
 
 /// The province the server runs for: its checked reference data and its map.
 #[derive(Clone)]
@@ -119,150 +82,15 @@ pub fn bind(addr: SocketAddr, send_buffer_bytes: Option<u32>) -> std::io::Result
     socket.listen(4096)
 }
 
-/// Builds the router: REST API, live websocket, server functions, pages and static files.
-pub fn router(state: AppState, sessions: tower_sessions_sqlx_store::SqliteStore) -> Router {
-    // Leptos runs its rendering tasks on tokio (an error only means it already does)
-    let _ = any_spawner::Executor::init_tokio();
-    let today = app::model::format::vietnam_date(time::OffsetDateTime::now_utc());
-    let context = ServerContext {
-        catalogue: state.catalogue.clone(),
-        live: state.hub.clone(),
-        map: Arc::new(state.geography.map(&state.catalogue, today)),
-        db: state.db.clone(),
-    };
-    let options = state.leptos.clone();
-    let api = Router::new()
-        .route(
-            "/api/v1/observations",
-            post(ingest::post_observations)
-                .layer(DefaultBodyLimit::max(state.limits.max_body_bytes)),
-        )
-        .merge(
-            Router::new()
-                .route("/api/v1/indicators", get(reference::indicators))
-                .route("/api/v1/agencies", get(reference::agencies))
-                .route("/api/v1/areas", get(reference::areas))
-                .route("/api/v1/areas/crosswalk", get(reference::crosswalk))
-                .route("/api/v1/geo/areas.geojson", get(reference::geojson))
-                .layer(axum::middleware::from_fn(auth::require_api_access)),
-        )
-        .route("/api/v1/health", get(ingest::health))
-        .route("/api/v1/live", get(hub::client::upgrade))
-        .route("/api/{*rest}", any(api_not_found));
-    let provide = move || {
-        provide_context(context.clone());
-        // the page's scripts carry the nonce the response's CSP allows
-        let nonce = leptos::prelude::use_context::<axum::http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<auth::CspNonce>().cloned());
-        if let Some(auth::CspNonce(nonce)) = nonce {
-            provide_context(leptos::nonce::Nonce::from_value(nonce));
-        }
-    };
-    // live screens stream and hydrate; form screens are rendered whole, with no script
-    let page = leptos_axum::render_app_to_stream_with_context(provide.clone(), {
-        let options = options.clone();
-        move || app::shell(options.clone())
-    });
-    let form_page = leptos_axum::render_app_async_with_context(provide.clone(), move || {
-        app::shell(options.clone())
-    });
-    let server_fns = {
-        let provide = provide.clone();
-        move |request: axum::extract::Request| {
-            leptos_axum::handle_server_fns_with_context(provide.clone(), request)
-        }
-    };
-    // screens: someone signed in (or a display) is needed; others go to the sign-in page
-    let pages = Router::new()
-        .route("/", get(page))
-        .route("/admin", get(form_page.clone()))
-        .route("/submit", get(form_page.clone()))
-        .route("/account", get(form_page.clone()))
-        .layer(axum::middleware::from_fn(auth::require_page_access));
-    let accounts = Router::new()
-        .route("/login", get(form_page.clone()).post(auth::login::submit))
-        .route("/logout", post(auth::login::logout))
-        .route("/account/password", post(auth::login::change_password))
-        .route("/admin/users", post(auth::admin::post_user))
-        .route("/admin/users/{id}/role", post(auth::admin::post_user_role))
-        .route(
-            "/admin/users/{id}/password",
-            post(auth::admin::post_user_password),
-        )
-        .route(
-            "/admin/users/{id}/disable",
-            post(auth::admin::post_user_disable),
-        )
-        .route(
-            "/admin/users/{id}/enable",
-            post(auth::admin::post_user_enable),
-        )
-        .route("/admin/tokens", post(auth::admin::post_token))
-        .route(
-            "/admin/tokens/{id}/revoke",
-            post(auth::admin::post_token_revoke),
-        )
-        .route("/admin/displays", post(auth::admin::post_display))
-        .route(
-            "/admin/displays/{id}/revoke",
-            post(auth::admin::post_display_revoke),
-        )
-        .route("/submit", post(ingest::form::submit));
-    let session_layer = tower_sessions::SessionManagerLayer::new(sessions)
-        .with_name(if state.secure_cookies {
-            "__Host-ioc_session"
-        } else {
-            "ioc_session"
-        })
-        .with_secure(state.secure_cookies)
-        .with_http_only(true)
-        .with_same_site(tower_sessions::cookie::SameSite::Lax)
-        .with_path("/")
-        .with_expiry(tower_sessions::Expiry::OnInactivity(
-            tower_sessions::cookie::time::Duration::try_from(state.sessions.idle)
-                .unwrap_or(tower_sessions::cookie::time::Duration::minutes(30)),
-        ));
-    Router::new()
-        .merge(api)
-        .merge(pages)
-        .merge(accounts)
-        .route("/rpc/{*fn_name}", get(server_fns.clone()).post(server_fns))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::identify,
-        ))
-        .layer(session_layer)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::check_origin,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            auth::security_headers,
-        ))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
-}
-
-async fn api_not_found() -> impl IntoResponse {
-    ApiFailure::new(
-        StatusCode::NOT_FOUND,
-        "not_found",
-        "Không có địa chỉ API này; xem README, mục API.",
-        "No such API address; see the API section of the README.",
-    )
-}
-
-/// Serves until `shutdown` completes, then closes live clients and stops.
+/// Serves until `shutdown` completes, then closes live clients, finishes what was
+/// submitted and stops.
 pub async fn run(
     listener: TcpListener,
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    // before anything else: one serving process per SQLite database
+    let _serving = db::ServeLock::acquire(&config.database.database_url)?;
     let (
         db,
         Province {
@@ -286,9 +114,15 @@ pub async fn run(
             .await
             .context("cannot load the live state")?,
     );
+    let (writer, writer_task) = ObservationWriter::start(db.clone(), hub.clone());
     tokio::spawn(hub.clone().run_heartbeats());
     tokio::spawn(hub.clone().run_revocation_sweeps());
-    tokio::spawn(db::run_checkpoints(db.clone(), hub.shutdown_signal()));
+    tokio::spawn(upkeep::run_checkpoints(db.clone(), hub.shutdown_signal()));
+    tokio::spawn(upkeep::run_idempotency_pruning(
+        db.clone(),
+        config.idempotency_retention(),
+        hub.shutdown_signal(),
+    ));
 
     let addr = listener.local_addr()?;
     let site_root = config.resolved_site_root();
@@ -306,7 +140,7 @@ pub async fn run(
         catalogue: catalogue.clone(),
         geography,
         hub: hub.clone(),
-        write_lock: Arc::new(tokio::sync::Mutex::new(())),
+        writer,
         limits: IngestLimits {
             max_batch: config.max_batch,
             max_body_bytes: config.max_body_bytes,
@@ -323,18 +157,10 @@ pub async fn run(
         .migrate()
         .await
         .context("cannot create the sessions table")?;
-    tokio::spawn({
-        let sessions = sessions.clone();
-        async move {
-            use tower_sessions::ExpiredDeletion;
-            if let Err(e) = sessions
-                .continuously_delete_expired(std::time::Duration::from_secs(600))
-                .await
-            {
-                tracing::error!(error = %e, "cleaning expired sessions stopped");
-            }
-        }
-    });
+    tokio::spawn(upkeep::run_session_cleanup(
+        sessions.clone(),
+        hub.shutdown_signal(),
+    ));
     if !config.no_demo {
         let wall = demo::open_wall(&db, &demo::local_base_url(addr))
             .await
@@ -354,15 +180,21 @@ pub async fn run(
         ));
     }
     tracing::info!(%addr, epoch = hub.epoch(), offset = hub.head(), "serving IOC Live");
-    axum::serve(
-        listener,
-        router(state, sessions).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let http_limits = config.http_limits();
+    let app = router::router(state, sessions, http_limits);
+    let closing = hub.clone();
+    serve::serve(listener, app, http_limits, async move {
         shutdown.await;
-        hub.shut_down();
+        closing.shut_down();
     })
     .await?;
+    // the router (and its handles on the writer) is gone: the writer stores what is queued
+    if tokio::time::timeout(Duration::from_secs(30), writer_task)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the observation writer did not finish in time");
+    }
     db.close().await;
     Ok(())
 }

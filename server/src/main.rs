@@ -18,7 +18,7 @@ struct Cli {
 enum Command {
     /// Serve the dashboard, the ingest API and the live stream (with the demo feed unless
     /// --no-demo).
-    Serve(ServeConfig),
+    Serve(Box<ServeConfig>),
     /// Create the database if needed and apply migrations and the province data, then exit.
     Migrate(DatabaseArgs),
     /// Manage agency API tokens.
@@ -129,7 +129,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(config) => {
             let listener = server::bind(config.addr, config.send_buffer_bytes)
                 .with_context(|| format!("cannot listen on {}", config.addr))?;
-            server::run(listener, config, shutdown_signal()).await
+            server::run(listener, *config, shutdown_signal()).await
         }
         Command::Migrate(database) => {
             server::prepare(&database).await?;

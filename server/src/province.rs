@@ -146,6 +146,49 @@ mod tests {
     }
 
     #[test]
+    fn the_demo_province_is_as_the_province_writes_it() {
+        use app::model::AreaKind;
+        use time::macros::date;
+        let c = load(&demo()).unwrap();
+        // Phường Chiềng An is 03664 (Statistics Office list of 25 June 2025)
+        let chieng_an = c.resolve_area("03664", date!(2026 - 01 - 01), date!(2026 - 01 - 01));
+        assert_eq!(
+            chieng_an.map(|a| a.name_vi.as_str()),
+            Some("Phường Chiềng An")
+        );
+        assert!(
+            c.area("03667").is_none(),
+            "no post-reform unit keeps the wrong code"
+        );
+        assert!(c.agency("UBND-03664").is_some());
+        // Thị xã Mộc Châu and its wards exist from 1 February 2025
+        let ward = c.area("03979-20250630").expect("Phường Mộc Sơn");
+        assert_eq!(ward.name_vi, "Phường Mộc Sơn");
+        assert!(!ward.valid_during(date!(2025 - 01 - 31), date!(2025 - 01 - 31)));
+        assert!(ward.valid_during(date!(2025 - 02 - 01), date!(2025 - 02 - 01)));
+        // townships are their own kind, and commune level
+        let townships: Vec<_> = c
+            .areas
+            .iter()
+            .filter(|a| a.kind == AreaKind::Township)
+            .collect();
+        assert_eq!(townships.len(), 8);
+        assert!(townships
+            .iter()
+            .all(|a| a.name_vi.starts_with("Thị trấn") && a.is_commune_level()));
+        assert!(!c
+            .areas
+            .iter()
+            .any(|a| a.name_vi.starts_with("Thị trấn") && a.kind != AreaKind::Township));
+        // poverty reduction moved to agriculture and environment in 2025
+        assert_eq!(
+            c.indicator("society.poverty.rate")
+                .map(|i| i.agency.as_str()),
+            Some("SNNMT")
+        );
+    }
+
+    #[test]
     fn a_malformed_entry_is_named() {
         let mut files = demo();
         files.indicators =

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use serde_json::json;
 use time::{Date, OffsetDateTime};
 
-use crate::ingest::error::ApiFailure;
-use crate::AppState;
+use crate::error::ApiFailure;
+use crate::state::AppState;
 use app::model::format::vietnam_date;
 
 #[derive(Debug, Deserialize)]

@@ -67,7 +67,10 @@ async fn the_first_administrator_and_a_forgotten_password() {
     assert!(made.status.success(), "{}", text(&made.stderr));
     let db = server::db::open(&url).await.unwrap();
     let first = password_hash(&db, "quantri").await;
-    assert!(server::auth::password::verify("mật khẩu đầu tiên dài".into(), first.clone()).await);
+    assert_eq!(
+        server::auth::password::verify("mật khẩu đầu tiên dài".into(), first.clone()).await,
+        Ok(true)
+    );
 
     let again = ioc(&create, &url, "mật khẩu đầu tiên dài\n");
     assert!(!again.status.success(), "the username is taken");
@@ -84,8 +87,12 @@ async fn the_first_administrator_and_a_forgotten_password() {
     let second = password_hash(&db, "quantri").await;
     assert!(
         server::auth::password::verify("mật khẩu mới sau khi quên".into(), second.clone()).await
+            == Ok(true)
     );
-    assert!(!server::auth::password::verify("mật khẩu đầu tiên dài".into(), second).await);
+    assert_eq!(
+        server::auth::password::verify("mật khẩu đầu tiên dài".into(), second).await,
+        Ok(false)
+    );
 
     let unknown = ioc(
         &[
@@ -241,4 +248,139 @@ async fn revocations_from_the_command_line_close_a_running_servers_connections()
         app::model::LiveFrame::Heartbeat { .. }
     ));
     s.stop().await;
+}
+
+/// One serving process per SQLite database (issue #11, item 4): a second `ioc serve` on the
+/// same file refuses to start, saying why, while the first goes on; a database URL of a
+/// kind the server does not support is refused by name, leaving nothing behind.
+#[tokio::test]
+async fn a_second_server_on_one_database_and_an_unsupported_url_are_refused() {
+    let first = TestServer::start().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let second = Command::new(IOC)
+        .args([
+            "serve",
+            "--no-demo",
+            "--addr",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            &first.database_url,
+        ])
+        .output()
+        .unwrap();
+    assert!(!second.status.success());
+    let said = text(&second.stderr);
+    assert!(
+        said.contains("one serving process per SQLite database")
+            && said.contains(&std::process::id().to_string()),
+        "{said}"
+    );
+    assert!(
+        reqwest::get(format!("http://127.0.0.1:{port}/api/v1/health"))
+            .await
+            .is_err(),
+        "nothing serves on the second address"
+    );
+    assert_eq!(first.health().await["status"], "ok", "the first goes on");
+    // the other commands work beside a running server
+    let listed = ioc(&["display", "list"], &first.database_url, "");
+    assert!(listed.status.success(), "{}", text(&listed.stderr));
+    first.stop().await;
+
+    let dir = tempfile::tempdir().unwrap();
+    for command in [
+        vec!["serve", "--no-demo", "--addr", "127.0.0.1:0"],
+        vec!["migrate"],
+    ] {
+        let out = Command::new(IOC)
+            .args(&command)
+            .args(["--database-url", "postgres://ioc@127.0.0.1/ioc"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{command:?}");
+        let said = text(&out.stderr);
+        assert!(
+            said.contains("`postgres:` is not supported") && said.contains("sqlite://"),
+            "{command:?}: {said}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no directory named postgres: was made"
+    );
+}
+
+/// Catalogue changes that would reinterpret stored figures are refused at start-up (issue
+/// #11, item 13): an indicator with data keeps its unit and cadence.
+#[tokio::test]
+async fn a_catalogue_change_that_reinterprets_stored_figures_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ioc.sqlite").display());
+    let s = TestServer::start_with(|c| c.database.database_url = url.clone()).await;
+    let token = s.token("VPUB").await;
+    s.post_ok(
+        &token,
+        &common::batch(vec![common::online_rate("2026-11-20", 61.5)]),
+    )
+    .await;
+    s.stop().await;
+
+    // the province's files, with the online rate's unit and another indicator's cadence
+    // changed; an indicator without data may change freely
+    let province = dir.path().join("province");
+    std::fs::create_dir(&province).unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("province/son-la");
+    for file in std::fs::read_dir(&source).unwrap() {
+        let file = file.unwrap();
+        if file.file_type().unwrap().is_file() {
+            std::fs::copy(file.path(), province.join(file.file_name())).unwrap();
+        }
+    }
+    let indicators = std::fs::read_to_string(province.join("indicators.toml")).unwrap();
+    let changed = change_field(&indicators, "services.online.rate", "unit", "\"count\"");
+    std::fs::write(province.join("indicators.toml"), &changed).unwrap();
+    let out = Command::new(IOC)
+        .args(["migrate", "--database-url", &url, "--province-dir"])
+        .arg(&province)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("services.online.rate") && said.contains("percent") && said.contains("count"),
+        "{said}"
+    );
+
+    let unused = change_field(&indicators, "tasks.overdue", "cadence", "\"monthly\"");
+    std::fs::write(province.join("indicators.toml"), unused).unwrap();
+    let out = Command::new(IOC)
+        .args(["migrate", "--database-url", &url, "--province-dir"])
+        .arg(&province)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+/// `text` with `field = …` of the `[[indicator]]` whose code is `code` set to `value`.
+fn change_field(text: &str, code: &str, field: &str, value: &str) -> String {
+    let mut inside = false;
+    text.lines()
+        .map(|line| {
+            if line.starts_with("code = ") {
+                inside = line == format!("code = \"{code}\"");
+            }
+            if inside && line.starts_with(&format!("{field} = ")) {
+                format!("{field} = {value}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

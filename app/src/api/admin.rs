@@ -1,5 +1,7 @@
-//! The data of the administration and submission screens. Read on the server while
-//! rendering; who may see what is checked here, again, whatever the page shows.
+//! The data of the administration, account and submission screens, read on the server
+//! while the page renders (plain functions, not server functions: nothing here is reachable
+//! over HTTP except through its page). Who may see what is checked here, again, whatever
+//! the page shows.
 
 use crate::model::account::{AccountData, AdminData, SubmitData};
 use crate::model::Locale;
@@ -15,8 +17,7 @@ pub struct AuditQuery {
     pub to: String,
 }
 
-#[server(prefix = "/rpc", endpoint = "admin")]
-pub async fn get_admin(locale: Locale, audit: AuditQuery) -> Result<AdminData, ServerFnError> {
+pub async fn load_admin(locale: Locale, audit: AuditQuery) -> Result<AdminData, ServerFnError> {
     use crate::model::account::{AuditRow, DisplayRow, TokenRow, UserRow, Viewer};
     use crate::store::{self, time_text};
 
@@ -114,9 +115,8 @@ pub async fn get_admin(locale: Locale, audit: AuditQuery) -> Result<AdminData, S
     })
 }
 
-#[server(prefix = "/rpc", endpoint = "submit")]
-pub async fn get_submit(locale: Locale) -> Result<SubmitData, ServerFnError> {
-    use crate::model::account::Viewer;
+pub async fn load_submit(locale: Locale) -> Result<SubmitData, ServerFnError> {
+    use crate::model::account::{SubmitIndicator, Viewer};
     use crate::model::Level;
 
     let principal = crate::api::current_principal().ok_or_else(|| ServerFnError::new("sign in"))?;
@@ -134,15 +134,18 @@ pub async fn get_submit(locale: Locale) -> Result<SubmitData, ServerFnError> {
         .indicators
         .iter()
         .filter(|i| i.agency == agency)
-        .map(|i| {
-            (
-                i.code.clone(),
-                i.name(locale).to_string(),
-                i.unit.code().to_string(),
-                i.cadence.period_kind().pattern().to_string(),
-                i.level == Level::Commune,
-            )
+        .map(|i| SubmitIndicator {
+            code: i.code.clone(),
+            name: i.name(locale).to_string(),
+            unit: i.unit.code().to_string(),
+            unit_label: i.unit.name(locale).to_string(),
+            period: i.cadence.period_kind().label(locale).to_string(),
+            commune_level: i.level == Level::Commune,
         })
+        .collect();
+    let units = crate::model::Unit::ALL
+        .iter()
+        .map(|u| (u.code().to_string(), u.name(locale).to_string()))
         .collect();
     let today = crate::model::format::vietnam_date(time::OffsetDateTime::now_utc());
     let mut areas: Vec<(String, String)> = catalogue
@@ -158,14 +161,14 @@ pub async fn get_submit(locale: Locale) -> Result<SubmitData, ServerFnError> {
             .map(|a| a.name(locale).to_string())
             .unwrap_or(agency),
         indicators,
+        units,
         areas,
         key: hex::encode(rand::random::<[u8; 12]>()),
     })
 }
 
 /// The signed-in person's own account (not a display's).
-#[server(prefix = "/rpc", endpoint = "account")]
-pub async fn get_account(locale: Locale) -> Result<AccountData, ServerFnError> {
+pub async fn load_account(locale: Locale) -> Result<AccountData, ServerFnError> {
     use crate::model::account::{Principal, Viewer};
 
     let principal = crate::api::current_principal().ok_or_else(|| ServerFnError::new("sign in"))?;

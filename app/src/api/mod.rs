@@ -1,10 +1,13 @@
-//! Server functions behind our own screens (not a public API: agencies use the REST ingest
-//! API, screens receive live updates over the websocket).
+//! The data behind our own screens, read on the server while a page renders and carried
+//! inside the page (not a public API: agencies use the REST ingest API, screens receive
+//! live updates over the websocket). There are no server functions, so nothing here is
+//! reachable over HTTP except through its page.
 //!
-//! The server provides a [`ServerContext`] to every server function.
+//! The server provides a [`ServerContext`] to every page it renders.
 
 #[cfg(feature = "ssr")]
 pub mod admin;
+#[cfg(feature = "ssr")]
 pub mod overview;
 
 #[cfg(feature = "ssr")]

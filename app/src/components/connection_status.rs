@@ -5,8 +5,9 @@ use leptos::prelude::*;
 use crate::live::{Link, LiveStore};
 use crate::model::{format, Locale};
 
+/// `display`: whether a wall screen is watching (it has no one to sign in again).
 #[component]
-pub fn ConnectionStatus(store: LiveStore, locale: Memo<Locale>) -> impl IntoView {
+pub fn ConnectionStatus(store: LiveStore, locale: Memo<Locale>, display: bool) -> impl IntoView {
     let state = move || match store.link.get() {
         Link::Connecting => "connecting",
         Link::Live => "live",
@@ -26,6 +27,12 @@ pub fn ConnectionStatus(store: LiveStore, locale: Memo<Locale>) -> impl IntoView
                 format!("Mất kết nối · đang kết nối lại (lần {attempt})"),
                 format!("Disconnected · reconnecting (attempt {attempt})"),
             ),
+            (Link::Ended, _) if display => l
+                .pick(
+                    "Màn hình này đã hết quyền truy cập · số liệu không còn cập nhật; liên hệ quản trị",
+                    "This screen's access has ended · figures no longer update; ask an administrator",
+                )
+                .to_string(),
             (Link::Ended, _) => l
                 .pick(
                     "Phiên đã kết thúc · số liệu không còn cập nhật",
@@ -35,7 +42,7 @@ pub fn ConnectionStatus(store: LiveStore, locale: Memo<Locale>) -> impl IntoView
         }
     };
     let sign_in = move || {
-        (store.link.get() == Link::Ended).then(|| {
+        (store.link.get() == Link::Ended && !display).then(|| {
             view! { <a href="/login">{move || locale.get().pick("Đăng nhập lại", "Sign in again")}</a> }
         })
     };

@@ -87,7 +87,7 @@ pub fn KpiTile(spec: TileSpec, store: LiveStore, locale: Memo<Locale>) -> impl I
                     let l = locale.get();
                     let text = match view_model.get().map(|v| v.freshness) {
                         Some(Freshness::Late) => l.pick("Chậm cập nhật", "Late"),
-                        Some(Freshness::Unconfirmed) => l.pick("Không trực tiếp", "Not live"),
+                        Some(Freshness::Unconfirmed) => l.pick("Mất kết nối", "Disconnected"),
                         _ => return None,
                     };
                     Some(view! { <span class="badge">{text}</span> })

@@ -4,6 +4,9 @@
 //! The store starts from the values the page was rendered with and the stream position they
 //! were read at; the socket resumes from that position, so nothing between rendering and
 //! connecting is lost. The frame check itself is [`crate::model::live::StreamCursor`].
+//!
+//! Each (indicator, area) has a signal of its own: a delta that changes one value re-runs
+//! only what shows that value (its tile, its commune), not every tile and commune.
 
 #[cfg(feature = "hydrate")]
 mod socket;
@@ -33,7 +36,9 @@ type Key = (String, String);
 /// Current values by (indicator, area), updated by the socket.
 #[derive(Clone, Copy)]
 pub struct LiveStore {
-    values: RwSignal<HashMap<Key, LiveValue>>,
+    /// One signal per value; a key nobody has shown yet gets its signal when first read or
+    /// written.
+    values: StoredValue<HashMap<Key, ArcRwSignal<Option<LiveValue>>>>,
     /// The connection state.
     pub link: RwSignal<Link>,
     /// After a reconnect: how many values the catch-up frame brought (shown briefly).
@@ -50,10 +55,15 @@ impl LiveStore {
     pub fn new(position: StreamPosition, values: &[LiveValue], now: OffsetDateTime) -> LiveStore {
         let map = values
             .iter()
-            .map(|v| ((v.indicator.clone(), v.area.clone()), v.clone()))
+            .map(|v| {
+                (
+                    (v.indicator.clone(), v.area.clone()),
+                    ArcRwSignal::new(Some(v.clone())),
+                )
+            })
             .collect();
         LiveStore {
-            values: RwSignal::new(map),
+            values: StoredValue::new(map),
             link: RwSignal::new(Link::Connecting),
             caught_up: RwSignal::new(None),
             now: RwSignal::new(now),
@@ -61,10 +71,21 @@ impl LiveStore {
         }
     }
 
-    /// The current value of `indicator` for `area`, tracked reactively.
+    /// The signal of one value, made on first use.
+    fn signal(&self, key: Key) -> ArcRwSignal<Option<LiveValue>> {
+        if let Some(signal) = self.values.with_value(|m| m.get(&key).cloned()) {
+            return signal;
+        }
+        let signal = ArcRwSignal::new(None);
+        self.values.update_value(|m| {
+            m.insert(key, signal.clone());
+        });
+        signal
+    }
+
+    /// The current value of `indicator` for `area`, tracked reactively (only this value).
     pub fn value(&self, indicator: &str, area: &str) -> Option<LiveValue> {
-        self.values
-            .with(|m| m.get(&(indicator.to_string(), area.to_string())).cloned())
+        self.signal((indicator.to_string(), area.to_string())).get()
     }
 
     /// Whether values are being kept current right now.
@@ -72,31 +93,110 @@ impl LiveStore {
         self.link.get() == Link::Live
     }
 
-    /// Replaces every value (a snapshot).
+    /// Replaces every value (a snapshot): values it lacks are gone.
     pub fn reset(&self, values: Vec<LiveValue>) {
-        self.values.set(
-            values
-                .into_iter()
-                .map(|v| ((v.indicator.clone(), v.area.clone()), v))
-                .collect(),
-        );
+        let mut fresh: HashMap<Key, LiveValue> = values
+            .into_iter()
+            .map(|v| ((v.indicator.clone(), v.area.clone()), v))
+            .collect();
+        let known: Vec<(Key, ArcRwSignal<Option<LiveValue>>)> = self
+            .values
+            .with_value(|m| m.iter().map(|(k, s)| (k.clone(), s.clone())).collect());
+        for (key, signal) in known {
+            set_if_changed(&signal, fresh.remove(&key));
+        }
+        for (key, value) in fresh {
+            self.signal(key).set(Some(value));
+        }
     }
 
     /// Applies changed values (a delta).
     pub fn apply(&self, values: Vec<LiveValue>) {
-        if values.is_empty() {
-            return;
+        for v in values {
+            let signal = self.signal((v.indicator.clone(), v.area.clone()));
+            set_if_changed(&signal, Some(v));
         }
-        self.values.update(|m| {
-            for v in values {
-                m.insert((v.indicator.clone(), v.area.clone()), v);
-            }
-        });
     }
 
     /// Starts the socket (in the browser; does nothing on the server).
     pub fn connect(&self) {
         #[cfg(feature = "hydrate")]
         socket::connect(*self, self.start.get_value());
+    }
+}
+
+/// Sets `signal` unless it already holds `value` (a resent value re-renders nothing).
+fn set_if_changed(signal: &ArcRwSignal<Option<LiveValue>>, value: Option<LiveValue>) {
+    if signal.with_untracked(|current| *current != value) {
+        signal.set(value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use time::macros::datetime;
+
+    fn value(indicator: &str, area: &str, v: i64, offset: u64) -> LiveValue {
+        LiveValue {
+            indicator: indicator.into(),
+            area: area.into(),
+            period: "2026-11-23".parse().unwrap(),
+            value: rust_decimal::Decimal::from(v),
+            unit: crate::model::Unit::Count,
+            agency: "VPUB".into(),
+            as_of: datetime!(2026-11-23 10:00 UTC),
+            revision: 1,
+            offset,
+            previous: None,
+        }
+    }
+
+    /// What shows one value re-runs when that value changes, and only then.
+    #[test]
+    fn a_delta_re_runs_only_what_shows_its_values() {
+        let owner = Owner::new();
+        owner.set();
+        let position = StreamPosition {
+            epoch: "e".into(),
+            offset: 2,
+        };
+        let store = LiveStore::new(
+            position,
+            &[value("a", "14", 1, 1), value("b", "14", 2, 2)],
+            datetime!(2026-11-23 10:00 UTC),
+        );
+        let runs = |indicator: &'static str| {
+            let count = Arc::new(AtomicUsize::new(0));
+            let counted = count.clone();
+            let memo = Memo::new(move |_| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                store.value(indicator, "14").map(|v| v.value)
+            });
+            (memo, count)
+        };
+        let (a, a_runs) = runs("a");
+        let (b, b_runs) = runs("b");
+        let (c, c_runs) = runs("c");
+        assert_eq!(a.get(), Some(1.into()));
+        assert_eq!(b.get(), Some(2.into()));
+        assert_eq!(c.get(), None);
+        store.apply(vec![value("a", "14", 5, 3)]);
+        assert_eq!(a.get(), Some(5.into()));
+        assert_eq!(b.get(), Some(2.into()));
+        assert_eq!(c.get(), None);
+        assert_eq!(a_runs.load(Ordering::SeqCst), 2, "a changed");
+        assert_eq!(b_runs.load(Ordering::SeqCst), 1, "b did not change");
+        assert_eq!(c_runs.load(Ordering::SeqCst), 1, "c does not exist");
+        // a value that arrives for the first time reaches what was waiting for it
+        store.apply(vec![value("c", "14", 9, 4)]);
+        assert_eq!(c.get(), Some(9.into()));
+        // a snapshot without a value removes it
+        store.reset(vec![value("a", "14", 5, 3)]);
+        assert_eq!(b.get(), None);
+        assert_eq!(c.get(), None);
+        assert_eq!(a_runs.load(Ordering::SeqCst), 2, "a is the same");
     }
 }

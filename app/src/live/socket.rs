@@ -1,5 +1,11 @@
 //! The websocket to `/api/v1/live`, in the browser: connects, checks every frame against the
 //! stream position, resumes after a drop or a gap, and notices a silent server.
+//!
+//! A browser does not tell a page why a websocket upgrade failed: a refused one (401, 403)
+//! looks like a network error. So after a drop the screen asks `/api/v1/session` who it is
+//! before trying again: a 401 or 403 means its access has ended — revoked, or its session
+//! gone — and it says so and stops; anything else (a network error, a server restarting)
+//! means try again.
 
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -133,7 +139,8 @@ fn abandon(c: &mut Connection) {
     c.on_close = None;
 }
 
-/// The link dropped: show it and try again after a back-off.
+/// The link dropped: show it, find out whether the screen may still connect, and try
+/// again after a back-off if it may.
 fn dropped(conn: &Shared) {
     let store = {
         let mut c = conn.borrow_mut();
@@ -144,7 +151,26 @@ fn dropped(conn: &Shared) {
     };
     let attempt = conn.borrow().attempt;
     store.link.set(Link::Reconnecting { attempt });
-    retry_later(conn);
+    let conn = conn.clone();
+    leptos::task::spawn_local(async move {
+        if access_ended().await {
+            leptos::logging::warn!("live: this screen's access has ended; not reconnecting");
+            ended(&conn);
+        } else {
+            retry_later(&conn);
+        }
+    });
+}
+
+/// Whether the server says this screen may no longer connect (its session or token was
+/// revoked or has ended); `false` when it cannot be reached.
+async fn access_ended() -> bool {
+    let answer =
+        wasm_bindgen_futures::JsFuture::from(window().fetch_with_str("/api/v1/session")).await;
+    answer
+        .ok()
+        .and_then(|response| response.dyn_into::<web_sys::Response>().ok())
+        .is_some_and(|response| matches!(response.status(), 401 | 403))
 }
 
 /// The server revoked this viewer: reconnecting with the same credentials cannot work.

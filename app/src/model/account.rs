@@ -79,6 +79,8 @@ pub enum Visibility {
     All,
     /// The indicators of the province overview, and every indicator of this agency.
     Agency(String),
+    /// No value at all: what anything unforeseen gets.
+    Nothing,
 }
 
 impl Principal {
@@ -89,15 +91,28 @@ impl Principal {
         }
     }
 
+    /// What this principal may see. Every case is named, so a new kind of principal or role
+    /// sees nothing until someone decides otherwise (fails closed).
     pub fn visibility(&self) -> Visibility {
         match self {
+            Principal::User {
+                role: Role::Admin | Role::Leader | Role::Operator,
+                ..
+            }
+            | Principal::Display { .. } => Visibility::All,
             Principal::User {
                 role: Role::AgencyOfficer,
                 agency: Some(agency),
                 ..
             }
             | Principal::AgencyToken { agency, .. } => Visibility::Agency(agency.clone()),
-            _ => Visibility::All,
+            // an officer of no agency is not a state the database allows; if it ever
+            // happens, it sees nothing
+            Principal::User {
+                role: Role::AgencyOfficer,
+                agency: None,
+                ..
+            } => Visibility::Nothing,
         }
     }
 
@@ -139,6 +154,7 @@ impl Visibility {
         match self {
             Visibility::All => true,
             Visibility::Agency(agency) => owner == agency || overview.contains(indicator),
+            Visibility::Nothing => false,
         }
     }
 }
@@ -172,6 +188,26 @@ mod tests {
             .visibility()
             .allows("services.overdue", "VPUB", &overview));
         assert_eq!(officer.submits_for(), Some("STC"));
+        // an officer without an agency (never stored, but possible in memory) sees nothing
+        let adrift = Principal::User {
+            id: 3,
+            username: "c".into(),
+            name: "C".into(),
+            role: Role::AgencyOfficer,
+            agency: None,
+        };
+        assert_eq!(adrift.visibility(), Visibility::Nothing);
+        assert!(!adrift
+            .visibility()
+            .allows("budget.revenue.ytd", "KBNN", &overview));
+        assert_eq!(
+            Principal::Display {
+                id: 1,
+                name: "Tường".into()
+            }
+            .visibility(),
+            Visibility::All
+        );
         assert_eq!(leader.submits_for(), None);
         assert_eq!("operator".parse::<Role>(), Ok(Role::Operator));
     }
@@ -283,13 +319,28 @@ pub struct AccountData {
     pub agency_name: Option<String>,
 }
 
+/// An indicator an officer may submit, as the submission screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmitIndicator {
+    pub code: String,
+    pub name: String,
+    /// The unit's code (for CSV files) and its name for people (`tỷ đồng`, `%`).
+    pub unit: String,
+    pub unit_label: String,
+    /// How it is reported, with an example period (`theo quý, vd. quý IV/2026`).
+    pub period: String,
+    /// Reported per commune as well as for the province.
+    pub commune_level: bool,
+}
+
 /// The agency officers' submission screen's data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubmitData {
     pub viewer: Viewer,
     pub agency_name: String,
-    /// (code, name, unit code, period pattern, commune level)
-    pub indicators: Vec<(String, String, String, String, bool)>,
+    pub indicators: Vec<SubmitIndicator>,
+    /// (code, name for people) of every unit of measure.
+    pub units: Vec<(String, String)>,
     /// (code, name) of today's units: the province, then its communes.
     pub areas: Vec<(String, String)>,
     /// A fresh key, so submitting the same form twice stores it once.

@@ -166,9 +166,15 @@ impl Agency {
 #[serde(rename_all = "snake_case")]
 pub enum AreaKind {
     Province,
+    /// Huyện, thị xã, thành phố thuộc tỉnh: the district level, abolished on 1 July 2025.
     District,
+    /// Xã.
     Commune,
+    /// Phường.
     Ward,
+    /// Thị trấn: a district's town, commune level, abolished on 1 July 2025.
+    Township,
+    /// Đặc khu.
     SpecialZone,
 }
 
@@ -215,11 +221,11 @@ impl Area {
         self.valid_from.is_none_or(|from| from <= end) && self.valid_to.is_none_or(|to| start <= to)
     }
 
-    /// A commune-level unit (commune, ward or special zone).
+    /// A commune-level unit (commune, ward, township or special zone).
     pub fn is_commune_level(&self) -> bool {
         matches!(
             self.kind,
-            AreaKind::Commune | AreaKind::Ward | AreaKind::SpecialZone
+            AreaKind::Commune | AreaKind::Ward | AreaKind::Township | AreaKind::SpecialZone
         )
     }
 }

@@ -21,6 +21,21 @@ pub enum PeriodKind {
 }
 
 impl PeriodKind {
+    /// What people call a period of this kind, with an example they may type
+    /// (`theo quý, vd. quý IV/2026`).
+    pub fn label(self, locale: Locale) -> &'static str {
+        match self {
+            PeriodKind::Day => locale.pick("theo ngày, vd. 23/11/2026", "daily, e.g. 23/11/2026"),
+            PeriodKind::Month => {
+                locale.pick("theo tháng, vd. tháng 11/2026", "monthly, e.g. 11/2026")
+            }
+            PeriodKind::Quarter => {
+                locale.pick("theo quý, vd. quý IV/2026", "quarterly, e.g. Q4 2026")
+            }
+            PeriodKind::Year => locale.pick("theo năm, vd. năm 2026", "yearly, e.g. 2026"),
+        }
+    }
+
     /// How the canonical text of this kind looks, for error messages.
     pub fn pattern(self) -> &'static str {
         match self {
@@ -94,6 +109,66 @@ impl Period {
                 quarter: (month - 1) / 3 + 1,
             },
             PeriodKind::Year => Period::Year(year),
+        }
+    }
+
+    /// Reads a period as people write it — `23/11/2026`, `tháng 11/2026` or `11/2026`,
+    /// `quý IV/2026` or `quý 4/2026`, `Q4 2026`, `năm 2026` — or in its canonical form
+    /// (`2026-11-23`, `2026-11`, `2026-Q4`, `2026`).
+    pub fn parse_written(text: &str) -> Result<Period, PeriodParseError> {
+        let err = || PeriodParseError(text.to_string());
+        let t = text.trim().to_lowercase();
+        if let Ok(p) = t.to_uppercase().parse::<Period>() {
+            return Ok(p);
+        }
+        let number = |s: &str| -> Option<u32> {
+            (!s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse().ok())
+                .flatten()
+        };
+        let (label, rest) = ["ngày", "tháng", "quý", "năm", "q"]
+            .into_iter()
+            .find_map(|l| t.strip_prefix(l).map(|r| (l, r.trim())))
+            .unwrap_or(("", t.as_str()));
+        let parts: Vec<&str> = rest
+            .split(['/', ' ', '-'])
+            .filter(|p| !p.is_empty())
+            .collect();
+        match (label, parts.as_slice()) {
+            ("" | "ngày", [d, m, y]) => {
+                let (day, month, year) = (number(d), number(m), parse_year(y));
+                let month = month.and_then(|m| Month::try_from(m as u8).ok());
+                match (day, month, year) {
+                    (Some(day), Some(month), Some(year)) => {
+                        Date::from_calendar_date(year, month, day as u8)
+                            .map(Period::Day)
+                            .map_err(|_| err())
+                    }
+                    _ => Err(err()),
+                }
+            }
+            ("" | "tháng", [m, y]) => {
+                match (number(m).filter(|m| (1..=12).contains(m)), parse_year(y)) {
+                    (Some(month), Some(year)) => Ok(Period::Month {
+                        year,
+                        month: month as u8,
+                    }),
+                    _ => Err(err()),
+                }
+            }
+            ("quý" | "q", [q, y]) => {
+                let quarter = match *q {
+                    "i" | "1" => 1,
+                    "ii" | "2" => 2,
+                    "iii" | "3" => 3,
+                    "iv" | "4" => 4,
+                    _ => return Err(err()),
+                };
+                let year = parse_year(y).ok_or_else(err)?;
+                Ok(Period::Quarter { year, quarter })
+            }
+            ("năm", [y]) => parse_year(y).map(Period::Year).ok_or_else(err),
+            _ => Err(err()),
         }
     }
 
@@ -218,6 +293,38 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use time::macros::date;
+
+    #[test]
+    fn reads_periods_as_people_write_them() {
+        let p = |t: &str| Period::parse_written(t).map(|p| p.to_string());
+        assert_eq!(p("23/11/2026").as_deref(), Ok("2026-11-23"));
+        assert_eq!(p("ngày 3/1/2026").as_deref(), Ok("2026-01-03"));
+        assert_eq!(p("tháng 11/2026").as_deref(), Ok("2026-11"));
+        assert_eq!(p("11/2026").as_deref(), Ok("2026-11"));
+        assert_eq!(p("quý IV/2026").as_deref(), Ok("2026-Q4"));
+        assert_eq!(p("Quý 1/2026").as_deref(), Ok("2026-Q1"));
+        assert_eq!(p("Q4 2026").as_deref(), Ok("2026-Q4"));
+        assert_eq!(p("năm 2026").as_deref(), Ok("2026"));
+        assert_eq!(p("2026-q4").as_deref(), Ok("2026-Q4"));
+        assert_eq!(p(" 2026-11-23 ").as_deref(), Ok("2026-11-23"));
+        assert_eq!(p("29/02/2028").as_deref(), Ok("2028-02-29"));
+        for bad in [
+            "29/02/2026",
+            "31/04/2026",
+            "13/2026",
+            "quý V/2026",
+            "tháng 0/2026",
+            "hôm qua",
+            "",
+        ] {
+            assert!(Period::parse_written(bad).is_err(), "{bad}");
+        }
+        // what a period is shown as reads back as the same period
+        for text in ["2026-11-23", "2026-11", "2026-Q4", "2026"] {
+            let period: Period = text.parse().unwrap();
+            assert_eq!(Period::parse_written(&period.label(Locale::Vi)), Ok(period));
+        }
+    }
 
     #[test]
     fn parses_each_kind() {

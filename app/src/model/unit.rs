@@ -87,6 +87,15 @@ impl Unit {
         value.checked_mul(self.scale())?.checked_div(to.scale())
     }
 
+    /// The unit's name in a list to choose from (never empty: a count is `số lượng`).
+    pub fn name(self, locale: Locale) -> &'static str {
+        match self {
+            Unit::Percent => locale.pick("phần trăm (%)", "percent (%)"),
+            Unit::Count => locale.pick("số lượng", "count"),
+            other => other.label(locale),
+        }
+    }
+
     /// The unit's name for people.
     pub fn label(self, locale: Locale) -> &'static str {
         match self {

@@ -15,10 +15,10 @@ pub fn AccountPage() -> impl IntoView {
     form_screen(
         chosen,
         (
-            "Màn hình tường không có tài khoản",
+            "Màn hình giám sát không có tài khoản",
             "Wall screens have no account",
         ),
-        move || crate::api::admin::get_account(chosen),
+        move || crate::api::admin::load_account(chosen),
         move |data| view! { <Account data locale /> },
     )
 }
@@ -37,6 +37,10 @@ fn outcome(location: &Location, l: Locale) -> Option<(&'static str, &'static str
         Some("weak") => Some(l.pick(
             "Mật khẩu mới cần ít nhất 12 ký tự.",
             "The new password needs at least 12 characters.",
+        )),
+        Some("busy") => Some(l.pick(
+            "Hệ thống đang kiểm tra nhiều lượt đăng nhập; hãy thử lại sau ít giây.",
+            "The server is checking many sign-ins at once; try again in a few seconds.",
         )),
         Some("locked") => Some(l.pick(
             "Nhập sai quá nhiều lần; hãy thử lại sau 15 phút.",

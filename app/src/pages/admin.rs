@@ -29,7 +29,7 @@ pub fn AdminPage() -> impl IntoView {
             "Chỉ quản trị viên được vào trang này",
             "Only administrators may open this page",
         ),
-        move || crate::api::admin::get_admin(chosen, query.clone()),
+        move || crate::api::admin::load_admin(chosen, query.clone()),
         move |data| view! { <Admin data tab=tab.get_value() locale /> },
     )
 }
@@ -210,7 +210,7 @@ fn displays(data: &AdminData, l: Locale) -> impl IntoView {
         .collect_view();
     view! {
         <section>
-            <h2>{l.pick("Màn hình tường (chỉ xem)", "Wall displays (read only)")}</h2>
+            <h2>{l.pick("Màn hình giám sát (chỉ xem)", "Wall displays (read only)")}</h2>
             <table>
                 <thead><tr><th>"#"</th><th>{l.pick("Tên", "Name")}</th><th>{l.pick("Tạo lúc", "Created")}</th><th>{l.pick("Lần cuối", "Last seen")}</th><th>{l.pick("Trạng thái", "State")}</th><th></th></tr></thead>
                 <tbody>{rows}</tbody>

@@ -12,6 +12,8 @@ pub mod admin;
 pub mod login;
 #[cfg(feature = "ssr")]
 pub mod not_found;
+#[cfg(feature = "ssr")]
+pub mod notice;
 pub mod overview;
 #[cfg(feature = "ssr")]
 pub mod submit;

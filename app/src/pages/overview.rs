@@ -15,7 +15,7 @@ use crate::pages::use_locale;
 /// page) and carries no code to.
 async fn load(locale: Locale) -> Result<Overview, ServerFnError> {
     #[cfg(feature = "ssr")]
-    return crate::api::overview::get_overview(locale).await;
+    return crate::api::overview::load_overview(locale).await;
     #[cfg(not(feature = "ssr"))]
     {
         let _ = locale;
@@ -66,7 +66,7 @@ fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
                     </div>
                 </div>
                 <div class="status">
-                    <ConnectionStatus store locale />
+                    <ConnectionStatus store locale display=data.viewer.is_display />
                     <Clock store locale />
                     <a class="lang" href=move || other().0 rel="external">{move || other().1}</a>
                     <SessionMenu viewer=data.viewer.clone() locale />

@@ -18,7 +18,7 @@ pub fn SubmitPage() -> impl IntoView {
             "Chỉ cán bộ của cơ quan cung cấp số liệu được gửi số liệu",
             "Only an agency's officers may submit figures",
         ),
-        move || crate::api::admin::get_submit(chosen),
+        move || crate::api::admin::load_submit(chosen),
         move |data| view! { <Submit data locale /> },
     )
 }
@@ -29,15 +29,17 @@ fn Submit(data: SubmitData, locale: Memo<Locale>) -> impl IntoView {
     let indicators = data
         .indicators
         .iter()
-        .map(|(code, name, unit, pattern, _)| view! { <option value=code.clone()>{format!("{name} ({unit}; {pattern})")}</option> })
+        .map(|i| view! { <option value=i.code.clone()>{format!("{} ({}; {})", i.name, i.unit_label, i.period)}</option> })
         .collect_view();
     let areas = data.areas.iter().map(|(code, name)| view! { <option value=code.clone()>{format!("{name} ({code})")}</option> }).collect_view();
-    let units = crate::model::Unit::ALL
+    let units = data
+        .units
         .iter()
-        .map(|u| view! { <option value=u.code()>{u.code()}</option> })
+        .map(|(code, name)| view! { <option value=code.clone()>{name.clone()}</option> })
         .collect_view();
-    let codes = data.indicators.iter().map(|(code, _, unit, pattern, commune)| {
-        view! { <li><code>{code.clone()}</code>" — "{unit.clone()}", "{pattern.clone()}{commune.then_some(" · theo xã / by commune")}</li> }
+    let codes = data.indicators.iter().map(|i| {
+        let commune = i.commune_level.then_some(l.pick(" · theo xã, phường", " · by commune"));
+        view! { <li><code>{i.code.clone()}</code>" — "{i.name.clone()}" — "{i.unit_label.clone()}" ("<code>{i.unit.clone()}</code>"), "{i.period.clone()}{commune}</li> }
     }).collect_view();
     view! {
         <div class="screen submit">
@@ -62,7 +64,7 @@ fn Submit(data: SubmitData, locale: Memo<Locale>) -> impl IntoView {
                         <input type="hidden" name="key" value=format!("{}-one", data.key) />
                         <label>{l.pick("Chỉ tiêu", "Indicator")}<select name="indicator" required>{indicators}</select></label>
                         <label>{l.pick("Đơn vị hành chính", "Administrative unit")}<select name="area" required>{areas}</select></label>
-                        <label>{l.pick("Kỳ (vd. 2026-11-23, 2026-11, 2026-Q4, 2026)", "Period (e.g. 2026-11-23, 2026-11, 2026-Q4, 2026)")}<input name="period" required /></label>
+                        <label>{l.pick("Kỳ (vd. 23/11/2026, tháng 11/2026, quý IV/2026, năm 2026)", "Period (e.g. 23/11/2026, 11/2026, Q4 2026, 2026)")}<input name="period" required /></label>
                         <label>{l.pick("Giá trị (dấu phẩy thập phân được)", "Value (a decimal comma is fine)")}<input name="value" inputmode="decimal" required /></label>
                         <label>{l.pick("Đơn vị tính", "Unit")}<select name="unit">{units}</select></label>
                         <button type="submit">{l.pick("Gửi", "Submit")}</button>
@@ -70,7 +72,10 @@ fn Submit(data: SubmitData, locale: Memo<Locale>) -> impl IntoView {
                 </section>
                 <section>
                     <h2>{l.pick("Nhiều số liệu (CSV)", "Many figures (CSV)")}</h2>
-                    <p class="hint">{l.pick("Dòng đầu:", "Header row:")}" "<code>"indicator,area,period,value,unit"</code>{l.pick(" (cột as_of tùy chọn). Cả lô được nhận hoặc bị từ chối cùng lúc; lỗi ghi theo dòng.", " (an as_of column is optional). The batch is accepted or refused whole; problems are named by line.")}</p>
+                    <p class="hint">{l.pick("Dòng đầu:", "Header row:")}" "<code>"indicator,area,period,value,unit"</code>{l.pick(
+                        " (cột as_of tùy chọn). Cột unit ghi mã đơn vị tính (trong ngoặc ở danh sách dưới); kỳ ghi như 23/11/2026, tháng 11/2026, quý IV/2026, năm 2026. Cả lô được nhận hoặc bị từ chối cùng lúc; lỗi ghi theo dòng.",
+                        " (an as_of column is optional). The unit column holds the unit's code (in brackets in the list below); periods read like 23/11/2026, 11/2026, Q4 2026, 2026. The batch is accepted or refused whole; problems are named by line.",
+                    )}</p>
                     <form method="post" action="/submit" class="stack">
                         <input type="hidden" name="key" value=format!("{}-csv", data.key) />
                         <textarea name="csv" rows="10" required placeholder="indicator,area,period,value,unit"></textarea>

@@ -116,26 +116,37 @@ pub async fn read(
         .collect()
 }
 
-/// Failed sign-ins since `since` for a username, and from an address.
-pub async fn failed_logins(
+/// The sign-in actions that settle an attempt: it succeeded, the current password was
+/// confirmed (changing it), or no password was checked because the server was busy.
+pub const SETTLES_AN_ATTEMPT: [&str; 3] = ["login", "reauthenticated", "login_busy"];
+
+/// Unsettled sign-in attempts since `since` — failed, or still being checked — for a
+/// username and from an address: the attempts recorded (`login_attempt`, before any
+/// password is checked) less those settled (see [`SETTLES_AN_ATTEMPT`]).
+pub async fn unsettled_logins(
     conn: &mut sqlx::SqliteConnection,
     username: &str,
     ip: &str,
     since: OffsetDateTime,
 ) -> sqlx::Result<(i64, i64)> {
     let since = time_text::format(since);
-    let by_user: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed' AND at >= ? AND lower(target) = lower(?)")
-            .bind(&since)
-            .bind(username)
-            .fetch_one(&mut *conn)
-            .await?;
-    let by_ip: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed' AND at >= ? AND ip = ?",
-    )
-    .bind(&since)
-    .bind(ip)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok((by_user, by_ip))
+    // by (action, at): the index on both keeps this to the window's sign-in rows
+    let count = |column: &str| {
+        format!(
+            "SELECT COALESCE(SUM(CASE WHEN action = 'login_attempt' THEN 1 ELSE -1 END), 0)
+             FROM audit_log WHERE action IN ('login_attempt', '{}') AND at >= ? AND {column}",
+            SETTLES_AN_ATTEMPT.join("', '")
+        )
+    };
+    let by_user: i64 = sqlx::query_scalar(&count("lower(target) = lower(?)"))
+        .bind(&since)
+        .bind(username)
+        .fetch_one(&mut *conn)
+        .await?;
+    let by_ip: i64 = sqlx::query_scalar(&count("ip = ?"))
+        .bind(&since)
+        .bind(ip)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((by_user.max(0), by_ip.max(0)))
 }

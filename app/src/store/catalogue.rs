@@ -1,13 +1,63 @@
 //! Writes the province's reference data (agencies, units, indicators) into the database, so
 //! every stored figure refers to a known row. Entries that left the data files are kept
-//! (old figures refer to them) but marked inactive.
+//! (old figures refer to them) but marked inactive. A change that would make stored figures
+//! mean something else — a new unit or cadence for an indicator that has figures — is
+//! refused, and nothing is written.
 
 use super::{enum_text, Db};
 use crate::model::{Catalogue, Target};
 
+/// Why the province data was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(
+        "the province data would change what stored figures mean:\n{}\nAn indicator with figures keeps its unit and cadence; to measure it another way, give it a new code.",
+        .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")
+    )]
+    Reinterprets(Vec<String>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The indicators whose figures `catalogue` would reinterpret, one line each.
+async fn reinterpreted(
+    conn: &mut sqlx::SqliteConnection,
+    catalogue: &Catalogue,
+) -> sqlx::Result<Vec<String>> {
+    let stored: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT i.code, i.unit, i.cadence FROM indicators i
+         WHERE EXISTS (SELECT 1 FROM observations o WHERE o.indicator_code = i.code)",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut problems = Vec::new();
+    for (code, unit, cadence) in stored {
+        let Some(new) = catalogue.indicator(&code) else {
+            continue;
+        };
+        if new.unit.code() != unit {
+            problems.push(format!(
+                "indicator '{code}': unit {unit} → {}, but its figures are stored in {unit}",
+                new.unit.code()
+            ));
+        }
+        let new_cadence = enum_text(&new.cadence);
+        if new_cadence != cadence {
+            problems.push(format!(
+                "indicator '{code}': cadence {cadence} → {new_cadence}, but its figures are stored by {cadence} periods"
+            ));
+        }
+    }
+    Ok(problems)
+}
+
 /// Brings the tables in line with `catalogue`, in one transaction.
-pub async fn sync(db: &Db, catalogue: &Catalogue) -> sqlx::Result<()> {
+pub async fn sync(db: &Db, catalogue: &Catalogue) -> Result<(), SyncError> {
     let mut tx = super::write(db).await?;
+    let problems = reinterpreted(&mut tx, catalogue).await?;
+    if !problems.is_empty() {
+        return Err(SyncError::Reinterprets(problems));
+    }
     sqlx::query("UPDATE agencies SET active = 0")
         .execute(&mut *tx)
         .await?;
@@ -93,5 +143,5 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> sqlx::Result<()> {
         .execute(&mut *tx)
         .await?;
     }
-    tx.commit().await
+    Ok(tx.commit().await?)
 }

@@ -28,42 +28,80 @@ pub struct Recorded {
     pub offset: u64,
 }
 
+/// An item that would make an older figure current: the stored revision of its indicator,
+/// area and period is as of a later time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaleItem {
+    /// Its position among the items.
+    pub index: usize,
+    pub stored_as_of: OffsetDateTime,
+}
+
+/// What [`record`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recording {
+    /// Every item stored, in item order.
+    Stored(Vec<Recorded>),
+    /// Nothing stored: these items are older than the figures they would revise.
+    Stale(Vec<StaleItem>),
+}
+
 /// Stores `items` (with no two for the same indicator, area and period) as the next
-/// revision of each, each with its event in the log, in item order. Runs inside the
-/// caller's write transaction, which must be the only writer (the ingest lock).
+/// revision of each, each with its event in the log, in item order — unless an item's
+/// `as_of` is older than that of the revision it would follow, in which case nothing is
+/// stored (a late copy of an older figure must never become the current one). Runs inside
+/// the caller's write transaction, which must be the only writer of the log (the
+/// observation writer).
 pub async fn record(
     conn: &mut SqliteConnection,
     agency: &str,
     received_at: OffsetDateTime,
     items: &[NewObservation],
-) -> sqlx::Result<Vec<Recorded>> {
+) -> sqlx::Result<Recording> {
     if items.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Recording::Stored(Vec::new()));
     }
     let received = time_text::format(received_at);
     let count = i64::try_from(items.len()).unwrap_or(i64::MAX);
 
-    // Each item's revision: one more than the latest stored for its key, read in one query.
+    // Each item's latest stored revision and its as-of time, read in one query.
     let keys: Vec<serde_json::Value> = items
         .iter()
         .map(|o| serde_json::json!([o.indicator, o.area, o.period.to_string()]))
         .collect();
-    let revisions: String = sqlx::query_scalar(
-        "SELECT json_group_array(
-                  COALESCE((SELECT MAX(o.revision) FROM observations o
-                            WHERE o.indicator_code = k.value ->> 0 AND o.area_code = k.value ->> 1
-                              AND o.period = k.value ->> 2), 0) + 1
-                  ORDER BY k.key)
-         FROM json_each(?1) AS k",
+    let latest: String = sqlx::query_scalar(
+        "SELECT json_group_array(json_array(l.revision, l.as_of) ORDER BY k.key)
+         FROM json_each(?1) AS k
+         LEFT JOIN observations l ON l.id = (
+             SELECT o.id FROM observations o
+             WHERE o.indicator_code = k.value ->> 0 AND o.area_code = k.value ->> 1
+               AND o.period = k.value ->> 2
+             ORDER BY o.revision DESC LIMIT 1)",
     )
     .bind(serde_json::Value::Array(keys).to_string())
     .fetch_one(&mut *conn)
     .await?;
-    let revisions: Vec<u32> =
-        serde_json::from_str(&revisions).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let latest: Vec<(Option<u32>, Option<String>)> =
+        serde_json::from_str(&latest).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    let mut revisions = Vec::with_capacity(items.len());
+    let mut stale = Vec::new();
+    for (index, (item, (revision, as_of))) in items.iter().zip(&latest).enumerate() {
+        if let Some(stored) = as_of.as_deref().map(time_text::parse).transpose()? {
+            if stored > item.as_of {
+                stale.push(StaleItem {
+                    index,
+                    stored_as_of: stored,
+                });
+            }
+        }
+        revisions.push(revision.unwrap_or(0) + 1);
+    }
+    if !stale.is_empty() {
+        return Ok(Recording::Stale(stale));
+    }
 
-    // One event per item. In this (sole) write transaction the log's AUTOINCREMENT ids of
-    // one statement are consecutive, so the items' offsets end at the last inserted id.
+    // One event per item. In this (sole) writer's transaction the log's AUTOINCREMENT ids
+    // of one statement are consecutive, so the items' offsets end at the last inserted id.
     let placeholders =
         serde_json::Value::Array(vec![serde_json::Value::Null; items.len()]).to_string();
     let last = sqlx::query(
@@ -115,14 +153,31 @@ pub async fn record(
             items.len()
         )));
     }
-    Ok(revisions
-        .into_iter()
-        .enumerate()
-        .map(|(i, revision)| Recorded {
-            revision,
-            offset: u64::try_from(first + i as i64).unwrap_or(0),
-        })
-        .collect())
+    Ok(Recording::Stored(
+        revisions
+            .into_iter()
+            .enumerate()
+            .map(|(i, revision)| Recorded {
+                revision,
+                offset: u64::try_from(first + i as i64).unwrap_or(0),
+            })
+            .collect(),
+    ))
+}
+
+/// The as-of time of the latest revision of every (indicator, area, period) stored.
+pub async fn latest_as_of(
+    db: &Db,
+) -> sqlx::Result<std::collections::HashMap<(String, String, String), OffsetDateTime>> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT indicator_code, area_code, period, MAX(as_of) FROM observations
+         GROUP BY indicator_code, area_code, period",
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|(i, a, p, at)| Ok(((i, a, p), time_text::parse(&at)?)))
+        .collect()
 }
 
 /// The id of the newest event, 0 for an empty log.

@@ -1,19 +1,18 @@
 //! What administrators do: accounts, roles, agency tokens and display screens — each in a
-//! transaction with its audit entry. The same operations serve the admin page (form
-//! posts) and the command line.
+//! transaction with its audit entry. The same operations serve the admin page (form posts,
+//! [`super::admin_page`]) and the command line.
 
-use axum::extract::{Extension, Path, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
-use serde::Deserialize;
+use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
-use super::{login::page_error, password, ClientIp};
+use super::password;
+use crate::error::ApiFailure;
 use crate::hub::Revocation;
-use crate::ingest::error::ApiFailure;
-use crate::AppState;
+use crate::notice;
+use crate::state::AppState;
 use app::model::account::{Principal, Role};
+use app::pages::notice::Notice;
 use app::store::{audit, displays, tokens, users, Db};
 
 /// Who performs an operation, for the audit trail.
@@ -105,13 +104,17 @@ impl std::fmt::Display for AdminError {
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
         match self {
-            AdminError::Refused(r) => page_error(StatusCode::UNPROCESSABLE_ENTITY, &r.vi, &r.en),
+            AdminError::Refused(r) => notice::respond(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Notice::new(r.vi, r.en)
+                    .link("/admin", "Quay lại trang quản trị / Back to administration"),
+            ),
             AdminError::Failed(e) => ApiFailure::internal(e).into_response(),
         }
     }
 }
 
-fn refused(vi: impl Into<String>, en: impl Into<String>) -> AdminError {
+pub(super) fn refused(vi: impl Into<String>, en: impl Into<String>) -> AdminError {
     AdminError::Refused(Refused::new(vi, en))
 }
 
@@ -463,278 +466,4 @@ pub async fn revoke_display(
         hub.revoke(Revocation::Display(id));
     }
     Ok(())
-}
-
-// ---- the admin page's form posts ----
-
-/// The admin acting, or a 403 page.
-fn admin_actor(principal: Option<Extension<Principal>>, ip: &str) -> Result<Actor, AdminError> {
-    match principal {
-        Some(Extension(p)) if p.is_admin() => Ok(Actor::of(&p, ip)),
-        _ => Err(AdminError::Refused(Refused::new(
-            "Chỉ quản trị viên được làm việc này.",
-            "Only administrators may do this.",
-        ))),
-    }
-}
-
-#[allow(clippy::result_large_err)] // the error is the handler's answer, returned at once
-fn forbidden_or(result: Result<Actor, AdminError>) -> Result<Actor, Response> {
-    result.map_err(|e| match e {
-        AdminError::Refused(r) => page_error(StatusCode::FORBIDDEN, &r.vi, &r.en),
-        other => other.into_response(),
-    })
-}
-
-fn back(tab: &str) -> Response {
-    Redirect::to(&format!("/admin?tab={tab}")).into_response()
-}
-
-/// A page showing a new secret once, with how to use it.
-fn shown_once(
-    title_vi: &str,
-    title_en: &str,
-    secret: &str,
-    how_vi: &str,
-    how_en: &str,
-    back_to: &str,
-) -> Response {
-    let esc = |t: &str| {
-        t.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>IOC Live</title><link rel=\"stylesheet\" href=\"/pkg/ioc.css\"></head><body><main class=\"notice\">\
-         <h1>{}</h1><p lang=\"en\">{}</p><p><code class=\"secret\">{}</code></p>\
-         <p>Chỉ hiển thị lần này: hãy lưu lại ngay. {}</p><p lang=\"en\">Shown only now: store it safely. {}</p>\
-         <p><a href=\"/admin?tab={}\">Quay lại trang quản trị / Back to administration</a></p></main></body></html>",
-        esc(title_vi),
-        esc(title_en),
-        esc(secret),
-        esc(how_vi),
-        esc(how_en),
-        esc(back_to)
-    );
-    (
-        StatusCode::CREATED,
-        [("cache-control", "no-store")],
-        Html(body),
-    )
-        .into_response()
-}
-
-#[derive(Deserialize)]
-pub struct UserForm {
-    username: String,
-    display_name: String,
-    role: String,
-    #[serde(default)]
-    agency: String,
-    password: String,
-}
-
-pub async fn post_user(
-    State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    principal: Option<Extension<Principal>>,
-    Form(form): Form<UserForm>,
-) -> Response {
-    let actor = match forbidden_or(admin_actor(principal, &ip)) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let role = match form.role.parse::<Role>() {
-        Ok(r) => r,
-        Err(e) => return refused("Vai trò không hợp lệ.", e).into_response(),
-    };
-    let new = NewUser {
-        username: form.username,
-        display_name: form.display_name,
-        role,
-        agency: Some(form.agency),
-        password: form.password,
-    };
-    match create_user(&state.db, &state.catalogue, &actor, new).await {
-        Ok(_) => back("users"),
-        Err(e) => e.into_response(),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct RoleForm {
-    role: String,
-    #[serde(default)]
-    agency: String,
-}
-
-pub async fn post_user_role(
-    State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    principal: Option<Extension<Principal>>,
-    Path(id): Path<i64>,
-    Form(form): Form<RoleForm>,
-) -> Response {
-    let actor = match forbidden_or(admin_actor(principal, &ip)) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let result = match form.role.parse::<Role>() {
-        Ok(role) => set_role(&state, &actor, id, role, Some(form.agency)).await,
-        Err(e) => Err(refused("Vai trò không hợp lệ.", e)),
-    };
-    result.map_or_else(IntoResponse::into_response, |()| back("users"))
-}
-
-pub async fn post_user_disable(
-    State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    principal: Option<Extension<Principal>>,
-    Path(id): Path<i64>,
-) -> Response {
-    match forbidden_or(admin_actor(principal, &ip)) {
-        Ok(actor) => set_disabled(&state, &actor, id, true)
-            .await
-            .map_or_else(IntoResponse::into_response, |()| back("users")),
-        Err(r) => r,
-    }
-}
-
-pub async fn post_user_enable(
-    State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    principal: Option<Extension<Principal>>,
-    Path(id): Path<i64>,
-) -> Response {
-    match forbidden_or(admin_actor(principal, &ip)) {
-        Ok(actor) => set_disabled(&state, &actor, id, false)
-            .await
-            .map_or_else(IntoResponse::into_response, |()| back("users")),
-        Err(r) => r,
-    }
-}
-
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    password: String,
-}
-
-/// `POST /admin/users/{id}/password`: an administrator sets a new password; the account's
-/// sessions and live connections end.
-pub async fn post_user_password(
-    State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    principal: Option<Extension<Principal>>,
-    Path(id): Path<i64>,
-    Form(form): Form<PasswordForm>,
-) -> Response {
-    let actor = match forbidden_or(admin_actor(principal, &ip)) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    match set_password(&state.db, &actor, id, form.password, PasswordChange::Reset).await {
-        Ok(_) => {
-            state.hub.revoke(Revocation::user(id));
-            back("users")
-        }
-        Err(e) => e.into_response(),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct TokenForm {
-    agency: String,
-    #[serde(default)]
-    label: String,
-}
-
-pub async fn post_token(
-    State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    principal: Option<Extension<Principal>>,
-    Form(form): Form<TokenForm>,
-) -> Response {
-    let actor = match forbidden_or(admin_actor(principal, &ip)) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    match create_token(
-        &state.db,
-        &state.catalogue,
-        &actor,
-        form.agency.trim(),
-        &form.label,
-    )
-    .await
-    {
-        Ok((info, token)) => shown_once(
-            &format!("Mã truy cập mới của {} (#{})", info.agency, info.id),
-            &format!("New API token for {} (#{})", info.agency, info.id),
-            &token,
-            "Hệ thống của cơ quan gửi nó trong tiêu đề Authorization: Bearer.",
-            "The agency's system sends it as Authorization: Bearer.",
-            "tokens",
-        ),
-        Err(e) => e.into_response(),
-    }
-}
-
-pub async fn post_token_revoke(
-    State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    principal: Option<Extension<Principal>>,
-    Path(id): Path<i64>,
-) -> Response {
-    match forbidden_or(admin_actor(principal, &ip)) {
-        Ok(actor) => revoke_token(&state.db, Some(&state.hub), &actor, id)
-            .await
-            .map_or_else(IntoResponse::into_response, |()| back("tokens")),
-        Err(r) => r,
-    }
-}
-
-#[derive(Deserialize)]
-pub struct DisplayForm {
-    name: String,
-}
-
-pub async fn post_display(
-    State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    principal: Option<Extension<Principal>>,
-    Form(form): Form<DisplayForm>,
-) -> Response {
-    let actor = match forbidden_or(admin_actor(principal, &ip)) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    match create_display(&state.db, &actor, &form.name).await {
-        Ok((display, token)) => shown_once(
-            &format!("Mã màn hình mới: {} (#{})", display.name, display.id),
-            &format!("New display token: {} (#{})", display.name, display.id),
-            &token,
-            &format!("Mở màn hình tường tại /?display={token} một lần; máy sẽ nhớ phiên hiển thị."),
-            &format!(
-                "Open the wall at /?display={token} once; the screen keeps a display session."
-            ),
-            "displays",
-        ),
-        Err(e) => e.into_response(),
-    }
-}
-
-pub async fn post_display_revoke(
-    State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    principal: Option<Extension<Principal>>,
-    Path(id): Path<i64>,
-) -> Response {
-    match forbidden_or(admin_actor(principal, &ip)) {
-        Ok(actor) => revoke_display(&state.db, Some(&state.hub), &actor, id)
-            .await
-            .map_or_else(IntoResponse::into_response, |()| back("displays")),
-        Err(r) => r,
-    }
 }

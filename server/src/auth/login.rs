@@ -1,25 +1,31 @@
 //! Signing in and out, and changing one's own password (plain form posts, so they work
 //! before the page's script has loaded).
 //!
-//! Too many failed attempts lock the account, and the address they come from, for a while;
-//! the attempts are read from the audit trail, which records every one. A wrong current
-//! password when changing it counts as a failed attempt.
+//! Every attempt is written to the audit trail *before* its password is checked, in a write
+//! transaction that first counts the unsettled attempts (failed, or still being checked) of
+//! the account and of the address: past the limit the attempt is refused as locked without
+//! checking anything. So a burst of concurrent guesses is counted guess by guess and cannot
+//! get more checks than the limit allows; and the checks themselves run in the few places
+//! [`password`] allows at once. A wrong current password when changing it counts too.
 
-use axum::extract::{Extension, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 use tower_sessions::Session;
 
-use super::{password, ClientIp, SIGNED_IN_AT, USER_ID};
-use crate::ingest::error::ApiFailure;
-use crate::AppState;
+use super::callers::{ClientAddress, Person};
+use super::{password, session};
+use crate::error::ApiFailure;
+use crate::notice;
+use crate::state::AppState;
 use app::model::account::Principal;
+use app::pages::notice::Notice;
 use app::store::{audit, users};
 
-/// Failed attempts counted over this window…
+/// Unsettled attempts counted over this window…
 pub const LOCKOUT_WINDOW: Duration = Duration::minutes(15);
 /// …lock the account after this many…
 pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
@@ -46,43 +52,36 @@ pub fn encode_component(text: &str) -> String {
         .collect()
 }
 
-/// Only a path on this site may be a place to return to.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+/// Only a path on this site may be a place to return to. Browsers drop tabs and line
+/// breaks from addresses and read `\` as `/`, so `/<tab>/evil.example` would become the
+/// other site `//evil.example`: anything holding a control character, a space or a
+/// backslash is refused, as is anything that does not start with exactly one `/`.
+pub fn safe_next(next: &str) -> &str {
+    let plain = next
+        .chars()
+        .all(|c| !c.is_control() && !c.is_whitespace() && c != '\\');
+    if plain && next.starts_with('/') && !next.starts_with("//") {
         next
     } else {
         "/"
     }
 }
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Where an attempt stands after it was recorded.
+enum Attempt {
+    /// Recorded; the password may be checked.
+    Counted,
+    /// Too many unsettled attempts: refused without checking anything.
+    Locked,
 }
 
-/// A small page with a message in both languages and a way back.
-pub fn page_error(status: StatusCode, vi: &str, en: &str) -> Response {
-    let body = format!(
-        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>IOC Live</title><link rel=\"stylesheet\" href=\"/pkg/ioc.css\"></head><body><main class=\"notice\">\
-         <h1>{}</h1><p lang=\"en\">{}</p><p><a href=\"/login\">Đăng nhập / Sign in</a></p></main></body></html>",
-        escape(vi),
-        escape(en)
-    );
-    (status, [("cache-control", "no-store")], Html(body)).into_response()
-}
-
-async fn audit_attempt(
-    state: &AppState,
-    action: &str,
+fn entry<'a>(
+    action: &'a str,
     username: &str,
     ip: &str,
     user: Option<&users::User>,
-) -> sqlx::Result<()> {
-    let mut tx = app::store::write(&state.db).await?;
-    let entry = audit::NewEntry {
+) -> audit::NewEntry<'a> {
+    audit::NewEntry {
         actor_kind: if user.is_some() { "user" } else { "anonymous" },
         actor_id: user.map(|u| u.id.to_string()),
         actor_name: user.map_or_else(|| username.to_string(), |u| u.username.clone()),
@@ -90,62 +89,114 @@ async fn audit_attempt(
         target: Some(username.to_string()),
         ip: Some(ip.to_string()),
         ..Default::default()
-    };
-    audit::record(&mut tx, &entry, OffsetDateTime::now_utc()).await?;
-    tx.commit().await
+    }
 }
 
-/// Whether recent failures lock this account or address.
-async fn locked_out(
+/// Records an attempt to sign in as `username` from `ip` — or, past the limits, that it
+/// was refused as locked. One write transaction at a time, so concurrent attempts are
+/// counted one after another.
+async fn begin_attempt(
     state: &AppState,
     username: &str,
     ip: &str,
+    user: Option<&users::User>,
     now: OffsetDateTime,
-) -> sqlx::Result<bool> {
-    let (by_account, by_address) = audit::failed_logins(
-        &mut *state.db.acquire().await?,
-        username,
-        ip,
-        now - LOCKOUT_WINDOW,
+) -> sqlx::Result<Attempt> {
+    let mut tx = app::store::write(&state.db).await?;
+    let (by_account, by_address) =
+        audit::unsettled_logins(&mut tx, username, ip, now - LOCKOUT_WINDOW).await?;
+    let locked = by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS;
+    let action = if locked {
+        "login_locked"
+    } else {
+        "login_attempt"
+    };
+    audit::record(&mut tx, &entry(action, username, ip, user), now).await?;
+    tx.commit().await?;
+    Ok(if locked {
+        Attempt::Locked
+    } else {
+        Attempt::Counted
+    })
+}
+
+/// Records how a counted attempt ended.
+async fn settle(
+    state: &AppState,
+    action: &str,
+    username: &str,
+    ip: &str,
+    user: Option<&users::User>,
+) -> sqlx::Result<()> {
+    let mut tx = app::store::write(&state.db).await?;
+    audit::record(
+        &mut tx,
+        &entry(action, username, ip, user),
+        OffsetDateTime::now_utc(),
     )
     .await?;
-    Ok(by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS)
+    tx.commit().await
+}
+
+fn locked_page() -> Response {
+    notice::respond(
+        StatusCode::TOO_MANY_REQUESTS,
+        Notice::new(
+            format!(
+                "Đăng nhập sai quá nhiều lần. Tài khoản hoặc địa chỉ này tạm khóa {} phút; hãy thử lại sau hoặc liên hệ quản trị.",
+                LOCKOUT_WINDOW.whole_minutes()
+            ),
+            format!(
+                "Too many failed sign-ins. This account or address is locked for {} minutes; try again later or ask an administrator.",
+                LOCKOUT_WINDOW.whole_minutes()
+            ),
+        )
+        .link("/login", "Đăng nhập / Sign in"),
+    )
+}
+
+fn busy_page() -> Response {
+    let mut response = notice::respond(
+        StatusCode::TOO_MANY_REQUESTS,
+        Notice::new(
+            "Hệ thống đang kiểm tra nhiều lượt đăng nhập; hãy thử lại sau ít giây.",
+            "The server is checking many sign-ins at once; try again in a few seconds.",
+        )
+        .link("/login", "Đăng nhập / Sign in"),
+    );
+    response.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from_static("5"),
+    );
+    response
 }
 
 /// `POST /login`.
 pub async fn submit(
     State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
+    ClientAddress(ip): ClientAddress,
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, ApiFailure> {
     let now = OffsetDateTime::now_utc();
     let username = form.username.trim();
     let next = safe_next(&form.next).to_string();
-    if locked_out(&state, username, &ip, now).await? {
-        audit_attempt(&state, "login_locked", username, &ip, None).await?;
-        return Ok(page_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            &format!(
-                "Đăng nhập sai quá nhiều lần. Tài khoản hoặc địa chỉ này tạm khóa {} phút; hãy thử lại sau hoặc liên hệ quản trị.",
-                LOCKOUT_WINDOW.whole_minutes()
-            ),
-            &format!(
-                "Too many failed sign-ins. This account or address is locked for {} minutes; try again later or ask an administrator.",
-                LOCKOUT_WINDOW.whole_minutes()
-            ),
-        ));
-    }
     let user = users::by_username(&mut *state.db.acquire().await?, username).await?;
+    if let Attempt::Locked = begin_attempt(&state, username, &ip, user.as_ref(), now).await? {
+        return Ok(locked_page());
+    }
     let hash = user.as_ref().map_or_else(
         || password::DUMMY_HASH.to_string(),
         |u| u.password_hash.clone(),
     );
-    let matches = password::verify(form.password.clone(), hash).await;
+    let Ok(matches) = password::verify(form.password, hash).await else {
+        settle(&state, "login_busy", username, &ip, user.as_ref()).await?;
+        return Ok(busy_page());
+    };
     let user = match user {
         Some(u) if matches && u.disabled_at.is_none() => u,
         found => {
-            audit_attempt(&state, "login_failed", username, &ip, found.as_ref()).await?;
+            settle(&state, "login_failed", username, &ip, found.as_ref()).await?;
             return Ok(Redirect::to(&format!(
                 "/login?error=invalid&next={}",
                 encode_component(&next)
@@ -153,16 +204,10 @@ pub async fn submit(
             .into_response());
         }
     };
-    session.cycle_id().await.map_err(ApiFailure::internal)?;
-    session
-        .insert(USER_ID, user.id)
+    session::start_user(&session, user.id, now, state.sessions)
         .await
         .map_err(ApiFailure::internal)?;
-    session
-        .insert(SIGNED_IN_AT, now)
-        .await
-        .map_err(ApiFailure::internal)?;
-    audit_attempt(&state, "login", &user.username, &ip, Some(&user)).await?;
+    settle(&state, "login", &user.username, &ip, Some(&user)).await?;
     tracing::info!(user = %user.username, "signed in");
     Ok(Redirect::to(&next).into_response())
 }
@@ -170,11 +215,11 @@ pub async fn submit(
 /// `POST /logout`.
 pub async fn logout(
     State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    principal: Option<Extension<Principal>>,
+    ClientAddress(ip): ClientAddress,
+    principal: Option<axum::Extension<Principal>>,
     session: Session,
 ) -> Result<Response, ApiFailure> {
-    if let Some(Extension(p)) = principal {
+    if let Some(axum::Extension(p)) = principal {
         let (kind, id, name) = p.actor();
         let mut tx = app::store::write(&state.db).await?;
         let entry = audit::NewEntry {
@@ -188,7 +233,7 @@ pub async fn logout(
         audit::record(&mut tx, &entry, OffsetDateTime::now_utc()).await?;
         tx.commit().await?;
     }
-    session.flush().await.map_err(ApiFailure::internal)?;
+    session::end(&session).await.map_err(ApiFailure::internal)?;
     Ok(Redirect::to("/login").into_response())
 }
 
@@ -205,38 +250,37 @@ pub struct OwnPasswordForm {
 /// live connections end; this one is renewed.
 pub async fn change_password(
     State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    principal: Option<Extension<Principal>>,
+    ClientAddress(ip): ClientAddress,
+    Person { id, principal }: Person,
     session: Session,
     Form(form): Form<OwnPasswordForm>,
 ) -> Result<Response, ApiFailure> {
-    let Some(Extension(principal @ Principal::User { id, .. })) = principal else {
-        return Ok(page_error(
-            StatusCode::FORBIDDEN,
-            "Cần đăng nhập bằng tài khoản của mình.",
-            "Sign in with your own account.",
-        ));
-    };
     let lang = if form.lang == "en" { "&lang=en" } else { "" };
     let back =
         |outcome: &str| Ok(Redirect::to(&format!("/account?{outcome}{lang}")).into_response());
-    let now = OffsetDateTime::now_utc();
-    let Some(user) = users::by_id(&mut *state.db.acquire().await?, id).await? else {
-        return back("error=gone");
-    };
-    if locked_out(&state, &user.username, &ip, now).await? {
-        audit_attempt(&state, "login_locked", &user.username, &ip, None).await?;
-        return back("error=locked");
-    }
-    if !password::verify(form.current, user.password_hash.clone()).await {
-        audit_attempt(&state, "login_failed", &user.username, &ip, Some(&user)).await?;
-        return back("error=current");
-    }
     if form.password != form.again {
         return back("error=mismatch");
     }
     if password::weakness(&form.password).is_some() {
         return back("error=weak");
+    }
+    let now = OffsetDateTime::now_utc();
+    let Some(user) = users::by_id(&mut *state.db.acquire().await?, id).await? else {
+        return back("error=gone");
+    };
+    if let Attempt::Locked = begin_attempt(&state, &user.username, &ip, Some(&user), now).await? {
+        return back("error=locked");
+    }
+    match password::verify(form.current, user.password_hash.clone()).await {
+        Err(password::Busy) => {
+            settle(&state, "login_busy", &user.username, &ip, Some(&user)).await?;
+            return back("error=busy");
+        }
+        Ok(false) => {
+            settle(&state, "login_failed", &user.username, &ip, Some(&user)).await?;
+            return back("error=current");
+        }
+        Ok(true) => settle(&state, "reauthenticated", &user.username, &ip, Some(&user)).await?,
     }
     let actor = super::admin::Actor::of(&principal, &ip);
     let valid_from = match super::admin::set_password(
@@ -256,10 +300,7 @@ pub async fn change_password(
         id,
         since: valid_from,
     });
-    // this session goes on, under a new id, as if signed in now
-    session.cycle_id().await.map_err(ApiFailure::internal)?;
-    session
-        .insert(SIGNED_IN_AT, valid_from)
+    session::continue_after_password_change(&session, valid_from, state.sessions)
         .await
         .map_err(ApiFailure::internal)?;
     tracing::info!(user = %user.username, "password changed");
@@ -276,6 +317,13 @@ mod tests {
         assert_eq!(safe_next("//evil.example"), "/");
         assert_eq!(safe_next("https://evil.example"), "/");
         assert_eq!(safe_next("/\\evil"), "/");
+        // browsers strip tabs and line breaks: these would be //evil.example
+        assert_eq!(safe_next("/\t/evil.example"), "/");
+        assert_eq!(safe_next("/\n/evil.example"), "/");
+        assert_eq!(safe_next("/\r\n/evil.example"), "/");
+        assert_eq!(safe_next("/ /evil.example"), "/");
+        assert_eq!(safe_next("/\u{0}x"), "/");
+        assert_eq!(safe_next(""), "/");
         assert_eq!(encode_component("/admin?tab=a b"), "/admin%3Ftab%3Da%20b");
     }
 }

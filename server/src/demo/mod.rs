@@ -2,8 +2,9 @@
 //!
 //! It is an ordinary client of the ingest API — its own tokens (one per agency it plays,
 //! labelled "demo feed" and replaced at each start), HTTP, `Idempotency-Key`, validation —
-//! never a side door into the database or the hub. Its figures come from [`DemoProvince`],
-//! which is deterministic for a seed and a clock.
+//! never a side door into the database or the hub (it reads the database only to skip the
+//! history a previous run already stored). Its figures come from [`DemoProvince`], which is
+//! deterministic for a seed and a clock.
 
 mod model;
 
@@ -12,8 +13,7 @@ pub use model::DemoProvince;
 use app::model::ingest::ObservationInput;
 use app::model::Catalogue;
 use app::store::{tokens, Db};
-use futures_util::StreamExt;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -164,6 +164,27 @@ pub async fn run(
             );
         }
     }
+    // What a previous run already stored — or what is newer than the history (a previous
+    // run's live figures) — is not sent again: a restart adds nothing, whatever tokens the
+    // feed has now and however long ago the previous run's answers were pruned. (The feed
+    // reads the database to know what is there; it writes only through the API.)
+    match app::store::observations::latest_as_of(&db).await {
+        Ok(stored) => {
+            for (_, _, figures) in &mut posts {
+                figures.retain(|f| {
+                    let key = (f.indicator.clone(), f.area.clone(), f.period.clone());
+                    match (stored.get(&key), f.as_of) {
+                        (Some(stored), Some(as_of)) => as_of > *stored,
+                        _ => true,
+                    }
+                });
+            }
+            posts.retain(|(_, _, figures)| !figures.is_empty());
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "demo feed cannot read what is stored; sending all history")
+        }
+    }
     let count: usize = posts.iter().map(|(_, _, f)| f.len()).sum();
     tracing::info!(
         seed,
@@ -172,13 +193,31 @@ pub async fn run(
         observations = count,
         "demo feed: backfilling history"
     );
-    let sent = futures_util::stream::iter(posts.into_iter().map(|(key, agency, figures)| {
-        let (feed, shutdown) = (&feed, shutdown.clone());
-        async move { feed.post(&agency, &key, figures, shutdown).await }
-    }))
-    .buffer_unordered(4)
-    .collect::<Vec<Posted>>()
-    .await;
+    // each agency's batches in order (a figure must never arrive after a later one for the
+    // same indicator, area and period: the server would refuse it), agencies side by side
+    let mut by_agency: BTreeMap<String, Vec<(String, Vec<ObservationInput>)>> = BTreeMap::new();
+    for (key, agency, figures) in posts {
+        by_agency.entry(agency).or_default().push((key, figures));
+    }
+    let sent: Vec<Posted> =
+        futures_util::future::join_all(by_agency.into_iter().map(|(agency, batches)| {
+            let (feed, shutdown) = (&feed, shutdown.clone());
+            async move {
+                let mut sent = Vec::with_capacity(batches.len());
+                for (key, figures) in batches {
+                    let posted = feed.post(&agency, &key, figures, shutdown.clone()).await;
+                    sent.push(posted);
+                    if posted == Posted::ShuttingDown {
+                        break;
+                    }
+                }
+                sent
+            }
+        }))
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
     if sent.contains(&Posted::ShuttingDown) {
         return;
     }

@@ -967,7 +967,7 @@ fn at_local(date: Date, hour: u8, minute: u8) -> OffsetDateTime {
 mod tests {
     use super::*;
     use crate::ingest::validate::validate;
-    use std::collections::HashSet;
+    use std::collections::{HashMap, HashSet};
     use time::macros::{date, datetime};
 
     fn catalogue() -> Catalogue {
@@ -1008,18 +1008,32 @@ mod tests {
         let demo = DemoProvince::new(2025, &c);
         let now = datetime!(2026-11-23 20:00 +07:00).to_offset(time::UtcOffset::UTC);
         let mut indicators = HashSet::new();
+        // the as-of time of the latest figure sent for each indicator, area and period: a
+        // later batch never sends an older one (the server would refuse it)
+        let mut latest: HashMap<(String, String, String), OffsetDateTime> = HashMap::new();
         let mut day = date!(2025 - 11 - 23);
         while day < date!(2026 - 11 - 23) {
             for (agency, batch) in demo.by_agency(demo.history(day)) {
-                let json: Vec<serde_json::Value> = batch
-                    .iter()
-                    .map(|o| serde_json::to_value(o).unwrap())
-                    .collect();
-                if let Err(refusal) = validate(&c, &agency, &json, now) {
+                let body = serde_json::to_vec(&app::model::ingest::ObservationBatch {
+                    observations: batch.clone(),
+                })
+                .unwrap();
+                let items = crate::ingest::item::parse_batch(&body, 100_000).unwrap();
+                if let Err(refusal) = validate(&c, &agency, &items, now) {
                     panic!(
                         "{day} {agency}: {:?}",
                         refusal.invalid.first().or(refusal.forbidden.first())
                     );
+                }
+                for f in &batch {
+                    let as_of = f.as_of.expect("every demo figure says when it is from");
+                    let key = (f.indicator.clone(), f.area.clone(), f.period.clone());
+                    if let Some(before) = latest.insert(key.clone(), as_of) {
+                        assert!(
+                            before <= as_of,
+                            "{day}: {key:?} goes back from {before} to {as_of}"
+                        );
+                    }
                 }
                 indicators.extend(batch.iter().map(|f| f.indicator.clone()));
             }

@@ -7,30 +7,35 @@
 //! stalls) it is closed with code 4008 ("slow") and resumes on reconnect — never a silent
 //! gap. Pings detect a dead peer. Only someone known may connect (a session, a display or
 //! an agency token), each sees what their role allows, an address may hold a limited
-//! number of connections, and a revoked display or disabled user is closed with 4003.
+//! number of connections, and a connection whose right is revoked is closed with 4003.
 
-use crate::auth::{ClientIp, IdentifiedAt};
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Extension, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::timeout;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::Message;
 
-use super::{Broadcast, FrameKind, Hub, Outgoing};
-use crate::ingest::error::ApiFailure;
-use crate::AppState;
+use super::revocations::Verdict;
+use super::upgrade::{write_text, LiveSocket, LiveUpgrade};
+use super::{FrameKind, Hub, Outgoing};
+use crate::auth::callers::ClientAddress;
+use crate::auth::IdentifiedAt;
+use crate::error::ApiFailure;
+use crate::state::AppState;
 use app::model::account::{Principal, Visibility};
 use app::model::live::{CLOSE_GOING_AWAY, CLOSE_REVOKED, CLOSE_SLOW};
 use app::model::StreamPosition;
 
-/// Read buffer per connection: clients only send pongs and close frames, and the library's
-/// default (128 KiB) would cost that much memory per idle screen.
-const READ_BUFFER_BYTES: usize = 2 * 1024;
+/// Read buffer per connection: clients only send pongs and close frames.
+const READ_BUFFER_BYTES: usize = 1024;
 /// Largest message or frame a client may send.
 const MAX_CLIENT_MESSAGE_BYTES: usize = 16 * 1024;
 /// A client that needs more catch-ups than this within [`LAG_PERIOD`] cannot keep up.
@@ -44,14 +49,15 @@ pub struct LiveQuery {
     since: Option<String>,
 }
 
+/// `GET /api/v1/live`.
 pub async fn upgrade(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Extension(ClientIp(client)): Extension<ClientIp>,
+    ClientAddress(client): ClientAddress,
     principal: Option<Extension<Principal>>,
     identified: Option<Extension<IdentifiedAt>>,
     Query(query): Query<LiveQuery>,
-    ws: WebSocketUpgrade,
+    ws: LiveUpgrade,
 ) -> Response {
     // revocations committed after the principal was read end this connection
     let opened = identified.map_or_else(time::OffsetDateTime::now_utc, |Extension(at)| at.0);
@@ -87,16 +93,18 @@ pub async fn upgrade(
         .into_response();
     }
     let hub = state.hub.clone();
-    ws.read_buffer_size(READ_BUFFER_BYTES)
-        .max_message_size(MAX_CLIENT_MESSAGE_BYTES)
-        .max_frame_size(MAX_CLIENT_MESSAGE_BYTES)
-        .on_upgrade(move |socket| async move {
-            // the place is held for as long as the connection lives
-            let Some(_permit) = hub.admit(address) else {
-                return;
-            };
-            serve(socket, &hub, since, principal, opened).await
-        })
+    let config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_message_size(Some(MAX_CLIENT_MESSAGE_BYTES))
+        .max_frame_size(Some(MAX_CLIENT_MESSAGE_BYTES));
+    ws.on_upgrade(config, move |socket| async move {
+        // the place is held for as long as the connection lives
+        let Some(_permit) = hub.admit(address) else {
+            return;
+        };
+        serve(socket, &hub, since, principal, opened).await
+    })
 }
 
 /// Why a connection ended, for the logs.
@@ -110,7 +118,7 @@ enum End {
 }
 
 async fn serve(
-    mut socket: WebSocket,
+    mut socket: LiveSocket,
     hub: &Hub,
     since: Option<StreamPosition>,
     principal: Principal,
@@ -128,14 +136,14 @@ async fn serve(
     };
     tracing::info!(?end, code, "closing live client");
     let close = Message::Close(Some(CloseFrame {
-        code,
+        code: CloseCode::from(code),
         reason: reason.into(),
     }));
     let _ = timeout(CLOSE_TIMEOUT, socket.send(close)).await;
 }
 
 async fn stream(
-    socket: &mut WebSocket,
+    socket: &mut LiveSocket,
     hub: &Hub,
     since: Option<StreamPosition>,
     principal: &Principal,
@@ -144,12 +152,17 @@ async fn stream(
     let limits = hub.limits().clone();
     let write_timeout = limits.write_timeout;
     let visibility = principal.visibility();
-    let (first, mut frames) = hub.subscribe(since.as_ref());
+    let Some(mut revoked) = hub.revocations().watch(principal, opened) else {
+        return End::Revoked;
+    };
+    let (first, mut frames) = hub.subscribe(since.as_ref()).await;
+    let first = first.frame().clone();
     // the offset the client has everything up to
     let mut sent = first.to;
     if !send(socket, &first, &visibility, hub, write_timeout).await {
         return End::Slow("the first frame could not be written in time");
     }
+    drop(first);
     let mut shutdown = hub.shutdown_signal();
     let ping_every = limits.heartbeat * 2;
     let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
@@ -161,7 +174,12 @@ async fn stream(
         tokio::select! {
             biased;
             _ = shutdown.changed() => return End::ShuttingDown,
-            incoming = socket.recv() => match incoming {
+            _ = revoked.changed() => match hub.revocations().check(&mut revoked, principal, opened) {
+                Verdict::Carry => {}
+                Verdict::Revoked => return End::Revoked,
+                Verdict::Unknown => return End::Slow("missed revocations while stalled"),
+            },
+            incoming = socket.next() => match incoming {
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return End::PeerClosed,
                 // pongs, pings (answered by the library) and anything else: the peer is alive
                 Some(Ok(_)) => heard_since_ping = true,
@@ -178,14 +196,6 @@ async fn stream(
                 }
             }
             frame = frames.recv() => {
-                let frame = match frame {
-                    Ok(Broadcast::Revoked(what)) if what.ends(principal, opened) => {
-                        return End::Revoked
-                    }
-                    Ok(Broadcast::Revoked(_)) => continue,
-                    Ok(Broadcast::Frame(out)) => Ok(out),
-                    Err(e) => Err(e),
-                };
                 let catch_up = match &frame {
                     Ok(out) if out.kind == FrameKind::Delta && out.to <= sent => continue,
                     Ok(out) if out.kind == FrameKind::Delta && out.from > sent => true,
@@ -226,15 +236,12 @@ async fn stream(
 /// Sends one frame as this client may see it; false if it could not be written within
 /// `limit` (or the peer is gone).
 async fn send(
-    socket: &mut WebSocket,
+    socket: &mut LiveSocket,
     out: &Outgoing,
     visibility: &Visibility,
     hub: &Hub,
     limit: Duration,
 ) -> bool {
     let text = out.text_for(visibility, hub.rules());
-    matches!(
-        timeout(limit, socket.send(Message::Text(text))).await,
-        Ok(Ok(()))
-    )
+    matches!(timeout(limit, write_text(socket, &text)).await, Ok(Ok(())))
 }

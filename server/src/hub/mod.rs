@@ -1,59 +1,46 @@
 //! The live hub: turns committed events into frames and fans them out to every websocket.
 //!
-//! The ingest path calls [`Hub::publish`] after its transaction commits and while it still
-//! holds the write lock, so frames leave in offset order. Each frame is serialised once and
-//! the same bytes go to every client that may see all of it, through one bounded broadcast
-//! ring: a client is a cursor into that ring, not a queue of its own, so an idle client costs
-//! a few KiB. Clients that may see only part (an agency officer sees the overview and their
-//! own agency) get a filtered text, made once per frame and agency and shared.
-//! A client that falls more than the ring's length behind gets one coalesced catch-up
+//! The [`crate::ingest::writer`] calls [`Hub::publish`] after each commit, one group at a
+//! time, so frames leave in offset order. Each frame is serialised once ([`frame`]) and the
+//! same bytes go to every client that may see all of it, through one bounded broadcast ring:
+//! a client is a cursor into that ring, not a queue of its own, so an idle client costs a few
+//! KiB. A client that falls more than the ring's length behind gets one coalesced catch-up
 //! frame built from the event window ([`state::LiveState::changes_since`]) — or, if even
 //! that is gone, is closed as slow and resumes on reconnect. See [`client`] for the
 //! per-connection side.
 //!
+//! The hub's mutex guards only its state (current values and event window) and is held for
+//! moments: a reader copies out pointers to the values it needs and builds and serialises its
+//! frame after letting go, so a wall of screens reconnecting at once — each needing a
+//! snapshot or a catch-up — never holds up a publish, and one snapshot per stream position is
+//! serialised however many screens ask for it at once.
+//!
+//! Revocations (a display or token revoked, an account disabled) travel beside the frames,
+//! in a short log every connection checks whenever it grows ([`revocations`]): a client
+//! that lags behind the ring still sees every revocation.
+//!
 //! The hub never writes to the database and never drops an update silently.
 
 pub mod client;
+pub mod frame;
+pub mod revocations;
 pub mod state;
+pub mod upgrade;
 
 use app::model::account::Visibility;
-use app::model::live::PROTOCOL_VERSION;
-use app::model::{Catalogue, LiveFrame, LiveValue, StreamPosition};
+use app::model::{Catalogue, LiveValue, StreamPosition};
 use app::store::{observations, Db};
-use axum::extract::ws::Utf8Bytes;
 use std::collections::{BTreeSet, HashMap};
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use time::OffsetDateTime;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{broadcast, watch, OnceCell};
 
+pub use frame::{FrameKind, Outgoing};
+pub use revocations::Revocation;
+use revocations::Revocations;
 use state::LiveState;
-
-/// A frame ready to send, with the stream range it covers.
-#[derive(Debug)]
-pub struct Outgoing {
-    pub kind: FrameKind,
-    /// Deltas cover `(from, to]`; a snapshot or heartbeat has `from == to` = its offset.
-    pub from: u64,
-    pub to: u64,
-    /// The frame for clients that see everything.
-    pub text: Utf8Bytes,
-    /// The frame itself, to filter for clients that see a part.
-    frame: LiveFrame,
-    /// The agencies owning values outside the overview: an agency's view differs from
-    /// `text` only if some other agency is among them. Most frames need no filtering.
-    private_owners: Vec<String>,
-    /// Filtered texts already made, by agency.
-    filtered: RwLock<HashMap<String, Utf8Bytes>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FrameKind {
-    Snapshot,
-    Delta,
-    Heartbeat,
-}
 
 /// Who may see what, from the catalogue.
 #[derive(Debug, Default)]
@@ -66,14 +53,21 @@ pub struct VisibilityRules {
 
 impl VisibilityRules {
     pub fn new(catalogue: &Catalogue, overview: BTreeSet<String>) -> VisibilityRules {
-        VisibilityRules {
-            owners: catalogue
+        VisibilityRules::from_parts(
+            catalogue
                 .indicators
                 .iter()
                 .map(|i| (i.code.clone(), i.agency.clone()))
                 .collect(),
             overview,
-        }
+        )
+    }
+
+    pub fn from_parts(
+        owners: HashMap<String, String>,
+        overview: BTreeSet<String>,
+    ) -> VisibilityRules {
+        VisibilityRules { owners, overview }
     }
 
     fn owner(&self, indicator: &str) -> &str {
@@ -103,90 +97,6 @@ impl VisibilityRules {
     }
 }
 
-impl Outgoing {
-    fn new(
-        kind: FrameKind,
-        from: u64,
-        to: u64,
-        frame: LiveFrame,
-        rules: &VisibilityRules,
-    ) -> Outgoing {
-        let text = encode(&frame);
-        let private_owners = match &frame {
-            LiveFrame::Snapshot { values, .. } | LiveFrame::Delta { values, .. } => {
-                rules.private_owners(values.iter())
-            }
-            _ => Vec::new(),
-        };
-        Outgoing {
-            kind,
-            from,
-            to,
-            text,
-            frame,
-            private_owners,
-            filtered: RwLock::default(),
-        }
-    }
-
-    /// The text of this frame for a client with `visibility`.
-    pub fn text_for(&self, visibility: &Visibility, rules: &VisibilityRules) -> Utf8Bytes {
-        let Visibility::Agency(agency) = visibility else {
-            return self.text.clone();
-        };
-        if self.private_owners.iter().all(|owner| owner == agency) {
-            return self.text.clone();
-        }
-        if let Some(text) = self
-            .filtered
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(agency)
-        {
-            return text.clone();
-        }
-        let mut made = self.filtered.write().unwrap_or_else(|p| p.into_inner());
-        if let Some(text) = made.get(agency) {
-            return text.clone();
-        }
-        let keep = |values: &Vec<LiveValue>| {
-            values
-                .iter()
-                .filter(|v| rules.allows(visibility, v))
-                .cloned()
-                .collect::<Vec<_>>()
-        };
-        let frame = match &self.frame {
-            LiveFrame::Snapshot {
-                protocol,
-                epoch,
-                offset,
-                values,
-            } => LiveFrame::Snapshot {
-                protocol: *protocol,
-                epoch: epoch.clone(),
-                offset: *offset,
-                values: keep(values),
-            },
-            LiveFrame::Delta {
-                epoch,
-                from,
-                to,
-                values,
-            } => LiveFrame::Delta {
-                epoch: epoch.clone(),
-                from: *from,
-                to: *to,
-                values: keep(values),
-            },
-            heartbeat => heartbeat.clone(),
-        };
-        let text = encode(&frame);
-        made.insert(agency.clone(), text.clone());
-        text
-    }
-}
-
 /// Tuning of the fan-out.
 #[derive(Debug, Clone)]
 pub struct HubLimits {
@@ -200,74 +110,29 @@ pub struct HubLimits {
     pub connections_per_address: usize,
 }
 
-/// Something whose live connections must end now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Revocation {
-    /// A user's connections opened before `since` (disabled, or a new role or password).
-    User { id: i64, since: OffsetDateTime },
-    /// A display whose token was revoked.
-    Display(i64),
-    /// An agency token that was revoked.
-    AgencyToken(i64),
-}
-
-impl Revocation {
-    /// A user's connections opened until now.
-    pub fn user(id: i64) -> Revocation {
-        Revocation::User {
-            id,
-            since: OffsetDateTime::now_utc(),
-        }
-    }
-
-    /// Whether this ends a connection that `principal` opened at `opened`.
-    pub fn ends(&self, principal: &app::model::account::Principal, opened: OffsetDateTime) -> bool {
-        use app::model::account::Principal;
-        match (*self, principal) {
-            (Revocation::User { id, since }, Principal::User { id: mine, .. }) => {
-                id == *mine && opened < since
-            }
-            (Revocation::Display(id), Principal::Display { id: mine, .. })
-            | (Revocation::AgencyToken(id), Principal::AgencyToken { id: mine, .. }) => id == *mine,
-            _ => false,
-        }
-    }
-}
-
 /// How far back each sweep looks again, so a change committed just after the previous
 /// sweep read is not missed (ending a connection twice is harmless).
 const SWEEP_OVERLAP: time::Duration = time::Duration::seconds(30);
 
-/// What goes round the ring: a frame for the clients, or a revocation each client checks
-/// against its own principal. Revocations share the ring so a connection waits on one
-/// channel, not two; one missed by a lagging client is announced again by the next sweep.
-#[derive(Debug, Clone)]
-pub enum Broadcast {
-    Frame(Arc<Outgoing>),
-    Revoked(Revocation),
-}
+/// The snapshot of one stream position, serialised by whoever asks first.
+type SharedSnapshot = Arc<OnceCell<Arc<Outgoing>>>;
 
 pub struct Hub {
-    epoch: String,
-    state: Mutex<Inner>,
-    sender: broadcast::Sender<Broadcast>,
+    epoch: Arc<str>,
+    state: Mutex<LiveState>,
+    /// Held from applying events to sending their frame (and while a heartbeat reads the
+    /// head and is sent), so frames enter the ring in offset order.
+    publishing: Mutex<()>,
+    /// The snapshot of the latest head anyone asked for.
+    snapshot: Mutex<Option<(u64, SharedSnapshot)>>,
+    sender: broadcast::Sender<Arc<Outgoing>>,
+    revocations: Revocations,
     shutdown: watch::Sender<bool>,
     connections: Mutex<HashMap<IpAddr, usize>>,
     rules: VisibilityRules,
     limits: HubLimits,
     /// Read (never written) by the revocation sweep.
     db: Db,
-}
-
-struct Inner {
-    live: LiveState,
-    /// The last full snapshot made, by head offset: a wall of screens reconnecting at once
-    /// costs one serialisation.
-    snapshot: Option<(u64, Arc<Outgoing>)>,
-}
-
-fn encode(frame: &LiveFrame) -> Utf8Bytes {
-    Utf8Bytes::from(serde_json::to_string(frame).expect("frames always serialise"))
 }
 
 /// One live connection counted against its address; dropping it releases the place.
@@ -292,6 +157,22 @@ impl Drop for ConnectionPermit<'_> {
     }
 }
 
+/// What a new client is sent first.
+pub enum FirstFrame {
+    /// Everything it missed since the position it resumes from.
+    CatchUp(Arc<Outgoing>),
+    /// Every current value (no position given, another epoch, or beyond the window).
+    Snapshot(Arc<Outgoing>),
+}
+
+impl FirstFrame {
+    pub fn frame(&self) -> &Arc<Outgoing> {
+        match self {
+            FirstFrame::CatchUp(f) | FirstFrame::Snapshot(f) => f,
+        }
+    }
+}
+
 impl Hub {
     /// Builds the hub from the database: its epoch, current values and recent events.
     pub async fn load(db: &Db, limits: HubLimits, rules: VisibilityRules) -> sqlx::Result<Hub> {
@@ -305,12 +186,12 @@ impl Hub {
         let (sender, _) = broadcast::channel(limits.client_queue.max(1));
         let (shutdown, _) = watch::channel(false);
         Ok(Hub {
-            epoch,
-            state: Mutex::new(Inner {
-                live,
-                snapshot: None,
-            }),
+            epoch: epoch.into(),
+            state: Mutex::new(live),
+            publishing: Mutex::new(()),
+            snapshot: Mutex::new(None),
             sender,
+            revocations: Revocations::default(),
             shutdown,
             connections: Mutex::default(),
             rules,
@@ -331,7 +212,11 @@ impl Hub {
         &self.rules
     }
 
-    fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
+    }
+
+    fn state(&self) -> MutexGuard<'_, LiveState> {
         // a panic while holding the lock cannot leave LiveState half-updated in a way that
         // matters more than stopping the stream would
         self.state
@@ -339,8 +224,12 @@ impl Hub {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn publishing(&self) -> MutexGuard<'_, ()> {
+        self.publishing.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn head(&self) -> u64 {
-        self.lock().live.head()
+        self.state().head()
     }
 
     /// A place for one more live connection from `ip`, or `None` past the limit.
@@ -354,111 +243,112 @@ impl Hub {
         Some(ConnectionPermit { hub: self, ip })
     }
 
-    /// Publishes committed events (ascending offsets). Call in commit order.
+    /// Publishes committed events (ascending offsets, after every offset published
+    /// before): one delta frame. Called by the observation writer, in commit order.
     pub fn publish(&self, events: Vec<LiveValue>) {
         let Some(to) = events.last().map(|e| e.offset) else {
             return;
         };
-        let mut inner = self.lock();
-        let from = inner.live.head();
-        let values = inner.live.apply(events);
-        let frame = LiveFrame::Delta {
-            epoch: self.epoch.clone(),
-            from,
-            to,
-            values,
+        let _order = self.publishing();
+        let (from, values) = {
+            let mut state = self.state();
+            let from = state.head();
+            (from, state.apply(events))
         };
+        let frame = Outgoing::delta(self.epoch.clone(), from, to, values, &self.rules);
         // no receivers is fine: nobody is watching
-        let _ = self.sender.send(Broadcast::Frame(Arc::new(Outgoing::new(
-            FrameKind::Delta,
-            from,
-            to,
-            frame,
-            &self.rules,
-        ))));
+        let _ = self.sender.send(Arc::new(frame));
     }
 
     /// Sends a heartbeat carrying the head offset through the same ring as the deltas.
     pub fn heartbeat(&self) {
-        let inner = self.lock();
-        let head = inner.live.head();
-        let frame = LiveFrame::Heartbeat {
-            epoch: self.epoch.clone(),
-            offset: head,
-            server_time: OffsetDateTime::now_utc(),
-        };
-        let _ = self.sender.send(Broadcast::Frame(Arc::new(Outgoing::new(
-            FrameKind::Heartbeat,
-            head,
-            head,
-            frame,
-            &self.rules,
-        ))));
+        let _order = self.publishing();
+        let head = self.head();
+        let _ = self
+            .sender
+            .send(Arc::new(Outgoing::heartbeat(self.epoch.clone(), head)));
     }
 
     /// Subscribes a client: the first frame it must send (a catch-up delta from `since` if
-    /// that is still in the window, else a snapshot) and its cursor into the ring, taken
-    /// atomically so nothing falls between them.
-    pub fn subscribe(
+    /// that is still in the window, else a snapshot) and its cursor into the ring, taken at
+    /// one moment so nothing falls between them. The frame is built after the hub's state
+    /// is released.
+    pub async fn subscribe(
         &self,
         since: Option<&StreamPosition>,
-    ) -> (Arc<Outgoing>, broadcast::Receiver<Broadcast>) {
-        let mut inner = self.lock();
-        let receiver = self.sender.subscribe();
-        let first = since
-            .filter(|p| p.epoch == self.epoch)
-            .and_then(|p| self.catch_up_locked(&inner, p.offset))
-            .map(Arc::new)
-            .unwrap_or_else(|| self.snapshot_locked(&mut inner));
+    ) -> (FirstFrame, broadcast::Receiver<Arc<Outgoing>>) {
+        enum Plan {
+            CatchUp(u64, u64, Vec<Arc<LiveValue>>),
+            Snapshot(u64, SharedSnapshot, Option<Vec<Arc<LiveValue>>>),
+        }
+        let (plan, receiver) = {
+            let state = self.state();
+            let receiver = self.sender.subscribe();
+            let resumed = since
+                .filter(|p| *p.epoch == *self.epoch)
+                .and_then(|p| Some((p.offset, state.changes_since(p.offset)?)));
+            let plan = match resumed {
+                Some((from, values)) => Plan::CatchUp(from, state.head(), values),
+                None => {
+                    let head = state.head();
+                    let mut cached = self.snapshot.lock().unwrap_or_else(|p| p.into_inner());
+                    match &*cached {
+                        Some((at, shared)) if *at == head => {
+                            Plan::Snapshot(head, shared.clone(), None)
+                        }
+                        _ => {
+                            let shared = SharedSnapshot::default();
+                            *cached = Some((head, shared.clone()));
+                            Plan::Snapshot(head, shared, Some(state.snapshot(&|_| true)))
+                        }
+                    }
+                }
+            };
+            (plan, receiver)
+        };
+        let first = match plan {
+            Plan::CatchUp(from, to, values) => FirstFrame::CatchUp(Arc::new(Outgoing::delta(
+                self.epoch.clone(),
+                from,
+                to,
+                values,
+                &self.rules,
+            ))),
+            Plan::Snapshot(head, shared, values) => {
+                let made = shared
+                    .get_or_init(|| async {
+                        let values = match values {
+                            Some(values) => values,
+                            // the first asker dropped its copy before serialising: read again
+                            None => self.state().snapshot(&|_| true),
+                        };
+                        Arc::new(Outgoing::snapshot(
+                            self.epoch.clone(),
+                            head,
+                            values,
+                            &self.rules,
+                        ))
+                    })
+                    .await;
+                FirstFrame::Snapshot(made.clone())
+            }
+        };
         (first, receiver)
     }
 
     /// A delta from `offset` to the head, coalesced, if the window still covers it.
     pub fn catch_up(&self, offset: u64) -> Option<Outgoing> {
-        let inner = self.lock();
-        self.catch_up_locked(&inner, offset)
-    }
-
-    fn catch_up_locked(&self, inner: &Inner, offset: u64) -> Option<Outgoing> {
-        let values = inner.live.changes_since(offset)?;
-        let to = inner.live.head();
-        let frame = LiveFrame::Delta {
-            epoch: self.epoch.clone(),
-            from: offset,
-            to,
-            values,
+        let (to, values) = {
+            let state = self.state();
+            (state.head(), state.changes_since(offset)?)
         };
-        Some(Outgoing::new(
-            FrameKind::Delta,
+        Some(Outgoing::delta(
+            self.epoch.clone(),
             offset,
             to,
-            frame,
+            values,
             &self.rules,
         ))
-    }
-
-    fn snapshot_locked(&self, inner: &mut Inner) -> Arc<Outgoing> {
-        let head = inner.live.head();
-        match &inner.snapshot {
-            Some((at, snapshot)) if *at == head => snapshot.clone(),
-            _ => {
-                let frame = LiveFrame::Snapshot {
-                    protocol: PROTOCOL_VERSION,
-                    epoch: self.epoch.clone(),
-                    offset: head,
-                    values: inner.live.snapshot(&|_| true),
-                };
-                let snapshot = Arc::new(Outgoing::new(
-                    FrameKind::Snapshot,
-                    head,
-                    head,
-                    frame,
-                    &self.rules,
-                ));
-                inner.snapshot = Some((head, snapshot.clone()));
-                snapshot
-            }
-        }
     }
 
     /// The revocations committed after `after`, by this process or another (the command
@@ -515,7 +405,7 @@ impl Hub {
     /// Ends the live connections of a user, display or agency token (they close within
     /// moments).
     pub fn revoke(&self, what: Revocation) {
-        let _ = self.sender.send(Broadcast::Revoked(what));
+        self.revocations.record(what);
     }
 
     /// Tells every client the server is going away.
@@ -547,39 +437,31 @@ impl app::api::LiveReader for Hub {
         keep: &dyn Fn(&LiveValue) -> bool,
         visibility: &Visibility,
     ) -> (String, u64, Vec<LiveValue>) {
-        let inner = self.lock();
-        let values = inner
-            .live
-            .snapshot(&|v| keep(v) && self.rules.allows(visibility, v));
-        (self.epoch.clone(), inner.live.head(), values)
+        let (head, values) = {
+            let state = self.state();
+            (
+                state.head(),
+                state.snapshot(&|v| keep(v) && self.rules.allows(visibility, v)),
+            )
+        };
+        let values = values.iter().map(|v| (**v).clone()).collect();
+        (self.epoch.to_string(), head, values)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use app::model::Unit;
+    use std::time::Instant;
 
-    fn rules() -> VisibilityRules {
-        VisibilityRules {
-            owners: [
-                ("budget.revenue", "STC"),
-                ("invest.plan", "SKHDT"),
-                ("services.satisfaction.rate", "VPUB"),
-            ]
-            .into_iter()
-            .map(|(i, a)| (i.to_string(), a.to_string()))
-            .collect(),
-            overview: BTreeSet::from(["budget.revenue".to_string()]),
-        }
-    }
-
-    fn value(indicator: &str, offset: u64) -> LiveValue {
+    fn value(indicator: String, offset: u64) -> LiveValue {
         LiveValue {
-            indicator: indicator.into(),
+            indicator,
             area: "14".into(),
             period: "2026-11-23".parse().unwrap(),
             value: rust_decimal::Decimal::new(425, 1),
-            unit: app::model::Unit::Percent,
+            unit: Unit::Percent,
             agency: "STC".into(),
             as_of: OffsetDateTime::UNIX_EPOCH,
             revision: 1,
@@ -588,78 +470,88 @@ mod tests {
         }
     }
 
-    fn delta(indicators: &[&str], rules: &VisibilityRules) -> Outgoing {
-        let values: Vec<LiveValue> = indicators
-            .iter()
-            .enumerate()
-            .map(|(i, code)| value(code, i as u64 + 1))
-            .collect();
-        let to = values.len() as u64;
-        let frame = LiveFrame::Delta {
+    fn hub(values: usize) -> Hub {
+        let live = LiveState::load(
+            1000,
+            (0..values)
+                .map(|i| value(format!("indicator.{i}"), i as u64 + 1))
+                .collect(),
+            values as u64,
+            Vec::new(),
+        );
+        let (sender, _) = broadcast::channel(16);
+        let (shutdown, _) = watch::channel(false);
+        Hub {
             epoch: "e".into(),
-            from: 0,
-            to,
-            values,
-        };
-        Outgoing::new(FrameKind::Delta, 0, to, frame, rules)
-    }
-
-    fn indicators_in(text: &str) -> Vec<String> {
-        let LiveFrame::Delta { values, .. } = serde_json::from_str(text).unwrap() else {
-            panic!("a delta")
-        };
-        values.into_iter().map(|v| v.indicator).collect()
-    }
-
-    #[test]
-    fn an_agency_sees_the_overview_and_its_own_values_of_a_frame() {
-        let rules = rules();
-        let planning = Visibility::Agency("SKHDT".into());
-        let mixed = delta(
-            &[
-                "budget.revenue",
-                "invest.plan",
-                "services.satisfaction.rate",
-            ],
-            &rules,
-        );
-        assert_eq!(
-            indicators_in(&mixed.text_for(&planning, &rules)),
-            ["budget.revenue", "invest.plan"]
-        );
-        assert_eq!(
-            indicators_in(&mixed.text_for(&Visibility::Agency("VPUB".into()), &rules)),
-            ["budget.revenue", "services.satisfaction.rate"]
-        );
-        assert_eq!(
-            indicators_in(&mixed.text_for(&Visibility::All, &rules)).len(),
-            3
-        );
-        // asked again, the same filtered text
-        assert_eq!(
-            mixed.text_for(&planning, &rules),
-            mixed.text_for(&planning, &rules)
-        );
-    }
-
-    #[test]
-    fn frames_an_agency_may_see_whole_share_the_common_text() {
-        let rules = rules();
-        let planning = Visibility::Agency("SKHDT".into());
-        for frame in [
-            delta(&["budget.revenue"], &rules),
-            delta(&["budget.revenue", "invest.plan"], &rules),
-        ] {
-            assert_eq!(frame.text_for(&planning, &rules), frame.text);
-            assert!(
-                frame.filtered.read().unwrap().is_empty(),
-                "nothing filtered"
-            );
+            state: Mutex::new(live),
+            publishing: Mutex::new(()),
+            snapshot: Mutex::new(None),
+            sender,
+            revocations: Revocations::default(),
+            shutdown,
+            connections: Mutex::default(),
+            rules: VisibilityRules::default(),
+            limits: HubLimits {
+                retain_events: 1000,
+                client_queue: 16,
+                heartbeat: Duration::from_secs(10),
+                write_timeout: Duration::from_secs(10),
+                connections_per_address: 10,
+            },
+            db: sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap(),
         }
-        let other = delta(&["services.satisfaction.rate"], &rules);
-        assert_eq!(
-            indicators_in(&other.text_for(&planning, &rules)),
-            Vec::<String>::new()
+    }
+
+    /// A wall reconnecting at once needs big snapshots; building them must not hold up the
+    /// publish of new figures (it used to run under the hub's lock).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_publish_does_not_wait_for_snapshots_being_built() {
+        let hub = Arc::new(hub(400_000));
+        let building = tokio::spawn({
+            let hub = hub.clone();
+            async move {
+                let started = Instant::now();
+                let (first, _) = hub.subscribe(None).await;
+                assert!(matches!(first, FirstFrame::Snapshot(_)));
+                started.elapsed()
+            }
+        });
+        // the snapshot of 400,000 values takes far longer than this to serialise
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let publishing = Instant::now();
+        hub.publish(vec![value("indicator.new".into(), 400_001)]);
+        let publish_took = publishing.elapsed();
+        let snapshot_took = building.await.unwrap();
+        assert!(
+            publish_took * 4 < snapshot_took,
+            "publish took {publish_took:?} while a snapshot took {snapshot_took:?}"
         );
+        assert_eq!(hub.head(), 400_001);
+    }
+
+    #[tokio::test]
+    async fn screens_asking_at_once_share_one_snapshot_and_resume_exactly() {
+        let hub = hub(10);
+        let (a, mut ring) = hub.subscribe(None).await;
+        let (b, _) = hub.subscribe(None).await;
+        assert!(Arc::ptr_eq(a.frame(), b.frame()), "one serialisation");
+        hub.publish(vec![value("indicator.3".into(), 11)]);
+        let delta = ring.recv().await.unwrap();
+        assert_eq!(
+            (delta.kind, delta.from, delta.to),
+            (FrameKind::Delta, 10, 11)
+        );
+        let since = StreamPosition {
+            epoch: "e".into(),
+            offset: 10,
+        };
+        let (resumed, _) = hub.subscribe(Some(&since)).await;
+        let FirstFrame::CatchUp(frame) = resumed else {
+            panic!("a catch-up")
+        };
+        assert_eq!((frame.from, frame.to), (10, 11));
+        let (fresh, _) = hub.subscribe(None).await;
+        assert_eq!(fresh.frame().to, 11, "a new head, a new snapshot");
+        assert!(!Arc::ptr_eq(fresh.frame(), a.frame()));
     }
 }

@@ -2,10 +2,13 @@
 //! window of recent events used to bring a client up to date without a full snapshot.
 //!
 //! Pure data structure, no I/O and no locking: [`super::Hub`] owns one behind a mutex.
+//! Values are shared (`Arc`), so what a reader takes under that mutex is a list of
+//! pointers, and frames are built from it after the mutex is released.
 
 use app::model::live::PreviousValue;
 use app::model::LiveValue;
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 /// Index of an (indicator, area) pair.
 type KeyId = u32;
@@ -13,7 +16,7 @@ type KeyId = u32;
 #[derive(Debug, Default)]
 pub struct LiveState {
     key_ids: HashMap<(String, String), KeyId>,
-    values: Vec<Option<LiveValue>>,
+    values: Vec<Option<Arc<LiveValue>>>,
     /// (offset, key) of recent events, oldest first.
     window: VecDeque<(u64, KeyId)>,
     /// The window holds every event after this offset.
@@ -41,7 +44,7 @@ impl LiveState {
         let mut state = LiveState::new(retain);
         for v in values {
             let id = state.key_id(&v.indicator, &v.area);
-            state.values[id as usize] = Some(v);
+            state.values[id as usize] = Some(Arc::new(v));
         }
         state.head = head;
         state.window_start = head.saturating_sub(state.retain as u64);
@@ -75,7 +78,7 @@ impl LiveState {
 
     /// Applies newly committed events (ascending offsets; `previous` is ignored) and returns
     /// the new current value of each key they changed, once per key.
-    pub fn apply(&mut self, events: Vec<LiveValue>) -> Vec<LiveValue> {
+    pub fn apply(&mut self, events: Vec<LiveValue>) -> Vec<Arc<LiveValue>> {
         let mut changed: Vec<KeyId> = Vec::new();
         for event in events {
             debug_assert!(event.offset > self.head, "events arrive in offset order");
@@ -83,47 +86,42 @@ impl LiveState {
             let id = self.key_id(&event.indicator, &event.area);
             self.window.push_back((event.offset, id));
             let slot = &mut self.values[id as usize];
-            let did_change = match slot {
-                None => {
-                    *slot = Some(LiveValue {
-                        previous: None,
-                        ..event
-                    });
-                    true
-                }
-                Some(current) if event.period > current.period => {
-                    let previous = PreviousValue {
+            let next = match slot.as_deref() {
+                None => Some(LiveValue {
+                    previous: None,
+                    ..event
+                }),
+                Some(current) if event.period > current.period => Some(LiveValue {
+                    previous: Some(PreviousValue {
                         period: current.period,
                         value: current.value,
-                    };
-                    *current = LiveValue {
-                        previous: Some(previous),
-                        ..event
-                    };
-                    true
-                }
-                Some(current) if event.period == current.period => {
-                    let previous = current.previous.take();
-                    *current = LiveValue { previous, ..event };
-                    true
-                }
+                    }),
+                    ..event
+                }),
+                Some(current) if event.period == current.period => Some(LiveValue {
+                    previous: current.previous.clone(),
+                    ..event
+                }),
                 Some(current) => {
                     // a figure for an earlier period: it matters only as the new "previous"
                     let newer = current
                         .previous
                         .as_ref()
                         .is_none_or(|p| event.period >= p.period);
-                    if newer {
-                        current.previous = Some(PreviousValue {
+                    newer.then(|| LiveValue {
+                        previous: Some(PreviousValue {
                             period: event.period,
                             value: event.value,
-                        });
-                    }
-                    newer
+                        }),
+                        ..current.clone()
+                    })
                 }
             };
-            if did_change && !changed.contains(&id) {
-                changed.push(id);
+            if let Some(next) = next {
+                *slot = Some(Arc::new(next));
+                if !changed.contains(&id) {
+                    changed.push(id);
+                }
             }
         }
         while self.window.len() > self.retain {
@@ -138,7 +136,7 @@ impl LiveState {
     }
 
     /// Every current value that `keep` selects.
-    pub fn snapshot(&self, keep: &dyn Fn(&LiveValue) -> bool) -> Vec<LiveValue> {
+    pub fn snapshot(&self, keep: &dyn Fn(&LiveValue) -> bool) -> Vec<Arc<LiveValue>> {
         self.values
             .iter()
             .flatten()
@@ -149,7 +147,7 @@ impl LiveState {
 
     /// The current values of the keys touched by events after `offset`, or `None` when those
     /// events are no longer all in the window (or `offset` is ahead of the head).
-    pub fn changes_since(&self, offset: u64) -> Option<Vec<LiveValue>> {
+    pub fn changes_since(&self, offset: u64) -> Option<Vec<Arc<LiveValue>>> {
         if offset < self.window_start || offset > self.head {
             return None;
         }
@@ -257,7 +255,7 @@ mod tests {
         let since_4 = s.changes_since(4).unwrap();
         assert_eq!(since_4.len(), 1);
         assert_eq!(since_4[0].offset, 5);
-        assert_eq!(s.changes_since(5).unwrap(), vec![]);
+        assert!(s.changes_since(5).unwrap().is_empty());
         assert_eq!(s.changes_since(6), None, "ahead of the head");
     }
 

@@ -1,33 +1,34 @@
 //! The HTTP ingest API agencies push figures to (`/api/v1`, documented in the README).
 //!
-//! `POST /api/v1/observations`: authenticate the agency, replay the stored answer if this
-//! `Idempotency-Key` was seen, validate every item, then — holding the single write lock —
-//! commit the observations, their events and the idempotency record in one transaction,
-//! publish the events to the live hub, and only then answer `201`. A failure anywhere
-//! before the commit stores nothing.
+//! `POST /api/v1/observations`: the agency's token is checked before anything is read
+//! ([`AgencySystem`]), then the body (at most `--max-body-bytes`); a retried
+//! `Idempotency-Key` gets its stored answer; every item is validated — numbers exactly, from
+//! their text; then the batch goes to the [`writer::ObservationWriter`], which stores it with
+//! its events, idempotency record and audit entry in one transaction, publishes it to the
+//! live hub, and only then lets this handler answer `201`. A failure anywhere before the
+//! commit stores nothing.
 
-pub mod error;
 pub mod form;
+pub mod item;
 pub mod validate;
+pub mod writer;
 
-use app::model::ingest::{AcceptedItem, IngestReceipt};
-use app::model::LiveValue;
-use app::store::idempotency::{self, StoredResponse};
-use app::store::{observations, tokens};
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::auth::ClientIp;
-use crate::AppState;
+use crate::auth::callers::{AgencySystem, ClientAddress};
+use crate::error::ApiFailure;
+use crate::state::AppState;
 use app::model::account::Principal;
-use app::store::audit;
-use axum::extract::Extension;
-use error::ApiFailure;
+use app::store::idempotency::{self, StoredResponse, Submitter};
+use item::Item;
+use writer::{Outcome, Submission};
 
 /// Longest accepted `Idempotency-Key`.
 const MAX_KEY_LEN: usize = 255;
@@ -50,18 +51,6 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiFailure> {
     }
 }
 
-fn replay(stored: StoredResponse) -> Response {
-    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
-    let mut response = (status, stored.body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
-    response
-}
-
 fn key_reused() -> ApiFailure {
     ApiFailure::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -74,42 +63,60 @@ fn key_reused() -> ApiFailure {
 /// What an accepted (or replayed) submission answers.
 pub struct Accepted {
     pub status: StatusCode,
-    /// The stored JSON answer ([`IngestReceipt`]).
+    /// The stored JSON answer ([`app::model::ingest::IngestReceipt`]).
     pub body: String,
     pub replayed: bool,
 }
 
+impl From<StoredResponse> for Accepted {
+    fn from(stored: StoredResponse) -> Accepted {
+        Accepted {
+            status: StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
+            body: stored.body,
+            replayed: true,
+        }
+    }
+}
+
 impl IntoResponse for Accepted {
     fn into_response(self) -> Response {
-        if self.replayed {
-            return replay(StoredResponse {
-                request_hash: String::new(),
-                status: self.status.as_u16(),
-                body: self.body,
-            });
-        }
-        (
+        let mut response = (
             self.status,
             [(header::CONTENT_TYPE, "application/json")],
             self.body,
         )
-            .into_response()
+            .into_response();
+        if self.replayed {
+            response
+                .headers_mut()
+                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+        }
+        response
     }
 }
 
-/// Validates and stores a batch for `principal` (an agency system or an agency officer):
-/// the idempotency record, the observations, their events and the audit entry in one
-/// transaction, then the events to the live hub. Shared by the REST API and the
-/// submission form.
+/// Whose key space a principal's `Idempotency-Key`s live in, and for which agency it
+/// submits; `None` if it submits for no agency.
+pub fn submitter_of(principal: &Principal) -> Option<Submitter> {
+    let agency = principal.submits_for()?;
+    match principal {
+        Principal::AgencyToken { id, .. } => Some(Submitter::token(*id, agency)),
+        Principal::User { id, .. } => Some(Submitter::user(*id, agency)),
+        Principal::Display { .. } => None,
+    }
+}
+
+/// Validates `items` and has the writer store them for `principal` (an agency system or an
+/// agency officer): shared by the REST API and the submission form.
 pub async fn accept(
     state: &AppState,
     principal: &Principal,
     ip: &str,
     key: &str,
     request_hash: String,
-    items: Vec<serde_json::Value>,
+    items: Vec<Item>,
 ) -> Result<Accepted, ApiFailure> {
-    let Some(agency) = principal.submits_for().map(str::to_string) else {
+    let Some(submitter) = submitter_of(principal) else {
         return Err(ApiFailure::new(
             StatusCode::FORBIDDEN,
             "not_an_agency",
@@ -117,16 +124,8 @@ pub async fn accept(
             "Only an agency (its token or one of its officers) may submit figures.",
         ));
     };
-    // A retry of an answered batch gets the same answer and has no further effect.
-    if let Some(stored) = idempotency::find(&mut *state.db.acquire().await?, &agency, key).await? {
-        return if stored.request_hash == request_hash {
-            Ok(replayed(stored))
-        } else {
-            Err(key_reused())
-        };
-    }
     let now = OffsetDateTime::now_utc();
-    let valid = validate::validate(&state.catalogue, &agency, &items, now).map_err(|refusal| {
+    let valid = validate::validate(&state.catalogue, &submitter.agency, &items, now).map_err(|refusal| {
         if !refusal.forbidden.is_empty() {
             ApiFailure::new(
                 StatusCode::FORBIDDEN,
@@ -145,135 +144,81 @@ pub async fn accept(
             .with_items(refusal.invalid)
         }
     })?;
-
-    // One writer at a time: commit order is offset order is publish order.
-    let _writer = state.write_lock.lock().await;
-    let mut tx = app::store::write(&state.db).await?;
-    if let Some(stored) = idempotency::find(&mut tx, &agency, key).await? {
-        // the same batch raced itself; the first one won
-        return if stored.request_hash == request_hash {
-            Ok(replayed(stored))
-        } else {
-            Err(key_reused())
-        };
-    }
-    let recorded = observations::record(&mut tx, &agency, now, &valid).await?;
-    let receipt = IngestReceipt {
-        accepted: recorded.len(),
-        revised: recorded.iter().filter(|r| r.revision > 1).count(),
-        items: recorded
-            .iter()
-            .enumerate()
-            .map(|(index, r)| AcceptedItem {
-                index,
-                revision: r.revision,
-                offset: r.offset,
-            })
-            .collect(),
+    let count = valid.len();
+    let agency = submitter.agency.clone();
+    let submission = Submission {
+        submitter,
+        key: key.to_string(),
+        request_hash,
+        observations: valid,
+        actor: principal.actor(),
+        ip: ip.to_string(),
+        token: match principal {
+            Principal::AgencyToken { id, .. } => Some(*id),
+            _ => None,
+        },
         received_at: now,
     };
-    let body = serde_json::to_string(&receipt).map_err(ApiFailure::internal)?;
-    let stored = StoredResponse {
-        request_hash,
-        status: StatusCode::CREATED.as_u16(),
-        body: body.clone(),
-    };
-    idempotency::insert(&mut tx, &agency, key, &stored, now).await?;
-    if let Principal::AgencyToken { id, .. } = principal {
-        tokens::touch(&mut tx, *id, now).await?;
-    }
-    let (actor_kind, actor_id, actor_name) = principal.actor();
-    let mut indicators: Vec<&str> = valid.iter().map(|o| o.indicator.as_str()).collect();
-    indicators.sort_unstable();
-    indicators.dedup();
-    let entry = audit::NewEntry {
-        actor_kind,
-        actor_id: Some(actor_id),
-        actor_name,
-        action: if receipt.revised > 0 {
-            "data_corrected"
-        } else {
-            "data_submitted"
-        },
-        target: Some(format!("{agency}: {} observation(s)", receipt.accepted)),
-        detail: serde_json::json!({ "key": key, "accepted": receipt.accepted, "revised": receipt.revised, "indicators": indicators }),
-        ip: Some(ip.to_string()),
-    };
-    audit::record(&mut tx, &entry, now).await?;
-    tx.commit().await?;
-
-    state.hub.publish(
-        valid
-            .into_iter()
-            .zip(&recorded)
-            .map(|(o, r)| LiveValue {
-                indicator: o.indicator,
-                area: o.area,
-                period: o.period,
-                value: o.value,
-                unit: o.unit,
-                agency: agency.clone(),
-                as_of: o.as_of,
-                revision: r.revision,
-                offset: r.offset,
-                previous: None,
+    match state.writer.submit(submission).await {
+        Ok(Outcome::Stored(stored)) => {
+            tracing::info!(%agency, items = count, "batch stored");
+            Ok(Accepted {
+                status: StatusCode::CREATED,
+                body: stored.body,
+                replayed: false,
             })
-            .collect(),
-    );
-    tracing::info!(%agency, items = receipt.accepted, revised = receipt.revised, "batch stored");
-    Ok(Accepted {
-        status: StatusCode::CREATED,
-        body,
-        replayed: false,
-    })
+        }
+        Ok(Outcome::Replayed(stored)) => Ok(stored.into()),
+        Ok(Outcome::KeyReused) => Err(key_reused()),
+        Ok(Outcome::Stale(problems)) => Err(ApiFailure::new(
+            StatusCode::CONFLICT,
+            "older_than_stored",
+            format!("{} số liệu cũ hơn số liệu đang lưu cho cùng chỉ tiêu, đơn vị và kỳ; cả lô không được ghi nhận.", problems.len()),
+            format!("{} item(s) are older than the stored figures they would replace; the whole batch was refused.", problems.len()),
+        )
+        .with_items(problems)),
+        Err(e) => Err(ApiFailure::internal(e)),
+    }
 }
 
-fn replayed(stored: StoredResponse) -> Accepted {
-    Accepted {
-        status: StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK),
-        body: stored.body,
-        replayed: true,
+/// The body, if it is at most `limit` bytes.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiFailure> {
+    let too_large = || {
+        ApiFailure::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("Lô quá lớn (tối đa {limit} byte); hãy chia thành nhiều lô."),
+            format!(
+                "The batch is too large (at most {limit} bytes); split it into several batches."
+            ),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    match Limited::new(body, limit).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Err(e) => Err(ApiFailure::bad_request(
+            "unreadable_body",
+            "Không đọc được nội dung yêu cầu.",
+            format!("The request body could not be read: {e}"),
+        )),
     }
 }
 
 /// `POST /api/v1/observations`, for agency systems with their token.
 pub async fn post_observations(
     State(state): State<AppState>,
-    Extension(ClientIp(ip)): Extension<ClientIp>,
-    principal: Option<Extension<Principal>>,
+    AgencySystem { principal, .. }: AgencySystem,
+    ClientAddress(ip): ClientAddress,
     headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: Body,
 ) -> Result<Response, ApiFailure> {
-    let principal = match principal {
-        Some(Extension(p @ Principal::AgencyToken { .. })) => p,
-        _ => return Err(ApiFailure::unauthorized(
-            "Cần mã truy cập của cơ quan: gửi tiêu đề Authorization: Bearer <mã của cơ quan>.",
-            "An agency token is needed: send the header Authorization: Bearer <your agency token>.",
-        )),
-    };
     let key = idempotency_key(&headers)?;
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiFailure::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!(
-                    "Lô quá lớn (tối đa {} byte); hãy chia thành nhiều lô.",
-                    state.limits.max_body_bytes
-                ),
-                format!(
-                    "The batch is too large (at most {} bytes); split it into several batches.",
-                    state.limits.max_body_bytes
-                ),
-            )
-        } else {
-            ApiFailure::bad_request(
-                "unreadable_body",
-                "Không đọc được nội dung yêu cầu.",
-                format!("The request body could not be read: {rejection}"),
-            )
-        }
-    })?;
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -290,76 +235,24 @@ pub async fn post_observations(
             "The body must be JSON (Content-Type: application/json).",
         ));
     }
+    let body = read_body(&headers, body, state.limits.max_body_bytes).await?;
     let request_hash = hex::encode(Sha256::digest(&body));
     // a replay is answered before the body is judged
-    if let Some(stored) = idempotency::find(
-        &mut *state.db.acquire().await?,
-        principal.submits_for().unwrap_or_default(),
-        &key,
-    )
-    .await?
-    {
-        return if stored.request_hash == request_hash {
-            Ok(replayed(stored).into_response())
-        } else {
-            Err(key_reused())
-        };
+    if let Some(submitter) = submitter_of(&principal) {
+        if let Some(stored) =
+            idempotency::find(&mut *state.db.acquire().await?, &submitter, &key).await?
+        {
+            return if stored.request_hash == request_hash {
+                Ok(Accepted::from(stored).into_response())
+            } else {
+                Err(key_reused())
+            };
+        }
     }
-    let items = parse_batch(&body, state.limits.max_batch)?;
+    let items = item::parse_batch(&body, state.limits.max_batch)?;
     Ok(accept(&state, &principal, &ip, &key, request_hash, items)
         .await?
         .into_response())
-}
-
-/// Reads `{"observations": [...]}` without judging the items yet.
-fn parse_batch(body: &[u8], max_batch: usize) -> Result<Vec<serde_json::Value>, ApiFailure> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        ApiFailure::bad_request(
-            "malformed_json",
-            format!("Nội dung không phải JSON hợp lệ: {e}."),
-            format!("The body is not valid JSON: {e}."),
-        )
-    })?;
-    let shape = |vi: &str, en: &str| {
-        ApiFailure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_batch", vi, en).with_items(vec![
-            app::model::ingest::ItemProblem {
-                index: 0,
-                field: "observations".into(),
-                code: "invalid_batch".into(),
-                message_vi: vi.into(),
-                message_en: en.into(),
-            },
-        ])
-    };
-    let items = match value {
-        serde_json::Value::Object(mut fields) => fields.remove("observations"),
-        _ => None,
-    };
-    let Some(serde_json::Value::Array(items)) = items else {
-        return Err(shape(
-            "Nội dung phải có dạng {\"observations\": [ ... ]}.",
-            "The body must be {\"observations\": [ ... ]}.",
-        ));
-    };
-    if items.is_empty() {
-        return Err(shape(
-            "Lô không có số liệu nào.",
-            "The batch holds no observations.",
-        ));
-    }
-    if items.len() > max_batch {
-        return Err(shape(
-            &format!(
-                "Lô có {} số liệu, vượt mức tối đa {max_batch}; hãy chia nhỏ.",
-                items.len()
-            ),
-            &format!(
-                "The batch holds {} observations, more than the {max_batch} allowed; split it.",
-                items.len()
-            ),
-        ));
-    }
-    Ok(items)
 }
 
 /// `GET /api/v1/health`: liveness and the stream position.

@@ -4,13 +4,13 @@
 
 use app::model::format::vietnam_date;
 use app::model::ingest::ItemProblem;
+use app::model::number::{parse_exact, ExactError};
 use app::model::{Catalogue, Level, Period, Unit};
 use app::store::observations::NewObservation;
-use rust_decimal::Decimal;
-use serde_json::{Map, Value};
-use std::collections::HashMap;
-use std::str::FromStr;
+use std::collections::{BTreeMap, HashMap};
 use time::{Duration, OffsetDateTime};
+
+use super::item::{Field, Item};
 
 /// How far in the future an `as_of` may be (clocks drift).
 const CLOCK_SKEW: Duration = Duration::minutes(5);
@@ -36,33 +36,17 @@ fn problem(index: usize, field: &str, code: &str, vi: String, en: String) -> Ite
     }
 }
 
-/// Reads a JSON number exactly as written (up to 28 significant digits).
-fn decimal(number: &serde_json::Number) -> Option<Decimal> {
-    if let Some(i) = number.as_i64() {
-        return Some(Decimal::from(i));
-    }
-    if let Some(u) = number.as_u64() {
-        return Some(Decimal::from(u));
-    }
-    // Rust prints the shortest text that reads back as the same double, which is the text
-    // the sender wrote for any value with 15 or fewer significant digits.
-    number
-        .as_f64()
-        .filter(|f| f.is_finite())
-        .and_then(|f| Decimal::from_str(&f.to_string()).ok())
-}
-
-struct Item<'a, 'p> {
+struct Checked<'a, 'p> {
     index: usize,
-    fields: &'a Map<String, Value>,
+    fields: &'a BTreeMap<String, Field>,
     problems: &'p mut Vec<ItemProblem>,
 }
 
-impl<'a> Item<'a, '_> {
+impl<'a> Checked<'a, '_> {
     fn string(&mut self, field: &str) -> Option<&'a str> {
         match self.fields.get(field) {
-            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.as_str()),
-            Some(Value::String(_)) | None | Some(Value::Null) => {
+            Some(Field::Text(s)) if !s.trim().is_empty() => Some(s.as_str()),
+            Some(Field::Text(_)) | None | Some(Field::Null) => {
                 self.problems.push(problem(
                     self.index,
                     field,
@@ -73,6 +57,7 @@ impl<'a> Item<'a, '_> {
                 None
             }
             Some(other) => {
+                let other = other.shown();
                 self.problems.push(problem(
                     self.index,
                     field,
@@ -95,7 +80,7 @@ impl<'a> Item<'a, '_> {
 pub fn validate(
     catalogue: &Catalogue,
     agency: &str,
-    items: &[Value],
+    items: &[Item],
     now: OffsetDateTime,
 ) -> Result<Vec<NewObservation>, Refusal> {
     let mut refusal = Refusal::default();
@@ -104,7 +89,7 @@ pub fn validate(
     let today = vietnam_date(now);
 
     for (index, raw) in items.iter().enumerate() {
-        let Some(fields) = raw.as_object() else {
+        let Item::Object(fields) = raw else {
             refusal.invalid.push(problem(
                 index,
                 "item",
@@ -115,7 +100,7 @@ pub fn validate(
             continue;
         };
         let before = refusal.invalid.len();
-        let mut item = Item {
+        let mut item = Checked {
             index,
             fields,
             problems: &mut refusal.invalid,
@@ -165,7 +150,7 @@ pub fn validate(
                 ));
             }
         }
-        let mut item = Item {
+        let mut item = Checked {
             index,
             fields,
             problems: &mut refusal.invalid,
@@ -294,19 +279,28 @@ pub fn validate(
             });
 
         let value = match fields.get("value") {
-            Some(Value::Number(n)) => match decimal(n) {
-                Some(v) => Some(v),
-                None => {
+            Some(Field::Number(text)) => match parse_exact(text) {
+                Ok(v) => Some(v),
+                Err(ExactError::NotRepresentable) => {
                     item.report(
                         "value",
-                        "out_of_range",
-                        format!("Giá trị {n} vượt quá phạm vi số thập phân (tối đa 28 chữ số)."),
-                        format!("The value {n} is outside the decimal range (at most 28 digits)."),
+                        "not_representable",
+                        format!("Giá trị {text} không lưu được chính xác: tối đa 28 chữ số có nghĩa và 28 chữ số thập phân, trị tuyệt đối dưới 7,9·10²⁸. Hãy làm tròn trước khi gửi."),
+                        format!("The value {text} cannot be stored exactly: at most 28 significant digits and 28 decimal places, magnitude below 7.9·10²⁸. Round it before sending."),
+                    );
+                    None
+                }
+                Err(ExactError::NotANumber) => {
+                    item.report(
+                        "value",
+                        "not_a_number",
+                        format!("Giá trị {text} không phải là một số JSON."),
+                        format!("The value {text} is not a JSON number."),
                     );
                     None
                 }
             },
-            None | Some(Value::Null) => {
+            None | Some(Field::Null) => {
                 item.report(
                     "value",
                     "missing",
@@ -316,6 +310,7 @@ pub fn validate(
                 None
             }
             Some(other) => {
+                let other = other.shown();
                 item.report(
                     "value",
                     "not_a_number",
@@ -378,8 +373,8 @@ pub fn validate(
         }
 
         let as_of = match fields.get("as_of") {
-            None | Some(Value::Null) => Some(now),
-            Some(Value::String(text)) => {
+            None | Some(Field::Null) => Some(now),
+            Some(Field::Text(text)) => {
                 match OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
                     Ok(at) if at > now + CLOCK_SKEW => {
                         item.report(
@@ -393,16 +388,17 @@ pub fn validate(
                     Ok(at) => Some(at),
                     Err(_) => {
                         item.report(
-                        "as_of",
-                        "as_of_format",
-                        format!("Thời điểm '{text}' không đúng định dạng RFC 3339 (ví dụ 2026-11-22T17:00:00+07:00)."),
-                        format!("The time '{text}' is not RFC 3339 (e.g. 2026-11-22T17:00:00+07:00)."),
-                    );
+                            "as_of",
+                            "as_of_format",
+                            format!("Thời điểm '{text}' không đúng định dạng RFC 3339 (ví dụ 2026-11-22T17:00:00+07:00)."),
+                            format!("The time '{text}' is not RFC 3339 (e.g. 2026-11-22T17:00:00+07:00)."),
+                        );
                         None
                     }
                 }
             }
             Some(other) => {
+                let other = other.shown();
                 item.report(
                     "as_of",
                     "as_of_format",
@@ -450,8 +446,25 @@ pub fn validate(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use rust_decimal::Decimal;
+    use serde_json::{json, Value};
+    use std::str::FromStr;
     use time::macros::datetime;
+
+    /// The items of a batch made of these JSON values, as the API reads them.
+    fn items(values: &[Value]) -> Vec<Item> {
+        let body = json!({ "observations": values }).to_string();
+        super::super::item::parse_batch(body.as_bytes(), 100).unwrap()
+    }
+
+    fn check(
+        catalogue: &Catalogue,
+        agency: &str,
+        values: &[Value],
+        now: OffsetDateTime,
+    ) -> Result<Vec<NewObservation>, Refusal> {
+        validate(catalogue, agency, &items(values), now)
+    }
 
     const NOW: OffsetDateTime = datetime!(2026-11-22 03:00 UTC);
 
@@ -477,7 +490,7 @@ mod tests {
 
     /// The (field, code) of each problem of a one-item batch.
     fn problems(item: Value) -> Vec<(String, String)> {
-        let refusal = validate(&catalogue(), "VPUB", &[item], NOW).expect_err("should be refused");
+        let refusal = check(&catalogue(), "VPUB", &[item], NOW).expect_err("should be refused");
         refusal
             .invalid
             .into_iter()
@@ -491,7 +504,7 @@ mod tests {
 
     #[test]
     fn accepts_a_good_item_with_the_exact_value() {
-        let ok = validate(&catalogue(), "VPUB", &[good()], NOW).unwrap();
+        let ok = check(&catalogue(), "VPUB", &[good()], NOW).unwrap();
         assert_eq!(ok[0].value, Decimal::from_str("61.5").unwrap());
         assert_eq!(ok[0].as_of, NOW);
     }
@@ -539,7 +552,7 @@ mod tests {
         assert_eq!(problems(without("value")), one("value", "missing"));
         assert_eq!(
             problems(with("value", json!(1e300))),
-            one("value", "out_of_range")
+            one("value", "not_representable")
         );
         assert_eq!(
             problems(with("value", json!(-1))),
@@ -568,24 +581,47 @@ mod tests {
     }
 
     #[test]
+    fn values_are_read_exactly_or_refused() {
+        let body = br#"{"observations": [{"indicator": "services.dossiers.received", "area": "14", "period": "2026-11-22", "value": 1234567890123456789.123456789, "unit": "count"}]}"#;
+        let items = super::super::item::parse_batch(body, 10).unwrap();
+        let ok = validate(&catalogue(), "VPUB", &items, NOW).unwrap();
+        assert_eq!(
+            ok[0].value,
+            Decimal::from_str("1234567890123456789.123456789").unwrap()
+        );
+        assert_eq!(ok[0].value.to_string(), "1234567890123456789.123456789");
+        let body = br#"{"observations": [{"indicator": "services.dossiers.received", "area": "14", "period": "2026-11-22", "value": 12345678901234567890.12345678901, "unit": "count"}]}"#;
+        let items = super::super::item::parse_batch(body, 10).unwrap();
+        let refusal = validate(&catalogue(), "VPUB", &items, NOW).unwrap_err();
+        assert_eq!(refusal.invalid[0].code, "not_representable");
+        assert!(
+            refusal.invalid[0]
+                .message_en
+                .contains("12345678901234567890.12345678901"),
+            "{:?}",
+            refusal.invalid[0]
+        );
+    }
+
+    #[test]
     fn an_official_code_means_the_unit_of_the_period() {
         // 03646 was Phường Chiềng Lề until the 2025 reform, and is Phường Tô Hiệu since
         let before = with("area", json!("03646"));
         let mut before = before;
         before["period"] = json!("2024-06-03");
         let after = with("area", json!("03646"));
-        let ok = validate(&catalogue(), "VPUB", &[before, after], NOW).unwrap();
+        let ok = check(&catalogue(), "VPUB", &[before, after], NOW).unwrap();
         assert_eq!(ok[0].area, "03646-20250630");
         assert_eq!(ok[1].area, "03646");
         // a province-level indicator is not reported for a commune
         let commune = json!({"indicator": "budget.revenue.ytd", "area": "03646", "period": "2026-11-22", "value": 1, "unit": "dong"});
-        let refusal = validate(&catalogue(), "KBNN", &[commune], NOW).unwrap_err();
+        let refusal = check(&catalogue(), "KBNN", &[commune], NOW).unwrap_err();
         assert_eq!(refusal.invalid[0].code, "area_level_mismatch");
     }
 
     #[test]
     fn messages_are_bilingual_and_name_the_value() {
-        let refusal = validate(
+        let refusal = check(
             &catalogue(),
             "VPUB",
             &[with("indicator", json!("nope"))],
@@ -603,14 +639,14 @@ mod tests {
     #[test]
     fn converts_units_within_a_dimension() {
         let item = json!({"indicator": "budget.revenue.ytd", "area": "14", "period": "2026-11-22", "value": 4512.3, "unit": "billion_dong"});
-        let ok = validate(&catalogue(), "KBNN", &[item], NOW).unwrap();
+        let ok = check(&catalogue(), "KBNN", &[item], NOW).unwrap();
         assert_eq!(ok[0].value, Decimal::from(4_512_300_000_000u64));
         assert_eq!(ok[0].unit, Unit::Dong);
     }
 
     #[test]
     fn duplicates_in_one_batch_are_refused() {
-        let refusal = validate(&catalogue(), "VPUB", &[good(), good()], NOW).unwrap_err();
+        let refusal = check(&catalogue(), "VPUB", &[good(), good()], NOW).unwrap_err();
         assert_eq!(refusal.invalid.len(), 1);
         assert_eq!(
             (refusal.invalid[0].index, refusal.invalid[0].code.as_str()),
@@ -620,7 +656,7 @@ mod tests {
 
     #[test]
     fn another_agencys_indicator_is_forbidden() {
-        let refusal = validate(&catalogue(), "STC", &[good()], NOW).unwrap_err();
+        let refusal = check(&catalogue(), "STC", &[good()], NOW).unwrap_err();
         assert_eq!(refusal.forbidden.len(), 1);
         assert_eq!(refusal.forbidden[0].code, "not_your_indicator");
         assert!(refusal.invalid.is_empty());
@@ -633,7 +669,7 @@ mod tests {
         let mut bad_unit = with("unit", json!("?"));
         bad_unit["period"] = json!("2026-11-20");
         let items = [good(), bad_value, bad_unit, good()];
-        let refusal = validate(&catalogue(), "VPUB", &items, NOW).unwrap_err();
+        let refusal = check(&catalogue(), "VPUB", &items, NOW).unwrap_err();
         let indexes: Vec<usize> = refusal.invalid.iter().map(|p| p.index).collect();
         assert_eq!(indexes, vec![1, 2, 3], "item 3 duplicates item 0");
     }

@@ -37,8 +37,9 @@ impl TestServer {
     pub async fn start_with(adjust: impl FnOnce(&mut ServeConfig)) -> TestServer {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let database_url = format!("sqlite://{}", dir.path().join("ioc.sqlite").display());
-        let mut config = ServeConfig::for_tests(database_url.clone());
+        let mut config = ServeConfig::for_tests(database_url);
         adjust(&mut config);
+        let database_url = config.database.database_url.clone();
         let listener = server::bind(config.addr, config.send_buffer_bytes).expect("bind");
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();

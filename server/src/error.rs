@@ -1,6 +1,7 @@
-//! The REST API's errors: a stable machine code, a message in Vietnamese and English, and
-//! for batch problems the item, field and reason of each. Internal details go to the log,
-//! never to the client.
+//! The errors of the REST API and the live stream's handshake: a stable machine code, a
+//! message in Vietnamese and English, and for batch problems the item, field and reason of
+//! each. Internal details go to the log, never to the client. (Form posts answer with a
+//! page instead: [`crate::notice`].)
 
 use app::model::ingest::{ApiError, ApiErrorBody, ItemProblem};
 use axum::http::{header, HeaderValue, StatusCode};

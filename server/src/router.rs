@@ -1,0 +1,207 @@
+//! Every address the server answers, and the layers around them.
+//!
+//! Dynamic routes — the REST API, the live stream, pages, form posts — run inside the
+//! session layer, [`auth::identify`] and [`auth::origin::check_origin`]. Static files (the
+//! site's CSS, JS and WASM) and the not-found page are the fallback, outside all three: no
+//! session is read for them and no cookie is ever set on them. Around everything: security
+//! headers, the request limits of [`crate::serve`], compression and request tracing (with
+//! display tokens taken out of logged addresses).
+
+use app::api::ServerContext;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Request, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{any, get, post};
+use axum::Router;
+use leptos::prelude::provide_context;
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiFailure;
+use crate::serve::HttpLimits;
+use crate::state::AppState;
+use crate::{auth, hub, ingest, reference};
+
+/// Largest form post other than a submission (sign-in, administration).
+const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// `uri` as logged: a wall's display token is a secret and never reaches the logs.
+pub fn loggable(uri: &axum::http::Uri) -> String {
+    match auth::display_param(uri) {
+        Some(_) => {
+            let rest = auth::without_display_param(uri);
+            let sep = if rest.contains('?') { '&' } else { '?' };
+            format!("{rest}{sep}display=[hidden]")
+        }
+        None => uri.to_string(),
+    }
+}
+
+pub fn router(
+    state: AppState,
+    sessions: tower_sessions_sqlx_store::SqliteStore,
+    limits: HttpLimits,
+) -> Router {
+    // Leptos runs its rendering tasks on tokio (an error only means it already does)
+    let _ = any_spawner::Executor::init_tokio();
+    let today = app::model::format::vietnam_date(time::OffsetDateTime::now_utc());
+    let context = ServerContext {
+        catalogue: state.catalogue.clone(),
+        live: state.hub.clone(),
+        map: Arc::new(state.geography.map(&state.catalogue, today)),
+        db: state.db.clone(),
+    };
+    let options = state.leptos.clone();
+    let api = Router::new()
+        .route("/api/v1/observations", post(ingest::post_observations))
+        .route("/api/v1/session", get(auth::session_info))
+        .merge(
+            Router::new()
+                .route("/api/v1/indicators", get(reference::indicators))
+                .route("/api/v1/agencies", get(reference::agencies))
+                .route("/api/v1/areas", get(reference::areas))
+                .route("/api/v1/areas/crosswalk", get(reference::crosswalk))
+                .route("/api/v1/geo/areas.geojson", get(reference::geojson))
+                .layer(axum::middleware::from_fn(auth::require_api_access)),
+        )
+        .route("/api/v1/health", get(ingest::health))
+        .route("/api/v1/live", get(hub::client::upgrade))
+        .route("/api/{*rest}", any(api_not_found));
+    let provide = move || {
+        provide_context(context.clone());
+        // the page's scripts carry the nonce the response's CSP allows
+        let nonce = leptos::prelude::use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<auth::CspNonce>().cloned());
+        if let Some(auth::CspNonce(nonce)) = nonce {
+            provide_context(leptos::nonce::Nonce::from_value(nonce));
+        }
+    };
+    // live screens stream and hydrate; form screens are rendered whole, with no script
+    let page = leptos_axum::render_app_to_stream_with_context(provide.clone(), {
+        let options = options.clone();
+        move || app::shell(options.clone())
+    });
+    let form_page =
+        leptos_axum::render_app_async_with_context(provide, move || app::shell(options.clone()));
+    // screens: someone signed in (or a display) is needed; others go to the sign-in page
+    let pages = Router::new()
+        .route("/", get(page))
+        .route("/admin", get(form_page.clone()))
+        .route("/submit", get(form_page.clone()))
+        .route("/account", get(form_page.clone()))
+        .layer(axum::middleware::from_fn(auth::require_page_access));
+    let forms = Router::new()
+        .route("/login", get(form_page).post(auth::login::submit))
+        .route("/logout", post(auth::login::logout))
+        .route("/account/password", post(auth::login::change_password))
+        .route("/admin/users", post(auth::admin_page::post_user))
+        .route(
+            "/admin/users/{id}/role",
+            post(auth::admin_page::post_user_role),
+        )
+        .route(
+            "/admin/users/{id}/password",
+            post(auth::admin_page::post_user_password),
+        )
+        .route(
+            "/admin/users/{id}/disable",
+            post(auth::admin_page::post_user_disable),
+        )
+        .route(
+            "/admin/users/{id}/enable",
+            post(auth::admin_page::post_user_enable),
+        )
+        .route("/admin/tokens", post(auth::admin_page::post_token))
+        .route(
+            "/admin/tokens/{id}/revoke",
+            post(auth::admin_page::post_token_revoke),
+        )
+        .route("/admin/displays", post(auth::admin_page::post_display))
+        .route(
+            "/admin/displays/{id}/revoke",
+            post(auth::admin_page::post_display_revoke),
+        )
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        // a CSV of many figures: as large as an ingest batch
+        .route(
+            "/submit",
+            post(ingest::form::submit).layer(DefaultBodyLimit::max(state.limits.max_body_bytes)),
+        );
+    let session_layer = tower_sessions::SessionManagerLayer::new(sessions)
+        .with_name(if state.secure_cookies {
+            "__Host-ioc_session"
+        } else {
+            "ioc_session"
+        })
+        .with_secure(state.secure_cookies)
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_path("/")
+        .with_expiry(tower_sessions::Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::try_from(state.sessions.idle)
+                .unwrap_or(tower_sessions::cookie::time::Duration::minutes(30)),
+        ));
+    let dynamic = Router::new()
+        .merge(api)
+        .merge(pages)
+        .merge(forms)
+        // innermost first: the Origin check needs to know how identify identified
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::origin::check_origin,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::identify,
+        ))
+        .layer(session_layer);
+    let router = Router::new()
+        .merge(dynamic)
+        // static files and the not-found page: no session, no cookie
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::headers::security_headers,
+        ));
+    crate::serve::limit(router, limits)
+        .layer(CompressionLayer::new())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    uri = %loggable(request.uri()),
+                    version = ?request.version(),
+                )
+            }),
+        )
+        .with_state(state)
+}
+
+async fn api_not_found() -> impl IntoResponse {
+    ApiFailure::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "Không có địa chỉ API này; xem README, mục API.",
+        "No such API address; see the API section of the README.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable;
+
+    #[test]
+    fn display_tokens_are_hidden_in_logged_addresses() {
+        let shown = |u: &str| loggable(&u.parse().unwrap());
+        assert_eq!(shown("/?display=iocd_secret"), "/?display=[hidden]");
+        assert_eq!(
+            shown("/?lang=en&display=iocd_secret"),
+            "/?lang=en&display=[hidden]"
+        );
+        assert_eq!(shown("/api/v1/live?since=e:1"), "/api/v1/live?since=e:1");
+    }
+}
