@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{batch, day, online_rate};
+use common::{batch, online_rate};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -113,10 +113,12 @@ async fn answered_items_survive_kill_9_exactly_once() {
         .unwrap();
     wait_healthy(&http, &base).await;
 
-    // four writers, each with its own periods; what each was answered 201 for is recorded
+    // twelve writers of one figure per request, each with its own periods (their requests
+    // share commits); what each was answered 201 for is recorded
     let acknowledged: Arc<Mutex<BTreeMap<String, f64>>> = Arc::default();
     let mut writers = Vec::new();
-    for w in 0..4i64 {
+    let day = |n: i64| (time::macros::date!(1990 - 01 - 01) + time::Duration::days(n)).to_string();
+    for w in 0..12i64 {
         let (http, base, token, acknowledged) = (
             http.clone(),
             base.clone(),
@@ -237,7 +239,7 @@ async fn committed_data_reaches_the_database_file_in_the_background() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let before = std::fs::metadata(&file).unwrap().len();
     let token = s.token("VPUB").await;
-    let items = (0..2000).map(|n| online_rate(&day(n), 50.0)).collect();
+    let items = (0..2000).map(|n| online_rate(&common::day(n), 50.0)).collect();
     s.post_ok(&token, &batch(items)).await;
     let wal = file.with_extension("sqlite-wal");
     assert!(

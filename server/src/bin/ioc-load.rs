@@ -2,9 +2,15 @@
 //!
 //! * `fanout` opens N live clients, drives ingest at a set rate, and prints delivered
 //!   messages per second, ingest→client latency (p50/p99), the server's memory per idle
-//!   client, and whether any client saw a gap. Optionally some clients stall (never read),
-//!   to show they neither grow the server's memory nor slow the others.
+//!   client (each has received a full snapshot), whether any client saw a gap, how many
+//!   were closed or disconnected during the run, and whether every one received everything
+//!   by the end (a gap count means something only if every client stayed). Optionally some
+//!   clients stall (never read), to show they neither grow the server's memory nor slow the
+//!   others.
 //! * `ingest` posts large batches and prints observations stored per second.
+//! * `small` posts one observation per request from many senders at once, as agencies'
+//!   systems often do, optionally with live clients watching, and prints the requests
+//!   answered 2xx per second.
 //!
 //! Latency is measured with the figures themselves: each posted value's `as_of` is the
 //! time it was sent, and every client compares it with the time the value arrived.
@@ -65,6 +71,21 @@ enum Mode {
         #[arg(long)]
         viewer: Option<String>,
     },
+    /// Single-observation requests from many senders at once, as fast as answered.
+    Small {
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Seconds of sending.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Live clients watching meanwhile (wall screens, with --viewer).
+        #[arg(long, default_value_t = 0)]
+        watchers: usize,
+        /// The token the watching clients present (a display token).
+        #[arg(long)]
+        viewer: Option<String>,
+    },
     /// Large batches, as fast as the server takes them.
     Ingest {
         /// Observations per batch.
@@ -103,13 +124,14 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// Posts a batch; returns the offset of its last item.
 async fn post(
     client: &reqwest::Client,
     url: &str,
     token: &str,
     key: String,
     observations: Vec<ObservationInput>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<u64> {
     let response = client
         .post(format!("{url}/api/v1/observations"))
         .bearer_auth(token)
@@ -124,13 +146,22 @@ async fn post(
             response.text().await.unwrap_or_default()
         );
     }
-    Ok(())
+    let receipt: app::model::ingest::IngestReceipt = response.json().await?;
+    Ok(receipt.items.last().map_or(0, |i| i.offset))
 }
 
 #[derive(Default)]
 struct Tally {
     messages: AtomicU64,
     gaps: AtomicU64,
+    /// Clients whose connection ended (closed by the server, or broken) during the run.
+    ended: AtomicU64,
+    /// Clients that have everything up to [`Tally::target`] (once it is set).
+    caught_up: AtomicU64,
+    /// The last offset ingested, once ingest is over (0 before).
+    target: AtomicU64,
+    /// Bytes of the largest first frame (snapshot) a client received.
+    first_frame_bytes: AtomicU64,
     /// (sent at, as Unix seconds; latency in ms) for each measured value.
     latencies_ms: Mutex<Vec<(f64, f64)>>,
     /// The longest ingest request, answer included.
@@ -162,6 +193,8 @@ fn live_request(
 
 /// A live client: checks every frame for a gap; if `measure`, also reads every value and
 /// records its latency (one client in ten does, so the tool's own parsing stays small).
+/// Counts itself in `ended` if its connection ends before the tool stops it, and in
+/// `caught_up` once it has everything up to the tally's target.
 async fn watch(
     ws_url: String,
     token: String,
@@ -173,13 +206,25 @@ async fn watch(
     let (mut ws, _) = tokio_tungstenite::connect_async(live_request(&ws_url, &token)?).await?;
     connected.fetch_add(1, Ordering::Relaxed);
     let mut have: Option<u64> = None;
+    let mut counted = false;
     let mut samples = Vec::new();
-    while let Some(msg) = ws.next().await {
-        let Message::Text(text) = msg? else { continue };
+    loop {
+        let msg = match ws.next().await {
+            Some(Ok(msg)) => msg,
+            Some(Err(_)) | None => break,
+        };
+        let text = match msg {
+            Message::Text(text) => text,
+            Message::Close(_) => break,
+            _ => continue,
+        };
         let now = OffsetDateTime::now_utc();
         let p: Position = serde_json::from_str(&text)?;
         let ahead = match p.kind.as_str() {
             "snapshot" => {
+                tally
+                    .first_frame_bytes
+                    .fetch_max(text.len() as u64, Ordering::Relaxed);
                 have = p.offset;
                 false
             }
@@ -207,7 +252,14 @@ async fn watch(
         if ahead {
             tally.gaps.fetch_add(1, Ordering::Relaxed);
         }
+        let target = tally.target.load(Ordering::Relaxed);
+        if !counted && target > 0 && have.is_some_and(|h| h >= target) {
+            counted = true;
+            tally.caught_up.fetch_add(1, Ordering::Relaxed);
+            tally.latencies_ms.lock().unwrap().append(&mut samples);
+        }
     }
+    tally.ended.fetch_add(1, Ordering::Relaxed);
     tally.latencies_ms.lock().unwrap().append(&mut samples);
     Ok(())
 }
@@ -234,29 +286,22 @@ async fn stall(ws_url: String, token: String) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn fanout(
-    url: &str,
-    token: &str,
+/// Opens `clients` live clients (the first `stalled` of them never read) and waits until
+/// the reading ones are connected.
+async fn open_clients(
+    ws_url: &str,
     viewer: &str,
     clients: usize,
     stalled: usize,
-    rate: u32,
-    batch: usize,
-    seconds: u64,
-    pid: Option<u32>,
-) -> anyhow::Result<()> {
-    let ws_url = format!("{}/api/v1/live", url.replacen("http", "ws", 1));
-    let tally = Arc::new(Tally::default());
-    let recording = Arc::new(AtomicBool::new(false));
+    tally: &Arc<Tally>,
+    recording: &Arc<AtomicBool>,
+) -> anyhow::Result<Vec<tokio::task::JoinHandle<anyhow::Result<()>>>> {
     let connected = Arc::new(AtomicU64::new(0));
-    let rss_before = pid.map(rss_kib).transpose()?;
-
     println!("opening {clients} live clients ({stalled} of them stalled) …");
     let started = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..clients {
-        let (url, token) = (ws_url.clone(), viewer.to_string());
+        let (url, token) = (ws_url.to_string(), viewer.to_string());
         if i < stalled {
             tasks.push(tokio::spawn(async move { stall(url, token).await }));
         } else {
@@ -272,7 +317,7 @@ async fn fanout(
         }
     }
     while (connected.load(Ordering::Relaxed) as usize) < clients - stalled {
-        if started.elapsed() > Duration::from_secs(120) {
+        if started.elapsed() > Duration::from_secs(180) {
             bail!(
                 "only {} of {} clients connected",
                 connected.load(Ordering::Relaxed),
@@ -282,10 +327,65 @@ async fn fanout(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     println!(
-        "{} clients connected in {:.1} s",
+        "{} clients connected in {:.1} s (first frame, a snapshot, up to {} KiB)",
         clients,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        tally.first_frame_bytes.load(Ordering::Relaxed) / 1024
     );
+    Ok(tasks)
+}
+
+/// After ingest, waits (up to `patience`) until every reading client has everything up to
+/// `head`, then prints who stayed and who got everything. Returns the wait.
+async fn drain(tally: &Tally, head: u64, reading: usize, patience: Duration) -> Duration {
+    tally.target.store(head, Ordering::Relaxed);
+    let started = Instant::now();
+    while started.elapsed() < patience {
+        let done = tally.caught_up.load(Ordering::Relaxed) as usize;
+        let ended = tally.ended.load(Ordering::Relaxed) as usize;
+        if done + ended >= reading {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    started.elapsed()
+}
+
+fn report_clients(tally: &Tally, reading: usize, drained: Duration) {
+    let ended = tally.ended.load(Ordering::Relaxed);
+    let done = tally.caught_up.load(Ordering::Relaxed);
+    let gaps = tally.gaps.load(Ordering::Relaxed);
+    println!("gaps seen by clients     {gaps}");
+    println!("clients closed or cut    {ended} (by the server or the network, during the run)");
+    println!(
+        "clients with everything  {done} of {reading}, {:.2} s after the last ingest answer",
+        drained.as_secs_f64()
+    );
+    let verdict = if gaps == 0 && ended == 0 && done as usize == reading {
+        "every client stayed to the end and received every update, in order"
+    } else {
+        "NOT every client stayed and received everything: see above"
+    };
+    println!("verdict                  {verdict}");
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn fanout(
+    url: &str,
+    token: &str,
+    viewer: &str,
+    clients: usize,
+    stalled: usize,
+    rate: u32,
+    batch: usize,
+    seconds: u64,
+    pid: Option<u32>,
+) -> anyhow::Result<()> {
+    let ws_url = format!("{}/api/v1/live", url.replacen("http", "ws", 1));
+    let tally = Arc::new(Tally::default());
+    let recording = Arc::new(AtomicBool::new(false));
+    let rss_before = pid.map(rss_kib).transpose()?;
+    let tasks = open_clients(&ws_url, viewer, clients, stalled, &tally, &recording).await?;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let rss_idle = pid.map(rss_kib).transpose()?;
 
@@ -301,6 +401,7 @@ async fn fanout(
         app::model::format::vietnam_date(OffsetDateTime::now_utc()),
     )
     .to_string();
+    let mut posts = Vec::new();
     while run.elapsed() < Duration::from_secs(seconds) {
         ticker.tick().await;
         n += 1;
@@ -320,27 +421,32 @@ async fn fanout(
             .collect();
         let (http, url, token) = (http.clone(), url.to_string(), token.to_string());
         let tally = tally.clone();
-        tokio::spawn(async move {
+        posts.push(tokio::spawn(async move {
             let sent = Instant::now();
-            if let Err(e) = post(
+            let offset = post(
                 &http,
                 &url,
                 &token,
                 format!("load-{}-{n}", std::process::id()),
                 observations,
             )
-            .await
-            {
-                eprintln!("{e}");
-            }
+            .await;
             let micros = sent.elapsed().as_micros() as u64;
             tally.slowest_post_us.fetch_max(micros, Ordering::Relaxed);
-        });
+            offset
+        }));
     }
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut head = 0;
+    for p in posts {
+        match p.await? {
+            Ok(offset) => head = head.max(offset),
+            Err(e) => eprintln!("{e}"),
+        }
+    }
+    let drained = drain(&tally, head, clients - stalled, Duration::from_secs(60)).await;
     recording.store(false, Ordering::Relaxed);
     let rss_loaded = pid.map(rss_kib).transpose()?;
-    let elapsed = run.elapsed().as_secs_f64() - 2.0;
+    let elapsed = run.elapsed().as_secs_f64();
     let messages = tally.messages.load(Ordering::Relaxed);
     for t in &tasks {
         t.abort();
@@ -360,7 +466,10 @@ async fn fanout(
         "agency viewers, agency token"
     };
     println!("--- fan-out: {clients} clients ({stalled} stalled; {watching}), {n} batches in {seconds} s ({rate}/s) ---");
-    println!("delivered messages/s     {:.0}", messages as f64 / elapsed);
+    println!(
+        "delivered messages/s     {:.0} ({messages} in {elapsed:.1} s, until every client had everything)",
+        messages as f64 / elapsed
+    );
     println!(
         "ingest→client latency    p50 {:.1} ms, p99 {:.1} ms ({} samples)",
         percentile(&latencies, 0.5),
@@ -374,16 +483,111 @@ async fn fanout(
             tally.slowest_post_us.load(Ordering::Relaxed) as f64 / 1000.0
         );
     }
-    println!(
-        "gaps seen by clients     {}",
-        tally.gaps.load(Ordering::Relaxed)
-    );
+    report_clients(&tally, clients - stalled, drained);
     if let (Some(before), Some(idle), Some(loaded)) = (rss_before, rss_idle, rss_loaded) {
         println!("server RSS               {before} KiB before, {idle} KiB with {clients} idle clients, {loaded} KiB after the load");
         println!(
-            "server RSS / idle client {:.1} KiB",
-            (idle.saturating_sub(before)) as f64 / clients as f64
+            "server RSS / idle client {:.1} KiB (each has received a {} KiB snapshot)",
+            (idle.saturating_sub(before)) as f64 / clients as f64,
+            tally.first_frame_bytes.load(Ordering::Relaxed) / 1024
         );
+    }
+    Ok(())
+}
+
+/// Single-observation requests from `concurrency` senders for `seconds`, with `watchers`
+/// live clients connected meanwhile.
+async fn small(
+    url: &str,
+    token: &str,
+    concurrency: usize,
+    seconds: u64,
+    watchers: usize,
+    viewer: &str,
+) -> anyhow::Result<()> {
+    let ws_url = format!("{}/api/v1/live", url.replacen("http", "ws", 1));
+    let tally = Arc::new(Tally::default());
+    let recording = Arc::new(AtomicBool::new(false));
+    let clients = if watchers > 0 {
+        open_clients(&ws_url, viewer, watchers, 0, &tally, &recording).await?
+    } else {
+        Vec::new()
+    };
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
+    let next = Arc::new(AtomicU64::new(0));
+    let answered = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let times = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let first_day = time::macros::date!(1990 - 01 - 01);
+    let run = std::process::id();
+    let started = Instant::now();
+    let senders: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (http, url, token) = (http.clone(), url.to_string(), token.to_string());
+            let (next, answered, failed, times) =
+                (next.clone(), answered.clone(), failed.clone(), times.clone());
+            tokio::spawn(async move {
+                let mut head = 0;
+                let mut mine = Vec::new();
+                while Instant::now() < deadline {
+                    let n = next.fetch_add(1, Ordering::Relaxed);
+                    let observation = ObservationInput {
+                        indicator: "services.dossiers.received".into(),
+                        area: "14".into(),
+                        // a distinct day each, from 1990 on: never a revision
+                        period: (first_day + time::Duration::days(n as i64)).to_string(),
+                        value: Decimal::from(n % 1000),
+                        unit: "count".into(),
+                        as_of: None,
+                    };
+                    let sent = Instant::now();
+                    match post(&http, &url, &token, format!("small-{run}-{n}"), vec![observation]).await {
+                        Ok(offset) => {
+                            head = head.max(offset);
+                            answered.fetch_add(1, Ordering::Relaxed);
+                            mine.push(sent.elapsed().as_secs_f64() * 1000.0);
+                        }
+                        Err(e) => {
+                            if failed.fetch_add(1, Ordering::Relaxed) < 5 {
+                                eprintln!("{e}");
+                            }
+                        }
+                    }
+                }
+                times.lock().unwrap().append(&mut mine);
+                head
+            })
+        })
+        .collect();
+    let mut head = 0;
+    for s in senders {
+        head = head.max(s.await?);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let ok = answered.load(Ordering::Relaxed);
+    let mut times = std::mem::take(&mut *times.lock().unwrap());
+    times.sort_by(f64::total_cmp);
+    println!("--- small requests: one observation each, {concurrency} in flight, {seconds} s, {watchers} live clients watching ---");
+    println!(
+        "answered 201             {ok} in {elapsed:.1} s = {:.0} requests/s ({} failed)",
+        ok as f64 / elapsed,
+        failed.load(Ordering::Relaxed)
+    );
+    println!(
+        "answer time              p50 {:.1} ms, p99 {:.1} ms, slowest {:.1} ms",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        times.last().copied().unwrap_or(f64::NAN)
+    );
+    if watchers > 0 {
+        let drained = drain(&tally, head, watchers, Duration::from_secs(60)).await;
+        report_clients(&tally, watchers, drained);
+        for c in &clients {
+            c.abort();
+        }
     }
     Ok(())
 }
@@ -420,11 +624,11 @@ async fn ingest(
     let posts = bodies.into_iter().enumerate().map(|(b, observations)| {
         post(&http, url, token, format!("ingest-{run}-{b}"), observations)
     });
-    let results: Vec<anyhow::Result<()>> = futures_util::stream::iter(posts)
+    let results: Vec<anyhow::Result<u64>> = futures_util::stream::iter(posts)
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
-    results.into_iter().collect::<anyhow::Result<()>>()?;
+    results.into_iter().collect::<anyhow::Result<Vec<u64>>>()?;
     let elapsed = started.elapsed().as_secs_f64();
     println!("--- ingest: {batches} batches of {batch} observations, {concurrency} at a time ---");
     println!(
@@ -467,5 +671,14 @@ async fn main() -> anyhow::Result<()> {
             batches,
             concurrency,
         } => ingest(&cli.url, &cli.token, batch, batches, concurrency).await,
+        Mode::Small {
+            concurrency,
+            seconds,
+            watchers,
+            viewer,
+        } => {
+            let viewer = viewer.as_deref().unwrap_or(&cli.token);
+            small(&cli.url, &cli.token, concurrency, seconds, watchers, viewer).await
+        }
     }
 }
