@@ -26,10 +26,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="vi">
             <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="dark" />
-                <link rel="icon" href="data:," />
+                <PageHead />
                 <title>"IOC Live — Trung tâm điều hành thông minh"</title>
                 <link rel="stylesheet" id="leptos" href="/pkg/ioc.css" />
                 <AutoReload options=options.clone() />
@@ -39,6 +36,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// What the head of every document starts with.
+#[component]
+pub fn PageHead() -> impl IntoView {
+    view! {
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="dark" />
+        <link rel="icon" href="data:," />
     }
 }
 

@@ -188,6 +188,8 @@ pub async fn run(
         closing.shut_down();
     })
     .await?;
+    // live clients were told (code 1001); let their close frames go out
+    hub.connections_closed(Duration::from_secs(2)).await;
     // the router (and its handles on the writer) is gone: the writer stores what is queued
     if tokio::time::timeout(Duration::from_secs(30), writer_task)
         .await

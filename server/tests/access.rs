@@ -236,17 +236,7 @@ async fn each_role_reads_and_writes_what_it_may() {
     );
 
     // live frames: the officer sees the overview and their agency, not the PPC Office's other figures
-    let frames = |browser: &Browser| {
-        let cookie = browser.cookie();
-        let mut request = s.live_request(None, None);
-        request
-            .headers_mut()
-            .insert("Cookie", cookie.parse().unwrap());
-        request
-            .headers_mut()
-            .insert("Origin", s.base.parse().unwrap());
-        request
-    };
+    let frames = |browser: &Browser| s.live_request_of(browser);
     let (mut ws, _) = tokio_tungstenite::connect_async(frames(&officer))
         .await
         .unwrap();
@@ -617,14 +607,7 @@ async fn the_session_id_changes_at_sign_in() {
     let password = s.user("lanhdao", Role::Leader, None).await;
     let browser = Browser::new(&s);
     // a session exists before signing in (a display's), to see it replaced
-    let display = app::store::displays::create(
-        &mut s.db.acquire().await.unwrap(),
-        "x",
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    .unwrap()
-    .1;
+    let display = s.display("x").await.1;
     browser.get(&format!("/?display={display}")).await;
     let before = browser.cookie();
     assert!(before.starts_with("ioc_session="));

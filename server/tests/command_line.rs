@@ -256,11 +256,7 @@ async fn revocations_from_the_command_line_close_a_running_servers_connections()
 #[tokio::test]
 async fn a_second_server_on_one_database_and_an_unsupported_url_are_refused() {
     let first = TestServer::start().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let second = Command::new(IOC)
         .args([
             "serve",

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{batch, online_rate};
+use common::{batch, free_port, online_rate};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,14 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const IOC: &str = env!("CARGO_BIN_EXE_ioc");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn serve(database_url: &str, port: u16) -> Child {
     Command::new(IOC)
@@ -239,7 +231,9 @@ async fn committed_data_reaches_the_database_file_in_the_background() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let before = std::fs::metadata(&file).unwrap().len();
     let token = s.token("VPUB").await;
-    let items = (0..2000).map(|n| online_rate(&common::day(n), 50.0)).collect();
+    let items = (0..2000)
+        .map(|n| online_rate(&common::day(n), 50.0))
+        .collect();
     s.post_ok(&token, &batch(items)).await;
     let wal = file.with_extension("sqlite-wal");
     assert!(

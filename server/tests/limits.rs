@@ -159,14 +159,7 @@ async fn an_authorization_header_other_than_a_valid_bearer_token_exempts_nothing
         "no account was made"
     );
     // a real bearer token carries no ambient credential and needs no Origin
-    let wall = app::store::displays::create(
-        &mut s.db.acquire().await.unwrap(),
-        "Tường",
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    .unwrap()
-    .1;
+    let wall = s.display("Tường").await.1;
     let mut request = s.live_request(None, Some(&wall));
     request
         .headers_mut()

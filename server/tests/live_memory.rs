@@ -50,11 +50,7 @@ fn period_of(cadence: &str) -> String {
 async fn a_screen_holds_no_copy_of_the_frames_it_was_sent() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("ioc.sqlite").display());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let base = format!("http://127.0.0.1:{port}");
     run(&["migrate", "--database-url", &url]);
     let wall = run(&[

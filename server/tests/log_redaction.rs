@@ -32,14 +32,7 @@ async fn display_tokens_never_reach_the_logs() {
         .with_writer(move || writer.clone())
         .init();
     let s = TestServer::start().await;
-    let token = app::store::displays::create(
-        &mut s.db.acquire().await.unwrap(),
-        "Tường",
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    .unwrap()
-    .1;
+    let token = s.display("Tường").await.1;
     let wall = Browser::new(&s);
     assert_eq!(wall.get(&format!("/?display={token}")).await.status(), 303);
     assert_eq!(

@@ -24,14 +24,7 @@ fn session_id(browser: &Browser) -> String {
 
 /// A live connection opened with `browser`'s cookie, as its page would open it.
 async fn connect_as(s: &TestServer, browser: &Browser) -> Result<Socket, u16> {
-    let mut request = s.live_request(None, None);
-    request
-        .headers_mut()
-        .insert("Cookie", browser.cookie().parse().unwrap());
-    request
-        .headers_mut()
-        .insert("Origin", s.base.parse().unwrap());
-    match tokio_tungstenite::connect_async(request).await {
+    match tokio_tungstenite::connect_async(s.live_request_of(browser)).await {
         Ok((ws, _)) => Ok(ws),
         Err(tokio_tungstenite::tungstenite::Error::Http(r)) => Err(r.status().as_u16()),
         Err(e) => panic!("{e}"),
@@ -57,14 +50,7 @@ async fn activity_renews_a_session_idleness_ends_it_and_a_wall_never_idles_out()
     let idle = s
         .sign_in("truc", &s.user("truc", Role::Operator, None).await)
         .await;
-    let display = app::store::displays::create(
-        &mut s.db.acquire().await.unwrap(),
-        "Tường LED",
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    .unwrap()
-    .1;
+    let display = s.display("Tường LED").await.1;
     let wall = Browser::new(&s);
     assert_eq!(
         wall.get(&format!("/?display={display}")).await.status(),
@@ -146,14 +132,7 @@ async fn exchanging_a_display_token_starts_a_fresh_session() {
         .await;
     assert_eq!(admin.get("/admin").await.status(), 200);
     let before = session_id(&admin);
-    let token = app::store::displays::create(
-        &mut s.db.acquire().await.unwrap(),
-        "Tường",
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    .unwrap()
-    .1;
+    let token = s.display("Tường").await.1;
     // the administrator's browser opens a wall address
     assert_eq!(admin.get(&format!("/?display={token}")).await.status(), 303);
     let after = session_id(&admin);
@@ -200,14 +179,7 @@ async fn a_revoked_persons_cookie_does_not_come_back_through_a_wall_address() {
     );
     assert!(!signed_in(&leader).await);
     // the stale cookie, sent with a wall address, gets a display session and nothing else
-    let token = app::store::displays::create(
-        &mut s.db.acquire().await.unwrap(),
-        "Tường",
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    .unwrap()
-    .1;
+    let token = s.display("Tường").await.1;
     let browser = Browser::new(&s);
     let exchanged = browser
         .client

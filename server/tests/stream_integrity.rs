@@ -244,13 +244,7 @@ async fn a_client_far_behind_the_ring_still_sees_its_revocation() {
                 .await,
         )
         .await;
-    let (display, wall_token) = app::store::displays::create(
-        &mut s.db.acquire().await.unwrap(),
-        "Tường",
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    .unwrap();
+    let (display, wall_token) = s.display("Tường").await;
     // a wall screen that stops reading: the server's writes to it stall
     let tcp = tokio::net::TcpSocket::new_v4().unwrap();
     tcp.set_recv_buffer_size(4096).unwrap();
@@ -266,7 +260,7 @@ async fn a_client_far_behind_the_ring_still_sees_its_revocation() {
     }
     // revoked while it lags; then the ring moves on well past its place
     let revoked = admin
-        .post_form(&format!("/admin/displays/{}/revoke", display.id), &[])
+        .post_form(&format!("/admin/displays/{display}/revoke"), &[])
         .await;
     assert_eq!(revoked.status(), 303);
     for n in 10..30 {

@@ -79,10 +79,7 @@ fn NoticePage(notice: Notice) -> impl IntoView {
         <!DOCTYPE html>
         <html lang="vi">
             <head>
-                <meta charset="utf-8" />
-                <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <meta name="color-scheme" content="dark" />
-                <link rel="icon" href="data:," />
+                <crate::PageHead />
                 <title>"IOC Live"</title>
                 <link rel="stylesheet" href="/pkg/ioc.css" />
             </head>

@@ -17,20 +17,20 @@ use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::revocations::Verdict;
-use super::upgrade::{write_text, LiveSocket, LiveUpgrade};
-use super::{FrameKind, Hub, Outgoing};
+use super::revocations::{Verdict, Watcher};
+use super::upgrade::{write_texts, LiveSocket, LiveUpgrade};
+use super::{Broadcast, FrameKind, Hub, Outgoing};
 use crate::auth::callers::ClientAddress;
 use crate::auth::IdentifiedAt;
 use crate::error::ApiFailure;
 use crate::state::AppState;
-use app::model::account::{Principal, Visibility};
+use app::model::account::Principal;
 use app::model::live::{CLOSE_GOING_AWAY, CLOSE_REVOKED, CLOSE_SLOW};
 use app::model::StreamPosition;
 
@@ -98,7 +98,8 @@ pub async fn upgrade(
         .write_buffer_size(0)
         .max_message_size(Some(MAX_CLIENT_MESSAGE_BYTES))
         .max_frame_size(Some(MAX_CLIENT_MESSAGE_BYTES));
-    ws.on_upgrade(config, move |socket| async move {
+    let runtime = state.hub.clone();
+    ws.on_upgrade(&runtime, config, move |socket| async move {
         // the place is held for as long as the connection lives
         let Some(_permit) = hub.admit(address) else {
             return;
@@ -142,6 +143,89 @@ async fn serve(
     let _ = timeout(CLOSE_TIMEOUT, socket.send(close)).await;
 }
 
+/// What a ring item means for one client.
+enum Step {
+    /// Nothing to send (a frame it already has, someone else's revocation).
+    Skip,
+    Send(Arc<Outgoing>),
+    /// It missed frames: send one coalesced catch-up instead.
+    CatchUp,
+    End(End),
+}
+
+/// Where a client stands: what it has (or is about to be sent), and whose it is.
+struct Standing<'a> {
+    hub: &'a Hub,
+    principal: &'a Principal,
+    opened: time::OffsetDateTime,
+    /// Every revocation up to here checked.
+    checked: Watcher,
+    /// The offset the client has everything up to, once what is queued is written.
+    sent: u64,
+    catch_ups: u32,
+    lag_period_start: Instant,
+}
+
+impl Standing<'_> {
+    fn check_revocations(&mut self) -> Option<End> {
+        match self
+            .hub
+            .revocations()
+            .check(&mut self.checked, self.principal, self.opened)
+        {
+            Verdict::Carry => None,
+            Verdict::Revoked => Some(End::Revoked),
+            Verdict::Unknown => Some(End::Slow("missed revocations while stalled")),
+        }
+    }
+
+    fn step(&mut self, item: Result<Broadcast, RecvError>) -> Step {
+        match item {
+            Ok(Broadcast::Frame(out)) if out.kind == FrameKind::Delta && out.to <= self.sent => {
+                Step::Skip
+            }
+            Ok(Broadcast::Frame(out)) if out.kind == FrameKind::Delta && out.from > self.sent => {
+                Step::CatchUp
+            }
+            Ok(Broadcast::Frame(out)) => Step::Send(out),
+            Ok(Broadcast::Revoked(what)) if what.ends(self.principal, self.opened) => {
+                Step::End(End::Revoked)
+            }
+            Ok(Broadcast::Revoked(_)) => Step::Skip,
+            Ok(Broadcast::Closing) | Err(RecvError::Closed) => Step::End(End::ShuttingDown),
+            Err(RecvError::Lagged(_)) => {
+                // what went round the ring meanwhile is gone: read what matters
+                if self.hub.is_closing() {
+                    return Step::End(End::ShuttingDown);
+                }
+                match self.check_revocations() {
+                    Some(end) => Step::End(end),
+                    None => Step::CatchUp,
+                }
+            }
+        }
+    }
+
+    /// A catch-up frame from where the client is, or why it cannot have one.
+    fn catch_up(&mut self) -> Result<Arc<Outgoing>, End> {
+        if self.lag_period_start.elapsed() > LAG_PERIOD {
+            self.lag_period_start = Instant::now();
+            self.catch_ups = 0;
+        }
+        self.catch_ups += 1;
+        if self.catch_ups > MAX_CATCH_UPS {
+            return Err(End::Slow("fell behind repeatedly"));
+        }
+        self.hub
+            .catch_up(self.sent)
+            .map(Arc::new)
+            .ok_or(End::Slow("fell behind the retained window"))
+    }
+}
+
+/// Most bytes of frames written together when several are waiting.
+const MAX_BATCH_BYTES: usize = 256 * 1024;
+
 async fn stream(
     socket: &mut LiveSocket,
     hub: &Hub,
@@ -152,96 +236,123 @@ async fn stream(
     let limits = hub.limits().clone();
     let write_timeout = limits.write_timeout;
     let visibility = principal.visibility();
-    let Some(mut revoked) = hub.revocations().watch(principal, opened) else {
+    let Some(checked) = hub.revocations().watch(principal, opened) else {
         return End::Revoked;
     };
-    let (first, mut frames) = hub.subscribe(since.as_ref()).await;
+    let (first, mut ring) = hub.subscribe(since.as_ref()).await;
     let first = first.frame().clone();
-    // the offset the client has everything up to
-    let mut sent = first.to;
-    if !send(socket, &first, &visibility, hub, write_timeout).await {
+    let mut standing = Standing {
+        hub,
+        principal,
+        opened,
+        checked,
+        sent: first.to,
+        catch_ups: 0,
+        lag_period_start: Instant::now(),
+    };
+    // a closing or a revocation made between looking and subscribing is in no ring we see
+    if hub.is_closing() {
+        return End::ShuttingDown;
+    }
+    if let Some(end) = standing.check_revocations() {
+        return end;
+    }
+    if !send(
+        socket,
+        &[first.text_for(&visibility, hub.rules())],
+        write_timeout,
+    )
+    .await
+    {
         return End::Slow("the first frame could not be written in time");
     }
     drop(first);
-    let mut shutdown = hub.shutdown_signal();
     let ping_every = limits.heartbeat * 2;
-    let mut pings = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
+    let ping = tokio::time::sleep(ping_every);
+    tokio::pin!(ping);
     let mut heard_since_ping = true;
-    let mut catch_ups = 0u32;
-    let mut lag_period_start = Instant::now();
+    let mut queued: Vec<bytes::Bytes> = Vec::new();
 
+    // A wake-up takes every frame waiting in the ring and writes them together — one frame
+    // when the client keeps up, several in one write when it (or the server) falls behind,
+    // which is when fewer writes matter — then looks at the socket and the timer once on
+    // the way back to sleep. Revocations and the closing come round the ring; a client that
+    // fell behind it reads the revocation log instead.
     loop {
         tokio::select! {
             biased;
-            _ = shutdown.changed() => return End::ShuttingDown,
-            _ = revoked.changed() => match hub.revocations().check(&mut revoked, principal, opened) {
-                Verdict::Carry => {}
-                Verdict::Revoked => return End::Revoked,
-                Verdict::Unknown => return End::Slow("missed revocations while stalled"),
-            },
+            item = ring.recv() => {
+                let mut next = Some(item);
+                let mut bytes = 0;
+                let mut position = standing.sent;
+                while let Some(item) = next.take() {
+                    let out = match standing.step(item) {
+                        Step::Skip => None,
+                        Step::Send(out) => Some(out),
+                        Step::CatchUp => match standing.catch_up() {
+                            Ok(out) => Some(out),
+                            Err(end) => return end,
+                        },
+                        Step::End(end) => return end,
+                    };
+                    if let Some(out) = out {
+                        if out.kind != FrameKind::Heartbeat {
+                            position = position.max(out.to);
+                            standing.sent = position;
+                        }
+                        let text = out.text_for(&visibility, hub.rules());
+                        bytes += text.len();
+                        queued.push(text);
+                    }
+                    if bytes < MAX_BATCH_BYTES {
+                        next = match ring.try_recv() {
+                            Ok(item) => Some(Ok(item)),
+                            Err(TryRecvError::Empty) => None,
+                            Err(TryRecvError::Lagged(n)) => Some(Err(RecvError::Lagged(n))),
+                            Err(TryRecvError::Closed) => Some(Err(RecvError::Closed)),
+                        };
+                    }
+                }
+                if !queued.is_empty() && !send(socket, &queued, write_timeout).await {
+                    return End::Slow("a write stalled");
+                }
+                queued.clear();
+            }
             incoming = socket.next() => match incoming {
                 Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return End::PeerClosed,
-                // pongs, pings (answered by the library) and anything else: the peer is alive
+                Some(Ok(Message::Ping(_))) => {
+                    // tungstenite queued the pong: write it now, so a frame never follows
+                    // half a pong
+                    heard_since_ping = true;
+                    if timeout(write_timeout, socket.flush()).await.map_or(true, |r| r.is_err()) {
+                        return End::Slow("a pong could not be written in time");
+                    }
+                }
+                // pongs and anything else: the peer is alive
                 Some(Ok(_)) => heard_since_ping = true,
             },
-            _ = pings.tick() => {
+            () = &mut ping => {
                 if !heard_since_ping {
                     return End::PeerSilent;
                 }
                 heard_since_ping = false;
+                // and once per ping, the revocation log, whatever the ring said
+                if let Some(end) = standing.check_revocations() {
+                    return end;
+                }
                 match timeout(write_timeout, socket.send(Message::Ping(Default::default()))).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) => return End::PeerClosed,
                     Err(_) => return End::Slow("a ping could not be written in time"),
                 }
-            }
-            frame = frames.recv() => {
-                let catch_up = match &frame {
-                    Ok(out) if out.kind == FrameKind::Delta && out.to <= sent => continue,
-                    Ok(out) if out.kind == FrameKind::Delta && out.from > sent => true,
-                    Ok(_) => false,
-                    Err(RecvError::Lagged(_)) => true,
-                    Err(RecvError::Closed) => return End::ShuttingDown,
-                };
-                let out = if catch_up {
-                    if lag_period_start.elapsed() > LAG_PERIOD {
-                        lag_period_start = Instant::now();
-                        catch_ups = 0;
-                    }
-                    catch_ups += 1;
-                    if catch_ups > MAX_CATCH_UPS {
-                        return End::Slow("fell behind repeatedly");
-                    }
-                    match hub.catch_up(sent) {
-                        Some(out) => Arc::new(out),
-                        None => return End::Slow("fell behind the retained window"),
-                    }
-                } else {
-                    match frame {
-                        Ok(out) => out,
-                        Err(_) => unreachable!("errors always catch up or return"),
-                    }
-                };
-                if !send(socket, &out, &visibility, hub, write_timeout).await {
-                    return End::Slow("a write stalled");
-                }
-                if out.kind != FrameKind::Heartbeat {
-                    sent = sent.max(out.to);
-                }
+                ping.as_mut().reset(tokio::time::Instant::now() + ping_every);
             }
         }
     }
 }
 
-/// Sends one frame as this client may see it; false if it could not be written within
-/// `limit` (or the peer is gone).
-async fn send(
-    socket: &mut LiveSocket,
-    out: &Outgoing,
-    visibility: &Visibility,
-    hub: &Hub,
-    limit: Duration,
-) -> bool {
-    let text = out.text_for(visibility, hub.rules());
-    matches!(timeout(limit, write_text(socket, &text)).await, Ok(Ok(())))
+/// Writes `texts` (frames as this client may see them, in order) within `limit`; false if
+/// they could not be written in time (or the peer is gone).
+async fn send(socket: &mut LiveSocket, texts: &[bytes::Bytes], limit: Duration) -> bool {
+    matches!(timeout(limit, write_texts(socket, texts)).await, Ok(Ok(())))
 }

@@ -133,25 +133,8 @@ impl Outgoing {
     }
 
     /// A heartbeat carrying the head offset and the server's clock.
-    pub fn heartbeat(epoch: Arc<str>, head: u64) -> Outgoing {
-        let text = write(
-            FrameKind::Heartbeat,
-            &epoch,
-            head,
-            head,
-            [].iter(),
-            OffsetDateTime::now_utc(),
-        );
-        Outgoing {
-            kind: FrameKind::Heartbeat,
-            from: head,
-            to: head,
-            text,
-            epoch,
-            values: Vec::new(),
-            private_owners: Vec::new(),
-            filtered: RwLock::default(),
-        }
+    pub fn heartbeat(epoch: Arc<str>, head: u64, rules: &VisibilityRules) -> Outgoing {
+        Outgoing::new(FrameKind::Heartbeat, epoch, head, head, Vec::new(), rules)
     }
 
     fn new(
@@ -168,7 +151,7 @@ impl Outgoing {
             from,
             to,
             values.iter(),
-            OffsetDateTime::UNIX_EPOCH,
+            OffsetDateTime::now_utc(),
         );
         let private_owners = rules.private_owners(values.iter().map(|v| &**v));
         Outgoing {
@@ -217,7 +200,7 @@ impl Outgoing {
             self.from,
             self.to,
             self.values.iter().filter(|v| rules.allows(visibility, v)),
-            OffsetDateTime::UNIX_EPOCH,
+            OffsetDateTime::now_utc(),
         );
         made.insert(agency.to_string(), text.clone());
         text
@@ -306,7 +289,7 @@ mod tests {
             serde_json::from_slice(&d.text).unwrap(),
             LiveFrame::Delta { from: 7, to: 9, .. }
         ));
-        let h = Outgoing::heartbeat("e1".into(), 9);
+        let h = Outgoing::heartbeat("e1".into(), 9, &rules);
         assert!(matches!(
             serde_json::from_slice(&h.text).unwrap(),
             LiveFrame::Heartbeat { offset: 9, .. }

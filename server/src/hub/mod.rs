@@ -15,9 +15,11 @@
 //! snapshot or a catch-up — never holds up a publish, and one snapshot per stream position is
 //! serialised however many screens ask for it at once.
 //!
-//! Revocations (a display or token revoked, an account disabled) travel beside the frames,
-//! in a short log every connection checks whenever it grows ([`revocations`]): a client
-//! that lags behind the ring still sees every revocation.
+//! Revocations (a display or token revoked, an account disabled) go round the ring with
+//! the frames, and into a short numbered log ([`revocations`]) that a client reads when it
+//! has fallen behind the ring, and once per ping: a client that lags still sees every
+//! revocation. The ring also carries the news that the server is closing, so a connection
+//! in step waits on the ring, its socket and its ping timer — nothing else.
 //!
 //! The hub never writes to the database and never drops an update silently.
 
@@ -31,6 +33,7 @@ use app::model::account::Visibility;
 use app::model::{Catalogue, LiveValue, StreamPosition};
 use app::store::{observations, Db};
 use std::collections::{BTreeSet, HashMap};
+use std::future::Future;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -117,6 +120,16 @@ const SWEEP_OVERLAP: time::Duration = time::Duration::seconds(30);
 /// The snapshot of one stream position, serialised by whoever asks first.
 type SharedSnapshot = Arc<OnceCell<Arc<Outgoing>>>;
 
+/// What goes round the ring.
+#[derive(Debug, Clone)]
+pub enum Broadcast {
+    Frame(Arc<Outgoing>),
+    /// Someone's right ended: each client checks it against its own principal.
+    Revoked(Revocation),
+    /// The server is shutting down.
+    Closing,
+}
+
 pub struct Hub {
     epoch: Arc<str>,
     state: Mutex<LiveState>,
@@ -125,7 +138,7 @@ pub struct Hub {
     publishing: Mutex<()>,
     /// The snapshot of the latest head anyone asked for.
     snapshot: Mutex<Option<(u64, SharedSnapshot)>>,
-    sender: broadcast::Sender<Arc<Outgoing>>,
+    sender: broadcast::Sender<Broadcast>,
     revocations: Revocations,
     shutdown: watch::Sender<bool>,
     connections: Mutex<HashMap<IpAddr, usize>>,
@@ -133,6 +146,9 @@ pub struct Hub {
     limits: HubLimits,
     /// Read (never written) by the revocation sweep.
     db: Db,
+    /// The runtime live connections run on, apart from the one serving requests.
+    connections_runtime: Mutex<Option<tokio::runtime::Runtime>>,
+    connections_handle: tokio::runtime::Handle,
 }
 
 /// One live connection counted against its address; dropping it releases the place.
@@ -183,10 +199,30 @@ impl Hub {
             observations::event_keys_after(db, head.saturating_sub(limits.retain_events as u64))
                 .await?;
         let live = LiveState::load(limits.retain_events, values, head, recent);
+        Ok(Hub::new(epoch.into(), live, limits, rules, db.clone()))
+    }
+
+    fn new(
+        epoch: Arc<str>,
+        live: LiveState,
+        limits: HubLimits,
+        rules: VisibilityRules,
+        db: Db,
+    ) -> Hub {
         let (sender, _) = broadcast::channel(limits.client_queue.max(1));
         let (shutdown, _) = watch::channel(false);
-        Ok(Hub {
-            epoch: epoch.into(),
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .thread_name("ioc-live")
+            .enable_all()
+            .build()
+            .expect("a runtime for the live connections");
+        let connections_handle = runtime.handle().clone();
+        Hub {
+            connections_runtime: Mutex::new(Some(runtime)),
+            connections_handle,
+            epoch,
             state: Mutex::new(live),
             publishing: Mutex::new(()),
             snapshot: Mutex::new(None),
@@ -196,8 +232,8 @@ impl Hub {
             connections: Mutex::default(),
             rules,
             limits,
-            db: db.clone(),
-        })
+            db,
+        }
     }
 
     pub fn epoch(&self) -> &str {
@@ -257,7 +293,7 @@ impl Hub {
         };
         let frame = Outgoing::delta(self.epoch.clone(), from, to, values, &self.rules);
         // no receivers is fine: nobody is watching
-        let _ = self.sender.send(Arc::new(frame));
+        let _ = self.sender.send(Broadcast::Frame(Arc::new(frame)));
     }
 
     /// Sends a heartbeat carrying the head offset through the same ring as the deltas.
@@ -266,7 +302,11 @@ impl Hub {
         let head = self.head();
         let _ = self
             .sender
-            .send(Arc::new(Outgoing::heartbeat(self.epoch.clone(), head)));
+            .send(Broadcast::Frame(Arc::new(Outgoing::heartbeat(
+                self.epoch.clone(),
+                head,
+                &self.rules,
+            ))));
     }
 
     /// Subscribes a client: the first frame it must send (a catch-up delta from `since` if
@@ -276,7 +316,7 @@ impl Hub {
     pub async fn subscribe(
         &self,
         since: Option<&StreamPosition>,
-    ) -> (FirstFrame, broadcast::Receiver<Arc<Outgoing>>) {
+    ) -> (FirstFrame, broadcast::Receiver<Broadcast>) {
         enum Plan {
             CatchUp(u64, u64, Vec<Arc<LiveValue>>),
             Snapshot(u64, SharedSnapshot, Option<Vec<Arc<LiveValue>>>),
@@ -405,12 +445,45 @@ impl Hub {
     /// Ends the live connections of a user, display or agency token (they close within
     /// moments).
     pub fn revoke(&self, what: Revocation) {
-        self.revocations.record(what);
+        if self.revocations.record(what) {
+            let _ = self.sender.send(Broadcast::Revoked(what));
+        }
     }
 
-    /// Tells every client the server is going away.
+    /// Runs a live connection on the hub's own runtime. Ten thousand screens woken by each
+    /// frame would otherwise queue in front of every request the server is handling — an
+    /// agency's figures first among them; apart, the system's scheduler shares the cores
+    /// between the two at once.
+    pub fn spawn_connection(&self, connection: impl Future<Output = ()> + Send + 'static) {
+        self.connections_handle.spawn(connection);
+    }
+
+    /// Waits (at most `patience`) until every live connection has closed.
+    pub async fn connections_closed(&self, patience: Duration) {
+        let deadline = tokio::time::Instant::now() + patience;
+        while tokio::time::Instant::now() < deadline {
+            let open: usize = self
+                .connections
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .values()
+                .sum();
+            if open == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Tells every client and background task the server is going away.
     pub fn shut_down(&self) {
         let _ = self.shutdown.send(true);
+        let _ = self.sender.send(Broadcast::Closing);
+    }
+
+    /// Whether the server is shutting down.
+    pub fn is_closing(&self) -> bool {
+        *self.shutdown.borrow()
     }
 
     pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
@@ -427,6 +500,21 @@ impl Hub {
                 _ = ticks.tick() => self.heartbeat(),
                 _ = shutdown.changed() => return,
             }
+        }
+    }
+}
+
+impl Drop for Hub {
+    fn drop(&mut self) {
+        // a runtime may not be dropped where blocking is not allowed (inside another);
+        // its connections have been told to close by now
+        if let Some(runtime) = self
+            .connections_runtime
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+        {
+            runtime.shutdown_background();
         }
     }
 }
@@ -479,27 +567,19 @@ mod tests {
             values as u64,
             Vec::new(),
         );
-        let (sender, _) = broadcast::channel(16);
-        let (shutdown, _) = watch::channel(false);
-        Hub {
-            epoch: "e".into(),
-            state: Mutex::new(live),
-            publishing: Mutex::new(()),
-            snapshot: Mutex::new(None),
-            sender,
-            revocations: Revocations::default(),
-            shutdown,
-            connections: Mutex::default(),
-            rules: VisibilityRules::default(),
-            limits: HubLimits {
+        Hub::new(
+            "e".into(),
+            live,
+            HubLimits {
                 retain_events: 1000,
                 client_queue: 16,
                 heartbeat: Duration::from_secs(10),
                 write_timeout: Duration::from_secs(10),
                 connections_per_address: 10,
             },
-            db: sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap(),
-        }
+            VisibilityRules::default(),
+            sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap(),
+        )
     }
 
     /// A wall reconnecting at once needs big snapshots; building them must not hold up the
@@ -536,7 +616,9 @@ mod tests {
         let (b, _) = hub.subscribe(None).await;
         assert!(Arc::ptr_eq(a.frame(), b.frame()), "one serialisation");
         hub.publish(vec![value("indicator.3".into(), 11)]);
-        let delta = ring.recv().await.unwrap();
+        let Broadcast::Frame(delta) = ring.recv().await.unwrap() else {
+            panic!("a frame")
+        };
         assert_eq!(
             (delta.kind, delta.from, delta.to),
             (FrameKind::Delta, 10, 11)

@@ -1,17 +1,16 @@
-//! Revocations for live connections: a short, numbered log of rights that ended, and a
-//! signal every connection watches. A connection checks each new entry against its own
-//! principal and closes with 4003 if it is concerned. A `watch` never lags — however far
-//! behind a connection is, it sees that the log grew and reads every entry after the last
-//! one it checked — so a client that falls behind the frame ring cannot miss a revocation.
-//! Entries older than [`KEPT_FOR`] are dropped; a connection that has not looked at the log
-//! for that long is closed as slow, to be identified again when it reconnects.
+//! Revocations for live connections: a short, numbered log of rights that ended. Each
+//! revocation also goes round the frame ring, so a connection in step hears of it at once;
+//! a connection that fell behind the ring (and so may have missed it there) reads every
+//! entry after the last one it checked — as does every connection once per ping — so no
+//! revocation is ever missed. Entries older than [`KEPT_FOR`] are dropped; a connection
+//! that has not looked at the log for that long is closed as slow, to be identified again
+//! when it reconnects.
 
 use app::model::account::Principal;
 use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
-use tokio::sync::watch;
 
 /// How long a revocation stays in the log.
 pub const KEPT_FOR: Duration = Duration::from_secs(600);
@@ -49,19 +48,17 @@ impl Revocation {
     }
 }
 
-/// The log, and the number of its newest entry.
+/// The log: numbered entries, oldest first.
+#[derive(Default)]
 pub struct Revocations {
-    log: Mutex<VecDeque<(u64, Instant, Revocation)>>,
-    newest: watch::Sender<u64>,
+    log: Mutex<Log>,
 }
 
-impl Default for Revocations {
-    fn default() -> Revocations {
-        Revocations {
-            log: Mutex::default(),
-            newest: watch::channel(0).0,
-        }
-    }
+#[derive(Default)]
+struct Log {
+    entries: VecDeque<(u64, Instant, Revocation)>,
+    /// The number of the newest entry ever made (0: none), kept when old ones go.
+    newest: u64,
 }
 
 /// What a connection learns from the log.
@@ -75,51 +72,47 @@ pub enum Verdict {
     Unknown,
 }
 
-/// A connection's place in the log.
+/// A connection's place in the log: every entry up to this number is checked.
+#[derive(Debug, Clone, Copy)]
 pub struct Watcher {
-    newest: watch::Receiver<u64>,
     checked: u64,
 }
 
-impl Watcher {
-    /// Waits until the log grows.
-    pub async fn changed(&mut self) {
-        if self.newest.changed().await.is_err() {
-            // the hub is gone; the connection ends on the shutdown signal
-            std::future::pending::<()>().await;
-        }
-    }
-}
-
 impl Revocations {
-    /// Records a revocation (once: the sweep announces each again for a while).
-    pub fn record(&self, what: Revocation) {
+    /// Records a revocation, once (the sweep announces each again for a while); `false` if
+    /// it was already there.
+    pub fn record(&self, what: Revocation) -> bool {
         let mut log = self.log.lock().unwrap_or_else(|p| p.into_inner());
         while log
+            .entries
             .front()
             .is_some_and(|(_, at, _)| at.elapsed() > KEPT_FOR)
         {
-            log.pop_front();
+            log.entries.pop_front();
         }
-        if log.iter().any(|(_, _, r)| *r == what) {
-            return;
+        if log.entries.iter().any(|(_, _, r)| *r == what) {
+            return false;
         }
-        let number = log.back().map_or(*self.newest.borrow(), |(n, _, _)| *n) + 1;
-        log.push_back((number, Instant::now(), what));
-        drop(log);
-        self.newest.send_replace(number);
+        log.newest += 1;
+        let number = log.newest;
+        log.entries.push_back((number, Instant::now(), what));
+        true
     }
 
     /// A place in the log for a connection `principal` opened at `opened`, having checked
     /// every entry already there: `None` if one of them ends it.
     pub fn watch(&self, principal: &Principal, opened: OffsetDateTime) -> Option<Watcher> {
-        let newest = self.newest.subscribe();
         let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
-        if log.iter().any(|(_, _, r)| r.ends(principal, opened)) {
+        if log
+            .entries
+            .iter()
+            .any(|(_, _, r)| r.ends(principal, opened))
+        {
             return None;
         }
-        let checked = log.back().map_or(*newest.borrow(), |(n, _, _)| *n);
-        Some(Watcher { newest, checked })
+        Some(Watcher {
+            checked: log.newest,
+        })
     }
 
     /// Checks the entries `watcher` has not seen.
@@ -131,21 +124,21 @@ impl Revocations {
     ) -> Verdict {
         let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
         let last_checked = watcher.checked;
-        let unseen = log.iter().skip_while(|(n, _, _)| *n <= last_checked);
         let mut verdict = Verdict::Carry;
-        if log
-            .front()
-            .is_some_and(|(first, _, _)| *first > watcher.checked + 1)
-        {
+        let oldest_kept = log.entries.front().map_or(log.newest + 1, |(n, _, _)| *n);
+        if oldest_kept > last_checked + 1 && log.newest > last_checked {
             verdict = Verdict::Unknown;
         }
-        for (number, _, what) in unseen {
+        for (number, _, what) in log
+            .entries
+            .iter()
+            .skip_while(|(n, _, _)| *n <= last_checked)
+        {
             watcher.checked = *number;
             if what.ends(principal, opened) {
                 return Verdict::Revoked;
             }
         }
-        watcher.newest.borrow_and_update();
         verdict
     }
 }
@@ -161,8 +154,8 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn every_entry_after_the_last_checked_is_seen_however_many_came() {
+    #[test]
+    fn every_entry_after_the_last_checked_is_seen_however_many_came() {
         let log = Revocations::default();
         let opened = OffsetDateTime::now_utc();
         let mut watcher = log.watch(&display(7), opened).unwrap();
@@ -172,7 +165,6 @@ mod tests {
         }
         log.record(Revocation::Display(7));
         log.record(Revocation::Display(300));
-        watcher.changed().await;
         assert_eq!(
             log.check(&mut watcher, &display(7), opened),
             Verdict::Revoked
@@ -204,8 +196,8 @@ mod tests {
     #[test]
     fn the_same_revocation_is_recorded_once() {
         let log = Revocations::default();
-        log.record(Revocation::Display(1));
-        log.record(Revocation::Display(1));
-        assert_eq!(*log.newest.borrow(), 1);
+        assert!(log.record(Revocation::Display(1)));
+        assert!(!log.record(Revocation::Display(1)));
+        assert_eq!(log.log.lock().unwrap().entries.len(), 1);
     }
 }

@@ -161,7 +161,7 @@ pub async fn accept(
     };
     match state.writer.submit(submission).await {
         Ok(Outcome::Stored(stored)) => {
-            tracing::info!(%agency, items = count, "batch stored");
+            tracing::debug!(%agency, items = count, "batch stored");
             Ok(Accepted {
                 status: StatusCode::CREATED,
                 body: stored.body,

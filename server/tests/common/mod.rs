@@ -81,6 +81,33 @@ impl TestServer {
         }
     }
 
+    /// A new wall screen: its id and its display token, as `ioc display create` makes one.
+    pub async fn display(&self, name: &str) -> (i64, String) {
+        let (display, token) = app::store::displays::create(
+            &mut self.db.acquire().await.unwrap(),
+            name,
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+        (display.id, token)
+    }
+
+    /// A live-stream request as `browser`'s page makes it: its cookie, our Origin.
+    pub fn live_request_of(
+        &self,
+        browser: &Browser,
+    ) -> tokio_tungstenite::tungstenite::http::Request<()> {
+        let mut request = self.live_request(None, None);
+        request
+            .headers_mut()
+            .insert("Cookie", browser.cookie().parse().unwrap());
+        request
+            .headers_mut()
+            .insert("Origin", self.base.parse().unwrap());
+        request
+    }
+
     /// A new token for `agency`, as `ioc token create` makes one.
     pub async fn token(&self, agency: &str) -> String {
         app::store::tokens::create(
@@ -244,6 +271,15 @@ impl TestServer {
     }
 }
 
+/// A TCP port free at the moment.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// The next live frame (skipping pings), or panic after `within`.
 pub async fn next_frame(ws: &mut Socket, within: Duration) -> LiveFrame {
     loop {
@@ -323,6 +359,19 @@ impl Browser {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Posts the sign-in form.
+    pub async fn try_sign_in(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_form(
+            "/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
     }
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
