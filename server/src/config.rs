@@ -138,8 +138,9 @@ pub struct ServeConfig {
     pub body_timeout_secs: u64,
 
     /// Requests handled at once; more are answered 503 at once (live connections, once
-    /// open, do not count).
-    #[arg(long, env = "IOC_MAX_CONCURRENT_REQUESTS", default_value_t = 1024)]
+    /// open, do not count; a wall of screens reconnecting together is several thousand
+    /// upgrade requests at once).
+    #[arg(long, env = "IOC_MAX_CONCURRENT_REQUESTS", default_value_t = 4096)]
     pub max_concurrent_requests: usize,
 
     /// Open live connections allowed from one address (a wall behind one router shares one).
@@ -181,7 +182,7 @@ impl ServeConfig {
             idempotency_retention_hours: 168.0,
             header_timeout_secs: 10,
             body_timeout_secs: 30,
-            max_concurrent_requests: 1024,
+            max_concurrent_requests: 4096,
             connections_per_address: 500,
         }
     }

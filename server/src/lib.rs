@@ -118,6 +118,7 @@ pub async fn run(
     tokio::spawn(hub.clone().run_heartbeats());
     tokio::spawn(hub.clone().run_revocation_sweeps());
     tokio::spawn(upkeep::run_checkpoints(db.clone(), hub.shutdown_signal()));
+    tokio::spawn(upkeep::run_memory_trim(hub.shutdown_signal()));
     tokio::spawn(upkeep::run_idempotency_pruning(
         db.clone(),
         config.idempotency_retention(),

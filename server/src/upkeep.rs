@@ -1,6 +1,7 @@
-//! The database's upkeep, in the background: WAL checkpoints (and a truncated WAL when
-//! nothing is being written), idempotency records deleted after their retention period,
-//! expired sessions deleted. Each task ends when the hub shuts down.
+//! Upkeep, in the background: WAL checkpoints (and a truncated WAL when nothing is being
+//! written), idempotency records deleted after their retention period, expired sessions
+//! deleted, and freed memory given back to the system. Each task ends when the hub shuts
+//! down.
 
 use app::store::{idempotency, Db};
 use std::time::Duration;
@@ -115,6 +116,37 @@ pub async fn run_idempotency_pruning(
         }
     }
 }
+
+/// How often freed memory is given back to the system.
+pub const TRIM_EVERY: Duration = Duration::from_secs(30);
+
+/// Gives freed memory back to the system every [`TRIM_EVERY`]. A wall of screens
+/// reconnecting at once is thousands of requests in flight together; once they are done,
+/// glibc's allocator keeps what they used (between blocks still in use, so it cannot shrink
+/// its heaps from the top): the server would go on holding the burst's peak. `malloc_trim`
+/// returns those free pages; the memory the server shows is then what it uses.
+pub async fn run_memory_trim(mut shutdown: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(TRIM_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => trim(),
+            _ = shutdown.changed() => return,
+        }
+    }
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim() {
+    // SAFETY: malloc_trim only walks the allocator's own free lists; no pointer of ours is
+    // involved, and it is safe to call from any thread at any time
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim() {}
 
 /// Deletes expired sessions every ten minutes.
 pub async fn run_session_cleanup(

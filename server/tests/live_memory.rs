@@ -61,7 +61,7 @@ async fn a_screen_holds_no_copy_of_the_frames_it_was_sent() {
         "--database-url",
         &url,
     ]);
-    let mut server = Command::new(IOC)
+    let server = Command::new(IOC)
         .args([
             "serve",
             "--no-demo",
@@ -75,6 +75,8 @@ async fn a_screen_holds_no_copy_of_the_frames_it_was_sent() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // the server goes with the test, whatever happens to it
+    let server = KillOnDrop(server);
     let http = reqwest::Client::new();
     let started = Instant::now();
     while http
@@ -155,7 +157,7 @@ async fn a_screen_holds_no_copy_of_the_frames_it_was_sent() {
         assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
     }
 
-    let pid = server.id();
+    let pid = server.0.id();
     let before = rss_kib(pid);
     let ws_url = format!("ws://127.0.0.1:{port}/api/v1/live");
     let mut screens = Vec::new();
@@ -189,6 +191,13 @@ async fn a_screen_holds_no_copy_of_the_frames_it_was_sent() {
         snapshot_bytes / 1024
     );
     drop(screens);
-    let _ = server.kill();
-    let _ = server.wait();
+}
+
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -536,9 +536,20 @@ async fn fanout(
     let ws_url = format!("{}/api/v1/live", url.replacen("http", "ws", 1));
     let tally = Arc::new(Tally::for_clients(clients));
     let recording = Arc::new(AtomicBool::new(false));
+    // The server gives freed memory back every 30 s: memory is read once it has (before
+    // the clients, and with them idle), and right after the clients connected (the burst).
+    let settled = Duration::from_secs(32);
+    if pid.is_some() {
+        println!("waiting {} s for the server to settle …", settled.as_secs());
+        tokio::time::sleep(settled).await;
+    }
     let rss_before = pid.map(rss_kib).transpose()?;
     let tasks = open_clients(&ws_url, viewer, clients, stalled, &tally, &recording).await?;
     tokio::time::sleep(Duration::from_secs(3)).await;
+    let rss_burst = pid.map(rss_kib).transpose()?;
+    if pid.is_some() {
+        tokio::time::sleep(settled).await;
+    }
     let rss_idle = pid.map(rss_kib).transpose()?;
 
     recording.store(true, Ordering::Relaxed);
@@ -605,11 +616,14 @@ async fn fanout(
         tally.slowest_post_us.load(Ordering::Relaxed) as f64 / 1000.0
     );
     report_clients(&tally, clients - stalled, drained);
-    if let (Some(before), Some(idle), Some(loaded)) = (rss_before, rss_idle, rss_loaded) {
-        println!("server RSS               {before} KiB before, {idle} KiB with {clients} idle clients, {loaded} KiB after the load");
+    if let (Some(before), Some(burst), Some(idle), Some(loaded)) =
+        (rss_before, rss_burst, rss_idle, rss_loaded)
+    {
+        println!("server RSS               {before} KiB before; with {clients} idle clients {burst} KiB just after they connected, {idle} KiB once settled; {loaded} KiB after the load");
         println!(
-            "server RSS / idle client {:.1} KiB (each has received a {} KiB snapshot)",
+            "server RSS / idle client {:.1} KiB settled, {:.1} KiB just after connecting (each has received a {} KiB snapshot)",
             (idle.saturating_sub(before)) as f64 / clients as f64,
+            (burst.saturating_sub(before)) as f64 / clients as f64,
             tally.first_frame_bytes.load(Ordering::Relaxed) / 1024
         );
     }

@@ -34,8 +34,9 @@ use app::model::account::Principal;
 use app::model::live::{CLOSE_GOING_AWAY, CLOSE_REVOKED, CLOSE_SLOW};
 use app::model::StreamPosition;
 
-/// Read buffer per connection: clients only send pongs and close frames.
-const READ_BUFFER_BYTES: usize = 1024;
+/// Read buffer per connection: clients only send pongs and close frames (it grows for a
+/// longer message, up to the limit below).
+const READ_BUFFER_BYTES: usize = 512;
 /// Largest message or frame a client may send.
 const MAX_CLIENT_MESSAGE_BYTES: usize = 16 * 1024;
 /// A client that needs more catch-ups than this within [`LAG_PERIOD`] cannot keep up.
