@@ -1,16 +1,16 @@
 //! `ioc-load`: measures a running IOC Live server.
 //!
 //! * `fanout` opens N live clients, drives ingest at a set rate, and prints delivered
-//!   messages per second, ingest→client latency (p50/p99), the server's memory per idle
-//!   client (each has received a full snapshot), whether any client saw a gap, how many
-//!   were closed or disconnected during the run, and whether every one received everything
-//!   by the end (a gap count means something only if every client stayed). Optionally some
-//!   clients stall (never read), to show they neither grow the server's memory nor slow the
-//!   others.
+//!   messages per second, ingest→client latency (p50/p99), whether any client saw a gap,
+//!   how many were closed or disconnected during the run, and whether every one received
+//!   everything by the end (a gap count means something only if every client stayed).
+//!   Optionally some clients stall (never read), to show they neither grow the server's
+//!   memory nor slow the others.
 //! * `ingest` posts large batches and prints observations stored per second.
 //! * `small` posts one observation per request from many senders at once, as agencies'
 //!   systems often do, optionally with live clients watching, and prints the requests
 //!   answered 2xx per second.
+//! * `memory` reads the server's memory per idle live client.
 //!
 //! Latency is measured with the figures themselves: each posted value's `as_of` is the
 //! time it was sent, and every client compares it with the time the value arrived.
@@ -83,6 +83,17 @@ enum Mode {
         #[arg(long, default_value_t = 0)]
         watchers: usize,
         /// The token the watching clients present (a display token).
+        #[arg(long)]
+        viewer: Option<String>,
+    },
+    /// Memory per idle live client, each having received a full snapshot.
+    Memory {
+        #[arg(long, default_value_t = 10_000)]
+        clients: usize,
+        /// The server's process id, to read its memory (RSS) from /proc.
+        #[arg(long)]
+        server_pid: u32,
+        /// The token the live clients present (a display token).
         #[arg(long)]
         viewer: Option<String>,
     },
@@ -536,20 +547,8 @@ async fn fanout(
     let ws_url = format!("{}/api/v1/live", url.replacen("http", "ws", 1));
     let tally = Arc::new(Tally::for_clients(clients));
     let recording = Arc::new(AtomicBool::new(false));
-    // The server gives freed memory back every 30 s: memory is read once it has (before
-    // the clients, and with them idle), and right after the clients connected (the burst).
-    let settled = Duration::from_secs(32);
-    if pid.is_some() {
-        println!("waiting {} s for the server to settle …", settled.as_secs());
-        tokio::time::sleep(settled).await;
-    }
-    let rss_before = pid.map(rss_kib).transpose()?;
     let tasks = open_clients(&ws_url, viewer, clients, stalled, &tally, &recording).await?;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let rss_burst = pid.map(rss_kib).transpose()?;
-    if pid.is_some() {
-        tokio::time::sleep(settled).await;
-    }
     let rss_idle = pid.map(rss_kib).transpose()?;
 
     recording.store(true, Ordering::Relaxed);
@@ -616,17 +615,47 @@ async fn fanout(
         tally.slowest_post_us.load(Ordering::Relaxed) as f64 / 1000.0
     );
     report_clients(&tally, clients - stalled, drained);
-    if let (Some(before), Some(burst), Some(idle), Some(loaded)) =
-        (rss_before, rss_burst, rss_idle, rss_loaded)
-    {
-        println!("server RSS               {before} KiB before; with {clients} idle clients {burst} KiB just after they connected, {idle} KiB once settled; {loaded} KiB after the load");
-        println!(
-            "server RSS / idle client {:.1} KiB settled, {:.1} KiB just after connecting (each has received a {} KiB snapshot)",
-            (idle.saturating_sub(before)) as f64 / clients as f64,
-            (burst.saturating_sub(before)) as f64 / clients as f64,
-            tally.first_frame_bytes.load(Ordering::Relaxed) / 1024
-        );
+    if let (Some(idle), Some(loaded)) = (rss_idle, rss_loaded) {
+        println!("server RSS               {idle} KiB with the clients connected, {loaded} KiB after the load (memory per client: the `memory` mode)");
     }
+    Ok(())
+}
+
+/// Memory per idle live client: `clients` connect (each receives a full snapshot) and sit;
+/// the server's RSS is read once it has settled with them and again once they left and it
+/// settled, the same server in the same state otherwise — the difference is what they hold.
+/// The server gives freed memory back every 30 s, so "settled" is after 32 s.
+async fn memory(url: &str, viewer: &str, clients: usize, pid: u32) -> anyhow::Result<()> {
+    let settled = Duration::from_secs(32);
+    let ws_url = format!("{}/api/v1/live", url.replacen("http", "ws", 1));
+    let tally = Arc::new(Tally::for_clients(clients));
+    let recording = Arc::new(AtomicBool::new(false));
+    println!("waiting {} s for the server to settle …", settled.as_secs());
+    tokio::time::sleep(settled).await;
+    let before = rss_kib(pid)?;
+    let tasks = open_clients(&ws_url, viewer, clients, 0, &tally, &recording).await?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let burst = rss_kib(pid)?;
+    tokio::time::sleep(settled).await;
+    let with = rss_kib(pid)?;
+    let ended = tally.ended.load(Ordering::Relaxed);
+    for t in &tasks {
+        t.abort();
+    }
+    tokio::time::sleep(settled).await;
+    let after = rss_kib(pid)?;
+    let per = |a: u64, b: u64| a.saturating_sub(b) as f64 / clients as f64;
+    println!(
+        "--- memory: {clients} idle live clients, each has received a {} KiB snapshot ---",
+        tally.first_frame_bytes.load(Ordering::Relaxed) / 1024
+    );
+    println!("server RSS               {before} KiB settled before; {burst} KiB just after they connected; {with} KiB settled with them; {after} KiB settled once they left");
+    println!(
+        "server RSS / idle client {:.1} KiB held (settled with them − settled once they left); {:.1} KiB at the connection burst",
+        per(with, after),
+        per(burst, before)
+    );
+    println!("clients closed or cut    {ended} (while they sat)");
     Ok(())
 }
 
@@ -842,6 +871,14 @@ async fn main() -> anyhow::Result<()> {
             batches,
             concurrency,
         } => ingest(&cli.url, &cli.token, batch, batches, concurrency).await,
+        Mode::Memory {
+            clients,
+            server_pid,
+            viewer,
+        } => {
+            let viewer = viewer.as_deref().unwrap_or(&cli.token);
+            memory(&cli.url, viewer, clients, server_pid).await
+        }
         Mode::Small {
             concurrency,
             seconds,
