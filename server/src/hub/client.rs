@@ -84,7 +84,7 @@ pub async fn upgrade(
         }
     };
     let address = client.parse::<IpAddr>().unwrap_or(peer.ip());
-    if state.hub.admit(address).is_none() {
+    let Some(permit) = state.hub.admit(address) else {
         return ApiFailure::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_connections",
@@ -92,7 +92,7 @@ pub async fn upgrade(
             "Too many live connections from this address.",
         )
         .into_response();
-    }
+    };
     let hub = state.hub.clone();
     let config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER_BYTES)
@@ -102,9 +102,7 @@ pub async fn upgrade(
     let runtime = state.hub.clone();
     ws.on_upgrade(&runtime, config, move |socket| async move {
         // the place is held for as long as the connection lives
-        let Some(_permit) = hub.admit(address) else {
-            return;
-        };
+        let _permit = permit;
         serve(socket, &hub, since, principal, opened).await
     })
 }

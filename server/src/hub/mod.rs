@@ -152,12 +152,12 @@ pub struct Hub {
 }
 
 /// One live connection counted against its address; dropping it releases the place.
-pub struct ConnectionPermit<'a> {
-    hub: &'a Hub,
+pub struct ConnectionPermit {
+    hub: Arc<Hub>,
     ip: IpAddr,
 }
 
-impl Drop for ConnectionPermit<'_> {
+impl Drop for ConnectionPermit {
     fn drop(&mut self) {
         let mut open = self
             .hub
@@ -268,15 +268,20 @@ impl Hub {
         self.state().head()
     }
 
-    /// A place for one more live connection from `ip`, or `None` past the limit.
-    pub fn admit(&self, ip: IpAddr) -> Option<ConnectionPermit<'_>> {
+    /// A place for one more live connection from `ip`, or `None` past the limit. Taken
+    /// before the upgrade is answered and held by the connection for its life, so a burst
+    /// of upgrades from one address cannot all pass before the first ones are counted.
+    pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<ConnectionPermit> {
         let mut open = self.connections.lock().unwrap_or_else(|p| p.into_inner());
         let n = open.entry(ip).or_default();
         if *n >= self.limits.connections_per_address {
             return None;
         }
         *n += 1;
-        Some(ConnectionPermit { hub: self, ip })
+        Some(ConnectionPermit {
+            hub: self.clone(),
+            ip,
+        })
     }
 
     /// Publishes committed events (ascending offsets, after every offset published
