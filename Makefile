@@ -11,16 +11,31 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 RUN_TARGET := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 TEST_TARGET := $(or $(CARGO_TARGET_DIR),$(HOME)/.cache/ioc-live/target)
 
-.PHONY: run test test-rust test-browser build bench
+# The integration tests run a second time on PostgreSQL: the machine's server (trust
+# auth, as on the project's machines) unless IOC_TEST_POSTGRES_URL names another; each test
+# makes a database of its own there and drops it.
+IOC_TEST_POSTGRES_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo postgres://postgres@127.0.0.1:5432/test)
+export IOC_TEST_POSTGRES_URL
+
+.PHONY: run test test-rust test-postgres test-browser build bench
 
 run: build
 	$(RUN_TARGET)/release/ioc serve
 
-test: test-rust test-browser
+test: test-rust test-postgres test-browser
 
 test-rust:
 	.ci/tools
 	CARGO_TARGET_DIR=$(TEST_TARGET) cargo test --locked
+
+test-postgres:
+	.ci/tools
+	@if [ -z "$$IOC_TEST_POSTGRES_URL" ]; then \
+	  echo "PostgreSQL run skipped: no server answers at 127.0.0.1:5432 and IOC_TEST_POSTGRES_URL is not set"; \
+	else \
+	  echo "integration tests on PostgreSQL ($$IOC_TEST_POSTGRES_URL)"; \
+	  IOC_TEST_STORE=postgres CARGO_TARGET_DIR=$(TEST_TARGET) cargo test --locked -p server --test '*'; \
+	fi
 
 test-browser:
 	.ci/tools --browser

@@ -11,8 +11,9 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/ioc.sqlite";
 
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
-    /// The database: a SQLite file (`sqlite://path/to/file.sqlite`), created if missing. One
-    /// serving process per SQLite database.
+    /// The database: a SQLite file (`sqlite://path/to/file.sqlite`), created if missing, one
+    /// serving process per file; or PostgreSQL (`postgres://user@host/database`), for
+    /// several instances on one database.
     #[arg(long, env = "IOC_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
 

@@ -1,48 +1,66 @@
-//! The database: which URLs are understood, the connection pool, durability settings,
+//! The database: which URLs are understood, the connection pools, durability settings,
 //! migrations, and the lock that keeps one serving process per SQLite file.
 //!
-//! Every connection runs in WAL mode with `synchronous = FULL`: a transaction is on disk
-//! when its commit returns, so an ingest answered 2xx survives `kill -9` and power loss.
-//! Both settings are read back at start-up and the server refuses to run without them.
+//! Two backends: SQLite, embedded, for one serving process (the default), and PostgreSQL,
+//! for several instances on one database. The store's queries run on both through one
+//! `Any` pool ([`open`]); sessions and the PostgreSQL-only work (notifications, advisory
+//! locks) use typed pools made from the same URL.
+//!
+//! SQLite: every connection runs in WAL mode with `synchronous = FULL`, so a transaction
+//! is on disk when its commit returns and an ingest answered 2xx survives `kill -9` and
+//! power loss; both settings are read back at start-up and the server refuses to run
+//! without them. PostgreSQL: a commit is durable when it returns unless the server was
+//! configured otherwise (`synchronous_commit = off`, `fsync = off`), which is refused too.
 
 use anyhow::{bail, Context};
-use app::store::Db;
+use app::store::{Backend, Db};
+use sqlx::any::AnyPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, Executor};
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-/// The database URLs the server understands, for messages.
-pub const SUPPORTED: &str = "sqlite://path/to/file.sqlite";
+use crate::auth::session_store::Sessions;
 
-/// The options of a SQLite URL; anything else is refused with the schemes we support (a
-/// `postgres://…` URL must not become a directory named `postgres:` holding a SQLite file).
-fn sqlite_options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
-    let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase());
-    match scheme.as_deref() {
-        Some("sqlite") => {}
-        Some(other) if other.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => bail!(
-            "the database URL scheme `{other}:` is not supported; use {SUPPORTED} (SQLite, the embedded database)"
-        ),
+/// The database URLs the server understands, for messages.
+pub const SUPPORTED: &str =
+    "sqlite://path/to/file.sqlite (embedded) or postgres://user@host/database (several instances)";
+
+/// Connections of the store's pool.
+const POOL_CONNECTIONS: u32 = 8;
+/// How long a request waits for a connection before it is answered "unavailable".
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The backend of `url`, or why it is not a database URL we understand (a `postgres:`
+/// typo must not become a directory holding a SQLite file).
+pub fn backend(url: &str) -> anyhow::Result<Backend> {
+    if let Some(backend) = Backend::of_url(url) {
+        return Ok(backend);
+    }
+    match url.split_once(':').map(|(s, _)| s.to_ascii_lowercase()) {
+        Some(other)
+            if !other.is_empty()
+                && other
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+        {
+            bail!("the database URL scheme `{other}:` is not supported; use {SUPPORTED}")
+        }
         _ => bail!("`{url}` is not a database URL; use {SUPPORTED}"),
     }
-    SqliteConnectOptions::from_str(url)
-        .with_context(|| format!("`{url}` is not a SQLite database URL; use {SUPPORTED}"))
 }
 
-/// The file a SQLite URL names (`None` for an in-memory database).
-pub fn sqlite_path(url: &str) -> anyhow::Result<Option<PathBuf>> {
-    let options = sqlite_options(url)?;
-    if url.contains(":memory:") || url.contains("mode=memory") {
-        return Ok(None);
+/// The options of a SQLite URL, with the settings every connection runs with.
+fn sqlite_options(url: &str) -> anyhow::Result<SqliteConnectOptions> {
+    if backend(url)? != Backend::Sqlite {
+        bail!("`{url}` is not a SQLite database URL");
     }
-    Ok(Some(options.get_filename().to_path_buf()))
-}
-
-pub async fn open(url: &str) -> anyhow::Result<Db> {
-    let options = sqlite_options(url)?
-        .create_if_missing(true)
+    let options = SqliteConnectOptions::from_str(url)
+        .with_context(|| format!("`{url}` is not a SQLite database URL; use {SUPPORTED}"))?;
+    Ok(options
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
@@ -51,51 +69,151 @@ pub async fn open(url: &str) -> anyhow::Result<Db> {
         .pragma("wal_autocheckpoint", "0")
         // 16 MiB of page cache per connection (the default is 2 MiB)
         .pragma("cache_size", "-16384")
-        .pragma("temp_store", "memory");
+        .pragma("temp_store", "memory"))
+}
+
+/// The same settings, for connections of the `Any` pool, which are made from the URL alone.
+const SQLITE_SESSION_SETTINGS: &str = "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;
+    PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -16384;
+    PRAGMA temp_store = memory;";
+
+/// The file a SQLite URL names (`None` for an in-memory database or a PostgreSQL URL).
+pub fn sqlite_path(url: &str) -> anyhow::Result<Option<PathBuf>> {
+    if backend(url)? != Backend::Sqlite {
+        return Ok(None);
+    }
+    let options = sqlite_options(url)?;
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(None);
+    }
+    Ok(Some(options.get_filename().to_path_buf()))
+}
+
+/// Opens the store's pool on `url`, creating a SQLite file (and its directory) if missing,
+/// and checks that commits are durable.
+pub async fn open(url: &str) -> anyhow::Result<Db> {
+    sqlx::any::install_default_drivers();
+    match backend(url)? {
+        Backend::Sqlite => open_sqlite(url).await,
+        Backend::Postgres => open_postgres(url).await,
+    }
+}
+
+async fn open_sqlite(url: &str) -> anyhow::Result<Db> {
+    let options = sqlite_options(url)?.create_if_missing(true);
     let path = options.get_filename().to_path_buf();
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the database directory {}", dir.display()))?;
     }
-    let db = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
+    // created, and switched to WAL (a setting of the file), before the pool opens it
+    options
+        .connect()
+        .await
+        .with_context(|| format!("cannot open the database {}", path.display()))?
+        .close()
+        .await?;
+    let db = AnyPoolOptions::new()
+        .max_connections(POOL_CONNECTIONS)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .after_connect(|conn, _| {
+            Box::pin(async move { conn.execute(SQLITE_SESSION_SETTINGS).await.map(|_| ()) })
+        })
+        .connect(url)
         .await
         .with_context(|| format!("cannot open the database {}", path.display()))?;
     check_durability(&db).await?;
     Ok(db)
 }
 
-/// Fails unless the database runs in WAL mode with `synchronous = FULL`.
-pub async fn check_durability(db: &Db) -> anyhow::Result<()> {
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(db)
-        .await?;
-    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
-        .fetch_one(db)
-        .await?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        bail!("the database is in journal mode '{mode}', not WAL; acknowledged data could be lost");
+async fn open_postgres(url: &str) -> anyhow::Result<Db> {
+    let db = AnyPoolOptions::new()
+        .max_connections(POOL_CONNECTIONS)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect(url)
+        .await
+        .with_context(|| format!("cannot connect to the database {}", redacted(url)))?;
+    check_durability(&db).await?;
+    Ok(db)
+}
+
+/// `url` without its password, for messages and logs.
+pub fn redacted(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
     }
-    // 2 = FULL, 3 = EXTRA
-    if synchronous < 2 {
-        bail!("the database has synchronous = {synchronous}, not FULL; acknowledged data could be lost");
+}
+
+/// Fails unless a commit is on disk when it returns: SQLite in WAL mode with
+/// `synchronous = FULL`; PostgreSQL with `fsync` and `synchronous_commit` on.
+pub async fn check_durability(db: &Db) -> anyhow::Result<()> {
+    match Backend::of(db) {
+        Backend::Sqlite => {
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(db)
+                .await?;
+            let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(db)
+                .await?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                bail!("the database is in journal mode '{mode}', not WAL; acknowledged data could be lost");
+            }
+            // 2 = FULL, 3 = EXTRA
+            if synchronous < 2 {
+                bail!("the database has synchronous = {synchronous}, not FULL; acknowledged data could be lost");
+            }
+        }
+        Backend::Postgres => {
+            for setting in ["fsync", "synchronous_commit"] {
+                let value: String = sqlx::query_scalar(&format!("SHOW {setting}"))
+                    .fetch_one(db)
+                    .await?;
+                if value.eq_ignore_ascii_case("off") {
+                    bail!("the database has {setting} = off; acknowledged data could be lost");
+                }
+            }
+        }
     }
     Ok(())
 }
 
+/// Brings the schema up to date: `migrations/sqlite` or `migrations/postgres`.
 pub async fn migrate(db: &Db) -> anyhow::Result<()> {
-    run_migrations(db, &sqlx::migrate!("../migrations/sqlite")).await
+    let url = db.connect_options().database_url.to_string();
+    match Backend::of(db) {
+        Backend::Sqlite => {
+            run_sqlite_migrations(&url, &sqlx::migrate!("../migrations/sqlite")).await
+        }
+        Backend::Postgres => {
+            let mut conn = PgConnectOptions::from_str(&url)?
+                .connect()
+                .await
+                .context("cannot connect to the database to migrate it")?;
+            // the migrator holds an advisory lock: instances starting at once take turns
+            sqlx::migrate!("../migrations/postgres")
+                .run_direct(&mut conn)
+                .await
+                .context("cannot apply the database migrations")?;
+            conn.close().await?;
+            Ok(())
+        }
+    }
 }
 
 /// Applies `migrations` on a connection of their own with foreign keys off — SQLite can
 /// only rebuild a table (to change a constraint) so, and ignores the setting inside the
 /// transaction each migration runs in — then checks every foreign key: a violation stops
 /// start-up instead of being left in the data.
-async fn run_migrations(db: &Db, migrations: &sqlx::migrate::Migrator) -> anyhow::Result<()> {
-    use sqlx::ConnectOptions;
-    let options = (*db.connect_options()).clone().foreign_keys(false);
-    let mut conn = options
+async fn run_sqlite_migrations(
+    url: &str,
+    migrations: &sqlx::migrate::Migrator,
+) -> anyhow::Result<()> {
+    let mut conn = sqlite_options(url)?
+        .foreign_keys(false)
         .connect()
         .await
         .context("cannot open the database to migrate it")?;
@@ -114,7 +232,39 @@ async fn run_migrations(db: &Db, migrations: &sqlx::migrate::Migrator) -> anyhow
             row.map_or_else(|| "?".to_string(), |r| r.to_string())
         );
     }
+    conn.close().await?;
     Ok(())
+}
+
+/// The session store on the same database as `db`, its table made if missing.
+pub async fn sessions(db: &Db) -> anyhow::Result<Sessions> {
+    let url = db.connect_options().database_url.to_string();
+    match Backend::of(db) {
+        Backend::Sqlite => {
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_with(sqlite_options(&url)?)
+                .await?;
+            let store = tower_sessions_sqlx_store::SqliteStore::new(pool);
+            store
+                .migrate()
+                .await
+                .context("cannot create the sessions table")?;
+            Ok(Sessions::Sqlite(store))
+        }
+        Backend::Postgres => {
+            // the table is made by the migrations (instances starting at once would race)
+            let pool = PgPoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect(&url)
+                .await?;
+            Ok(Sessions::Postgres(
+                tower_sessions_sqlx_store::PostgresStore::new(pool),
+            ))
+        }
+    }
 }
 
 /// Held for as long as `ioc serve` runs on a SQLite file. Each serving process publishes
@@ -182,21 +332,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_sqlite_urls_are_understood() {
+    fn sqlite_and_postgres_urls_are_understood_and_nothing_else() {
         assert_eq!(
             sqlite_path("sqlite://data/ioc.sqlite").unwrap(),
             Some(PathBuf::from("data/ioc.sqlite"))
         );
         assert_eq!(sqlite_path("sqlite::memory:").unwrap(), None);
-        let err = sqlite_path("postgres://ioc@db/ioc")
-            .unwrap_err()
-            .to_string();
+        assert_eq!(backend("postgres://ioc@db/ioc").unwrap(), Backend::Postgres);
+        assert_eq!(
+            backend("postgresql://ioc@db/ioc").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            sqlite_path("postgres://ioc@db/ioc").unwrap(),
+            None,
+            "no file"
+        );
+        let err = backend("mysql://ioc@db/ioc").unwrap_err().to_string();
         assert!(
-            err.contains("`postgres:` is not supported") && err.contains(SUPPORTED),
+            err.contains("`mysql:` is not supported") && err.contains(SUPPORTED),
             "{err}"
         );
-        let err = sqlite_path("data/ioc.sqlite").unwrap_err().to_string();
+        let err = backend("data/ioc.sqlite").unwrap_err().to_string();
         assert!(err.contains("is not a database URL"), "{err}");
+        assert_eq!(
+            redacted("postgres://ioc:secret@db/ioc"),
+            "postgres://ioc:***@db/ioc"
+        );
     }
 
     /// Databases made before Phường Chiềng An's code was corrected keep their figures,
@@ -214,7 +376,7 @@ mod tests {
             .cloned()
             .collect();
         before.migrations = std::borrow::Cow::Owned(earlier);
-        run_migrations(&db, &before).await.unwrap();
+        run_sqlite_migrations(&url, &before).await.unwrap();
         for statement in [
             "INSERT INTO agencies (code, name_vi, name_en, short_vi, short_en) VALUES ('VPUB', 'VP', 'PPC', 'VP', 'PPC')",
             "INSERT INTO admin_units (code, official_code, name_vi, kind) VALUES ('14', '14', 'Tỉnh Sơn La', 'province')",

@@ -22,7 +22,7 @@ pub mod upkeep;
 
 use anyhow::Context;
 use app::model::Catalogue;
-use app::store::Db;
+use app::store::{Backend, Db};
 use leptos::config::LeptosOptions;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -117,7 +117,9 @@ pub async fn run(
     let (writer, writer_task) = ObservationWriter::start(db.clone(), hub.clone());
     tokio::spawn(hub.clone().run_heartbeats());
     tokio::spawn(hub.clone().run_revocation_sweeps());
-    tokio::spawn(upkeep::run_checkpoints(db.clone(), hub.shutdown_signal()));
+    if Backend::of(&db) == Backend::Sqlite {
+        tokio::spawn(upkeep::run_checkpoints(db.clone(), hub.shutdown_signal()));
+    }
     tokio::spawn(upkeep::run_memory_trim(hub.shutdown_signal()));
     tokio::spawn(upkeep::run_idempotency_pruning(
         db.clone(),
@@ -153,11 +155,7 @@ pub async fn run(
         display_frame_ancestors: config.display_frame_ancestors.clone().into(),
         trusted_proxies: config.trusted_proxies.clone().into(),
     };
-    let sessions = tower_sessions_sqlx_store::SqliteStore::new(db.clone());
-    sessions
-        .migrate()
-        .await
-        .context("cannot create the sessions table")?;
+    let sessions = db::sessions(&db).await?;
     tokio::spawn(upkeep::run_session_cleanup(
         sessions.clone(),
         hub.shutdown_signal(),

@@ -40,7 +40,7 @@ pub fn loggable(uri: &axum::http::Uri) -> String {
 
 pub fn router(
     state: AppState,
-    sessions: tower_sessions_sqlx_store::SqliteStore,
+    sessions: crate::auth::session_store::Sessions,
     limits: HttpLimits,
 ) -> Router {
     // Leptos runs its rendering tasks on tokio (an error only means it already does)

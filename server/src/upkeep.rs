@@ -1,5 +1,5 @@
-//! Upkeep, in the background: WAL checkpoints (and a truncated WAL when nothing is being
-//! written), idempotency records deleted after their retention period, expired sessions
+//! Upkeep, in the background: WAL checkpoints on SQLite (and a truncated WAL when nothing
+//! is being written), idempotency records deleted after their retention period, expired sessions
 //! deleted, and freed memory given back to the system. Each task ends when the hub shuts
 //! down.
 
@@ -150,7 +150,7 @@ fn trim() {}
 
 /// Deletes expired sessions every ten minutes.
 pub async fn run_session_cleanup(
-    sessions: tower_sessions_sqlx_store::SqliteStore,
+    sessions: crate::auth::session_store::Sessions,
     mut shutdown: watch::Receiver<bool>,
 ) {
     use tower_sessions::ExpiredDeletion;

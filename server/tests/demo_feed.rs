@@ -29,7 +29,7 @@ async fn the_demo_feed_posts_through_the_ingest_api_and_opens_a_wall() {
     }
     assert!(submitted > 0, "the feed submitted through the API");
     let labels: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT label FROM api_tokens WHERE revoked_at IS NULL AND label = ?",
+        "SELECT DISTINCT label FROM api_tokens WHERE revoked_at IS NULL AND label = $1",
     )
     .bind(server::demo::TOKEN_LABEL)
     .fetch_all(&s.db)
@@ -40,7 +40,7 @@ async fn the_demo_feed_posts_through_the_ingest_api_and_opens_a_wall() {
     // one wall screen at a time: a new start revokes the previous one
     let active = || async {
         sqlx::query_scalar::<_, i64>(
-            "SELECT id FROM displays WHERE name = ? AND revoked_at IS NULL",
+            "SELECT id FROM displays WHERE name = $1 AND revoked_at IS NULL",
         )
         .bind(server::demo::WALL_NAME)
         .fetch_all(&s.db)

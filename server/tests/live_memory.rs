@@ -48,8 +48,8 @@ fn period_of(cadence: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_screen_holds_no_copy_of_the_frames_it_was_sent() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("ioc.sqlite").display());
+    let database = common::TestDatabase::new().await;
+    let url = database.url.clone();
     let port = common::free_port();
     let base = format!("http://127.0.0.1:{port}");
     run(&["migrate", "--database-url", &url]);

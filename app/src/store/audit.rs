@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use super::time_text;
+use super::{time_text, Backend};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AuditEntry {
@@ -36,12 +36,12 @@ pub struct NewEntry<'a> {
 }
 
 pub async fn record(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     entry: &NewEntry<'_>,
     at: OffsetDateTime,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, action, target, detail, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, action, target, detail, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(time_text::format(at))
     .bind(entry.actor_kind)
@@ -80,18 +80,20 @@ type Row = (
 );
 
 /// Entries matching `filter`, newest first.
-pub async fn read(
-    conn: &mut sqlx::SqliteConnection,
-    filter: &Filter,
-) -> sqlx::Result<Vec<AuditEntry>> {
-    let rows: Vec<Row> = sqlx::query_as(
+pub async fn read(conn: &mut super::Conn, filter: &Filter) -> sqlx::Result<Vec<AuditEntry>> {
+    // the position of a part in a text: instr() in SQLite, strpos() in PostgreSQL
+    let contains = match Backend::of_conn(conn) {
+        Backend::Sqlite => "instr(lower(actor_name), lower($2)) > 0",
+        Backend::Postgres => "strpos(lower(actor_name), lower($2)) > 0",
+    };
+    let rows: Vec<Row> = sqlx::query_as(&format!(
         "SELECT id, at, actor_kind, actor_id, actor_name, action, target, detail, ip FROM audit_log
-         WHERE (?1 IS NULL OR action = ?1)
-           AND (?2 IS NULL OR instr(lower(actor_name), lower(?2)) > 0)
-           AND (?3 IS NULL OR at >= ?3)
-           AND (?4 IS NULL OR at <= ?4)
-         ORDER BY id DESC LIMIT ?5",
-    )
+         WHERE ($1 IS NULL OR action = $1)
+           AND ($2 IS NULL OR {contains})
+           AND ($3 IS NULL OR at >= $3)
+           AND ($4 IS NULL OR at <= $4)
+         ORDER BY id DESC LIMIT $5"
+    ))
     .bind(&filter.action)
     .bind(&filter.actor)
     .bind(filter.since.map(time_text::format))
@@ -124,7 +126,7 @@ pub const SETTLES_AN_ATTEMPT: [&str; 3] = ["login", "reauthenticated", "login_bu
 /// username and from an address: the attempts recorded (`login_attempt`, before any
 /// password is checked) less those settled (see [`SETTLES_AN_ATTEMPT`]).
 pub async fn unsettled_logins(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     username: &str,
     ip: &str,
     since: OffsetDateTime,
@@ -134,16 +136,16 @@ pub async fn unsettled_logins(
     let count = |column: &str| {
         format!(
             "SELECT COALESCE(SUM(CASE WHEN action = 'login_attempt' THEN 1 ELSE -1 END), 0)
-             FROM audit_log WHERE action IN ('login_attempt', '{}') AND at >= ? AND {column}",
+             FROM audit_log WHERE action IN ('login_attempt', '{}') AND at >= $1 AND {column}",
             SETTLES_AN_ATTEMPT.join("', '")
         )
     };
-    let by_user: i64 = sqlx::query_scalar(&count("lower(target) = lower(?)"))
+    let by_user: i64 = sqlx::query_scalar(&count("lower(target) = lower($2)"))
         .bind(&since)
         .bind(username)
         .fetch_one(&mut *conn)
         .await?;
-    let by_ip: i64 = sqlx::query_scalar(&count("ip = ?"))
+    let by_ip: i64 = sqlx::query_scalar(&count("ip = $2"))
         .bind(&since)
         .bind(ip)
         .fetch_one(&mut *conn)

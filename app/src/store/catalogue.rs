@@ -20,10 +20,7 @@ pub enum SyncError {
 }
 
 /// The indicators whose figures `catalogue` would reinterpret, one line each.
-async fn reinterpreted(
-    conn: &mut sqlx::SqliteConnection,
-    catalogue: &Catalogue,
-) -> sqlx::Result<Vec<String>> {
+async fn reinterpreted(conn: &mut super::Conn, catalogue: &Catalogue) -> sqlx::Result<Vec<String>> {
     let stored: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT i.code, i.unit, i.cadence FROM indicators i
          WHERE EXISTS (SELECT 1 FROM observations o WHERE o.indicator_code = i.code)",
@@ -63,7 +60,7 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> Result<(), SyncError> {
         .await?;
     for a in &catalogue.agencies {
         sqlx::query(
-            "INSERT INTO agencies (code, name_vi, name_en, short_vi, short_en, area_code, active) VALUES (?, ?, ?, ?, ?, ?, 1)
+            "INSERT INTO agencies (code, name_vi, name_en, short_vi, short_en, area_code, active) VALUES ($1, $2, $3, $4, $5, $6, 1)
              ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en,
                short_vi = excluded.short_vi, short_en = excluded.short_en, area_code = excluded.area_code, active = 1",
         )
@@ -83,7 +80,7 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> Result<(), SyncError> {
     for a in &catalogue.areas {
         sqlx::query(
             "INSERT INTO admin_units (code, official_code, name_vi, kind, parent_code, valid_from, valid_to, lon, lat, active)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)
              ON CONFLICT (code) DO UPDATE SET official_code = excluded.official_code, name_vi = excluded.name_vi,
                kind = excluded.kind, parent_code = excluded.parent_code, valid_from = excluded.valid_from,
                valid_to = excluded.valid_to, lon = excluded.lon, lat = excluded.lat, active = 1",
@@ -114,7 +111,7 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> Result<(), SyncError> {
             "INSERT INTO indicators (code, name_vi, name_en, sector, unit, cadence, agency_code, level, direction,
                min_value, max_value, target_indicator, target_value, threshold_warning, threshold_critical,
                max_age_hours, source, active)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1)
              ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en,
                sector = excluded.sector, unit = excluded.unit, cadence = excluded.cadence,
                agency_code = excluded.agency_code, level = excluded.level, direction = excluded.direction,

@@ -31,13 +31,13 @@ fn display(r: Row) -> sqlx::Result<Display> {
 
 /// Creates a display and returns it with its token, which is not stored.
 pub async fn create(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     name: &str,
     now: OffsetDateTime,
 ) -> sqlx::Result<(Display, String)> {
     let token = format!("{PREFIX}{}", hex::encode(rand::random::<[u8; 32]>()));
     let row: Row = sqlx::query_as(&format!(
-        "INSERT INTO displays (name, token_hash, created_at) VALUES (?, ?, ?) RETURNING {COLUMNS}"
+        "INSERT INTO displays (name, token_hash, created_at) VALUES ($1, $2, $3) RETURNING {COLUMNS}"
     ))
     .bind(name)
     .bind(hash(&token))
@@ -47,12 +47,9 @@ pub async fn create(
     Ok((display(row)?, token))
 }
 
-pub async fn find_active(
-    conn: &mut sqlx::SqliteConnection,
-    token: &str,
-) -> sqlx::Result<Option<Display>> {
+pub async fn find_active(conn: &mut super::Conn, token: &str) -> sqlx::Result<Option<Display>> {
     let row: Option<Row> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM displays WHERE token_hash = ? AND revoked_at IS NULL"
+        "SELECT {COLUMNS} FROM displays WHERE token_hash = $1 AND revoked_at IS NULL"
     ))
     .bind(hash(token))
     .fetch_optional(conn)
@@ -60,28 +57,24 @@ pub async fn find_active(
     row.map(display).transpose()
 }
 
-pub async fn by_id(conn: &mut sqlx::SqliteConnection, id: i64) -> sqlx::Result<Option<Display>> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM displays WHERE id = ?"))
+pub async fn by_id(conn: &mut super::Conn, id: i64) -> sqlx::Result<Option<Display>> {
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM displays WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await?;
     row.map(display).transpose()
 }
 
-pub async fn list(conn: &mut sqlx::SqliteConnection) -> sqlx::Result<Vec<Display>> {
+pub async fn list(conn: &mut super::Conn) -> sqlx::Result<Vec<Display>> {
     let rows: Vec<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM displays ORDER BY id"))
         .fetch_all(conn)
         .await?;
     rows.into_iter().map(display).collect()
 }
 
-pub async fn revoke(
-    conn: &mut sqlx::SqliteConnection,
-    id: i64,
-    now: OffsetDateTime,
-) -> sqlx::Result<bool> {
+pub async fn revoke(conn: &mut super::Conn, id: i64, now: OffsetDateTime) -> sqlx::Result<bool> {
     let done =
-        sqlx::query("UPDATE displays SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        sqlx::query("UPDATE displays SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(time_text::format(now))
             .bind(id)
             .execute(conn)
@@ -91,21 +84,17 @@ pub async fn revoke(
 
 /// Displays revoked after `after`.
 pub async fn revoked_after(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     after: OffsetDateTime,
 ) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar("SELECT id FROM displays WHERE revoked_at > ?")
+    sqlx::query_scalar("SELECT id FROM displays WHERE revoked_at > $1")
         .bind(time_text::format(after))
         .fetch_all(conn)
         .await
 }
 
-pub async fn touch(
-    conn: &mut sqlx::SqliteConnection,
-    id: i64,
-    now: OffsetDateTime,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE displays SET last_seen_at = ? WHERE id = ?")
+pub async fn touch(conn: &mut super::Conn, id: i64, now: OffsetDateTime) -> sqlx::Result<()> {
+    sqlx::query("UPDATE displays SET last_seen_at = $1 WHERE id = $2")
         .bind(time_text::format(now))
         .bind(id)
         .execute(conn)

@@ -1,7 +1,7 @@
 //! The stored answers to accepted ingest requests, keyed by who submitted them — one agency
 //! token or one officer — and their `Idempotency-Key`, kept for the retention period.
 
-use sqlx::SqliteConnection;
+use super::Conn;
 use time::OffsetDateTime;
 
 use super::time_text;
@@ -46,13 +46,13 @@ impl Submitter {
 /// The answer stored for `submitter`'s `key`, if any (also under the agency's key space
 /// of before, so a retry in flight across that upgrade is still answered).
 pub async fn find(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     submitter: &Submitter,
     key: &str,
 ) -> sqlx::Result<Option<StoredResponse>> {
     let row: Option<(String, i64, String)> = sqlx::query_as(
         "SELECT request_hash, status, response FROM idempotency_records
-         WHERE key = ?1 AND submitter IN (?2, ?3) ORDER BY submitter = ?2 DESC LIMIT 1",
+         WHERE key = $1 AND submitter IN ($2, $3) ORDER BY submitter = $2 DESC LIMIT 1",
     )
     .bind(key)
     .bind(&submitter.id)
@@ -67,7 +67,7 @@ pub async fn find(
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     submitter: &Submitter,
     key: &str,
     response: &StoredResponse,
@@ -75,7 +75,7 @@ pub async fn insert(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO idempotency_records (submitter, key, agency_code, request_hash, status, response, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&submitter.id)
     .bind(key)
@@ -90,14 +90,10 @@ pub async fn insert(
 }
 
 /// Deletes up to `limit` records made before `before`; returns how many went.
-pub async fn prune(
-    conn: &mut SqliteConnection,
-    before: OffsetDateTime,
-    limit: i64,
-) -> sqlx::Result<u64> {
+pub async fn prune(conn: &mut Conn, before: OffsetDateTime, limit: i64) -> sqlx::Result<u64> {
     let done = sqlx::query(
-        "DELETE FROM idempotency_records WHERE rowid IN
-           (SELECT rowid FROM idempotency_records WHERE created_at < ? ORDER BY created_at LIMIT ?)",
+        "DELETE FROM idempotency_records WHERE (submitter, key) IN
+           (SELECT submitter, key FROM idempotency_records WHERE created_at < $1 ORDER BY created_at LIMIT $2)",
     )
     .bind(time_text::format(before))
     .bind(limit)

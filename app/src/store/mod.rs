@@ -1,8 +1,15 @@
 //! All SQL of the product, compiled only on the server. Used by the ingest API, the live
 //! hub, the command line and server functions, so no query is written twice.
 //!
+//! One store, two backends: SQLite (embedded, one serving process) and PostgreSQL (several
+//! instances). Queries go through sqlx's `Any` driver and are written once, in SQL both
+//! understand, with `$1`-style parameters (SQLite reads `$N` as parameter N too); where the
+//! dialects differ, the function says so and picks by [`Backend`]. Both schemas
+//! (`migrations/sqlite`, `migrations/postgres`) have the same tables and columns.
+//!
 //! Times are stored as fixed-width UTC text (see [`time_text`]) and decimal values as
-//! canonical decimal text, so the database never rounds a figure.
+//! canonical decimal text, on both backends, so the database never rounds a figure and a
+//! copy from one backend to the other is the same data.
 
 pub mod audit;
 pub mod catalogue;
@@ -13,13 +20,48 @@ pub mod observations;
 pub mod tokens;
 pub mod users;
 
-pub use sqlx::SqlitePool as Db;
+pub use sqlx::AnyConnection as Conn;
+pub use sqlx::AnyPool as Db;
 
-/// A write transaction. It takes SQLite's write lock at its start (`BEGIN IMMEDIATE`), so it
-/// waits its turn (the busy timeout) instead of failing at its first write when another
-/// writer is busy, as a deferred transaction that read first would.
-pub async fn write(db: &Db) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-    db.begin_with("BEGIN IMMEDIATE").await
+/// Which database a pool or connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of a database URL, if it is one we support.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        match url.split_once(':')?.0.to_ascii_lowercase().as_str() {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+
+    pub fn of(db: &Db) -> Backend {
+        Backend::of_url(db.connect_options().database_url.as_str()).unwrap_or(Backend::Sqlite)
+    }
+
+    pub fn of_conn(conn: &Conn) -> Backend {
+        if conn.backend_name().eq_ignore_ascii_case("postgresql") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// A write transaction. On SQLite it takes the database's write lock at its start
+/// (`BEGIN IMMEDIATE`), so it waits its turn (the busy timeout) instead of failing at its
+/// first write when another writer is busy, as a deferred transaction that read first
+/// would. PostgreSQL locks rows as they are written, so a plain `BEGIN` does.
+pub async fn write(db: &Db) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
+    match Backend::of(db) {
+        Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
+        Backend::Postgres => db.begin().await,
+    }
 }
 
 /// Fixed-width UTC timestamps, `2026-11-22T10:00:00.123Z`, which sort correctly as text.

@@ -2,10 +2,9 @@
 //! for the live stream.
 
 use rust_decimal::Decimal;
-use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 
-use super::{decimal, parse_column, time_text, Db};
+use super::{decimal, parse_column, time_text, Backend, Conn, Db};
 use crate::model::live::PreviousValue;
 use crate::model::{LiveValue, Period, Unit};
 
@@ -46,14 +45,84 @@ pub enum Recording {
     Stale(Vec<StaleItem>),
 }
 
+/// The statements of [`record`] on one backend. Each takes the batch as one JSON parameter
+/// (SQLite's `json_each`, PostgreSQL's `jsonb_array_elements`), so a batch of thousands of
+/// figures is three statements, not thousands.
+struct RecordSql {
+    /// `[[revision, as_of] | [null, null], …]` in item order, for the keys in `$1`.
+    latest: &'static str,
+    /// One event per element of `$3`, ids from `$1` on, recorded at `$2`.
+    events: &'static str,
+    /// The observations in `$3`, by agency `$1`, received at `$2`.
+    observations: &'static str,
+}
+
+const SQLITE: RecordSql = RecordSql {
+    latest: "SELECT json_group_array(json_array(l.revision, l.as_of) ORDER BY k.key)
+             FROM json_each($1) AS k
+             LEFT JOIN observations l ON l.id = (
+                 SELECT o.id FROM observations o
+                 WHERE o.indicator_code = k.value ->> 0 AND o.area_code = k.value ->> 1
+                   AND o.period = k.value ->> 2
+                 ORDER BY o.revision DESC LIMIT 1)",
+    events: "INSERT INTO stream_events (id, kind, recorded_at)
+             SELECT $1 + key, 'observation', $2 FROM json_each($3)",
+    observations: "INSERT INTO observations
+           (id, indicator_code, area_code, period, period_start, revision, value, unit, agency_code, as_of, received_at)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
+                value ->> 7, $1, value ->> 8, $2
+         FROM json_each($3)",
+};
+
+const POSTGRES: RecordSql = RecordSql {
+    latest: "SELECT COALESCE(json_agg(json_build_array(l.revision, l.as_of) ORDER BY k.ord), '[]')::text
+             FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS k(value, ord)
+             LEFT JOIN LATERAL (
+                 SELECT o.revision, o.as_of FROM observations o
+                 WHERE o.indicator_code = k.value ->> 0 AND o.area_code = k.value ->> 1
+                   AND o.period = k.value ->> 2
+                 ORDER BY o.revision DESC LIMIT 1) l ON true",
+    events: "INSERT INTO stream_events (id, kind, recorded_at)
+             SELECT $1 + (e.ord - 1), 'observation', $2
+             FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(value, ord)",
+    observations: "INSERT INTO observations
+           (id, indicator_code, area_code, period, period_start, revision, value, unit, agency_code, as_of, received_at)
+         SELECT (value ->> 0)::bigint, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
+                (value ->> 5)::bigint, value ->> 6, value ->> 7, $1, value ->> 8, $2
+         FROM jsonb_array_elements($3::jsonb)",
+};
+
+/// The advisory lock that makes one writer of the event log at a time across every
+/// instance on a PostgreSQL database (its key: "IOC stream" in ASCII).
+pub const STREAM_LOCK: i64 = 0x494f_4320_7374_7265;
+
+/// Makes the caller's write transaction the only writer of the event log until it ends.
+///
+/// Offsets must become visible in order with no holes, or a screen reading "everything
+/// after my offset" would skip a figure that commits later under a lower offset. A
+/// sequence cannot promise that — its values are handed out in call order, not commit
+/// order, and rollbacks lose some — so offsets are the log's head + 1, 2, …, read and
+/// written while holding this lock, which is released only when the transaction commits
+/// or rolls back: the next writer reads the head after this one's rows are visible. On
+/// SQLite the transaction's `BEGIN IMMEDIATE` already holds the database's one write lock.
+/// Take it at the start of the transaction, outside any savepoint.
+pub async fn lock_stream(conn: &mut Conn) -> sqlx::Result<()> {
+    if Backend::of_conn(conn) == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(STREAM_LOCK)
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Stores `items` (with no two for the same indicator, area and period) as the next
 /// revision of each, each with its event in the log, in item order — unless an item's
 /// `as_of` is older than that of the revision it would follow, in which case nothing is
 /// stored (a late copy of an older figure must never become the current one). Runs inside
-/// the caller's write transaction, which must be the only writer of the log (the
-/// observation writer).
+/// the caller's write transaction, which must hold the log ([`lock_stream`]).
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     agency: &str,
     received_at: OffsetDateTime,
     items: &[NewObservation],
@@ -61,26 +130,21 @@ pub async fn record(
     if items.is_empty() {
         return Ok(Recording::Stored(Vec::new()));
     }
+    let sql = match Backend::of_conn(conn) {
+        Backend::Sqlite => &SQLITE,
+        Backend::Postgres => &POSTGRES,
+    };
     let received = time_text::format(received_at);
-    let count = i64::try_from(items.len()).unwrap_or(i64::MAX);
 
     // Each item's latest stored revision and its as-of time, read in one query.
     let keys: Vec<serde_json::Value> = items
         .iter()
         .map(|o| serde_json::json!([o.indicator, o.area, o.period.to_string()]))
         .collect();
-    let latest: String = sqlx::query_scalar(
-        "SELECT json_group_array(json_array(l.revision, l.as_of) ORDER BY k.key)
-         FROM json_each(?1) AS k
-         LEFT JOIN observations l ON l.id = (
-             SELECT o.id FROM observations o
-             WHERE o.indicator_code = k.value ->> 0 AND o.area_code = k.value ->> 1
-               AND o.period = k.value ->> 2
-             ORDER BY o.revision DESC LIMIT 1)",
-    )
-    .bind(serde_json::Value::Array(keys).to_string())
-    .fetch_one(&mut *conn)
-    .await?;
+    let latest: String = sqlx::query_scalar(sql.latest)
+        .bind(serde_json::Value::Array(keys).to_string())
+        .fetch_one(&mut *conn)
+        .await?;
     let latest: Vec<(Option<u32>, Option<String>)> =
         serde_json::from_str(&latest).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     let mut revisions = Vec::with_capacity(items.len());
@@ -100,19 +164,19 @@ pub async fn record(
         return Ok(Recording::Stale(stale));
     }
 
-    // One event per item. In this (sole) writer's transaction the log's AUTOINCREMENT ids
-    // of one statement are consecutive, so the items' offsets end at the last inserted id.
+    // One event per item, numbered on from the log's head (see `lock_stream`).
+    let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM stream_events")
+        .fetch_one(&mut *conn)
+        .await?;
+    let first = head + 1;
     let placeholders =
         serde_json::Value::Array(vec![serde_json::Value::Null; items.len()]).to_string();
-    let last = sqlx::query(
-        "INSERT INTO stream_events (kind, recorded_at) SELECT 'observation', ?1 FROM json_each(?2)",
-    )
-    .bind(&received)
-    .bind(placeholders)
-    .execute(&mut *conn)
-    .await?
-    .last_insert_rowid();
-    let first = last - count + 1;
+    let events = sqlx::query(sql.events)
+        .bind(first)
+        .bind(&received)
+        .bind(placeholders)
+        .execute(&mut *conn)
+        .await?;
 
     // Each observation takes its event's id.
     let rows: Vec<serde_json::Value> = items
@@ -133,23 +197,18 @@ pub async fn record(
             ])
         })
         .collect();
-    let stored = sqlx::query(
-        "INSERT INTO observations
-           (id, indicator_code, area_code, period, period_start, revision, value, unit, agency_code, as_of, received_at)
-         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
-                value ->> 7, ?1, value ->> 8, ?2
-         FROM json_each(?3)",
-    )
-    .bind(agency)
-    .bind(&received)
-    .bind(serde_json::Value::Array(rows).to_string())
-    .execute(&mut *conn)
-    .await?;
-    if stored.rows_affected() != items.len() as u64 || revisions.len() != items.len() {
+    let stored = sqlx::query(sql.observations)
+        .bind(agency)
+        .bind(&received)
+        .bind(serde_json::Value::Array(rows).to_string())
+        .execute(&mut *conn)
+        .await?;
+    let expected = items.len() as u64;
+    if stored.rows_affected() != expected || events.rows_affected() != expected {
         return Err(sqlx::Error::Protocol(format!(
-            "stored {} observations and {} revisions for {} items",
+            "stored {} observations and {} events for {} items",
             stored.rows_affected(),
-            revisions.len(),
+            events.rows_affected(),
             items.len()
         )));
     }
@@ -191,7 +250,7 @@ pub async fn head(db: &Db) -> sqlx::Result<u64> {
 /// The (offset, indicator, area) of each event after `after`, oldest first.
 pub async fn event_keys_after(db: &Db, after: u64) -> sqlx::Result<Vec<(u64, String, String)>> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, indicator_code, area_code FROM observations WHERE id > ? ORDER BY id",
+        "SELECT id, indicator_code, area_code FROM observations WHERE id > $1 ORDER BY id",
     )
     .bind(i64::try_from(after).unwrap_or(i64::MAX))
     .fetch_all(db)
@@ -226,7 +285,7 @@ pub async fn current_values(db: &Db) -> sqlx::Result<Vec<LiveValue>> {
                   DENSE_RANK() OVER (PARTITION BY o.indicator_code, o.area_code ORDER BY o.period DESC) AS prank,
                   ROW_NUMBER() OVER (PARTITION BY o.indicator_code, o.area_code, o.period ORDER BY o.revision DESC) AS rrank
            FROM observations o
-         )
+         ) AS ranked
          WHERE prank <= 2 AND rrank = 1
          ORDER BY indicator_code, area_code, prank",
     )
@@ -271,7 +330,7 @@ pub async fn revisions(
     period: &str,
 ) -> sqlx::Result<Vec<(u32, Decimal)>> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT revision, value FROM observations WHERE indicator_code = ? AND area_code = ? AND period = ? ORDER BY revision",
+        "SELECT revision, value FROM observations WHERE indicator_code = $1 AND area_code = $2 AND period = $3 ORDER BY revision",
     )
     .bind(indicator)
     .bind(area)

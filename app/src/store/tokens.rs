@@ -42,14 +42,14 @@ const COLUMNS: &str = "id, agency_code, label, created_at, last_used_at, revoked
 
 /// Creates a token for `agency` and returns it with the plain text, which is not stored.
 pub async fn create(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     agency: &str,
     label: &str,
     now: OffsetDateTime,
 ) -> sqlx::Result<(TokenInfo, String)> {
     let token = format!("{PREFIX}{}", hex::encode(rand::random::<[u8; 32]>()));
     let row: TokenRow = sqlx::query_as(&format!(
-        "INSERT INTO api_tokens (agency_code, label, token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING {COLUMNS}"
+        "INSERT INTO api_tokens (agency_code, label, token_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"
     ))
     .bind(agency)
     .bind(label)
@@ -63,7 +63,7 @@ pub async fn create(
 /// The token's record if it exists and is not revoked.
 pub async fn find_active(db: &Db, token: &str) -> sqlx::Result<Option<TokenInfo>> {
     let row: Option<TokenRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL"
+        "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
     ))
     .bind(hash(token))
     .fetch_optional(db)
@@ -80,13 +80,9 @@ pub async fn list(db: &Db) -> sqlx::Result<Vec<TokenInfo>> {
 }
 
 /// Revokes a token; false if there is no such active token.
-pub async fn revoke(
-    conn: &mut sqlx::SqliteConnection,
-    id: i64,
-    now: OffsetDateTime,
-) -> sqlx::Result<bool> {
+pub async fn revoke(conn: &mut super::Conn, id: i64, now: OffsetDateTime) -> sqlx::Result<bool> {
     let done =
-        sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(time_text::format(now))
             .bind(id)
             .execute(conn)
@@ -96,10 +92,10 @@ pub async fn revoke(
 
 /// Tokens revoked after `after`.
 pub async fn revoked_after(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     after: OffsetDateTime,
 ) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar("SELECT id FROM api_tokens WHERE revoked_at > ?")
+    sqlx::query_scalar("SELECT id FROM api_tokens WHERE revoked_at > $1")
         .bind(time_text::format(after))
         .fetch_all(conn)
         .await
@@ -108,26 +104,23 @@ pub async fn revoked_after(
 /// Revokes every active token with this label (used by the demo feed, which makes fresh
 /// tokens at each start).
 pub async fn revoke_labelled(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     label: &str,
     now: OffsetDateTime,
 ) -> sqlx::Result<u64> {
-    let done =
-        sqlx::query("UPDATE api_tokens SET revoked_at = ? WHERE label = ? AND revoked_at IS NULL")
-            .bind(time_text::format(now))
-            .bind(label)
-            .execute(conn)
-            .await?;
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE label = $2 AND revoked_at IS NULL",
+    )
+    .bind(time_text::format(now))
+    .bind(label)
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected())
 }
 
 /// Records that a token was used, inside the caller's transaction.
-pub async fn touch(
-    conn: &mut sqlx::SqliteConnection,
-    id: i64,
-    now: OffsetDateTime,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE api_tokens SET last_used_at = ? WHERE id = ?")
+pub async fn touch(conn: &mut super::Conn, id: i64, now: OffsetDateTime) -> sqlx::Result<()> {
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
         .bind(time_text::format(now))
         .bind(id)
         .execute(conn)

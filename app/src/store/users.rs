@@ -47,7 +47,7 @@ fn user(r: Row) -> sqlx::Result<User> {
 }
 
 pub async fn create(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     username: &str,
     display_name: &str,
     role: Role,
@@ -58,7 +58,7 @@ pub async fn create(
     let at = time_text::format(now);
     let row: Row = sqlx::query_as(&format!(
         "INSERT INTO users (username, display_name, role, agency_code, password_hash, created_at, sessions_valid_from)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {COLUMNS}"
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
     ))
     .bind(username)
     .bind(display_name)
@@ -72,34 +72,32 @@ pub async fn create(
     user(row)
 }
 
-pub async fn by_id(conn: &mut sqlx::SqliteConnection, id: i64) -> sqlx::Result<Option<User>> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = ?"))
+pub async fn by_id(conn: &mut super::Conn, id: i64) -> sqlx::Result<Option<User>> {
+    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await?;
     row.map(user).transpose()
 }
 
-pub async fn by_username(
-    conn: &mut sqlx::SqliteConnection,
-    username: &str,
-) -> sqlx::Result<Option<User>> {
-    let row: Option<Row> =
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE username = ?"))
-            .bind(username)
-            .fetch_optional(conn)
-            .await?;
+pub async fn by_username(conn: &mut super::Conn, username: &str) -> sqlx::Result<Option<User>> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM users WHERE lower(username) = lower($1)"
+    ))
+    .bind(username)
+    .fetch_optional(conn)
+    .await?;
     row.map(user).transpose()
 }
 
-pub async fn list(conn: &mut sqlx::SqliteConnection) -> sqlx::Result<Vec<User>> {
+pub async fn list(conn: &mut super::Conn) -> sqlx::Result<Vec<User>> {
     let rows: Vec<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM users ORDER BY username"))
         .fetch_all(conn)
         .await?;
     rows.into_iter().map(user).collect()
 }
 
-pub async fn count_admins(conn: &mut sqlx::SqliteConnection) -> sqlx::Result<i64> {
+pub async fn count_admins(conn: &mut super::Conn) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled_at IS NULL")
         .fetch_one(conn)
         .await
@@ -108,11 +106,11 @@ pub async fn count_admins(conn: &mut sqlx::SqliteConnection) -> sqlx::Result<i64
 /// Accounts whose sessions were ended (disabled, new role, new password) after `after`,
 /// with the time their sessions are valid from.
 pub async fn sessions_ended_after(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     after: OffsetDateTime,
 ) -> sqlx::Result<Vec<(i64, OffsetDateTime)>> {
     let rows: Vec<(i64, String)> =
-        sqlx::query_as("SELECT id, sessions_valid_from FROM users WHERE sessions_valid_from > ?")
+        sqlx::query_as("SELECT id, sessions_valid_from FROM users WHERE sessions_valid_from > $1")
             .bind(time_text::format(after))
             .fetch_all(conn)
             .await?;
@@ -123,21 +121,21 @@ pub async fn sessions_ended_after(
 
 /// Disables (or enables) an account; disabling also ends its sessions.
 pub async fn set_disabled(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     id: i64,
     disabled: bool,
     now: OffsetDateTime,
 ) -> sqlx::Result<bool> {
     let at = time_text::format(now);
     let done = if disabled {
-        sqlx::query("UPDATE users SET disabled_at = ?, sessions_valid_from = ? WHERE id = ? AND disabled_at IS NULL")
+        sqlx::query("UPDATE users SET disabled_at = $1, sessions_valid_from = $2 WHERE id = $3 AND disabled_at IS NULL")
             .bind(&at)
             .bind(&at)
             .bind(id)
             .execute(conn)
             .await?
     } else {
-        sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = ? AND disabled_at IS NOT NULL")
+        sqlx::query("UPDATE users SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL")
             .bind(id)
             .execute(conn)
             .await?
@@ -147,14 +145,14 @@ pub async fn set_disabled(
 
 /// Changes an account's role (and agency); its sessions end, so it signs in again.
 pub async fn set_role(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     id: i64,
     role: Role,
     agency: Option<&str>,
     now: OffsetDateTime,
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
-        "UPDATE users SET role = ?, agency_code = ?, sessions_valid_from = ? WHERE id = ?",
+        "UPDATE users SET role = $1, agency_code = $2, sessions_valid_from = $3 WHERE id = $4",
     )
     .bind(role.code())
     .bind(agency)
@@ -166,13 +164,13 @@ pub async fn set_role(
 }
 
 pub async fn set_password(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut super::Conn,
     id: i64,
     password_hash: &str,
     now: OffsetDateTime,
 ) -> sqlx::Result<bool> {
     let done =
-        sqlx::query("UPDATE users SET password_hash = ?, sessions_valid_from = ? WHERE id = ?")
+        sqlx::query("UPDATE users SET password_hash = $1, sessions_valid_from = $2 WHERE id = $3")
             .bind(password_hash)
             .bind(time_text::format(now))
             .bind(id)

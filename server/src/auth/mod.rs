@@ -22,6 +22,7 @@ pub mod login;
 pub mod origin;
 pub mod password;
 pub mod session;
+pub mod session_store;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, StatusCode, Uri};

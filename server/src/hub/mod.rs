@@ -583,7 +583,10 @@ mod tests {
                 connections_per_address: 10,
             },
             VisibilityRules::default(),
-            sqlx::SqlitePool::connect_lazy("sqlite::memory:").unwrap(),
+            {
+                sqlx::any::install_default_drivers();
+                sqlx::AnyPool::connect_lazy("sqlite::memory:").unwrap()
+            },
         )
     }
 

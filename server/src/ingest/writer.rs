@@ -11,16 +11,18 @@
 //! mid-commit cannot leave stored figures unpublished: the stream has no silent gap, and a
 //! retry is answered from the idempotency record of a batch every screen has seen.
 //!
-//! Offsets are event-log ids assigned inside the one writer's transaction, so they are
-//! contiguous and in commit order, and the hub receives them in that order.
+//! Offsets are event-log ids assigned inside the writer's transaction while it holds the
+//! log ([`observations::lock_stream`]), so they are contiguous and in commit order, and the
+//! hub receives them in that order.
 
 use app::model::ingest::{AcceptedItem, IngestReceipt, ItemProblem};
 use app::model::LiveValue;
 use app::store::idempotency::{self, StoredResponse, Submitter};
 use app::store::observations::{self, NewObservation, Recording};
 use app::store::{audit, tokens, Db};
+use app::store::{Backend, Conn};
 use axum::http::StatusCode;
-use sqlx::{Connection, SqliteConnection};
+use sqlx::Connection;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
@@ -163,10 +165,14 @@ async fn commit_group(db: &Db, hub: &Hub, group: Vec<Pending>) {
 /// The group's transaction: each submission under a savepoint, one commit. Returns each
 /// submission's outcome and the events to publish, in offset order.
 async fn store_group(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     group: &[Pending],
 ) -> sqlx::Result<(Vec<Outcome>, Vec<LiveValue>)> {
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = match Backend::of_conn(conn) {
+        Backend::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => Connection::begin(&mut *conn).await?,
+    };
+    observations::lock_stream(&mut tx).await?;
     let mut outcomes = Vec::with_capacity(group.len());
     let mut events = Vec::new();
     for Pending { submission, .. } in group {
@@ -188,10 +194,7 @@ async fn store_group(
 }
 
 /// One submission, inside the group's transaction.
-async fn store_one(
-    conn: &mut SqliteConnection,
-    s: &Submission,
-) -> sqlx::Result<(Outcome, Vec<LiveValue>)> {
+async fn store_one(conn: &mut Conn, s: &Submission) -> sqlx::Result<(Outcome, Vec<LiveValue>)> {
     // a retry may have been answered since the request looked, or sit earlier in the group
     if let Some(stored) = idempotency::find(conn, &s.submitter, &s.key).await? {
         let outcome = if stored.request_hash == s.request_hash {

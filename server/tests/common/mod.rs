@@ -1,4 +1,8 @@
-//! A real server on an ephemeral port with its own SQLite file, and clients for it.
+//! A real server on an ephemeral port with a database of its own, and clients for it.
+//!
+//! The suite runs on SQLite (a fresh file per test) unless `IOC_TEST_STORE=postgres`, when
+//! each test gets a fresh database on the PostgreSQL server `IOC_TEST_POSTGRES_URL` names
+//! (dropped at the end). `make test` runs it both ways when PostgreSQL answers.
 
 #![allow(dead_code)]
 
@@ -26,7 +30,121 @@ pub struct TestServer {
     pub viewer: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
-    _dir: TempDir,
+    _database: TestDatabase,
+}
+
+/// Whether this run of the suite is on PostgreSQL (`IOC_TEST_STORE=postgres`).
+pub fn on_postgres() -> bool {
+    std::env::var("IOC_TEST_STORE").is_ok_and(|s| s.eq_ignore_ascii_case("postgres"))
+}
+
+/// For a test that only means something on SQLite: true (and says why) when this run is on
+/// PostgreSQL, so the test returns early.
+pub fn sqlite_only(why: &str) -> bool {
+    if on_postgres() {
+        eprintln!("SQLite only, skipped on PostgreSQL: {why}");
+    }
+    on_postgres()
+}
+
+/// Makes the database refuse audit entries of `action`, as an audit store that is
+/// unavailable would: the action they record must not happen either.
+pub async fn refuse_audit_of(db: &app::store::Db, action: &str) {
+    let statements = if on_postgres() {
+        vec![
+            format!(
+                "CREATE FUNCTION refuse_{action}() RETURNS trigger LANGUAGE plpgsql AS $$
+                     BEGIN
+                       IF NEW.action = '{action}' THEN RAISE EXCEPTION 'audit unavailable'; END IF;
+                       RETURN NEW;
+                     END $$"
+            ),
+            format!(
+                "CREATE TRIGGER refuse_{action} BEFORE INSERT ON audit_log
+                     FOR EACH ROW EXECUTE FUNCTION refuse_{action}()"
+            ),
+        ]
+    } else {
+        vec![format!(
+            "CREATE TRIGGER refuse_{action} BEFORE INSERT ON audit_log WHEN NEW.action = '{action}'
+             BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END"
+        )]
+    };
+    for statement in statements {
+        sqlx::raw_sql(&statement).execute(db).await.unwrap();
+    }
+}
+
+/// A database for one test: a SQLite file in a temporary directory, or a fresh PostgreSQL
+/// database, dropped with this.
+pub struct TestDatabase {
+    pub url: String,
+    pub dir: TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn new() -> TestDatabase {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        if !on_postgres() {
+            let url = format!("sqlite://{}", dir.path().join("ioc.sqlite").display());
+            return TestDatabase {
+                url,
+                dir,
+                postgres: None,
+            };
+        }
+        use sqlx::{ConnectOptions, Connection, Executor};
+        let admin = std::env::var("IOC_TEST_POSTGRES_URL").expect(
+            "IOC_TEST_STORE=postgres needs IOC_TEST_POSTGRES_URL (postgres://user@host/database)",
+        );
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "ioc_test_{}_{}_{:08x}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            rand::random::<u32>()
+        );
+        let options: sqlx::postgres::PgConnectOptions = admin.parse().expect("a PostgreSQL URL");
+        let mut conn = options
+            .connect()
+            .await
+            .expect("PostgreSQL answers at IOC_TEST_POSTGRES_URL");
+        conn.execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .expect("a fresh database");
+        conn.close().await.ok();
+        let url = options.database(&name).to_url_lossy().to_string();
+        TestDatabase {
+            url,
+            dir,
+            postgres: Some((admin, name)),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else {
+            return;
+        };
+        // on a thread of its own: a test's runtime may be the one dropping this
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                use sqlx::{Connection, Executor};
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = conn
+                        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
 }
 
 impl TestServer {
@@ -35,9 +153,8 @@ impl TestServer {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut ServeConfig)) -> TestServer {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let database_url = format!("sqlite://{}", dir.path().join("ioc.sqlite").display());
-        let mut config = ServeConfig::for_tests(database_url);
+        let database = TestDatabase::new().await;
+        let mut config = ServeConfig::for_tests(database.url.clone());
         adjust(&mut config);
         let database_url = config.database.database_url.clone();
         let listener = server::bind(config.addr, config.send_buffer_bytes).expect("bind");
@@ -77,7 +194,7 @@ impl TestServer {
             viewer,
             stop: Some(stop),
             task: Some(task),
-            _dir: dir,
+            _database: database,
         }
     }
 
