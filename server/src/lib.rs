@@ -89,8 +89,9 @@ pub async fn run(
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    // before anything else: one serving process per SQLite database
+    // before anything else: one serving process per database (for now, on PostgreSQL too)
     let _serving = db::ServeLock::acquire(&config.database.database_url)?;
+    let _serving_postgres = db::PostgresServeLock::acquire(&config.database.database_url).await?;
     let (
         db,
         Province {

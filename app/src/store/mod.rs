@@ -53,14 +53,29 @@ impl Backend {
     }
 }
 
-/// A write transaction. On SQLite it takes the database's write lock at its start
-/// (`BEGIN IMMEDIATE`), so it waits its turn (the busy timeout) instead of failing at its
-/// first write when another writer is busy, as a deferred transaction that read first
-/// would. PostgreSQL locks rows as they are written, so a plain `BEGIN` does.
+/// The advisory lock that [`write`] transactions take on PostgreSQL ("IOC write").
+pub const WRITE_LOCK: i64 = 0x494f_4320_7772_6974;
+
+/// A write transaction, one at a time: what it read stays true until it commits. Sign-in
+/// counts the attempts before recording one, an administrator checks that another admin
+/// remains before disabling one — read, then write, with no other writer in between. On
+/// SQLite the transaction takes the database's write lock at its start (`BEGIN
+/// IMMEDIATE`), waiting its turn (the busy timeout) instead of failing at its first write;
+/// on PostgreSQL it takes an advisory lock that every instance's write transactions share
+/// (released at commit or rollback). Ingest does not go through here: the observation
+/// writer has a lock of its own ([`observations::lock_stream`]), so on PostgreSQL these
+/// small, rare transactions do not wait for a large batch.
 pub async fn write(db: &Db) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Any>> {
     match Backend::of(db) {
         Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => db.begin().await,
+        Backend::Postgres => {
+            let mut tx = db.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(WRITE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
     }
 }
 
