@@ -327,41 +327,6 @@ impl ServeLock {
     }
 }
 
-/// The PostgreSQL counterpart of [`ServeLock`]: a session-level advisory lock held on a
-/// connection of its own for as long as `ioc serve` runs. Until every instance tails the
-/// event log (issue #12), each instance would publish only its own commits, so a second
-/// one on the same database is refused as on SQLite. If the connection drops, the lock
-/// goes with it; the instance goes on serving (a restart of PostgreSQL must not stop it).
-pub struct PostgresServeLock {
-    _conn: sqlx::PgConnection,
-}
-
-/// The advisory lock's key ("IOC serv").
-const SERVE_LOCK: i64 = 0x494f_4320_7365_7276;
-
-impl PostgresServeLock {
-    pub async fn acquire(url: &str) -> anyhow::Result<Option<PostgresServeLock>> {
-        if backend(url)? != Backend::Postgres {
-            return Ok(None);
-        }
-        let mut conn = PgConnectOptions::from_str(url)?
-            .connect()
-            .await
-            .with_context(|| format!("cannot connect to the database {}", redacted(url)))?;
-        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(SERVE_LOCK)
-            .fetch_one(&mut conn)
-            .await?;
-        if !taken {
-            bail!(
-                "another `ioc serve` is already serving the database {}: one serving process per database for now (several instances on PostgreSQL are not ready yet; a second one would miss the first one's updates). Stop it first.",
-                redacted(url)
-            );
-        }
-        Ok(Some(PostgresServeLock { _conn: conn }))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,11 +56,56 @@ impl ApiFailure {
             "Internal error; nothing was stored. Please retry with the same Idempotency-Key.",
         )
     }
+
+    /// The database cannot be reached (restarting, failing over, out of connections):
+    /// nothing was stored, and the same request will work again shortly.
+    pub fn database_unavailable(cause: impl std::fmt::Display) -> ApiFailure {
+        tracing::warn!(%cause, "database unavailable");
+        ApiFailure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "Cơ sở dữ liệu tạm thời không truy cập được; số liệu chưa được ghi nhận. Vui lòng gửi lại sau ít giây với cùng Idempotency-Key.",
+            "The database is unavailable for the moment; nothing was stored. Please retry in a few seconds with the same Idempotency-Key.",
+        )
+    }
+
+    /// The answer to a database error: 503 when the database could not be reached (worth
+    /// retrying), 500 otherwise.
+    pub fn of_database(e: &sqlx::Error) -> ApiFailure {
+        if unreachable(e) {
+            ApiFailure::database_unavailable(e)
+        } else {
+            ApiFailure::internal(e)
+        }
+    }
+}
+
+/// Whether `e` says the database could not be reached or went away mid-request — as
+/// opposed to refusing what was asked. A commit that fails this way may or may not have
+/// happened; the client's retry with the same Idempotency-Key finds out.
+pub fn unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL: connection exceptions (08…), shutting down or starting up (57P…),
+        // out of connections (53300); SQLite: busy or locked past the timeout
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08")
+                || code.starts_with("57P")
+                || code == "53300"
+                || code == "5"
+                || code == "6"
+        }),
+        _ => false,
+    }
 }
 
 impl From<sqlx::Error> for ApiFailure {
     fn from(e: sqlx::Error) -> ApiFailure {
-        ApiFailure::internal(e)
+        ApiFailure::of_database(&e)
     }
 }
 
@@ -72,6 +117,11 @@ impl IntoResponse for ApiFailure {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
         }
         response
     }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod geography;
 pub mod hub;
 pub mod ingest;
+pub mod leader;
 pub mod notice;
 pub mod province;
 pub mod reference;
@@ -32,6 +33,7 @@ use tokio::net::{TcpListener, TcpSocket};
 
 use config::{DatabaseArgs, ServeConfig};
 use geography::Geography;
+use hub::tail::LogTail;
 use hub::{Hub, HubLimits};
 use ingest::writer::ObservationWriter;
 use state::{AppState, IngestLimits};
@@ -89,9 +91,9 @@ pub async fn run(
     config: ServeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    // before anything else: one serving process per database (for now, on PostgreSQL too)
+    // before anything else: one serving process per SQLite database (on PostgreSQL, any
+    // number of instances: each follows the event log)
     let _serving = db::ServeLock::acquire(&config.database.database_url)?;
-    let _serving_postgres = db::PostgresServeLock::acquire(&config.database.database_url).await?;
     let (
         db,
         Province {
@@ -115,19 +117,14 @@ pub async fn run(
             .await
             .context("cannot load the live state")?,
     );
-    let (writer, writer_task) = ObservationWriter::start(db.clone(), hub.clone());
+    let tail = LogTail::new(hub.clone(), db.clone());
+    tokio::spawn(tail.clone().follow());
+    let (writer, writer_task) = ObservationWriter::start(db.clone(), tail);
     tokio::spawn(hub.clone().run_heartbeats());
     tokio::spawn(hub.clone().run_revocation_sweeps());
-    if Backend::of(&db) == Backend::Sqlite {
-        tokio::spawn(upkeep::run_checkpoints(db.clone(), hub.shutdown_signal()));
-    }
     tokio::spawn(upkeep::run_memory_trim(hub.shutdown_signal()));
-    tokio::spawn(upkeep::run_idempotency_pruning(
-        db.clone(),
-        config.idempotency_retention(),
-        hub.shutdown_signal(),
-    ));
 
+    let leading = leader::Leading::default();
     let addr = listener.local_addr()?;
     let site_root = config.resolved_site_root();
     if !site_root.join("pkg").is_dir() {
@@ -155,30 +152,35 @@ pub async fn run(
         secure_cookies: config.secure_cookies,
         display_frame_ancestors: config.display_frame_ancestors.clone().into(),
         trusted_proxies: config.trusted_proxies.clone().into(),
+        leading: leading.clone(),
     };
     let sessions = db::sessions(&db).await?;
-    tokio::spawn(upkeep::run_session_cleanup(
-        sessions.clone(),
-        hub.shutdown_signal(),
-    ));
-    if !config.no_demo {
+    let feed = if config.no_demo {
+        None
+    } else {
         let wall = demo::open_wall(&db, &demo::local_base_url(addr))
             .await
             .context("cannot make the demo's wall screen")?;
         eprintln!("\n  Màn hình demo / demo wall: {wall}\n  (chỉ xem; tài khoản: `ioc admin create` — read-only; accounts: `ioc admin create`)\n");
-        let feed = demo::DemoConfig {
+        Some(demo::DemoConfig {
             base_url: demo::local_base_url(addr),
             seed: config.demo_seed,
             history_days: config.demo_history_days,
             interval: config.demo_interval(),
-        };
-        tokio::spawn(demo::run(
+        })
+    };
+    tokio::spawn(leader::run(
+        db.clone(),
+        leading.clone(),
+        hub.shutdown_signal(),
+        background_work(
             db.clone(),
             catalogue.clone(),
+            sessions.clone(),
+            config.idempotency_retention(),
             feed,
-            hub.shutdown_signal(),
-        ));
-    }
+        ),
+    ));
     tracing::info!(%addr, epoch = hub.epoch(), offset = hub.head(), "serving IOC Live");
     let http_limits = config.http_limits();
     let app = router::router(state, sessions, http_limits);
@@ -199,4 +201,29 @@ pub async fn run(
     }
     db.close().await;
     Ok(())
+}
+
+/// The work one instance runs for every instance on the database (see [`leader`]): started
+/// each time this instance becomes the leader, stopped when it no longer is.
+fn background_work(
+    db: Db,
+    catalogue: Arc<Catalogue>,
+    sessions: auth::session_store::Sessions,
+    idempotency_retention: Duration,
+    feed: Option<demo::DemoConfig>,
+) -> impl Fn(tokio::sync::watch::Receiver<bool>) + Send + 'static {
+    move |stop| {
+        if Backend::of(&db) == Backend::Sqlite {
+            tokio::spawn(upkeep::run_checkpoints(db.clone(), stop.clone()));
+        }
+        tokio::spawn(upkeep::run_idempotency_pruning(
+            db.clone(),
+            idempotency_retention,
+            stop.clone(),
+        ));
+        tokio::spawn(upkeep::run_session_cleanup(sessions.clone(), stop.clone()));
+        if let Some(feed) = &feed {
+            tokio::spawn(demo::run(db.clone(), catalogue.clone(), feed.clone(), stop));
+        }
+    }
 }

@@ -51,18 +51,14 @@ pub fn limit<S: Clone + Send + Sync + 'static>(router: Router<S>, limits: HttpLi
 }
 
 async fn overloaded(_: tower::BoxError) -> Response {
-    let mut response = ApiFailure::new(
+    // (a 503 of the API carries Retry-After)
+    ApiFailure::new(
         StatusCode::SERVICE_UNAVAILABLE,
         "overloaded",
         "Máy chủ đang xử lý quá nhiều yêu cầu; hãy thử lại sau ít giây.",
         "The server is handling too many requests; try again in a few seconds.",
     )
-    .into_response();
-    response.headers_mut().insert(
-        axum::http::header::RETRY_AFTER,
-        axum::http::HeaderValue::from_static("2"),
-    );
-    response
+    .into_response()
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets open requests finish

@@ -38,6 +38,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<[std::net::IpAddr]>,
     /// Origins that may frame pages served to a display; none when empty.
     pub display_frame_ancestors: Arc<[String]>,
+    /// Whether this instance runs the background work now.
+    pub leading: crate::leader::Leading,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -329,7 +329,7 @@ async fn a_new_value_for_the_same_period_is_a_revision_never_an_overwrite() {
             (2, Decimal::from_str("60.25").unwrap())
         ]
     );
-    let current = app::store::observations::current_values(&s.db)
+    let current = app::store::observations::current_values(&s.db, u64::MAX)
         .await
         .unwrap();
     let value = current

@@ -37,7 +37,7 @@ async fn stored(s: &TestServer) -> Screen {
     let mut screen = Screen::new();
     apply(
         &mut screen,
-        app::store::observations::current_values(&s.db)
+        app::store::observations::current_values(&s.db, u64::MAX)
             .await
             .unwrap(),
     );

@@ -31,6 +31,9 @@ pub const CLOSE_SLOW: u16 = 4008;
 pub const CLOSE_REVOKED: u16 = 4003;
 /// Close code sent when the server shuts down (it should reconnect after a pause).
 pub const CLOSE_GOING_AWAY: u16 = 1001;
+/// Close code sent when the server lost its database and cannot follow the stream (it
+/// should reconnect after a pause, to this server or another, and resume).
+pub const CLOSE_TRY_AGAIN: u16 = 1013;
 
 /// A point in the stream: `<epoch>:<offset>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

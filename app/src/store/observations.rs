@@ -247,6 +247,63 @@ pub async fn head(db: &Db) -> sqlx::Result<u64> {
     Ok(head.map_or(0, |h| u64::try_from(h).unwrap_or(0)))
 }
 
+/// The channel on which a PostgreSQL writer announces each commit of the event log; its
+/// payload is the log's new head.
+pub const STREAM_CHANNEL: &str = "ioc_stream";
+
+/// Announces, inside the writer's transaction, that the log will reach `head` when it
+/// commits: one notification per committed group, delivered to every listening instance
+/// only if and when the transaction commits (PostgreSQL; nothing to do on SQLite, where
+/// one process writes and serves).
+pub async fn announce(conn: &mut Conn, head: u64) -> sqlx::Result<()> {
+    if Backend::of_conn(conn) == Backend::Postgres {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(STREAM_CHANNEL)
+            .bind(head.to_string())
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The events after offset `after` (and before `before`, if given), oldest first, at most
+/// `limit` — as the writer published them: how an instance follows what others commit.
+pub async fn events_after(
+    db: &Db,
+    after: u64,
+    before: Option<u64>,
+    limit: usize,
+) -> sqlx::Result<Vec<LiveValue>> {
+    let rows: Vec<ValueRow> = sqlx::query_as(
+        "SELECT indicator_code, area_code, period, value, unit, agency_code, as_of, revision, id, 1, 1
+         FROM observations WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3",
+    )
+    .bind(i64::try_from(after).unwrap_or(i64::MAX))
+    .bind(before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX)))
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(db)
+    .await?;
+    rows.into_iter().map(live_value).collect()
+}
+
+fn live_value(row: ValueRow) -> sqlx::Result<LiveValue> {
+    let (indicator, area, period, value, unit, agency, as_of, revision, offset, _, _) = row;
+    Ok(LiveValue {
+        indicator,
+        area,
+        period: period
+            .parse()
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+        value: decimal(&value)?,
+        unit: parse_column(&unit)?,
+        agency,
+        as_of: time_text::parse(&as_of)?,
+        revision: u32::try_from(revision).unwrap_or(u32::MAX),
+        offset: u64::try_from(offset).unwrap_or(0),
+        previous: None,
+    })
+}
+
 /// The (offset, indicator, area) of each event after `after`, oldest first.
 pub async fn event_keys_after(db: &Db, after: u64) -> sqlx::Result<Vec<(u64, String, String)>> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
@@ -275,49 +332,41 @@ type ValueRow = (
     i64,
 );
 
-/// The current value of every indicator and area: the latest revision of the latest
-/// period, with the latest revision of the period before it.
-pub async fn current_values(db: &Db) -> sqlx::Result<Vec<LiveValue>> {
+/// The current value of every indicator and area as of offset `head`: the latest revision
+/// of the latest period, with the latest revision of the period before it. (Bounded by
+/// `head` so that, read beside the head, the two agree even while other instances commit.)
+pub async fn current_values(db: &Db, head: u64) -> sqlx::Result<Vec<LiveValue>> {
     let rows: Vec<ValueRow> = sqlx::query_as(
         "SELECT indicator_code, area_code, period, value, unit, agency_code, as_of, revision, id, prank, rrank
          FROM (
            SELECT o.*,
                   DENSE_RANK() OVER (PARTITION BY o.indicator_code, o.area_code ORDER BY o.period DESC) AS prank,
                   ROW_NUMBER() OVER (PARTITION BY o.indicator_code, o.area_code, o.period ORDER BY o.revision DESC) AS rrank
-           FROM observations o
+           FROM observations o WHERE o.id <= $1
          ) AS ranked
          WHERE prank <= 2 AND rrank = 1
          ORDER BY indicator_code, area_code, prank",
     )
+    .bind(i64::try_from(head).unwrap_or(i64::MAX))
     .fetch_all(db)
     .await?;
     let mut values: Vec<LiveValue> = Vec::new();
-    for (indicator, area, period, value, unit, agency, as_of, revision, offset, prank, _) in rows {
-        let period: Period = period
-            .parse()
-            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-        let value = decimal(&value)?;
+    for row in rows {
+        let prank = row.9;
+        let value = live_value(row)?;
         if prank == 2 {
             if let Some(last) = values
                 .last_mut()
-                .filter(|v| v.indicator == indicator && v.area == area)
+                .filter(|v| v.indicator == value.indicator && v.area == value.area)
             {
-                last.previous = Some(PreviousValue { period, value });
+                last.previous = Some(PreviousValue {
+                    period: value.period,
+                    value: value.value,
+                });
             }
             continue;
         }
-        values.push(LiveValue {
-            indicator,
-            area,
-            period,
-            value,
-            unit: parse_column(&unit)?,
-            agency,
-            as_of: time_text::parse(&as_of)?,
-            revision: u32::try_from(revision).unwrap_or(u32::MAX),
-            offset: u64::try_from(offset).unwrap_or(0),
-            previous: None,
-        });
+        values.push(value);
     }
     Ok(values)
 }

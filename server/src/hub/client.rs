@@ -31,7 +31,7 @@ use crate::auth::IdentifiedAt;
 use crate::error::ApiFailure;
 use crate::state::AppState;
 use app::model::account::Principal;
-use app::model::live::{CLOSE_GOING_AWAY, CLOSE_REVOKED, CLOSE_SLOW};
+use app::model::live::{CLOSE_GOING_AWAY, CLOSE_REVOKED, CLOSE_SLOW, CLOSE_TRY_AGAIN};
 use app::model::StreamPosition;
 
 /// Read buffer per connection: clients only send pongs and close frames (it grows for a
@@ -83,6 +83,15 @@ pub async fn upgrade(
             .into_response()
         }
     };
+    if !state.hub.is_following() {
+        return ApiFailure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "stream_unavailable",
+            "Máy chủ tạm thời mất kết nối cơ sở dữ liệu; màn hình sẽ tự kết nối lại.",
+            "The server has lost its database for the moment; the screen will reconnect by itself.",
+        )
+        .into_response();
+    }
     let address = client.parse::<IpAddr>().unwrap_or(peer.ip());
     let Some(permit) = state.hub.admit(address) else {
         return ApiFailure::new(
@@ -114,6 +123,8 @@ enum End {
     PeerSilent,
     Slow(&'static str),
     ShuttingDown,
+    /// The server lost the database and cannot follow the stream.
+    Unavailable,
     Revoked,
 }
 
@@ -128,6 +139,10 @@ async fn serve(
     let (code, reason) = match &end {
         End::Slow(why) => (CLOSE_SLOW, format!("slow: {why}; reconnect with since")),
         End::ShuttingDown => (CLOSE_GOING_AWAY, "server shutting down".to_string()),
+        End::Unavailable => (
+            CLOSE_TRY_AGAIN,
+            "database unavailable; reconnect with since".to_string(),
+        ),
         End::Revoked => (CLOSE_REVOKED, "access revoked".to_string()),
         End::PeerClosed | End::PeerSilent => {
             tracing::debug!(?end, "live client gone");
@@ -192,10 +207,14 @@ impl Standing<'_> {
             }
             Ok(Broadcast::Revoked(_)) => Step::Skip,
             Ok(Broadcast::Closing) | Err(RecvError::Closed) => Step::End(End::ShuttingDown),
+            Ok(Broadcast::Unavailable) => Step::End(End::Unavailable),
             Err(RecvError::Lagged(_)) => {
                 // what went round the ring meanwhile is gone: read what matters
                 if self.hub.is_closing() {
                     return Step::End(End::ShuttingDown);
+                }
+                if !self.hub.is_following() {
+                    return Step::End(End::Unavailable);
                 }
                 match self.check_revocations() {
                     Some(end) => Step::End(end),
@@ -249,9 +268,13 @@ async fn stream(
         catch_ups: 0,
         lag_period_start: Instant::now(),
     };
-    // a closing or a revocation made between looking and subscribing is in no ring we see
+    // a closing, a lost database or a revocation made between looking and subscribing is
+    // in no ring we see
     if hub.is_closing() {
         return End::ShuttingDown;
+    }
+    if !hub.is_following() {
+        return End::Unavailable;
     }
     if let Some(end) = standing.check_revocations() {
         return end;

@@ -27,6 +27,7 @@ pub mod client;
 pub mod frame;
 pub mod revocations;
 pub mod state;
+pub mod tail;
 pub mod upgrade;
 
 use app::model::account::Visibility;
@@ -128,6 +129,9 @@ pub enum Broadcast {
     Revoked(Revocation),
     /// The server is shutting down.
     Closing,
+    /// The server lost the database: it cannot follow the stream, so its clients go and
+    /// resume once it (or another instance) can.
+    Unavailable,
 }
 
 pub struct Hub {
@@ -141,6 +145,9 @@ pub struct Hub {
     sender: broadcast::Sender<Broadcast>,
     revocations: Revocations,
     shutdown: watch::Sender<bool>,
+    /// Whether the hub follows the event log (always on SQLite; on PostgreSQL, while the
+    /// tail is connected): a hub that does not is not live and takes no clients.
+    following: std::sync::atomic::AtomicBool,
     connections: Mutex<HashMap<IpAddr, usize>>,
     rules: VisibilityRules,
     limits: HubLimits,
@@ -193,11 +200,13 @@ impl Hub {
     /// Builds the hub from the database: its epoch, current values and recent events.
     pub async fn load(db: &Db, limits: HubLimits, rules: VisibilityRules) -> sqlx::Result<Hub> {
         let epoch = app::store::meta::epoch(db).await?;
+        // the head first, then everything read as of it: other instances may be committing
         let head = observations::head(db).await?;
-        let values = observations::current_values(db).await?;
-        let recent =
+        let values = observations::current_values(db, head).await?;
+        let mut recent =
             observations::event_keys_after(db, head.saturating_sub(limits.retain_events as u64))
                 .await?;
+        recent.retain(|(offset, ..)| *offset <= head);
         let live = LiveState::load(limits.retain_events, values, head, recent);
         Ok(Hub::new(epoch.into(), live, limits, rules, db.clone()))
     }
@@ -229,6 +238,7 @@ impl Hub {
             sender,
             revocations: Revocations::default(),
             shutdown,
+            following: std::sync::atomic::AtomicBool::new(true),
             connections: Mutex::default(),
             rules,
             limits,
@@ -489,6 +499,24 @@ impl Hub {
     /// Whether the server is shutting down.
     pub fn is_closing(&self) -> bool {
         *self.shutdown.borrow()
+    }
+
+    /// Whether the hub follows the event log now: its stream is live.
+    pub fn is_following(&self) -> bool {
+        self.following.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The tail lost the database (`false`): every client is closed with "try again" and
+    /// new ones are refused, since this hub would show them a stream that has stopped
+    /// moving as if it were live. Or it follows again (`true`), caught up.
+    pub fn set_following(&self, following: bool) {
+        let was = self
+            .following
+            .swap(following, std::sync::atomic::Ordering::SeqCst);
+        if was && !following {
+            let _order = self.publishing();
+            let _ = self.sender.send(Broadcast::Unavailable);
+        }
     }
 
     pub fn shutdown_signal(&self) -> watch::Receiver<bool> {

@@ -28,7 +28,7 @@ use crate::state::AppState;
 use app::model::account::Principal;
 use app::store::idempotency::{self, StoredResponse, Submitter};
 use item::Item;
-use writer::{Outcome, Submission};
+use writer::{Outcome, Submission, WriteError};
 
 /// Longest accepted `Idempotency-Key`.
 const MAX_KEY_LEN: usize = 255;
@@ -177,7 +177,13 @@ pub async fn accept(
             format!("{} item(s) are older than the stored figures they would replace; the whole batch was refused.", problems.len()),
         )
         .with_items(problems)),
-        Err(e) => Err(ApiFailure::internal(e)),
+        Err(WriteError::Database(e)) => Err(ApiFailure::of_database(&e)),
+        Err(WriteError::Stopped) => Err(ApiFailure::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "stopping",
+            "Máy chủ đang dừng; số liệu chưa được ghi nhận. Vui lòng gửi lại với cùng Idempotency-Key.",
+            "The server is stopping; nothing was stored. Please retry with the same Idempotency-Key.",
+        )),
     }
 }
 
@@ -266,6 +272,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
             "database": "ok",
             "epoch": state.hub.epoch(),
             "offset": state.hub.head(),
+            "leader": state.leading.now(),
             "version": env!("CARGO_PKG_VERSION"),
         }))
         .into_response(),

@@ -12,8 +12,10 @@
 //! retry is answered from the idempotency record of a batch every screen has seen.
 //!
 //! Offsets are event-log ids assigned inside the writer's transaction while it holds the
-//! log ([`observations::lock_stream`]), so they are contiguous and in commit order, and the
-//! hub receives them in that order.
+//! log ([`observations::lock_stream`]), so they are contiguous and in commit order across
+//! every instance; the group's transaction announces its new head to the other instances
+//! ([`observations::announce`]), and the hub receives the events through the log's tail
+//! ([`LogTail::committed`]), after whatever another instance committed before them.
 
 use app::model::ingest::{AcceptedItem, IngestReceipt, ItemProblem};
 use app::model::LiveValue;
@@ -27,7 +29,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::hub::Hub;
+use crate::hub::tail::LogTail;
 
 /// Most submissions committed together.
 const MAX_GROUP: usize = 256;
@@ -67,7 +69,7 @@ pub enum Outcome {
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
     #[error("the database refused the write: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(Arc<sqlx::Error>),
     #[error("the observation writer has stopped")]
     Stopped,
 }
@@ -84,11 +86,11 @@ pub struct ObservationWriter {
 }
 
 impl ObservationWriter {
-    /// Starts the writer task on `db`, publishing to `hub`. It ends when every handle is
-    /// dropped, after storing what was already submitted.
-    pub fn start(db: Db, hub: Arc<Hub>) -> (ObservationWriter, tokio::task::JoinHandle<()>) {
+    /// Starts the writer task on `db`, publishing through `tail`. It ends when every handle
+    /// is dropped, after storing what was already submitted.
+    pub fn start(db: Db, tail: Arc<LogTail>) -> (ObservationWriter, tokio::task::JoinHandle<()>) {
         let (queue, requests) = mpsc::unbounded_channel();
-        let task = tokio::spawn(run(db, hub, requests));
+        let task = tokio::spawn(run(db, tail, requests));
         (ObservationWriter { queue }, task)
     }
 
@@ -102,15 +104,13 @@ impl ObservationWriter {
             .map_err(|_| WriteError::Stopped)?;
         match answer.await {
             Ok(Ok(outcome)) => Ok(outcome),
-            Ok(Err(e)) => Err(WriteError::Database(sqlx::Error::Protocol(format!(
-                "the group commit failed: {e}"
-            )))),
+            Ok(Err(e)) => Err(WriteError::Database(e)),
             Err(_) => Err(WriteError::Stopped),
         }
     }
 }
 
-async fn run(db: Db, hub: Arc<Hub>, mut requests: mpsc::UnboundedReceiver<Pending>) {
+async fn run(db: Db, tail: Arc<LogTail>, mut requests: mpsc::UnboundedReceiver<Pending>) {
     let mut group: Vec<Pending> = Vec::new();
     while let Some(first) = requests.recv().await {
         let mut observations = first.submission.observations.len();
@@ -126,7 +126,7 @@ async fn run(db: Db, hub: Arc<Hub>, mut requests: mpsc::UnboundedReceiver<Pendin
         }
         // a bug in one group must not stop ingest: its requests fail, the next group runs
         let committing =
-            std::panic::AssertUnwindSafe(commit_group(&db, &hub, std::mem::take(&mut group)));
+            std::panic::AssertUnwindSafe(commit_group(&db, &tail, std::mem::take(&mut group)));
         if futures_util::FutureExt::catch_unwind(committing)
             .await
             .is_err()
@@ -137,7 +137,7 @@ async fn run(db: Db, hub: Arc<Hub>, mut requests: mpsc::UnboundedReceiver<Pendin
 }
 
 /// Stores a group in one transaction, publishes it, answers each request.
-async fn commit_group(db: &Db, hub: &Hub, group: Vec<Pending>) {
+async fn commit_group(db: &Db, tail: &LogTail, group: Vec<Pending>) {
     let stored = async {
         let mut conn = db.acquire().await?;
         store_group(&mut conn, &group).await
@@ -147,7 +147,11 @@ async fn commit_group(db: &Db, hub: &Hub, group: Vec<Pending>) {
         Ok((outcomes, events)) => {
             // committed: publish before anyone hears back, so an answered figure is on the
             // stream (or about to be) for every screen
-            hub.publish(events);
+            if let Err(e) = tail.committed(events).await {
+                // stored all the same (and so answered as stored); the tail reads it from
+                // the log once the database answers again
+                tracing::warn!(error = %e, "committed, but cannot read the log to publish it yet");
+            }
             for (pending, outcome) in group.into_iter().zip(outcomes) {
                 let _ = pending.reply.send(Ok(outcome));
             }
@@ -188,6 +192,9 @@ async fn store_group(
                 outcomes.push(outcome);
             }
         }
+    }
+    if let Some(last) = events.last() {
+        observations::announce(&mut tx, last.offset).await?;
     }
     tx.commit().await?;
     Ok((outcomes, events))
