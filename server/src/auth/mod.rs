@@ -99,21 +99,34 @@ pub fn ip_of(request: &Request, trusted_proxies: &[IpAddr]) -> String {
         .to_string()
 }
 
-/// The principal of an `Authorization: Bearer` token: a display or an agency system.
-async fn from_bearer(state: &AppState, token: &str) -> Option<Principal> {
-    if token.starts_with(displays::PREFIX) {
-        let mut conn = state.db.acquire().await.ok()?;
-        let d = displays::find_active(&mut conn, token).await.ok()??;
-        return Some(Principal::Display {
-            id: d.id,
-            name: d.name,
-        });
+/// The database (or session store) could not say who is asking. Never taken for "nobody":
+/// a screen told 401 would believe its access had ended, an agency its token revoked.
+#[derive(Debug)]
+pub struct Unidentified(pub String);
+
+impl From<sqlx::Error> for Unidentified {
+    fn from(e: sqlx::Error) -> Unidentified {
+        Unidentified(e.to_string())
     }
-    let t = tokens::find_active(&state.db, token).await.ok()??;
-    Some(Principal::AgencyToken {
-        id: t.id,
-        agency: t.agency,
-    })
+}
+
+/// The principal of an `Authorization: Bearer` token: a display or an agency system.
+async fn from_bearer(state: &AppState, token: &str) -> Result<Option<Principal>, Unidentified> {
+    if token.starts_with(displays::PREFIX) {
+        let mut conn = state.db.acquire().await?;
+        return Ok(displays::find_active(&mut conn, token)
+            .await?
+            .map(|d| Principal::Display {
+                id: d.id,
+                name: d.name,
+            }));
+    }
+    Ok(tokens::find_active(&state.db, token)
+        .await?
+        .map(|t| Principal::AgencyToken {
+            id: t.id,
+            agency: t.agency,
+        }))
 }
 
 /// The bearer token of `Authorization: Bearer <token>`, if that is the header's scheme.
@@ -151,6 +164,12 @@ pub async fn identify(
             session::principal(&state, &session, now).await,
             Credential::Session,
         ),
+    };
+    let principal = match principal {
+        Ok(principal) => principal,
+        Err(Unidentified(cause)) => {
+            return ApiFailure::database_unavailable(cause).into_response();
+        }
     };
     let to_display = matches!(principal, Some(Principal::Display { .. }));
     if let Some(p) = principal {
@@ -234,7 +253,7 @@ async fn exchange_display_token(
                 ),
             )
         }
-        Err(e) => ApiFailure::internal(e).into_response(),
+        Err(e) => ApiFailure::of_database(&e).into_response(),
     }
 }
 

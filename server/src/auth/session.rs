@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use tower_sessions::session::Error as SessionError;
 use tower_sessions::{Expiry, Session};
 
+use super::Unidentified;
 use crate::state::AppState;
 use app::model::account::Principal;
 use app::store::{displays, users};
@@ -132,6 +133,19 @@ pub async fn continue_after_password_change(
 }
 
 /// Ends the session (signing out, or a session that no longer holds).
+/// A value of the session: `None` if absent or unreadable (a value of an older version is
+/// no value), an error only when the session store could not be read.
+async fn read<T: serde::de::DeserializeOwned>(
+    session: &Session,
+    key: &str,
+) -> Result<Option<T>, Unidentified> {
+    match session.get(key).await {
+        Ok(value) => Ok(value),
+        Err(SessionError::Store(e)) => Err(Unidentified(e.to_string())),
+        Err(_) => Ok(None),
+    }
+}
+
 pub async fn end(session: &Session) -> Result<(), SessionError> {
     if session.id().is_some() {
         session.flush().await?;
@@ -145,17 +159,20 @@ pub async fn principal(
     state: &AppState,
     session: &Session,
     now: OffsetDateTime,
-) -> Option<Principal> {
+) -> Result<Option<Principal>, Unidentified> {
     // no cookie, no session: nothing to read
-    session.id()?;
-    let signed_in: OffsetDateTime = session.get(SIGNED_IN_AT).await.ok()??;
-    let renewed_at: Option<OffsetDateTime> = session.get(RENEWED_AT).await.ok()?;
+    if session.id().is_none() {
+        return Ok(None);
+    }
+    let Some(signed_in) = read::<OffsetDateTime>(session, SIGNED_IN_AT).await? else {
+        return Ok(None);
+    };
+    let renewed_at: Option<OffsetDateTime> = read(session, RENEWED_AT).await?;
     let limits = state.sessions;
-    let mut conn = state.db.acquire().await.ok()?;
-    let found = if let Some(id) = session.get::<i64>(USER_ID).await.ok()? {
+    let mut conn = state.db.acquire().await?;
+    let found = if let Some(id) = read::<i64>(session, USER_ID).await? {
         users::by_id(&mut conn, id)
-            .await
-            .ok()?
+            .await?
             .filter(|user| session_holds(user, signed_in, now, limits))
             .map(|user| {
                 let due = renewed_at.is_none_or(|at| now - at >= limits.renew_every());
@@ -169,10 +186,9 @@ pub async fn principal(
                 };
                 (principal, expiry)
             })
-    } else if let Some(id) = session.get::<i64>(DISPLAY_ID).await.ok()? {
+    } else if let Some(id) = read::<i64>(session, DISPLAY_ID).await? {
         displays::by_id(&mut conn, id)
-            .await
-            .ok()?
+            .await?
             .filter(|display| display.revoked_at.is_none())
             .map(|display| {
                 let due = renewed_at.is_none_or(|at| now - at >= DISPLAY_RENEW_EVERY);
@@ -195,11 +211,11 @@ pub async fn principal(
                     session.set_expiry(Some(Expiry::AtDateTime(until)));
                 }
             }
-            Some(principal)
+            Ok(Some(principal))
         }
         None => {
             let _ = end(session).await;
-            None
+            Ok(None)
         }
     }
 }

@@ -21,7 +21,7 @@
 
 use app::model::LiveValue;
 use app::store::{observations, Backend, Db};
-use sqlx::postgres::PgListener;
+use sqlx::postgres::{PgListener, PgPoolOptions};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{watch, Mutex};
@@ -34,6 +34,8 @@ const READ_BATCH: usize = 5_000;
 const READ_EVERY: Duration = Duration::from_secs(2);
 /// Wait before connecting the listener again.
 const RECONNECT_AFTER: Duration = Duration::from_millis(500);
+/// How long connecting the listener may take before the database counts as unavailable.
+const RECONNECT_WITHIN: Duration = Duration::from_secs(2);
 
 pub struct LogTail {
     hub: Arc<Hub>,
@@ -106,11 +108,26 @@ impl LogTail {
             return;
         }
         let url = self.db.connect_options().database_url.to_string();
+        // the listener's own connection, which fails fast when the database is away (the
+        // default waits half a minute, while screens would be shown a stream that stopped)
+        let connection = match PgPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(RECONNECT_WITHIN)
+            .connect_lazy(&url)
+        {
+            Ok(pool) => pool,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot follow the event log: the database URL is unusable");
+                return;
+            }
+        };
         let mut shutdown = self.hub.shutdown_signal();
         let mut connected_before = false;
         loop {
             let listening = async {
-                let mut listener = PgListener::connect(&url).await?;
+                let mut listener = PgListener::connect_with(&connection).await?;
+                // a lost connection is reported at once; this loop reconnects
+                listener.eager_reconnect(false);
                 listener.listen(observations::STREAM_CHANNEL).await?;
                 Ok::<_, sqlx::Error>(listener)
             };
