@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod copy;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -20,7 +20,8 @@ enum Command {
     /// --no-demo).
     Serve(Box<ServeConfig>),
     /// Create the database if needed and apply migrations and the province data, then exit.
-    Migrate(DatabaseArgs),
+    /// With --from and --to: copy a whole database into an empty PostgreSQL database.
+    Migrate(MigrateArgs),
     /// Manage agency API tokens.
     Token {
         #[command(subcommand)]
@@ -36,6 +37,20 @@ enum Command {
         #[command(subcommand)]
         command: DisplayCommand,
     },
+}
+
+#[derive(Debug, clap::Args)]
+struct MigrateArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Copy everything in this database (e.g. sqlite://data/ioc.sqlite) — figures with
+    /// their offsets and epoch, the audit trail, accounts, tokens, displays, sessions —
+    /// into the database of --to, then check the copy (row counts and checksums).
+    #[arg(long, requires = "to")]
+    from: Option<String>,
+    /// The empty PostgreSQL database to copy into (postgres://user@host/database).
+    #[arg(long, requires = "from")]
+    to: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -131,7 +146,25 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {}", config.addr))?;
             server::run(listener, *config, shutdown_signal()).await
         }
-        Command::Migrate(database) => {
+        Command::Migrate(MigrateArgs {
+            from: Some(from),
+            to: Some(to),
+            ..
+        }) => {
+            let copied = server::copy::copy(&from, &to).await?;
+            for (table, rows, checksum) in &copied.tables {
+                println!("{table:<22} {rows:>10} rows  sha256 {checksum}");
+            }
+            eprintln!(
+                "copied {} into {}: epoch {}, offset {}; every table read back and checked",
+                server::db::redacted(&from),
+                server::db::redacted(&to),
+                copied.epoch,
+                copied.head
+            );
+            Ok(())
+        }
+        Command::Migrate(MigrateArgs { database, .. }) => {
             server::prepare(&database).await?;
             eprintln!("database ready: {}", database.database_url);
             Ok(())

@@ -949,3 +949,196 @@ async fn postgres_restarted_mid_ingest_loses_nothing_and_the_server_recovers() {
     db.close().await;
     drop(instance);
 }
+
+/// `ioc migrate --from sqlite://… --to postgres://…`: a SQLite database that served real
+/// traffic (figures, an account signed in, a display, tokens, the audit trail) is copied
+/// into an empty PostgreSQL database, checked table by table; a second copy into it is
+/// refused. Served from PostgreSQL, it is the same stream — same epoch, same offsets (a
+/// screen resumes without a snapshot) — the person is still signed in, the agency's token
+/// still works and continues the offsets, and new accounts and displays get fresh ids.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_database_moves_to_postgres_with_everything_it_holds() {
+    if needs_postgres() {
+        return;
+    }
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // the SQLite side, served for real
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite_url = format!("sqlite://{}", dir.path().join("ioc.sqlite").display());
+    let (sqlite, _) = server::prepare(&server::config::DatabaseArgs {
+        database_url: sqlite_url.clone(),
+        province_dir: None,
+    })
+    .await
+    .unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let viewer = app::store::displays::create(&mut sqlite.acquire().await.unwrap(), "wall", now)
+        .await
+        .unwrap()
+        .1;
+    let token = app::store::tokens::create(&mut sqlite.acquire().await.unwrap(), "VPUB", "t", now)
+        .await
+        .unwrap()
+        .1;
+    let catalogue = server::province::load(&server::province::demo()).unwrap();
+    server::auth::admin::create_user(
+        &sqlite,
+        &catalogue,
+        &server::auth::admin::Actor::command_line(),
+        server::auth::admin::NewUser {
+            username: "lanhdao".into(),
+            display_name: "Lãnh đạo tỉnh".into(),
+            role: app::model::account::Role::Leader,
+            agency: None,
+            password: "mật-khẩu-đủ-dài-1".into(),
+        },
+    )
+    .await
+    .unwrap();
+    sqlite.close().await;
+    let on_sqlite = Instance::spawn(&sqlite_url, &["--no-demo"]);
+    on_sqlite.ready(&http).await;
+    for n in 0..6 {
+        let items: Vec<Value> = COMMUNES
+            .iter()
+            .map(|c| rate(c, n, 40.0 + n as f64 + 0.125))
+            .collect();
+        let (status, body, _) = post(&http, &on_sqlite.base, &token, &format!("s{n}"), &items)
+            .await
+            .unwrap();
+        assert_eq!(status, 201, "{body}");
+    }
+    let signed_in = http
+        .post(format!("{}/login", on_sqlite.base))
+        .header("Origin", &on_sqlite.base)
+        .form(&[
+            ("username", "lanhdao"),
+            ("password", "mật-khẩu-đủ-dài-1"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let before = on_sqlite.health(&http).await.unwrap();
+    drop(on_sqlite);
+
+    let target = TestDatabase::new().await;
+    let copy = |to: &str| {
+        Command::new(IOC)
+            .args(["migrate", "--from", &sqlite_url, "--to", to])
+            .output()
+            .unwrap()
+    };
+    let copied = copy(&target.url);
+    let said = String::from_utf8_lossy(&copied.stderr).to_string();
+    assert!(copied.status.success(), "{said}");
+    let listing = String::from_utf8_lossy(&copied.stdout).to_string();
+    for (table, rows) in [("observations", 30), ("stream_events", 30), ("users", 1)] {
+        let line = listing
+            .lines()
+            .find(|l| l.starts_with(&format!("{table} ")))
+            .unwrap_or_else(|| panic!("{table} in {listing}"));
+        assert!(line.contains(&format!(" {rows} rows")), "{line}");
+        assert!(line.contains("sha256 "), "{line}");
+    }
+    assert!(
+        said.contains(&format!("offset {}", before["offset"])),
+        "{said}"
+    );
+    let again = copy(&target.url);
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already holds data"),
+        "a second copy into the same database is refused"
+    );
+
+    let on_postgres = Instance::spawn(&target.url, &["--no-demo"]);
+    on_postgres.ready(&http).await;
+    let after = on_postgres.health(&http).await.unwrap();
+    assert_eq!(
+        (&after["epoch"], &after["offset"]),
+        (&before["epoch"], &before["offset"]),
+        "the same stream"
+    );
+    let head = after["offset"].as_u64().unwrap();
+    let position = format!("{}:{head}", after["epoch"].as_str().unwrap());
+    let mut ws = connect(&on_postgres.addr, &viewer, Some(&position))
+        .await
+        .expect("the display token works on PostgreSQL");
+    match common::next_data_frame(&mut ws, Duration::from_secs(5)).await {
+        LiveFrame::Delta {
+            from, to, values, ..
+        } => {
+            assert_eq!((from, to), (head, head));
+            assert!(values.is_empty(), "nothing missed, no snapshot needed");
+        }
+        other => panic!("a resume, not {other:?}"),
+    }
+    let session = http
+        .get(format!("{}/api/v1/session", on_postgres.base))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(session.status(), 200, "still signed in");
+    let who: Value = session.json().await.unwrap();
+    assert_eq!(
+        (&who["name"], &who["role"]),
+        (&json!("lanhdao"), &json!("leader"))
+    );
+    let (status, receipt, _) = post(
+        &http,
+        &on_postgres.base,
+        &token,
+        "after",
+        &[rate(COMMUNES[0], 9, 1.0)],
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 201, "{receipt}");
+    assert_eq!(offsets_of(&receipt), vec![head + 1], "the offsets go on");
+    let (status, replay, _) = post(
+        &http,
+        &on_postgres.base,
+        &token,
+        "s5",
+        &COMMUNES
+            .iter()
+            .map(|c| rate(c, 5, 45.125))
+            .collect::<Vec<_>>(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        status, 201,
+        "a retry of a batch stored on SQLite is answered from its record"
+    );
+    assert_eq!(offsets_of(&replay), (26..=30).collect::<Vec<_>>());
+    // new rows in identity tables do not collide with copied ones
+    let db = server::db::open(&target.url).await.unwrap();
+    let (display, _) =
+        app::store::displays::create(&mut db.acquire().await.unwrap(), "wall 2", now)
+            .await
+            .unwrap();
+    assert!(display.id > 1);
+    let audited: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(
+        audited.iter().filter(|a| *a == "data_submitted").count() >= 7,
+        "the audit trail came along and goes on: {audited:?}"
+    );
+    db.close().await;
+}
