@@ -17,7 +17,7 @@ TEST_TARGET := $(or $(CARGO_TARGET_DIR),$(HOME)/.cache/ioc-live/target)
 IOC_TEST_POSTGRES_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo postgres://postgres@127.0.0.1:5432/test)
 export IOC_TEST_POSTGRES_URL
 
-.PHONY: run test test-rust test-postgres test-browser build bench
+.PHONY: run test test-rust test-postgres test-browser build bench bench-postgres
 
 run: build
 	$(RUN_TARGET)/release/ioc serve
@@ -51,3 +51,6 @@ build:
 
 bench: build
 	.ci/bench $(RUN_TARGET)
+
+bench-postgres: build
+	.ci/bench-postgres $(RUN_TARGET) $(or $(IOC_TEST_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/test)

@@ -93,6 +93,14 @@ pub mod time_text {
             .expect("a UTC timestamp always formats")
     }
 
+    /// `at` as the store keeps it: UTC, to the millisecond. What is published live must be
+    /// this, or an instance that reads the change back from the log would show it otherwise.
+    pub fn stored(at: OffsetDateTime) -> OffsetDateTime {
+        let utc = at.to_offset(UtcOffset::UTC);
+        utc.replace_nanosecond(utc.nanosecond() - utc.nanosecond() % 1_000_000)
+            .expect("fewer nanoseconds stay valid")
+    }
+
     pub fn parse(text: &str) -> Result<OffsetDateTime, sqlx::Error> {
         PrimitiveDateTime::parse(text, FORMAT)
             .map(PrimitiveDateTime::assume_utc)
@@ -113,6 +121,15 @@ pub mod time_text {
                 super::format(datetime!(2026-11-22 03:00:00 UTC))
                     < super::format(datetime!(2026-11-22 03:00:00.5 UTC))
             );
+        }
+
+        #[test]
+        fn what_is_stored_is_what_reads_back() {
+            let at = datetime!(2026-11-22 10:00:00.123456789 +07:00);
+            let stored = super::stored(at);
+            assert_eq!(stored, datetime!(2026-11-22 03:00:00.123 UTC));
+            assert_eq!(stored.offset(), time::UtcOffset::UTC);
+            assert_eq!(super::parse(&super::format(at)).unwrap(), stored);
         }
     }
 }

@@ -33,9 +33,18 @@ use tokio_tungstenite::tungstenite::Message;
     about = "Load and measure a running IOC Live server"
 )]
 struct Cli {
-    /// The server's base URL.
+    /// The server's base URL: where figures are posted (and live clients connect, unless
+    /// --live-url says otherwise).
     #[arg(long, default_value = "http://127.0.0.1:3000", global = true)]
     url: String,
+    /// Where live clients connect, in turn, if not to --url: another instance of the same
+    /// database measures ingest on one instance → screens on another; repeat it to split
+    /// the clients across instances.
+    #[arg(long, global = true)]
+    live_url: Vec<String>,
+    /// Further instances the ingest mode posts to, in turn with --url.
+    #[arg(long, global = true)]
+    also_post_to: Vec<String>,
     /// An API token of the agency VPUB (`ioc token create --agency VPUB`).
     #[arg(long, env = "IOC_TOKEN", global = true, default_value = "")]
     token: String,
@@ -377,7 +386,7 @@ async fn stall(ws_url: String, token: String) -> anyhow::Result<()> {
 /// Opens `clients` live clients (the first `stalled` of them never read) and waits until
 /// the reading ones are connected.
 async fn open_clients(
-    ws_url: &str,
+    ws_urls: &[String],
     viewer: &str,
     clients: usize,
     stalled: usize,
@@ -389,7 +398,7 @@ async fn open_clients(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..clients {
-        let (url, token) = (ws_url.to_string(), viewer.to_string());
+        let (url, token) = (ws_urls[i % ws_urls.len()].clone(), viewer.to_string());
         if i < stalled {
             tasks.push(tokio::spawn(async move { stall(url, token).await }));
         } else {
@@ -544,10 +553,10 @@ async fn fanout(
     seconds: u64,
     pid: Option<u32>,
 ) -> anyhow::Result<()> {
-    let ws_url = format!("{}/api/v1/live", url.replacen("http", "ws", 1));
+    let ws_urls = live_urls(url);
     let tally = Arc::new(Tally::for_clients(clients));
     let recording = Arc::new(AtomicBool::new(false));
-    let tasks = open_clients(&ws_url, viewer, clients, stalled, &tally, &recording).await?;
+    let tasks = open_clients(&ws_urls, viewer, clients, stalled, &tally, &recording).await?;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let rss_idle = pid.map(rss_kib).transpose()?;
 
@@ -627,13 +636,13 @@ async fn fanout(
 /// The server gives freed memory back every 30 s, so "settled" is after 32 s.
 async fn memory(url: &str, viewer: &str, clients: usize, pid: u32) -> anyhow::Result<()> {
     let settled = Duration::from_secs(32);
-    let ws_url = format!("{}/api/v1/live", url.replacen("http", "ws", 1));
+    let ws_urls = live_urls(url);
     let tally = Arc::new(Tally::for_clients(clients));
     let recording = Arc::new(AtomicBool::new(false));
     println!("waiting {} s for the server to settle …", settled.as_secs());
     tokio::time::sleep(settled).await;
     let before = rss_kib(pid)?;
-    let tasks = open_clients(&ws_url, viewer, clients, 0, &tally, &recording).await?;
+    let tasks = open_clients(&ws_urls, viewer, clients, 0, &tally, &recording).await?;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let burst = rss_kib(pid)?;
     tokio::time::sleep(settled).await;
@@ -669,11 +678,11 @@ async fn small(
     watchers: usize,
     viewer: &str,
 ) -> anyhow::Result<()> {
-    let ws_url = format!("{}/api/v1/live", url.replacen("http", "ws", 1));
+    let ws_urls = live_urls(url);
     let tally = Arc::new(Tally::for_clients(watchers));
     let recording = Arc::new(AtomicBool::new(false));
     let clients = if watchers > 0 {
-        open_clients(&ws_url, viewer, watchers, 0, &tally, &recording).await?
+        open_clients(&ws_urls, viewer, watchers, 0, &tally, &recording).await?
     } else {
         Vec::new()
     };
@@ -793,7 +802,7 @@ async fn communes(http: &reqwest::Client, url: &str, token: &str) -> anyhow::Res
 }
 
 async fn ingest(
-    url: &str,
+    urls: &[String],
     token: &str,
     batch: usize,
     batches: usize,
@@ -822,7 +831,13 @@ async fn ingest(
     let bodies: Vec<Vec<ObservationInput>> = (0..batches).map(make).collect();
     let started = Instant::now();
     let posts = bodies.into_iter().enumerate().map(|(b, observations)| {
-        post(&http, url, token, format!("ingest-{run}-{b}"), observations)
+        post(
+            &http,
+            &urls[b % urls.len()],
+            token,
+            format!("ingest-{run}-{b}"),
+            observations,
+        )
     });
     let results: Vec<anyhow::Result<u64>> = futures_util::stream::iter(posts)
         .buffer_unordered(concurrency.max(1))
@@ -830,7 +845,10 @@ async fn ingest(
         .await;
     results.into_iter().collect::<anyhow::Result<Vec<u64>>>()?;
     let elapsed = started.elapsed().as_secs_f64();
-    println!("--- ingest: {batches} batches of {batch} observations, {concurrency} at a time ---");
+    println!(
+        "--- ingest: {batches} batches of {batch} observations, {concurrency} at a time, to {} instance(s) ---",
+        urls.len()
+    );
     println!(
         "stored                   {} observations in {elapsed:.2} s",
         batch * batches
@@ -842,9 +860,25 @@ async fn ingest(
     Ok(())
 }
 
+/// The websocket URLs of the live stream the clients connect to, in turn.
+static LIVE_URLS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+
+fn live_urls(url: &str) -> Vec<String> {
+    let bases = LIVE_URLS
+        .get()
+        .filter(|l| !l.is_empty())
+        .cloned()
+        .unwrap_or_else(|| vec![url.to_string()]);
+    bases
+        .iter()
+        .map(|b| format!("{}/api/v1/live", b.replacen("http", "ws", 1)))
+        .collect()
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    let _ = LIVE_URLS.set(cli.live_url.clone());
     if cli.token.is_empty() {
         bail!(
             "pass --token (or IOC_TOKEN): a token of VPUB, from `ioc token create --agency VPUB`"
@@ -870,7 +904,12 @@ async fn main() -> anyhow::Result<()> {
             batch,
             batches,
             concurrency,
-        } => ingest(&cli.url, &cli.token, batch, batches, concurrency).await,
+        } => {
+            let urls: Vec<String> = std::iter::once(cli.url.clone())
+                .chain(cli.also_post_to.iter().cloned())
+                .collect();
+            ingest(&urls, &cli.token, batch, batches, concurrency).await
+        }
         Mode::Memory {
             clients,
             server_pid,

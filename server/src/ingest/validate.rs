@@ -430,7 +430,8 @@ pub fn validate(
                     period: p,
                     value: v,
                     unit: ind.unit,
-                    as_of: at,
+                    // as stored: the same on this instance's stream and on one reading it back
+                    as_of: app::store::time_text::stored(at),
                 });
             }
         }
