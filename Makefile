@@ -29,7 +29,7 @@ test-rust:
 	CARGO_TARGET_DIR=$(TEST_TARGET) cargo test --locked
 
 test-postgres:
-	.ci/tools
+	.ci/tools --proxy
 	@if [ -z "$$IOC_TEST_POSTGRES_URL" ]; then \
 	  echo "PostgreSQL run skipped: no server answers at 127.0.0.1:5432 and IOC_TEST_POSTGRES_URL is not set"; \
 	else \

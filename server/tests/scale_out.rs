@@ -39,8 +39,15 @@ struct Instance {
 
 impl Instance {
     fn spawn(database_url: &str, extra: &[&str]) -> Instance {
-        let port = common::free_port();
-        let addr = format!("127.0.0.1:{port}");
+        Instance::spawn_at(
+            database_url,
+            &format!("127.0.0.1:{}", common::free_port()),
+            extra,
+        )
+    }
+
+    fn spawn_at(database_url: &str, addr: &str, extra: &[&str]) -> Instance {
+        let addr = addr.to_string();
         let child = Command::new(IOC)
             .args(["serve", "--addr", &addr, "--database-url", database_url])
             .args(["--heartbeat-secs", "1"])
@@ -1141,4 +1148,239 @@ async fn a_sqlite_database_moves_to_postgres_with_everything_it_holds() {
         "the audit trail came along and goes on: {audited:?}"
     );
     db.close().await;
+}
+
+/// nginx in front of the instances, with the locations of `deploy/nginx/ioc-locations.conf`.
+struct Proxy {
+    child: Child,
+    base: String,
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Proxy {
+    /// `None` (and says why) where nginx is not installed (`.ci/tools --proxy` installs it).
+    fn start(upstreams: &[&str]) -> Option<Proxy> {
+        let nginx = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists());
+        let Some(nginx) = nginx else {
+            eprintln!("skipped: no nginx (`.ci/tools --proxy` installs Debian's)");
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let port = common::free_port();
+        let locations = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../deploy/nginx/ioc-locations.conf")
+            .canonicalize()
+            .unwrap();
+        let servers: String = upstreams
+            .iter()
+            .map(|u| format!("server {u} max_fails=1 fail_timeout=2s; "))
+            .collect();
+        let d = dir.path().display();
+        let as_root = Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let config = format!(
+            "{user}daemon off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/error.log warn;
+             events {{ worker_connections 4096; }}
+             http {{
+               access_log off;
+               client_body_temp_path {d}/body; proxy_temp_path {d}/proxy;
+               fastcgi_temp_path {d}/fastcgi; uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
+               upstream ioc {{ {servers} }}
+               server {{ listen 127.0.0.1:{port}; include {locations}; }}
+             }}",
+            user = if as_root { "user root; " } else { "" },
+            locations = locations.display()
+        );
+        std::fs::write(dir.path().join("nginx.conf"), config).unwrap();
+        let child = Command::new(nginx)
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(dir.path().join("nginx.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start nginx");
+        let addr = format!("127.0.0.1:{port}");
+        Some(Proxy {
+            child,
+            base: format!("http://{addr}"),
+            addr,
+            _dir: dir,
+        })
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A screen behind the proxy that reconnects through it with `since=` whenever its
+/// connection ends, checking every frame for a gap, until told to stop at `until`.
+async fn watch_through(
+    addr: String,
+    viewer: String,
+    until: Arc<std::sync::atomic::AtomicU64>,
+) -> (Screen, usize) {
+    let mut screen = Screen::default();
+    let mut reconnects = 0;
+    let mut ws = connect(&addr, &viewer, None).await.unwrap();
+    screen.apply(common::next_data_frame(&mut ws, Duration::from_secs(5)).await);
+    loop {
+        let target = until.load(std::sync::atomic::Ordering::SeqCst);
+        if target > 0 && screen.offset >= target {
+            return (screen, reconnects);
+        }
+        match tokio::time::timeout(Duration::from_secs(5), ws.next()).await {
+            Ok(Some(Ok(Message::Text(text)))) => {
+                screen.apply(serde_json::from_str(&text).expect("a valid frame"))
+            }
+            Ok(Some(Ok(Message::Ping(data)))) => {
+                let _ = ws.send(Message::Pong(data)).await;
+            }
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_)) | None) | Err(_) => {
+                // cut off (its instance died) or silent: back through the proxy, from here
+                reconnects += 1;
+                let started = Instant::now();
+                ws = loop {
+                    if let Ok(ws) = connect(&addr, &viewer, Some(&screen.position())).await {
+                        break ws;
+                    }
+                    assert!(
+                        started.elapsed() < Duration::from_secs(20),
+                        "back within 20 s"
+                    );
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                };
+            }
+        }
+    }
+}
+
+/// Two instances behind nginx with the README's configuration, no sticky sessions: screens
+/// and an agency's system talk only to the proxy. One instance is killed with `kill -9`,
+/// started again, then the other is killed. Every batch the system sent is answered `201`
+/// (the proxy retries on the live instance; the key makes a repeat harmless), every one is
+/// stored once, and every screen — wherever the proxy put it — ends with the database's
+/// values, having checked each frame for a gap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_behind_nginx_serve_one_gap_free_stream_through_the_loss_of_either() {
+    if needs_postgres() {
+        return;
+    }
+    let s = setup().await;
+    let http = reqwest::Client::new();
+    let trusted = ["--no-demo", "--trusted-proxy", "127.0.0.1"];
+    let mut a = Instance::spawn(&s.database.url, &trusted);
+    let mut b = Instance::spawn(&s.database.url, &trusted);
+    a.ready(&http).await;
+    b.ready(&http).await;
+    let Some(proxy) = Proxy::start(&[&a.addr, &b.addr]) else {
+        return;
+    };
+    let started = Instant::now();
+    while http
+        .get(format!("{}/api/v1/health", proxy.base))
+        .send()
+        .await
+        .map_or(true, |r| !r.status().is_success())
+    {
+        assert!(started.elapsed() < Duration::from_secs(10), "nginx answers");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let until = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let screens: Vec<_> = (0..4)
+        .map(|_| {
+            tokio::spawn(watch_through(
+                proxy.addr.clone(),
+                s.viewer.clone(),
+                until.clone(),
+            ))
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (http, base, token, stop) = (
+            http.clone(),
+            proxy.base.clone(),
+            s.token.clone(),
+            stop.clone(),
+        );
+        tokio::spawn(async move {
+            let mut answers = BTreeMap::new();
+            let mut n = 0usize;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let items: Vec<Value> = (0..3)
+                    .map(|i| rate(COMMUNES[i], n as i64, (n % 100) as f64))
+                    .collect();
+                let key = format!("p{n}");
+                let (status, body, _) = post(&http, &base, &token, &key, &items).await.unwrap();
+                answers.insert(key, (status, body));
+                n += 1;
+            }
+            answers
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    a.kill();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // A comes back on its address; then B goes
+    let port = a.addr.clone();
+    a = Instance::spawn_at(&s.database.url, &port, &trusted);
+    a.ready(&http).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    b.kill();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let answers = writer.await.unwrap();
+
+    let refused: Vec<_> = answers
+        .iter()
+        .filter(|(_, (status, _))| *status != 201)
+        .collect();
+    assert!(refused.is_empty(), "every batch answered 201: {refused:?}");
+    assert!(answers.len() > 20, "ingest went on: {}", answers.len());
+    let head = assert_log_contiguous(&s.db).await;
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM observations")
+        .fetch_one(&s.db)
+        .await
+        .unwrap();
+    assert_eq!(stored as usize, answers.len() * 3, "each batch stored once");
+    for (_, receipt) in answers.values() {
+        for o in offsets_of(receipt) {
+            assert!(o <= head);
+        }
+    }
+    until.store(head, std::sync::atomic::Ordering::SeqCst);
+    let current = app::store::observations::current_values(&s.db, u64::MAX)
+        .await
+        .unwrap();
+    let mut reconnected = 0;
+    for screen in screens {
+        let (screen, reconnects) = tokio::time::timeout(Duration::from_secs(30), screen)
+            .await
+            .expect("every screen reaches the head")
+            .unwrap();
+        reconnected += reconnects;
+        for v in &current {
+            let shown = &screen.values[&(v.indicator.clone(), v.area.clone())];
+            assert_eq!((shown.offset, shown.value), (v.offset, v.value));
+        }
+    }
+    assert!(
+        reconnected >= 2,
+        "screens were cut off and came back: {reconnected}"
+    );
+    drop(b);
 }

@@ -1,7 +1,9 @@
 //! The live hub: turns committed events into frames and fans them out to every websocket.
 //!
-//! The [`crate::ingest::writer`] calls [`Hub::publish`] after each commit, one group at a
-//! time, so frames leave in offset order. Each frame is serialised once ([`frame`]) and the
+//! Committed events reach [`Hub::publish`] only through the log's [`tail`]: this instance's
+//! [`crate::ingest::writer`] hands over each group after its commit, and on PostgreSQL the
+//! tail also reads what other instances committed — each offset once, in order, so frames
+//! leave in offset order and carry the same offsets on every instance. Each frame is serialised once ([`frame`]) and the
 //! same bytes go to every client that may see all of it, through one bounded broadcast ring:
 //! a client is a cursor into that ring, not a queue of its own, so an idle client costs a few
 //! KiB. A client that falls more than the ring's length behind gets one coalesced catch-up
