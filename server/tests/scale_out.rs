@@ -392,7 +392,8 @@ async fn offsets_are_contiguous_and_in_commit_order_across_two_instances() {
 }
 
 /// A screen that leaves instance A and comes back on instance B with `since=` gets exactly
-/// what it missed, as one catch-up, whichever instance the figures were posted to.
+/// what it missed, as one catch-up, whichever instance the figures were posted to; a person
+/// signed in through A is signed in on B.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_resumes_on_the_other_instance_with_exactly_what_it_missed() {
     if needs_postgres() {
@@ -427,6 +428,50 @@ async fn a_client_resumes_on_the_other_instance_with_exactly_what_it_missed() {
         assert_eq!(status, 201, "{receipt}");
     }
     let mut ws = connect(&b.addr, &s.viewer, Some(&left_at)).await.unwrap();
+    // (a person signed in through A is signed in on B: sessions live in the database)
+    let catalogue = server::province::load(&server::province::demo()).unwrap();
+    server::auth::admin::create_user(
+        &s.db,
+        &catalogue,
+        &server::auth::admin::Actor::command_line(),
+        server::auth::admin::NewUser {
+            username: "truc.ban".into(),
+            display_name: "Trực ban".into(),
+            role: app::model::account::Role::Operator,
+            agency: None,
+            password: "mật-khẩu-trực-ban-1".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed_in = browser
+        .post(format!("{}/login", a.base))
+        .header("Origin", &a.base)
+        .form(&[
+            ("username", "truc.ban"),
+            ("password", "mật-khẩu-trực-ban-1"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303);
+    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let on_b: Value = browser
+        .get(format!("{}/api/v1/session", b.base))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(on_b["role"], "operator", "signed in on B too: {on_b}");
     match common::next_data_frame(&mut ws, Duration::from_secs(5)).await {
         LiveFrame::Delta {
             epoch,
