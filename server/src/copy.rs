@@ -249,12 +249,12 @@ impl Cell {
 
 /// Rows and a checksum of a table's content, independent of row order.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Digest32 {
+pub struct TableDigest {
     pub rows: u64,
     row_hashes: Vec<[u8; 32]>,
 }
 
-impl Digest32 {
+impl TableDigest {
     fn add(&mut self, row: &[Cell]) {
         let mut hasher = Sha256::new();
         for cell in row {
@@ -333,8 +333,8 @@ async fn next_page(
 }
 
 /// Counts and checksums a table as it is in `db`.
-async fn digest(db: &Db, table: &Table) -> anyhow::Result<Digest32> {
-    let mut digest = Digest32::default();
+async fn digest(db: &Db, table: &Table) -> anyhow::Result<TableDigest> {
+    let mut digest = TableDigest::default();
     let mut after = Some(i64::MIN);
     while let Some((rows, next)) = next_page(db, table, after).await? {
         for row in &rows {
@@ -355,8 +355,8 @@ fn sessions_select(backend: Backend) -> &'static str {
     }
 }
 
-async fn read_sessions(db: &Db) -> anyhow::Result<Digest32> {
-    let mut digest = Digest32::default();
+async fn read_sessions(db: &Db) -> anyhow::Result<TableDigest> {
+    let mut digest = TableDigest::default();
     let rows = sqlx::query(sessions_select(Backend::of(db)))
         .fetch_all(db)
         .await
@@ -404,7 +404,7 @@ pub async fn copy(from: &str, to: &str) -> anyhow::Result<Copied> {
     let mut tx = target.begin().await?;
     let mut digests = Vec::new();
     for table in TABLES {
-        let mut digest = Digest32::default();
+        let mut digest = TableDigest::default();
         let insert = format!(
             "INSERT INTO {0} ({1}) SELECT {1} FROM jsonb_populate_recordset(NULL::{0}, $1::jsonb)",
             table.name,
@@ -416,24 +416,27 @@ pub async fn copy(from: &str, to: &str) -> anyhow::Result<Copied> {
             for row in &rows {
                 digest.add(row);
             }
-            let json: Vec<serde_json::Value> = rows
-                .iter()
-                .map(|row| {
-                    serde_json::Value::Object(
-                        table
-                            .columns
-                            .iter()
-                            .zip(row)
-                            .map(|(c, cell)| (c.to_string(), cell.json()))
-                            .collect(),
-                    )
-                })
-                .collect();
-            sqlx::query(&insert)
-                .bind(serde_json::Value::Array(json).to_string())
-                .execute(&mut *tx)
-                .await
-                .with_context(|| format!("cannot write {}", table.name))?;
+            // (a table read whole is written a page at a time too)
+            for chunk in rows.chunks(PAGE as usize) {
+                let json: Vec<serde_json::Value> = chunk
+                    .iter()
+                    .map(|row| {
+                        serde_json::Value::Object(
+                            table
+                                .columns
+                                .iter()
+                                .zip(row)
+                                .map(|(c, cell)| (c.to_string(), cell.json()))
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                sqlx::query(&insert)
+                    .bind(serde_json::Value::Array(json).to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .with_context(|| format!("cannot write {}", table.name))?;
+            }
         }
         digests.push((table.name.to_string(), digest));
     }

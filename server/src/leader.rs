@@ -61,8 +61,12 @@ pub async fn run(
             let server_stopping = loop {
                 tokio::select! {
                     _ = checks.tick() => {
-                        if let Err(e) = conn.ping().await {
-                            tracing::warn!(error = %e, "lost the leader's connection: stopping the background work here");
+                        // a cut network may not fail the ping, only stall it: past a few
+                        // seconds this instance stops leading (the lock stays with the old
+                        // connection until PostgreSQL drops it: nobody leads twice)
+                        let answered = tokio::time::timeout(CONTEND_EVERY * 3, conn.ping()).await;
+                        if !matches!(answered, Ok(Ok(()))) {
+                            tracing::warn!("lost the leader's connection: stopping the background work here");
                             break false;
                         }
                     }

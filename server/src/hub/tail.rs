@@ -178,7 +178,14 @@ impl LogTail {
                             break;
                         }
                     },
-                    _ = ticks.tick() => self.catch_up_logged().await,
+                    _ = ticks.tick() => {
+                        // the listener may stay quiet on a cut network: the log cannot
+                        // be read either, so start over (and send clients away if that fails)
+                        if let Err(e) = self.catch_up().await {
+                            tracing::warn!(error = %e, "cannot read the event log; reconnecting");
+                            break;
+                        }
+                    }
                     _ = shutdown.changed() => return,
                 }
             }
