@@ -8,6 +8,7 @@
 //! it was. Afterwards each table is read back from the target and compared with the source
 //! — row counts and a checksum of every value — and the identity sequences are moved past
 //! the copied ids, so new tokens, accounts, displays and audit entries continue from there.
+//! The target is analysed at the end, so its first queries are planned with statistics.
 
 use anyhow::{bail, ensure, Context};
 use app::store::{Backend, Db};
@@ -480,6 +481,8 @@ pub async fn copy(from: &str, to: &str) -> anyhow::Result<Copied> {
         .await?;
     }
     tx.commit().await.context("cannot commit the copy")?;
+    // statistics for the planner now, not whenever autovacuum comes round to the new rows
+    sqlx::query("ANALYZE").execute(&target).await?;
 
     // read everything back from the target and compare
     let mut tables = Vec::new();

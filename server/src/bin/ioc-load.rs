@@ -809,16 +809,19 @@ async fn ingest(
     concurrency: usize,
 ) -> anyhow::Result<()> {
     let http = reqwest::Client::new();
-    let first_day = time::macros::date!(2005 - 01 - 01);
+    let first_day = time::macros::date!(1900 - 01 - 01);
     let run = std::process::id();
     let make = |b: usize| -> Vec<ObservationInput> {
         (0..batch)
             .map(|i| {
-                let (indicator, unit) = INDICATORS[i % INDICATORS.len()];
+                // every item of the run its own figure: batches posted at once to several
+                // instances never race to revise the same one
+                let g = b * batch + i;
+                let (indicator, unit) = INDICATORS[g % INDICATORS.len()];
                 ObservationInput {
                     indicator: indicator.into(),
                     area: "14".into(),
-                    period: (first_day + time::Duration::days((i / INDICATORS.len()) as i64))
+                    period: (first_day + time::Duration::days((g / INDICATORS.len()) as i64))
                         .to_string(),
                     value: Decimal::from((b * 7 + i) % 100),
                     unit: unit.into(),
