@@ -207,9 +207,15 @@ async fn read_to_end(ws: &mut Socket, screen: &mut Screen) -> Option<u16> {
     }
 }
 
-/// `services.online.rate` of a commune on a day after the 2025 reform.
+/// Days in the window `rate` picks its periods from.
+const WINDOW_DAYS: i64 = 400;
+
+/// `services.online.rate` of a commune for day `n` of the window that ends yesterday (UTC,
+/// so never in the future for Vietnam either; the window starts after the 2025 reform).
+/// Past the window's end it starts again: later figures revise earlier days' figures.
 fn rate(area: &str, n: i64, value: f64) -> Value {
-    let period = time::macros::date!(2025 - 07 - 01) + time::Duration::days(n);
+    let first = time::OffsetDateTime::now_utc().date() - time::Duration::days(WINDOW_DAYS);
+    let period = first + time::Duration::days(n % WINDOW_DAYS);
     json!({"indicator": "services.online.rate", "area": area, "period": period.to_string(), "value": value, "unit": "percent"})
 }
 
@@ -1394,7 +1400,12 @@ async fn two_instances_behind_nginx_serve_one_gap_free_stream_through_the_loss_o
         .iter()
         .filter(|(_, (status, _))| *status != 201)
         .collect();
-    assert!(refused.is_empty(), "every batch answered 201: {refused:?}");
+    assert!(
+        refused.is_empty(),
+        "every batch answered 201; {} were not, the first: {:?}",
+        refused.len(),
+        refused.first()
+    );
     assert!(answers.len() > 20, "ingest went on: {}", answers.len());
     let head = assert_log_contiguous(&s.db).await;
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM observations")
@@ -1428,4 +1439,42 @@ async fn two_instances_behind_nginx_serve_one_gap_free_stream_through_the_loss_o
         "screens were cut off and came back: {reconnected}"
     );
     drop(b);
+}
+
+/// One notification per committed group, not per row: its payload is the log's new head.
+/// (Three batches of four figures, each its own group: three notifications, 4, 8, 12.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_committed_batch_sends_one_notification_with_the_new_head() {
+    if needs_postgres() {
+        return;
+    }
+    let s = setup().await;
+    let http = reqwest::Client::new();
+    let a = Instance::spawn(&s.database.url, &["--no-demo"]);
+    a.ready(&http).await;
+    let mut listener = sqlx::postgres::PgListener::connect(&s.database.url)
+        .await
+        .unwrap();
+    listener
+        .listen(app::store::observations::STREAM_CHANNEL)
+        .await
+        .unwrap();
+    for n in 0..3 {
+        let items: Vec<Value> = (0..4).map(|i| rate(COMMUNES[i], n, 50.0)).collect();
+        let (status, body, _) = post(&http, &a.base, &s.token, &format!("n{n}"), &items)
+            .await
+            .unwrap();
+        assert_eq!(status, 201, "{body}");
+    }
+    let mut heads = Vec::new();
+    while let Ok(Ok(notification)) =
+        tokio::time::timeout(Duration::from_millis(500), listener.recv()).await
+    {
+        heads.push(notification.payload().to_string());
+    }
+    assert_eq!(
+        heads,
+        ["4", "8", "12"],
+        "one per batch, carrying the new head"
+    );
 }
