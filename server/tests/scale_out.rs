@@ -943,6 +943,14 @@ async fn postgres_restarted_mid_ingest_loses_nothing_and_the_server_recovers() {
         instance.health(&http).await.is_none(),
         "health says the database is unavailable"
     );
+    let refused = connect(&instance.addr, &viewer, Some(&screen.position()))
+        .await
+        .err()
+        .unwrap_or_default();
+    assert!(
+        refused.contains("503"),
+        "a new screen is refused with 503: {refused}"
+    );
     // down for longer than a request waits for a connection (5 s)
     tokio::time::sleep(Duration::from_secs(8)).await;
     pg.ctl("start");
