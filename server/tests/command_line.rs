@@ -11,22 +11,31 @@ use tokio_tungstenite::tungstenite::Message;
 
 const IOC: &str = env!("CARGO_BIN_EXE_ioc");
 
-fn ioc(args: &[&str], database_url: &str, stdin: &str) -> Output {
-    let mut child = Command::new(IOC)
-        .args(args)
-        .args(["--database-url", database_url])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+/// Runs an `ioc` command to its end, off the test's runtime: the server under test runs on
+/// that runtime, and a command waiting for a lock the server holds mid-transaction would
+/// otherwise wait for ever.
+async fn ioc(args: &[&str], database_url: &str, stdin: &str) -> Output {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let (database_url, stdin) = (database_url.to_string(), stdin.to_string());
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(IOC)
+            .args(&args)
+            .args(["--database-url", &database_url])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -55,7 +64,7 @@ async fn the_first_administrator_and_a_forgotten_password() {
         "--password-stdin",
     ];
 
-    let weak = ioc(&create, &url, "ngắn\n");
+    let weak = ioc(&create, &url, "ngắn\n").await;
     assert!(!weak.status.success());
     assert!(
         text(&weak.stderr).contains("12 characters"),
@@ -63,7 +72,7 @@ async fn the_first_administrator_and_a_forgotten_password() {
         text(&weak.stderr)
     );
 
-    let made = ioc(&create, &url, "mật khẩu đầu tiên dài\n");
+    let made = ioc(&create, &url, "mật khẩu đầu tiên dài\n").await;
     assert!(made.status.success(), "{}", text(&made.stderr));
     let db = server::db::open(&url).await.unwrap();
     let first = password_hash(&db, "quantri").await;
@@ -72,7 +81,7 @@ async fn the_first_administrator_and_a_forgotten_password() {
         Ok(true)
     );
 
-    let again = ioc(&create, &url, "mật khẩu đầu tiên dài\n");
+    let again = ioc(&create, &url, "mật khẩu đầu tiên dài\n").await;
     assert!(!again.status.success(), "the username is taken");
 
     let reset = [
@@ -82,7 +91,7 @@ async fn the_first_administrator_and_a_forgotten_password() {
         "quantri",
         "--password-stdin",
     ];
-    let done = ioc(&reset, &url, "mật khẩu mới sau khi quên\n");
+    let done = ioc(&reset, &url, "mật khẩu mới sau khi quên\n").await;
     assert!(done.status.success(), "{}", text(&done.stderr));
     let second = password_hash(&db, "quantri").await;
     assert!(
@@ -104,7 +113,8 @@ async fn the_first_administrator_and_a_forgotten_password() {
         ],
         &url,
         "mật khẩu mới sau khi quên\n",
-    );
+    )
+    .await;
     assert!(!unknown.status.success());
     assert!(text(&unknown.stderr).contains("no account 'khongco'"));
 
@@ -125,12 +135,13 @@ async fn a_display_token_is_printed_once_listed_and_revoked() {
         &["display", "create", "--name", "Tường LED tầng 3"],
         &url,
         "",
-    );
+    )
+    .await;
     assert!(made.status.success(), "{}", text(&made.stderr));
     let token = text(&made.stdout).trim().to_string();
     assert!(token.starts_with("iocd_"), "{token}");
 
-    let listed = ioc(&["display", "list"], &url, "");
+    let listed = ioc(&["display", "list"], &url, "").await;
     let listing = text(&listed.stdout);
     assert!(listing.contains("Tường LED tầng 3"), "{listing}");
     assert!(!listing.contains(&token), "the token is never shown again");
@@ -140,7 +151,7 @@ async fn a_display_token_is_printed_once_listed_and_revoked() {
         .await
         .unwrap()
         .expect("the printed token works");
-    let revoked = ioc(&["display", "revoke", &found.id.to_string()], &url, "");
+    let revoked = ioc(&["display", "revoke", &found.id.to_string()], &url, "").await;
     assert!(revoked.status.success(), "{}", text(&revoked.stderr));
     assert!(
         app::store::displays::find_active(&mut db.acquire().await.unwrap(), &token)
@@ -173,7 +184,8 @@ async fn revocations_from_the_command_line_close_a_running_servers_connections()
         &["display", "create", "--name", "Tường LED sảnh"],
         &s.database_url,
         "",
-    );
+    )
+    .await;
     assert!(made.status.success(), "{}", text(&made.stderr));
     let display = text(&made.stdout).trim().to_string();
     let made = ioc(
@@ -187,7 +199,8 @@ async fn revocations_from_the_command_line_close_a_running_servers_connections()
         ],
         &s.database_url,
         "",
-    );
+    )
+    .await;
     assert!(made.status.success(), "{}", text(&made.stderr));
     let agency = text(&made.stdout).trim().to_string();
 
@@ -214,7 +227,7 @@ async fn revocations_from_the_command_line_close_a_running_servers_connections()
             .unwrap()
             .to_string()
     };
-    let displays = text(&ioc(&["display", "list"], &s.database_url, "").stdout);
+    let displays = text(&ioc(&["display", "list"], &s.database_url, "").await.stdout);
     let revoked = ioc(
         &[
             "display",
@@ -223,19 +236,21 @@ async fn revocations_from_the_command_line_close_a_running_servers_connections()
         ],
         &s.database_url,
         "",
-    );
+    )
+    .await;
     assert!(revoked.status.success(), "{}", text(&revoked.stderr));
     assert_eq!(
         closed_with(&mut wall, Duration::from_secs(5)).await,
         app::model::live::CLOSE_REVOKED
     );
 
-    let tokens = text(&ioc(&["token", "list"], &s.database_url, "").stdout);
+    let tokens = text(&ioc(&["token", "list"], &s.database_url, "").await.stdout);
     let revoked = ioc(
         &["token", "revoke", &id("token", &tokens, "hệ thống thu")],
         &s.database_url,
         "",
-    );
+    )
+    .await;
     assert!(revoked.status.success(), "{}", text(&revoked.stderr));
     assert_eq!(
         closed_with(&mut system, Duration::from_secs(5)).await,
@@ -287,7 +302,7 @@ async fn a_second_server_on_one_database_and_an_unsupported_url_are_refused() {
     );
     assert_eq!(first.health().await["status"], "ok", "the first goes on");
     // the other commands work beside a running server
-    let listed = ioc(&["display", "list"], &first.database_url, "");
+    let listed = ioc(&["display", "list"], &first.database_url, "").await;
     assert!(listed.status.success(), "{}", text(&listed.stderr));
     first.stop().await;
 
