@@ -356,19 +356,22 @@ fn sessions_select(backend: Backend) -> &'static str {
     }
 }
 
-async fn read_sessions(db: &Db) -> anyhow::Result<TableDigest> {
-    let mut digest = TableDigest::default();
+/// Every session in `db` as (id, data, expiry in Unix seconds), and their digest.
+async fn read_sessions(db: &Db) -> anyhow::Result<(Vec<Vec<Cell>>, TableDigest)> {
     let rows = sqlx::query(sessions_select(Backend::of(db)))
         .fetch_all(db)
         .await
         .context("cannot read the sessions")?;
+    let mut digest = TableDigest::default();
+    let mut sessions = Vec::with_capacity(rows.len());
     for row in &rows {
         let cells: Vec<Cell> = (0..3)
             .map(|i| Cell::read(row, i))
             .collect::<sqlx::Result<_>>()?;
         digest.add(&cells);
+        sessions.push(cells);
     }
-    Ok(digest)
+    Ok((sessions, digest))
 }
 
 /// Copies the database at `from` into the empty PostgreSQL database at `to`, then checks
@@ -442,22 +445,20 @@ pub async fn copy(from: &str, to: &str) -> anyhow::Result<Copied> {
         digests.push((table.name.to_string(), digest));
     }
     // the sessions, with their expiry as a timestamp
-    let sessions = read_sessions(&source).await?;
-    let rows = sqlx::query(sessions_select(Backend::of(&source)))
-        .fetch_all(&source)
-        .await?;
+    let (rows, sessions) = read_sessions(&source).await?;
     for chunk in rows.chunks(PAGE as usize) {
         let json: Vec<serde_json::Value> = chunk
             .iter()
             .map(|row| {
-                let data = Cell::read(row, 1)?;
-                Ok(serde_json::json!({
-                    "id": row.try_get::<String, _>(0)?,
-                    "data": data.json(),
-                    "expiry": row.try_get::<i64, _>(2)?,
-                }))
+                serde_json::Value::Object(
+                    ["id", "data", "expiry"]
+                        .iter()
+                        .zip(row)
+                        .map(|(c, cell)| (c.to_string(), cell.json()))
+                        .collect(),
+                )
             })
-            .collect::<sqlx::Result<_>>()?;
+            .collect();
         sqlx::query(
             "INSERT INTO tower_sessions.session (id, data, expiry_date)
              SELECT s.id, decode(substr(s.data, 3), 'hex'), to_timestamp(s.expiry)
@@ -496,7 +497,7 @@ pub async fn copy(from: &str, to: &str) -> anyhow::Result<Copied> {
         );
         tables.push((name.clone(), found.rows, found.checksum()));
     }
-    let found = read_sessions(&target).await?;
+    let (_, found) = read_sessions(&target).await?;
     ensure!(
         found.rows == sessions.rows && found.checksum() == sessions.checksum(),
         "the copy of the sessions differs from the source"
