@@ -267,8 +267,20 @@ struct Setup {
 
 async fn setup() -> Setup {
     let database = TestDatabase::new().await;
+    let (db, viewer, token) = prepared(&database.url).await;
+    Setup {
+        database,
+        db,
+        viewer,
+        token,
+    }
+}
+
+/// Migrates the database at `url` (with the province data) and makes a wall screen's
+/// display token and a VPUB token, as the command line would: (pool, viewer, token).
+async fn prepared(url: &str) -> (app::store::Db, String, String) {
     let (db, _) = server::prepare(&server::config::DatabaseArgs {
-        database_url: database.url.clone(),
+        database_url: url.to_string(),
         province_dir: None,
     })
     .await
@@ -284,12 +296,75 @@ async fn setup() -> Setup {
         .unwrap()
         .1;
     drop(conn);
-    Setup {
-        database,
+    (db, viewer, token)
+}
+
+/// A person with `role`, as an administrator makes one.
+async fn create_person(
+    db: &app::store::Db,
+    username: &str,
+    role: app::model::account::Role,
+    password: &str,
+) {
+    let catalogue = server::province::load(&server::province::demo()).unwrap();
+    server::auth::admin::create_user(
         db,
-        viewer,
-        token,
-    }
+        &catalogue,
+        &server::auth::admin::Actor::command_line(),
+        server::auth::admin::NewUser {
+            username: username.into(),
+            display_name: format!("Người dùng {username}"),
+            role,
+            agency: None,
+            password: password.into(),
+        },
+    )
+    .await
+    .expect("a person created");
+}
+
+/// Signs in through the form at `base`; the session cookie (`name=value`).
+async fn sign_in(base: &str, username: &str, password: &str) -> String {
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed_in = browser
+        .post(format!("{base}/login"))
+        .header("Origin", base)
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 303, "signed in");
+    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap();
+    cookie.split(';').next().unwrap().to_string()
+}
+
+/// Who `cookie` is at `base`, as `GET /api/v1/session` says (status and answer).
+async fn session_at(base: &str, cookie: &str) -> (u16, Value) {
+    let answer = reqwest::Client::new()
+        .get(format!("{base}/api/v1/session"))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (
+        answer.status().as_u16(),
+        answer.json().await.unwrap_or(Value::Null),
+    )
+}
+
+/// Whether the tests run as root (PostgreSQL then runs as its own user; nginx as root).
+fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
 
 /// The event log's ids: 1..=n with no hole.
@@ -435,48 +510,16 @@ async fn a_client_resumes_on_the_other_instance_with_exactly_what_it_missed() {
     }
     let mut ws = connect(&b.addr, &s.viewer, Some(&left_at)).await.unwrap();
     // (a person signed in through A is signed in on B: sessions live in the database)
-    let catalogue = server::province::load(&server::province::demo()).unwrap();
-    server::auth::admin::create_user(
+    let password = "mật-khẩu-trực-ban-1";
+    create_person(
         &s.db,
-        &catalogue,
-        &server::auth::admin::Actor::command_line(),
-        server::auth::admin::NewUser {
-            username: "truc.ban".into(),
-            display_name: "Trực ban".into(),
-            role: app::model::account::Role::Operator,
-            agency: None,
-            password: "mật-khẩu-trực-ban-1".into(),
-        },
+        "truc.ban",
+        app::model::account::Role::Operator,
+        password,
     )
-    .await
-    .unwrap();
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let signed_in = browser
-        .post(format!("{}/login", a.base))
-        .header("Origin", &a.base)
-        .form(&[
-            ("username", "truc.ban"),
-            ("password", "mật-khẩu-trực-ban-1"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), 303);
-    let cookie = signed_in.headers()["set-cookie"].to_str().unwrap();
-    let cookie = cookie.split(';').next().unwrap().to_string();
-    let on_b: Value = browser
-        .get(format!("{}/api/v1/session", b.base))
-        .header("Cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    .await;
+    let cookie = sign_in(&a.base, "truc.ban", password).await;
+    let (_, on_b) = session_at(&b.base, &cookie).await;
     assert_eq!(on_b["role"], "operator", "signed in on B too: {on_b}");
     match common::next_data_frame(&mut ws, Duration::from_secs(5)).await {
         LiveFrame::Delta {
@@ -737,10 +780,7 @@ impl PrivatePostgres {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         // PostgreSQL refuses to run as root: as the postgres user, when we are root
-        let as_root = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let as_root = running_as_root();
         if as_root {
             let chowned = Command::new("chown")
                 .args(["-R", "postgres"])
@@ -791,10 +831,7 @@ impl PrivatePostgres {
     }
 
     fn ctl(&self, action: &str) {
-        let as_root = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let as_root = running_as_root();
         let data = self.dir.path().join("data");
         let options = format!(
             "-p {} -c listen_addresses=127.0.0.1 -k {}",
@@ -848,21 +885,7 @@ async fn postgres_restarted_mid_ingest_loses_nothing_and_the_server_recovers() {
         admin.execute("CREATE DATABASE ioc").await.unwrap();
     }
     let url = pg.url("ioc");
-    let (db, _) = server::prepare(&server::config::DatabaseArgs {
-        database_url: url.clone(),
-        province_dir: None,
-    })
-    .await
-    .unwrap();
-    let now = time::OffsetDateTime::now_utc();
-    let viewer = app::store::displays::create(&mut db.acquire().await.unwrap(), "wall", now)
-        .await
-        .unwrap()
-        .1;
-    let token = app::store::tokens::create(&mut db.acquire().await.unwrap(), "VPUB", "t", now)
-        .await
-        .unwrap()
-        .1;
+    let (db, viewer, token) = prepared(&url).await;
     db.close().await;
     let http = reqwest::Client::new();
     let instance = Instance::spawn(&url, &["--no-demo"]);
@@ -1027,43 +1050,19 @@ async fn a_sqlite_database_moves_to_postgres_with_everything_it_holds() {
     if needs_postgres() {
         return;
     }
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = reqwest::Client::new();
     // the SQLite side, served for real
     let dir = tempfile::tempdir().unwrap();
     let sqlite_url = format!("sqlite://{}", dir.path().join("ioc.sqlite").display());
-    let (sqlite, _) = server::prepare(&server::config::DatabaseArgs {
-        database_url: sqlite_url.clone(),
-        province_dir: None,
-    })
-    .await
-    .unwrap();
-    let now = time::OffsetDateTime::now_utc();
-    let viewer = app::store::displays::create(&mut sqlite.acquire().await.unwrap(), "wall", now)
-        .await
-        .unwrap()
-        .1;
-    let token = app::store::tokens::create(&mut sqlite.acquire().await.unwrap(), "VPUB", "t", now)
-        .await
-        .unwrap()
-        .1;
-    let catalogue = server::province::load(&server::province::demo()).unwrap();
-    server::auth::admin::create_user(
+    let (sqlite, viewer, token) = prepared(&sqlite_url).await;
+    let password = "mật-khẩu-đủ-dài-1";
+    create_person(
         &sqlite,
-        &catalogue,
-        &server::auth::admin::Actor::command_line(),
-        server::auth::admin::NewUser {
-            username: "lanhdao".into(),
-            display_name: "Lãnh đạo tỉnh".into(),
-            role: app::model::account::Role::Leader,
-            agency: None,
-            password: "mật-khẩu-đủ-dài-1".into(),
-        },
+        "lanhdao",
+        app::model::account::Role::Leader,
+        password,
     )
-    .await
-    .unwrap();
+    .await;
     sqlite.close().await;
     let on_sqlite = Instance::spawn(&sqlite_url, &["--no-demo"]);
     on_sqlite.ready(&http).await;
@@ -1077,25 +1076,7 @@ async fn a_sqlite_database_moves_to_postgres_with_everything_it_holds() {
             .unwrap();
         assert_eq!(status, 201, "{body}");
     }
-    let signed_in = http
-        .post(format!("{}/login", on_sqlite.base))
-        .header("Origin", &on_sqlite.base)
-        .form(&[
-            ("username", "lanhdao"),
-            ("password", "mật-khẩu-đủ-dài-1"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), 303);
-    let cookie = signed_in.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = sign_in(&on_sqlite.base, "lanhdao", password).await;
     let before = on_sqlite.health(&http).await.unwrap();
     drop(on_sqlite);
 
@@ -1151,14 +1132,8 @@ async fn a_sqlite_database_moves_to_postgres_with_everything_it_holds() {
         }
         other => panic!("a resume, not {other:?}"),
     }
-    let session = http
-        .get(format!("{}/api/v1/session", on_postgres.base))
-        .header("Cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(session.status(), 200, "still signed in");
-    let who: Value = session.json().await.unwrap();
+    let (status, who) = session_at(&on_postgres.base, &cookie).await;
+    assert_eq!(status, 200, "still signed in");
     assert_eq!(
         (&who["name"], &who["role"]),
         (&json!("lanhdao"), &json!("leader"))
@@ -1193,10 +1168,13 @@ async fn a_sqlite_database_moves_to_postgres_with_everything_it_holds() {
     assert_eq!(offsets_of(&replay), (26..=30).collect::<Vec<_>>());
     // new rows in identity tables do not collide with copied ones
     let db = server::db::open(&target.url).await.unwrap();
-    let (display, _) =
-        app::store::displays::create(&mut db.acquire().await.unwrap(), "wall 2", now)
-            .await
-            .unwrap();
+    let (display, _) = app::store::displays::create(
+        &mut db.acquire().await.unwrap(),
+        "wall 2",
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
     assert!(display.id > 1);
     let audited: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id")
         .fetch_all(&db)
@@ -1238,10 +1216,7 @@ impl Proxy {
             .map(|u| format!("server {u} max_fails=1 fail_timeout=2s; "))
             .collect();
         let d = dir.path().display();
-        let as_root = Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        let as_root = running_as_root();
         let config = format!(
             "{user}daemon off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/error.log warn;
              events {{ worker_connections 4096; }}
