@@ -89,6 +89,23 @@ impl Instance {
         }
     }
 
+    /// Waits until the stream's head here passes `offset` (figures keep coming).
+    async fn grows_past(&self, http: &reqwest::Client, offset: u64) {
+        let started = Instant::now();
+        while self
+            .health(http)
+            .await
+            .and_then(|h| h["offset"].as_u64())
+            .is_none_or(|head| head <= offset)
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "figures keep coming"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// `kill -9`: no shutdown, no goodbye to anyone.
     fn kill(&mut self) {
         let _ = self.child.kill();
@@ -591,33 +608,8 @@ async fn the_background_work_fails_over_when_its_instance_dies() {
     let survivor = 1 - leader;
     // the feed posts through the leader; both see it
     let head = |h: Value| h["offset"].as_u64().unwrap();
-    let wait_for_growth = |instance: &Instance, from: u64| {
-        let http = http.clone();
-        let base = instance.base.clone();
-        async move {
-            let started = Instant::now();
-            loop {
-                let h: Value = http
-                    .get(format!("{base}/api/v1/health"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
-                if h["offset"].as_u64().unwrap() > from {
-                    return started.elapsed();
-                }
-                assert!(
-                    started.elapsed() < Duration::from_secs(20),
-                    "figures keep coming"
-                );
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
-    };
     let before = head(instances[survivor].health(&http).await.unwrap());
-    wait_for_growth(&instances[survivor], before).await;
+    instances[survivor].grows_past(&http, before).await;
 
     instances[leader].kill();
     let killed_at = Instant::now();
@@ -634,7 +626,7 @@ async fn the_background_work_fails_over_when_its_instance_dies() {
     }
     let took_over = killed_at.elapsed();
     let now = head(instances[survivor].health(&http).await.unwrap());
-    wait_for_growth(&instances[survivor], now).await;
+    instances[survivor].grows_past(&http, now).await;
     eprintln!("the survivor took over {took_over:?} after the kill");
     assert_log_contiguous(&s.db).await;
 }
