@@ -14,6 +14,7 @@ pub mod geography;
 pub mod hub;
 pub mod ingest;
 pub mod leader;
+pub mod money;
 pub mod notice;
 pub mod province;
 pub mod reference;

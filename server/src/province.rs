@@ -3,11 +3,13 @@
 //! A province is a directory of TOML files — `province.toml` (which unit is the province),
 //! `agencies.toml` (plus `agencies-communes.toml` if present), `areas.toml` (time-valid
 //! units), `crosswalk.toml` (optional: pre-reform units → post-reform units) and
-//! `indicators.toml` — and optionally `geometry.geojson` (commune shapes). The demo
+//! `indicators.toml` — and optionally `geometry.geojson` (commune shapes) and the
+//! public-investment registry: `investors.toml`, `projects.toml`, `disbursement.toml`. The demo
 //! province, Sơn La, is built into the binary; `--province-dir` reads another.
 
 use anyhow::{anyhow, Context};
-use app::model::{Agency, Area, Catalogue, CrosswalkLink, Indicator, ProvinceData};
+use app::model::catalogue::DisbursementRules;
+use app::model::{Agency, Area, Catalogue, CrosswalkLink, Indicator, Investor, Project, ProvinceData};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -19,6 +21,11 @@ pub struct ProvinceFiles {
     pub areas: String,
     pub crosswalk: Option<String>,
     pub indicators: String,
+    /// The public-investment registry (`investors.toml`, `projects.toml`) and how
+    /// disbursement is judged (`disbursement.toml`), if the province has them.
+    pub investors: Option<String>,
+    pub projects: Option<String>,
+    pub disbursement: Option<String>,
     /// `geometry.geojson`, if the province has shapes.
     pub geometry: Option<String>,
 }
@@ -40,6 +47,9 @@ pub fn demo() -> ProvinceFiles {
         areas: include_str!("../province/son-la/areas.toml").into(),
         crosswalk: Some(include_str!("../province/son-la/crosswalk.toml").into()),
         indicators: include_str!("../province/son-la/indicators.toml").into(),
+        investors: Some(include_str!("../province/son-la/investors.toml").into()),
+        projects: Some(include_str!("../province/son-la/projects.toml").into()),
+        disbursement: Some(include_str!("../province/son-la/disbursement.toml").into()),
         geometry: Some(include_str!("../province/son-la/geometry.geojson").into()),
     }
 }
@@ -63,6 +73,9 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<ProvinceFiles> {
         areas: read("areas.toml")?,
         crosswalk: optional("crosswalk.toml")?,
         indicators: read("indicators.toml")?,
+        investors: optional("investors.toml")?,
+        projects: optional("projects.toml")?,
+        disbursement: optional("disbursement.toml")?,
         geometry: optional("geometry.geojson")?,
     })
 }
@@ -99,6 +112,20 @@ struct IndicatorsFile {
     indicator: Vec<Indicator>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvestorsFile {
+    #[serde(default)]
+    investor: Vec<Investor>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProjectsFile {
+    #[serde(default)]
+    project: Vec<Project>,
+}
+
 fn parse<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> anyhow::Result<T> {
     toml::from_str(text).map_err(|e| anyhow!("{file}: {e}"))
 }
@@ -116,12 +143,27 @@ pub fn load(files: &ProvinceFiles) -> anyhow::Result<Catalogue> {
         None => Vec::new(),
     };
     let indicators: IndicatorsFile = parse("indicators.toml", &files.indicators)?;
+    let investors = match &files.investors {
+        Some(text) => parse::<InvestorsFile>("investors.toml", text)?.investor,
+        None => Vec::new(),
+    };
+    let projects = match &files.projects {
+        Some(text) => parse::<ProjectsFile>("projects.toml", text)?.project,
+        None => Vec::new(),
+    };
+    let disbursement = match &files.disbursement {
+        Some(text) => parse::<DisbursementRules>("disbursement.toml", text)?,
+        None => DisbursementRules::default(),
+    };
     Catalogue::new(ProvinceData {
         province: province.code,
         agencies,
         areas: areas.area,
         crosswalk,
         indicators: indicators.indicator,
+        investors,
+        projects,
+        disbursement,
     })
     .map_err(|errors| {
         let list: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();

@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::ApiFailure;
 use crate::serve::HttpLimits;
 use crate::state::AppState;
-use crate::{auth, hub, ingest, reference};
+use crate::{auth, hub, ingest, money, reference};
 
 /// Largest form post other than a submission (sign-in, administration).
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -63,6 +63,10 @@ pub fn router(
                 .route("/api/v1/areas", get(reference::areas))
                 .route("/api/v1/areas/crosswalk", get(reference::crosswalk))
                 .route("/api/v1/geo/areas.geojson", get(reference::geojson))
+                .route("/api/v1/budget/summary", get(money::budget_summary))
+                .route("/api/v1/investment/disbursement", get(money::disbursement))
+                .route("/api/v1/investment/scurve", get(money::scurve))
+                .route("/api/v1/projects/{code}", get(money::project))
                 .layer(axum::middleware::from_fn(auth::require_api_access)),
         )
         .route("/api/v1/health", get(ingest::health))

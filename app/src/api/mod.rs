@@ -8,6 +8,8 @@
 #[cfg(feature = "ssr")]
 pub mod admin;
 #[cfg(feature = "ssr")]
+pub mod money;
+#[cfg(feature = "ssr")]
 pub mod overview;
 
 #[cfg(feature = "ssr")]

@@ -60,6 +60,12 @@ pub fn overview_indicators(
         .map(|t| t.indicator.to_string())
         .collect();
     codes.extend(MAP_LAYERS.iter().map(|l| l.to_string()));
+    // the sums of projects shown on tiles and the map are made from the projects' figures
+    codes.extend(
+        crate::model::money::INVESTMENT_INDICATORS
+            .iter()
+            .map(|c| c.to_string()),
+    );
     let targets: Vec<String> = codes
         .iter()
         .filter_map(|c| match catalogue.indicator(c)?.target.as_ref()? {
@@ -78,6 +84,14 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
     use std::collections::HashSet;
 
     let ctx = expect_context::<crate::api::ServerContext>();
+    let today = crate::model::format::vietnam_date(time::OffsetDateTime::now_utc());
+    // a sum of projects has no catalogue entry of its own
+    let indicator = |code: &str| -> Option<crate::model::Indicator> {
+        ctx.catalogue
+            .indicator(code)
+            .cloned()
+            .or_else(|| crate::model::money::derived_indicator(&ctx.catalogue, code, today))
+    };
     let Some(principal) = crate::api::current_principal() else {
         return Err(ServerFnError::new("sign in to see the overview"));
     };
@@ -114,20 +128,21 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             target_indicator,
             target_value,
             target_label: locale.pick(t.target_vi, t.target_en).to_string(),
-            threshold: ind.threshold,
+            threshold: ind.threshold_for(&province, &province),
+            cumulative: ind.cumulative,
             max_age_secs: ind.max_age().whole_seconds(),
         }
     };
     let mut tiles = Vec::new();
     for t in &OVERVIEW_TILES {
-        let Some(ind) = catalogue.indicator(t.indicator) else {
+        let Some(ind) = indicator(t.indicator) else {
             tracing::warn!(
                 indicator = t.indicator,
                 "overview tile names an indicator missing from the catalogue"
             );
             continue;
         };
-        tiles.push(spec(ind, t));
+        tiles.push(spec(&ind, t));
     }
     // an agency officer also sees the rest of their agency's figures
     let agency = match &principal {
@@ -149,7 +164,7 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
     };
     let map_layers: Vec<MapLayer> = MAP_LAYERS
         .iter()
-        .filter_map(|code| catalogue.indicator(code))
+        .filter_map(|code| indicator(code))
         .map(|ind| {
             let (agency_short, agency_name) = agency_names(&ind.agency);
             MapLayer {
@@ -180,7 +195,9 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
         .collect();
     let (epoch, offset, values) = ctx.live.read(
         &|v| {
-            (layer_codes.contains(v.indicator.as_str())
+            (v.project.is_some()
+                && crate::model::money::INVESTMENT_INDICATORS.contains(&v.indicator.as_str()))
+                || (layer_codes.contains(v.indicator.as_str())
                 && (communes.contains(v.area.as_str()) || v.area == province))
                 || wanted.contains(&(v.indicator.clone(), v.area.clone()))
         },

@@ -31,9 +31,9 @@ pub enum Link {
     Ended,
 }
 
-type Key = (String, String);
+type Key = crate::model::live::ValueKey;
 
-/// Current values by (indicator, area), updated by the socket.
+/// Current values by (indicator, area, project), updated by the socket.
 #[derive(Clone, Copy)]
 pub struct LiveStore {
     /// One signal per value; a key nobody has shown yet gets its signal when first read or
@@ -49,25 +49,54 @@ pub struct LiveStore {
     /// Where the values were read; the socket resumes from here.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     start: StoredValue<StreamPosition>,
+    /// Bumped whenever a key appears, so what reads every value of a kind sees new ones.
+    keys: RwSignal<usize>,
+    /// The sums of projects (disbursement by commune and province), computed from the
+    /// projects' values when first read and again when one of them changes.
+    derived: StoredValue<ArcMemo<HashMap<(String, String), LiveValue>>>,
 }
 
 impl LiveStore {
-    pub fn new(position: StreamPosition, values: &[LiveValue], now: OffsetDateTime) -> LiveStore {
-        let map = values
+    /// A store starting from `values` read at `position`; `province` is the code sums of
+    /// projects are made for.
+    pub fn new(
+        position: StreamPosition,
+        values: &[LiveValue],
+        now: OffsetDateTime,
+        province: &str,
+    ) -> LiveStore {
+        let map: HashMap<Key, ArcRwSignal<Option<LiveValue>>> = values
             .iter()
             .map(|v| {
-                (
-                    (v.indicator.clone(), v.area.clone()),
-                    ArcRwSignal::new(Some(v.clone())),
-                )
+(v.key(), ArcRwSignal::new(Some(v.clone())))
             })
             .collect();
+        let values = StoredValue::new(map);
+        let keys = RwSignal::new(0);
+        let plan_year = crate::model::money::plan_year_shown(crate::model::format::vietnam_date(now));
+        let province = province.to_string();
+        let derived = ArcMemo::new(move |_| {
+            keys.track();
+            let projects: Vec<ArcRwSignal<Option<LiveValue>>> = values.with_value(|m| {
+                m.iter()
+                    .filter(|(k, _)| k.project.is_some())
+                    .map(|(_, s)| s.clone())
+                    .collect()
+            });
+            let current: Vec<LiveValue> = projects.iter().filter_map(|s| s.get()).collect();
+            crate::model::money::derived_values(current.iter(), plan_year, &province)
+                .into_iter()
+                .map(|v| ((v.indicator.clone(), v.area.clone()), v))
+                .collect()
+        });
         LiveStore {
-            values: StoredValue::new(map),
+            values,
             link: RwSignal::new(Link::Connecting),
             caught_up: RwSignal::new(None),
             now: RwSignal::new(now),
             start: StoredValue::new(position),
+            keys,
+            derived: StoredValue::new(derived),
         }
     }
 
@@ -77,15 +106,37 @@ impl LiveStore {
             return signal;
         }
         let signal = ArcRwSignal::new(None);
+        let project = key.project.is_some();
         self.values.update_value(|m| {
             m.insert(key, signal.clone());
         });
+        if project {
+            self.keys.update(|n| *n += 1);
+        }
         signal
     }
 
     /// The current value of `indicator` for `area`, tracked reactively (only this value).
+    /// Sums of projects (`crate::model::money::is_derived`) are computed from the projects'
+    /// values.
     pub fn value(&self, indicator: &str, area: &str) -> Option<LiveValue> {
-        self.signal((indicator.to_string(), area.to_string())).get()
+        if crate::model::money::is_derived(indicator) {
+            let key = (indicator.to_string(), area.to_string());
+            return self.derived.with_value(|d| d.with(|m| m.get(&key).cloned()));
+        }
+        self.signal(Key::new(indicator.to_string(), area.to_string(), None))
+            .get()
+    }
+
+    /// The current value of `indicator` for `project` (in its commune `area`), tracked
+    /// reactively.
+    pub fn project_value(&self, indicator: &str, area: &str, project: &str) -> Option<LiveValue> {
+        self.signal(Key::new(
+            indicator.to_string(),
+            area.to_string(),
+            Some(project.to_string()),
+        ))
+        .get()
     }
 
     /// Whether values are being kept current right now.
@@ -97,7 +148,7 @@ impl LiveStore {
     pub fn reset(&self, values: Vec<LiveValue>) {
         let mut fresh: HashMap<Key, LiveValue> = values
             .into_iter()
-            .map(|v| ((v.indicator.clone(), v.area.clone()), v))
+            .map(|v| (v.key(), v))
             .collect();
         let known: Vec<(Key, ArcRwSignal<Option<LiveValue>>)> = self
             .values
@@ -113,7 +164,7 @@ impl LiveStore {
     /// Applies changed values (a delta).
     pub fn apply(&self, values: Vec<LiveValue>) {
         for v in values {
-            let signal = self.signal((v.indicator.clone(), v.area.clone()));
+            let signal = self.signal(v.key());
             set_if_changed(&signal, Some(v));
         }
     }
@@ -143,6 +194,7 @@ mod tests {
         LiveValue {
             indicator: indicator.into(),
             area: area.into(),
+            project: None,
             period: "2026-11-23".parse().unwrap(),
             value: rust_decimal::Decimal::from(v),
             unit: crate::model::Unit::Count,
@@ -167,6 +219,7 @@ mod tests {
             position,
             &[value("a", "14", 1, 1), value("b", "14", 2, 2)],
             datetime!(2026-11-23 10:00 UTC),
+            "14",
         );
         let runs = |indicator: &'static str| {
             let count = Arc::new(AtomicUsize::new(0));

@@ -11,6 +11,7 @@ use time::Duration;
 
 use super::i18n::Locale;
 use super::period::PeriodKind;
+pub use super::registry::{DisbursementRules, Investor, Project};
 use super::unit::Unit;
 
 /// How often an indicator is reported, which fixes the kind of its periods and how old its
@@ -125,11 +126,43 @@ pub struct Indicator {
     /// Where the indicator comes from in the source documents (`file:line`), if anywhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Reported per project of the registry (level commune: the area is the project's
+    /// commune of record); commune and province figures are sums of projects.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_project: bool,
+    /// Cumulative from 1 January (lũy kế): it restarts each year, so its change is read
+    /// against the same day of last year (cùng kỳ), never across the reset.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cumulative: bool,
+    /// The indicator this one is a part of (land-use fees are part of domestic revenue):
+    /// a part is never added to its whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<String>,
+    /// The yearly indicators holding this one's estimate versions, the one in force last
+    /// (dự toán Trung ương giao, then dự toán HĐND tỉnh giao).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub estimates: Vec<String>,
+    /// The threshold for the province total, where it differs from a commune's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub province_threshold: Option<Threshold>,
+    /// Last year's capital disbursed during its extension (until 31 January): reported for
+    /// days of January only, cumulative over the whole plan year.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub extension: bool,
 }
 
 impl Indicator {
     pub fn name(&self, locale: Locale) -> &str {
         locale.pick(&self.name_vi, &self.name_en)
+    }
+
+    /// The threshold that applies to a figure of `area` (`province`: the province's code).
+    pub fn threshold_for(&self, area: &str, province: &str) -> Option<Threshold> {
+        if area == province {
+            self.province_threshold.or(self.threshold)
+        } else {
+            self.threshold
+        }
     }
 
     pub fn max_age(&self) -> Duration {
@@ -260,6 +293,9 @@ pub struct ProvinceData {
     pub areas: Vec<Area>,
     pub crosswalk: Vec<CrosswalkLink>,
     pub indicators: Vec<Indicator>,
+    pub investors: Vec<Investor>,
+    pub projects: Vec<Project>,
+    pub disbursement: DisbursementRules,
 }
 
 /// One province's reference data, checked for consistency and indexed for look-up.
@@ -271,9 +307,14 @@ pub struct Catalogue {
     pub areas: Vec<Area>,
     pub crosswalk: Vec<CrosswalkLink>,
     pub indicators: Vec<Indicator>,
+    pub investors: Vec<Investor>,
+    pub projects: Vec<Project>,
+    pub disbursement: DisbursementRules,
     agency_index: HashMap<String, usize>,
     area_index: HashMap<String, usize>,
     indicator_index: HashMap<String, usize>,
+    investor_index: HashMap<String, usize>,
+    project_index: HashMap<String, usize>,
 }
 
 /// One thing wrong with a catalogue, named by its entry and field.
@@ -347,6 +388,9 @@ impl Catalogue {
             areas,
             crosswalk,
             indicators,
+            investors,
+            projects,
+            disbursement,
         } = data;
         let mut errors = Vec::new();
         let problem = |entry: &str, field: &'static str, reason: String| CatalogueError {
@@ -549,6 +593,146 @@ impl Catalogue {
             ));
         }
 
+        for ind in &indicators {
+            let entry = format!("indicator {}", ind.code);
+            let known = |code: &str| indicator_index.get(code).map(|&i| &indicators[i]);
+            if ind.by_project && ind.level != Level::Commune {
+                errors.push(problem(
+                    &entry,
+                    "by_project",
+                    "an indicator reported per project has level = \"commune\"".into(),
+                ));
+            }
+            if ind.extension && (ind.cadence != Cadence::Daily || !ind.by_project) {
+                errors.push(problem(
+                    &entry,
+                    "extension",
+                    "an extension figure is reported daily, per project".into(),
+                ));
+            }
+            if ind.cumulative && !matches!(ind.cadence, Cadence::Daily | Cadence::Streamed | Cadence::Monthly) {
+                errors.push(problem(
+                    &entry,
+                    "cumulative",
+                    "a year-to-date figure is reported daily or monthly".into(),
+                ));
+            }
+            if let Some(whole) = &ind.part_of {
+                match known(whole) {
+                    None => errors.push(problem(&entry, "part_of", format!("unknown indicator '{whole}'"))),
+                    Some(w) if w.code == ind.code => {
+                        errors.push(problem(&entry, "part_of", "an indicator cannot be part of itself".into()))
+                    }
+                    Some(w) if w.unit.dimension() != ind.unit.dimension() || w.cadence != ind.cadence => {
+                        errors.push(problem(
+                            &entry,
+                            "part_of",
+                            format!("indicator '{whole}' is not measured and reported like this one"),
+                        ))
+                    }
+                    Some(_) => {}
+                }
+            }
+            for code in &ind.estimates {
+                match known(code) {
+                    None => errors.push(problem(&entry, "estimates", format!("unknown indicator '{code}'"))),
+                    Some(e) if e.cadence != Cadence::Yearly || e.unit.dimension() != ind.unit.dimension() => {
+                        errors.push(problem(
+                            &entry,
+                            "estimates",
+                            format!("indicator '{code}' is not a yearly amount comparable with this one"),
+                        ))
+                    }
+                    Some(_) => {}
+                }
+            }
+            if let Some(t) = ind.province_threshold {
+                let ordered = match ind.direction {
+                    Direction::HigherIsBetter => t.critical <= t.warning,
+                    Direction::LowerIsBetter => t.critical >= t.warning,
+                    Direction::Neutral => false,
+                };
+                if !ordered {
+                    errors.push(problem(
+                        &entry,
+                        "province_threshold",
+                        format!("critical {} must be beyond warning {} for {}", t.critical, t.warning, direction_text(ind.direction)),
+                    ));
+                }
+            }
+        }
+
+        let mut investor_index = HashMap::new();
+        for (i, inv) in investors.iter().enumerate() {
+            let texts = [
+                ("name_vi", inv.name_vi.as_str()),
+                ("name_en", &inv.name_en),
+                ("short_vi", &inv.short_vi),
+                ("short_en", &inv.short_en),
+            ];
+            let entry = check_entry("investor", i, &inv.code, &texts, &mut investor_index, &mut errors);
+            if let Some(agency) = inv.agency.as_ref().filter(|a| !agency_index.contains_key(*a)) {
+                errors.push(problem(&entry, "agency", format!("unknown agency '{agency}'")));
+            }
+            if !area_index.contains_key(&inv.area) {
+                errors.push(problem(&entry, "area", format!("unknown area '{}'", inv.area)));
+            }
+        }
+        let mut project_index = HashMap::new();
+        for (i, p) in projects.iter().enumerate() {
+            let entry = check_entry(
+                "project",
+                i,
+                &p.code,
+                &[("name_vi", &p.name_vi), ("sector", &p.sector)],
+                &mut project_index,
+                &mut errors,
+            );
+            if !investor_index.contains_key(&p.investor) {
+                errors.push(problem(&entry, "investor", format!("unknown investor '{}'", p.investor)));
+            }
+            if p.communes.is_empty() {
+                errors.push(problem(&entry, "communes", "names at least one commune".into()));
+            }
+            for code in &p.communes {
+                match area_index.get(code).map(|&i| &areas[i]) {
+                    Some(a) if a.is_commune_level() && a.valid_to.is_none() => {}
+                    Some(_) => errors.push(problem(
+                        &entry,
+                        "communes",
+                        format!("'{code}' is not a commune-level unit of today"),
+                    )),
+                    None => errors.push(problem(&entry, "communes", format!("unknown area '{code}'"))),
+                }
+            }
+            if p.end_year < p.start_year {
+                errors.push(problem(&entry, "end_year", "is before start_year".into()));
+            }
+            if let Some([lon, lat]) = p.point {
+                if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+                    errors.push(problem(&entry, "point", format!("[{lon}, {lat}] is not [longitude, latitude]")));
+                }
+            }
+        }
+        let rules = &disbursement;
+        if rules.expected.windows(2).any(|w| w[1] < w[0])
+            || rules.expected[11] > rules.expected_by_extension_end
+            || rules.expected_by_extension_end > 100
+        {
+            errors.push(problem(
+                "disbursement",
+                "expected",
+                "the expected shares must not fall through the year and stay within 100".into(),
+            ));
+        }
+        if rules.critical_share_of_expected <= Decimal::ZERO || rules.critical_share_of_expected > Decimal::ONE {
+            errors.push(problem(
+                "disbursement",
+                "critical_share_of_expected",
+                format!("{} is not in (0, 1]", rules.critical_share_of_expected),
+            ));
+        }
+
         if errors.is_empty() {
             Ok(Catalogue {
                 province,
@@ -556,9 +740,14 @@ impl Catalogue {
                 areas,
                 crosswalk,
                 indicators,
+                investors,
+                projects,
+                disbursement,
                 agency_index,
                 area_index,
                 indicator_index,
+                investor_index,
+                project_index,
             })
         } else {
             Err(errors)
@@ -575,6 +764,29 @@ impl Catalogue {
 
     pub fn area(&self, code: &str) -> Option<&Area> {
         self.area_index.get(code).map(|&i| &self.areas[i])
+    }
+
+    /// Whether `code` holds a plan or an estimate: a yearly figure that another indicator is
+    /// measured against (its target or one of its estimates), or a project's capital plan.
+    /// Next year's may be sent from 1 December (councils adopt them by 10 December).
+    pub fn is_plan(&self, code: &str) -> bool {
+        let Some(ind) = self.indicator(code) else {
+            return false;
+        };
+        ind.cadence == Cadence::Yearly
+            && (ind.by_project
+                || self.indicators.iter().any(|i| {
+                    i.estimates.iter().any(|e| e == code)
+                        || matches!(&i.target, Some(Target::Indicator(t)) if t == code)
+                }))
+    }
+
+    pub fn investor(&self, code: &str) -> Option<&Investor> {
+        self.investor_index.get(code).map(|&i| &self.investors[i])
+    }
+
+    pub fn project(&self, code: &str) -> Option<&Project> {
+        self.project_index.get(code).map(|&i| &self.projects[i])
     }
 
     /// The unit an agency means by `code` for figures from `start` to `end`: the unit with
@@ -654,6 +866,12 @@ pub(crate) mod tests {
             threshold: None,
             max_age_hours: None,
             source: None,
+            by_project: false,
+            cumulative: false,
+            part_of: None,
+            estimates: Vec::new(),
+            province_threshold: None,
+            extension: false,
         }
     }
 
@@ -712,6 +930,9 @@ pub(crate) mod tests {
                 link("00003-20250630", "00009", "0.6"),
             ],
             indicators: vec![indicator("a.rate", "STC")],
+            investors: Vec::new(),
+            projects: Vec::new(),
+            disbursement: DisbursementRules::default(),
         }
     }
 

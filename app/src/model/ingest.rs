@@ -10,6 +10,9 @@ use time::OffsetDateTime;
 pub struct ObservationInput {
     pub indicator: String,
     pub area: String,
+    /// The project, for indicators reported per project.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
     pub period: String,
     #[serde(with = "crate::model::number")]
     pub value: Decimal,

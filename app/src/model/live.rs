@@ -80,11 +80,34 @@ pub struct PreviousValue {
     pub value: Decimal,
 }
 
-/// The current value of one indicator for one area.
+/// What a live value is about: its indicator, area and (for figures reported per project)
+/// project. The stream keeps one current value per key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ValueKey {
+    pub indicator: String,
+    pub area: String,
+    pub project: Option<String>,
+}
+
+impl ValueKey {
+    pub fn new(indicator: String, area: String, project: Option<String>) -> ValueKey {
+        ValueKey {
+            indicator,
+            area,
+            project,
+        }
+    }
+}
+
+/// The current value of one indicator for one area (and project).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiveValue {
     pub indicator: String,
     pub area: String,
+    /// The project of the registry, for indicators reported per project (the area is then
+    /// the project's commune of record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
     pub period: Period,
     #[serde(with = "crate::model::number")]
     pub value: Decimal,
@@ -100,6 +123,16 @@ pub struct LiveValue {
     pub offset: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous: Option<PreviousValue>,
+}
+
+impl LiveValue {
+    pub fn key(&self) -> ValueKey {
+        ValueKey::new(
+            self.indicator.clone(),
+            self.area.clone(),
+            self.project.clone(),
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -352,6 +385,7 @@ mod tests {
         let value = LiveValue {
             indicator: "budget.revenue.ytd".into(),
             area: "14".into(),
+            project: None,
             period: "2026-11-22".parse().unwrap(),
             value: Decimal::new(12345, 1),
             unit: Unit::BillionDong,

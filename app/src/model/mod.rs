@@ -8,8 +8,10 @@ pub mod i18n;
 pub mod ingest;
 pub mod live;
 pub mod map;
+pub mod money;
 pub mod number;
 pub mod period;
+pub mod registry;
 pub mod tile;
 pub mod unit;
 
@@ -17,6 +19,7 @@ pub use catalogue::{
     Agency, Area, AreaKind, Cadence, Catalogue, CrosswalkLink, Direction, Indicator, Level,
     ProvinceData, Target, Threshold,
 };
+pub use registry::{Investor, Project};
 pub use i18n::Locale;
 pub use live::{LiveFrame, LiveValue, StreamPosition};
 pub use period::{Period, PeriodKind};

@@ -45,6 +45,9 @@ pub struct TileSpec {
     pub target_label: String,
     /// When the value calls for attention.
     pub threshold: Option<super::catalogue::Threshold>,
+    /// Year to date (lũy kế): its change is never read across the 1 January reset.
+    #[serde(default)]
+    pub cumulative: bool,
     /// The freshness contract, in seconds.
     pub max_age_secs: i64,
 }
@@ -133,7 +136,12 @@ impl TileSpec {
             }
             _ => None,
         };
-        let trend = value.previous.as_ref().map(|prev| {
+        // a year-to-date figure restarts on 1 January: the first figure of a year compared
+        // with the last of the year before is not a fall
+        let comparable = |prev: &&super::live::PreviousValue| {
+            !self.cumulative || prev.period.start().year() == value.period.start().year()
+        };
+        let trend = value.previous.as_ref().filter(comparable).map(|prev| {
             let change = value.value - prev.value;
             let direction = match change.cmp(&Decimal::ZERO) {
                 std::cmp::Ordering::Greater => TrendDirection::Up,
@@ -212,6 +220,7 @@ mod tests {
             target_value: None,
             target_label: "dự toán".into(),
             threshold: None,
+            cumulative: false,
             max_age_secs: 3600,
         }
     }
@@ -220,6 +229,7 @@ mod tests {
         LiveValue {
             indicator: "x".into(),
             area: "14".into(),
+            project: None,
             period: "2026-11-22".parse().unwrap(),
             value: Decimal::from_str(v).unwrap(),
             unit: Unit::Dong,
@@ -307,6 +317,22 @@ mod tests {
             s.view(&v, None, NOW, false, Locale::Vi).freshness,
             Freshness::Unconfirmed
         );
+    }
+
+    #[test]
+    fn a_cumulative_figure_shows_no_fall_on_1_january() {
+        let mut s = spec(Headline::Value, Unit::Dong, Direction::HigherIsBetter);
+        s.cumulative = true;
+        let mut v = value("25000000000", Some("4600000000000"));
+        v.period = "2027-01-01".parse().unwrap();
+        v.previous.as_mut().unwrap().period = "2026-12-31".parse().unwrap();
+        assert!(s.view(&v, None, NOW, true, Locale::Vi).trend.is_none());
+        // within the year the change is shown
+        let within = value("4512300000000", Some("4500000000000"));
+        assert!(s.view(&within, None, NOW, true, Locale::Vi).trend.is_some());
+        // a figure that is not cumulative keeps its change across years
+        s.cumulative = false;
+        assert!(s.view(&v, None, NOW, true, Locale::Vi).trend.is_some());
     }
 
     #[test]

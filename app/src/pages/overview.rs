@@ -49,7 +49,12 @@ fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
         epoch: data.epoch.clone(),
         offset: data.offset,
     };
-    let store = LiveStore::new(position, &data.values, data.server_time);
+    let store = LiveStore::new(
+        position,
+        &data.values,
+        data.server_time,
+        &data.province_code,
+    );
     Effect::new(move |_| untrack(|| store.connect()));
     let other = move || match locale.get() {
         Locale::Vi => ("?lang=en", "English"),

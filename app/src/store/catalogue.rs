@@ -21,14 +21,14 @@ pub enum SyncError {
 
 /// The indicators whose figures `catalogue` would reinterpret, one line each.
 async fn reinterpreted(conn: &mut super::Conn, catalogue: &Catalogue) -> sqlx::Result<Vec<String>> {
-    let stored: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT i.code, i.unit, i.cadence FROM indicators i
+    let stored: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT i.code, i.unit, i.cadence, i.by_project FROM indicators i
          WHERE EXISTS (SELECT 1 FROM observations o WHERE o.indicator_code = i.code)",
     )
     .fetch_all(&mut *conn)
     .await?;
     let mut problems = Vec::new();
-    for (code, unit, cadence) in stored {
+    for (code, unit, cadence, by_project) in stored {
         let Some(new) = catalogue.indicator(&code) else {
             continue;
         };
@@ -36,6 +36,14 @@ async fn reinterpreted(conn: &mut super::Conn, catalogue: &Catalogue) -> sqlx::R
             problems.push(format!(
                 "indicator '{code}': unit {unit} → {}, but its figures are stored in {unit}",
                 new.unit.code()
+            ));
+        }
+        if new.by_project != (by_project != 0) {
+            problems.push(format!(
+                "indicator '{code}': reported per project {} → {}, but its figures are stored {}",
+                by_project != 0,
+                new.by_project,
+                if by_project != 0 { "per project" } else { "per area" }
             ));
         }
         let new_cadence = enum_text(&new.cadence);
@@ -110,15 +118,16 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> Result<(), SyncError> {
         sqlx::query(
             "INSERT INTO indicators (code, name_vi, name_en, sector, unit, cadence, agency_code, level, direction,
                min_value, max_value, target_indicator, target_value, threshold_warning, threshold_critical,
-               max_age_hours, source, active)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1)
+               max_age_hours, source, by_project, active)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1)
              ON CONFLICT (code) DO UPDATE SET name_vi = excluded.name_vi, name_en = excluded.name_en,
                sector = excluded.sector, unit = excluded.unit, cadence = excluded.cadence,
                agency_code = excluded.agency_code, level = excluded.level, direction = excluded.direction,
                min_value = excluded.min_value, max_value = excluded.max_value,
                target_indicator = excluded.target_indicator, target_value = excluded.target_value,
                threshold_warning = excluded.threshold_warning, threshold_critical = excluded.threshold_critical,
-               max_age_hours = excluded.max_age_hours, source = excluded.source, active = 1",
+               max_age_hours = excluded.max_age_hours, source = excluded.source,
+               by_project = excluded.by_project, active = 1",
         )
         .bind(&i.code)
         .bind(&i.name_vi)
@@ -137,6 +146,7 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> Result<(), SyncError> {
         .bind(i.threshold.map(|t| t.critical.to_string()))
         .bind(i.max_age_hours.map(i64::from))
         .bind(&i.source)
+        .bind(i64::from(i.by_project))
         .execute(&mut *tx)
         .await?;
     }

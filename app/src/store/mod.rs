@@ -14,6 +14,7 @@
 pub mod audit;
 pub mod catalogue;
 pub mod displays;
+pub mod figures;
 pub mod idempotency;
 pub mod meta;
 pub mod observations;

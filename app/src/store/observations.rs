@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 
 use super::{decimal, parse_column, time_text, Backend, Conn, Db};
-use crate::model::live::PreviousValue;
+use crate::model::live::{PreviousValue, ValueKey};
 use crate::model::{LiveValue, Period, Unit};
 
 /// A validated figure, in its indicator's unit, ready to be stored.
@@ -13,6 +13,9 @@ use crate::model::{LiveValue, Period, Unit};
 pub struct NewObservation {
     pub indicator: String,
     pub area: String,
+    /// The project of the registry the figure is about, for indicators reported per
+    /// project.
+    pub project: Option<String>,
     pub period: Period,
     pub value: Decimal,
     pub unit: Unit,
@@ -63,14 +66,14 @@ const SQLITE: RecordSql = RecordSql {
              LEFT JOIN observations l ON l.id = (
                  SELECT o.id FROM observations o
                  WHERE o.indicator_code = k.value ->> 0 AND o.area_code = k.value ->> 1
-                   AND o.period = k.value ->> 2
+                   AND o.project_code = k.value ->> 3 AND o.period = k.value ->> 2
                  ORDER BY o.revision DESC LIMIT 1)",
     events: "INSERT INTO stream_events (id, kind, recorded_at)
              SELECT $1 + key, 'observation', $2 FROM json_each($3)",
     observations: "INSERT INTO observations
-           (id, indicator_code, area_code, period, period_start, revision, value, unit, agency_code, as_of, received_at)
+           (id, indicator_code, area_code, period, period_start, revision, value, unit, agency_code, as_of, received_at, project_code)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6,
-                value ->> 7, $1, value ->> 8, $2
+                value ->> 7, $1, value ->> 8, $2, value ->> 9
          FROM json_each($3)",
 };
 
@@ -80,15 +83,15 @@ const POSTGRES: RecordSql = RecordSql {
              LEFT JOIN LATERAL (
                  SELECT o.revision, o.as_of FROM observations o
                  WHERE o.indicator_code = k.value ->> 0 AND o.area_code = k.value ->> 1
-                   AND o.period = k.value ->> 2
+                   AND o.project_code = k.value ->> 3 AND o.period = k.value ->> 2
                  ORDER BY o.revision DESC LIMIT 1) l ON true",
     events: "INSERT INTO stream_events (id, kind, recorded_at)
              SELECT $1 + (e.ord - 1), 'observation', $2
              FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(value, ord)",
     observations: "INSERT INTO observations
-           (id, indicator_code, area_code, period, period_start, revision, value, unit, agency_code, as_of, received_at)
+           (id, indicator_code, area_code, period, period_start, revision, value, unit, agency_code, as_of, received_at, project_code)
          SELECT (value ->> 0)::bigint, value ->> 1, value ->> 2, value ->> 3, value ->> 4,
-                (value ->> 5)::bigint, value ->> 6, value ->> 7, $1, value ->> 8, $2
+                (value ->> 5)::bigint, value ->> 6, value ->> 7, $1, value ->> 8, $2, value ->> 9
          FROM jsonb_array_elements($3::jsonb)",
 };
 
@@ -139,7 +142,14 @@ pub async fn record(
     // Each item's latest stored revision and its as-of time, read in one query.
     let keys: Vec<serde_json::Value> = items
         .iter()
-        .map(|o| serde_json::json!([o.indicator, o.area, o.period.to_string()]))
+        .map(|o| {
+            serde_json::json!([
+                o.indicator,
+                o.area,
+                o.period.to_string(),
+                o.project.as_deref().unwrap_or("")
+            ])
+        })
         .collect();
     let latest: String = sqlx::query_scalar(sql.latest)
         .bind(serde_json::Value::Array(keys).to_string())
@@ -194,6 +204,7 @@ pub async fn record(
                 o.value.normalize().to_string(),
                 o.unit.code(),
                 time_text::format(o.as_of),
+                o.project.as_deref().unwrap_or(""),
             ])
         })
         .collect();
@@ -224,18 +235,21 @@ pub async fn record(
     ))
 }
 
-/// The as-of time of the latest revision of every (indicator, area, period) stored.
+/// What a stored figure is about: indicator, area, project ('' for none) and period.
+pub type FigureKey = (String, String, String, String);
+
+/// The as-of time of the latest revision of every (indicator, area, project, period) stored.
 pub async fn latest_as_of(
     db: &Db,
-) -> sqlx::Result<std::collections::HashMap<(String, String, String), OffsetDateTime>> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT indicator_code, area_code, period, MAX(as_of) FROM observations
-         GROUP BY indicator_code, area_code, period",
+) -> sqlx::Result<std::collections::HashMap<FigureKey, OffsetDateTime>> {
+    let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT indicator_code, area_code, project_code, period, MAX(as_of) FROM observations
+         GROUP BY indicator_code, area_code, project_code, period",
     )
     .fetch_all(db)
     .await?;
     rows.into_iter()
-        .map(|(i, a, p, at)| Ok(((i, a, p), time_text::parse(&at)?)))
+        .map(|(i, a, pr, p, at)| Ok(((i, a, pr, p), time_text::parse(&at)?)))
         .collect()
 }
 
@@ -275,7 +289,7 @@ pub async fn events_after(
     limit: usize,
 ) -> sqlx::Result<Vec<LiveValue>> {
     let rows: Vec<ValueRow> = sqlx::query_as(
-        "SELECT indicator_code, area_code, period, value, unit, agency_code, as_of, revision, id, 1, 1
+        "SELECT indicator_code, area_code, period, value, unit, agency_code, as_of, revision, id, 1, 1, project_code
          FROM observations WHERE id > $1 AND id < $2 ORDER BY id LIMIT $3",
     )
     .bind(i64::try_from(after).unwrap_or(i64::MAX))
@@ -287,10 +301,11 @@ pub async fn events_after(
 }
 
 fn live_value(row: ValueRow) -> sqlx::Result<LiveValue> {
-    let (indicator, area, period, value, unit, agency, as_of, revision, offset, _, _) = row;
+    let (indicator, area, period, value, unit, agency, as_of, revision, offset, _, _, project) = row;
     Ok(LiveValue {
         indicator,
         area,
+        project: (!project.is_empty()).then_some(project),
         period: period
             .parse()
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
@@ -304,17 +319,20 @@ fn live_value(row: ValueRow) -> sqlx::Result<LiveValue> {
     })
 }
 
-/// The (offset, indicator, area) of each event after `after`, oldest first.
-pub async fn event_keys_after(db: &Db, after: u64) -> sqlx::Result<Vec<(u64, String, String)>> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, indicator_code, area_code FROM observations WHERE id > $1 ORDER BY id",
+/// The offset and (indicator, area, project) of each event after `after`, oldest first.
+pub async fn event_keys_after(db: &Db, after: u64) -> sqlx::Result<Vec<(u64, ValueKey)>> {
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT id, indicator_code, area_code, project_code FROM observations WHERE id > $1 ORDER BY id",
     )
     .bind(i64::try_from(after).unwrap_or(i64::MAX))
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, i, a)| (u64::try_from(id).unwrap_or(0), i, a))
+        .map(|(id, i, a, p)| {
+            let project = (!p.is_empty()).then_some(p);
+            (u64::try_from(id).unwrap_or(0), ValueKey::new(i, a, project))
+        })
         .collect())
 }
 
@@ -330,6 +348,7 @@ type ValueRow = (
     i64,
     i64,
     i64,
+    String,
 );
 
 /// The current value of every indicator and area as of offset `head`: the latest revision
@@ -337,15 +356,15 @@ type ValueRow = (
 /// `head` so that, read beside the head, the two agree even while other instances commit.)
 pub async fn current_values(db: &Db, head: u64) -> sqlx::Result<Vec<LiveValue>> {
     let rows: Vec<ValueRow> = sqlx::query_as(
-        "SELECT indicator_code, area_code, period, value, unit, agency_code, as_of, revision, id, prank, rrank
+        "SELECT indicator_code, area_code, period, value, unit, agency_code, as_of, revision, id, prank, rrank, project_code
          FROM (
            SELECT o.*,
-                  DENSE_RANK() OVER (PARTITION BY o.indicator_code, o.area_code ORDER BY o.period DESC) AS prank,
-                  ROW_NUMBER() OVER (PARTITION BY o.indicator_code, o.area_code, o.period ORDER BY o.revision DESC) AS rrank
+                  DENSE_RANK() OVER (PARTITION BY o.indicator_code, o.area_code, o.project_code ORDER BY o.period DESC) AS prank,
+                  ROW_NUMBER() OVER (PARTITION BY o.indicator_code, o.area_code, o.project_code, o.period ORDER BY o.revision DESC) AS rrank
            FROM observations o WHERE o.id <= $1
          ) AS ranked
          WHERE prank <= 2 AND rrank = 1
-         ORDER BY indicator_code, area_code, prank",
+         ORDER BY indicator_code, area_code, project_code, prank",
     )
     .bind(i64::try_from(head).unwrap_or(i64::MAX))
     .fetch_all(db)
@@ -355,9 +374,9 @@ pub async fn current_values(db: &Db, head: u64) -> sqlx::Result<Vec<LiveValue>> 
         let prank = row.9;
         let value = live_value(row)?;
         if prank == 2 {
-            if let Some(last) = values
-                .last_mut()
-                .filter(|v| v.indicator == value.indicator && v.area == value.area)
+            if let Some(last) = values.last_mut().filter(|v| {
+                v.indicator == value.indicator && v.area == value.area && v.project == value.project
+            })
             {
                 last.previous = Some(PreviousValue {
                     period: value.period,

@@ -505,6 +505,7 @@ async fn send_batches(
             .map(|(indicator, unit)| ObservationInput {
                 indicator: (*indicator).into(),
                 area: area.clone(),
+                project: None,
                 period: period.clone(),
                 value: Decimal::from(n % 100),
                 unit: (*unit).into(),
@@ -716,6 +717,7 @@ async fn small(
                     let observation = ObservationInput {
                         indicator: indicator.into(),
                         area: "14".into(),
+                        project: None,
                         period: (first_day + time::Duration::days((n / 3) as i64)).to_string(),
                         value: Decimal::from(n % 100),
                         unit: unit.into(),
@@ -821,6 +823,7 @@ async fn ingest(
                 ObservationInput {
                     indicator: indicator.into(),
                     area: "14".into(),
+                    project: None,
                     period: (first_day + time::Duration::days((g / INDICATORS.len()) as i64))
                         .to_string(),
                     value: Decimal::from((b * 7 + i) % 100),

@@ -149,19 +149,24 @@ pub async fn run(
             posts.push((format!("demo-{seed}-{day}-{agency}"), agency, figures));
         }
     }
-    // the current year's estimates and plans even when they were set before the window
-    let plans_day =
-        Date::from_calendar_date(today.year() - 1, time::Month::December, 10).unwrap_or(today);
-    if plans_day < today - time::Duration::days(i64::from(history_days)) {
+    // this year's and last year's estimates, plans and plan adjustments (last year's
+    // capital is disbursed until 31 January) even when they were set before the window
+    let window_start = today - time::Duration::days(i64::from(history_days));
+    let plan_days = [
+        (today.year() - 2, time::Month::December, 10),
+        (today.year() - 1, time::Month::July, 15),
+        (today.year() - 1, time::Month::December, 10),
+    ];
+    for (year, month, day) in plan_days.into_iter().rev() {
+        let Ok(plans_day) = Date::from_calendar_date(year, month, day) else {
+            continue;
+        };
+        if plans_day >= window_start {
+            continue;
+        }
         for (agency, figures) in province.by_agency(province.reports(plans_day)) {
-            posts.insert(
-                0,
-                (
-                    format!("demo-{seed}-{plans_day}-{agency}-reports"),
-                    agency,
-                    figures,
-                ),
-            );
+            let key = format!("demo-{seed}-{plans_day}-{agency}-reports");
+            posts.insert(0, (key, agency, figures));
         }
     }
     // What a previous run already stored — or what is newer than the history (a previous
@@ -172,7 +177,12 @@ pub async fn run(
         Ok(stored) => {
             for (_, _, figures) in &mut posts {
                 figures.retain(|f| {
-                    let key = (f.indicator.clone(), f.area.clone(), f.period.clone());
+                    let key = (
+                        f.indicator.clone(),
+                        f.area.clone(),
+                        f.project.clone().unwrap_or_default(),
+                        f.period.clone(),
+                    );
                     match (stored.get(&key), f.as_of) {
                         (Some(stored), Some(as_of)) => as_of > *stored,
                         _ => true,

@@ -4,8 +4,13 @@
 //!
 //! * Budget revenue accumulates with a monthly pattern and a year-end peak; spending and
 //!   its split follow.
-//! * Public investment follows the slow-first-half, fourth-quarter-rush S-curve, per
-//!   commune (as investor) with its own pace; a few communes lag below 20%.
+//! * Public investment is per project of the registry: plans set on 10 December for the
+//!   next year (the Prime Minister's for centrally funded projects, the council's for all),
+//!   adjusted for some projects on 15 July; disbursement reported each working day by the
+//!   Treasury follows Sơn La's 2025 curve (≈ 9% of plan on 23 April, ≈ 30% on 30 June,
+//!   ≈ 47% on 30 September, ≥ 95% only by 31 January of the next year): large projects
+//!   start slowly, small ones faster, a few lag far behind; in January the previous year's
+//!   capital goes on being disbursed (the extension) while the new year's starts.
 //! * Dossiers arrive in office hours with a weekday pattern; on-time and online rates drift
 //!   per commune; now and then a commune has a burst of overdue dossiers.
 //! * Assigned tasks come from a task book with every kind of Vietnamese deadline (quarter,
@@ -26,14 +31,40 @@ use time::{Date, Duration, Month, OffsetDateTime, Time, Weekday};
 const REVENUE_BY_MONTH: [f64; 12] = [
     0.075, 0.06, 0.075, 0.085, 0.075, 0.08, 0.075, 0.075, 0.08, 0.085, 0.09, 0.145,
 ];
-/// The demo's budget and investment year, in đồng.
-const REVENUE_ESTIMATE: f64 = 5_450e9;
-const REVENUE_ESTIMATE_CENTRAL: f64 = 4_900e9;
-const SPENDING_ESTIMATE: f64 = 14_200e9;
-const INVESTMENT_PLAN: f64 = 4_860e9;
-const INVESTMENT_PLAN_GOVERNMENT: f64 = 4_630e9;
-/// Part of the capital plan whose investors are the communes' People's Committees.
-const COMMUNE_CAPITAL_SHARE: f64 = 0.35;
+/// The demo's budget year, in đồng: Sơn La's 2025 magnitudes (revenue on the territory
+/// ≈ 4.500 tỷ, local spending ≈ 21.218 tỷ; see the province data's notes).
+const REVENUE_ESTIMATE: f64 = 4_500e9;
+const REVENUE_ESTIMATE_CENTRAL: f64 = 4_235e9;
+const SPENDING_ESTIMATE: f64 = 21_218e9;
+const SPENDING_ESTIMATE_CENTRAL: f64 = 20_410e9;
+/// The public-investment capital plan the council allocates over the registry's projects
+/// (≈ 6.600 tỷ once adjusted).
+const INVESTMENT_PLAN: f64 = 6_450e9;
+/// Shares of revenue: domestic revenue is nearly all of it; land-use fees, lottery and fees
+/// are parts of domestic revenue.
+const DOMESTIC_SHARE: f64 = 0.965;
+const LAND_SHARE: f64 = 0.19;
+const LOTTERY_SHARE: f64 = 0.011;
+const FEES_SHARE: f64 = 0.048;
+/// Sơn La's 2025 disbursement, as a share of the plan by day of the plan year (day 0 =
+/// 1 January; past 365 the January extension of the next year).
+const DISBURSEMENT_CURVE: [(i64, f64); 15] = [
+    (0, 0.0),
+    (30, 0.02),
+    (58, 0.04),
+    (89, 0.05),
+    (112, 0.068),
+    (119, 0.078),
+    (150, 0.17),
+    (180, 0.30),
+    (211, 0.35),
+    (242, 0.41),
+    (272, 0.50),
+    (303, 0.56),
+    (333, 0.66),
+    (364, 0.82),
+    (395, 0.99),
+];
 /// Dossiers a day across the province (a Tuesday).
 const DOSSIERS_A_DAY: f64 = 1_500.0;
 /// Daily figures are reported at this hour.
@@ -49,10 +80,24 @@ struct Commune {
     keys: CommuneKeys,
     /// Its share of dossiers and capital relative to the average commune.
     weight: f64,
-    /// How fast its investment disburses (1 = on the provincial curve).
-    pace: f64,
     online_base: f64,
     ontime_base: f64,
+}
+
+/// A project's fixed traits, drawn from the seed.
+struct DemoProject {
+    code: String,
+    commune: String,
+    start_year: i32,
+    end_year: i32,
+    /// The council's plan in a year it runs, before the year's own noise (đồng).
+    plan: f64,
+    /// Whether the Prime Minister allocates part of it (central budget or ODA).
+    central: bool,
+    /// How its disbursement bends the province's curve: above 1 slower early (large works
+    /// waiting for site clearance), below 1 faster.
+    bend: f64,
+    key: u64,
 }
 
 struct CommuneKeys {
@@ -96,8 +141,9 @@ pub struct DemoProvince {
     /// Commune-level indicators (they get a value per commune as well as the total).
     commune_level: Vec<String>,
     tasks: Vec<Task>,
-    /// What the live feed last sent, by (indicator, area).
-    last_sent: BTreeMap<(String, String), (String, Decimal)>,
+    projects: Vec<DemoProject>,
+    /// What the live feed last sent, by (indicator, area, project).
+    last_sent: BTreeMap<(String, String, Option<String>), (String, Decimal)>,
 }
 
 // ---- deterministic noise ----
@@ -157,11 +203,12 @@ impl DemoProvince {
                 .map(|i| i.code.clone())
                 .collect(),
             tasks: Vec::new(),
+            projects: Vec::new(),
             last_sent: BTreeMap::new(),
         };
         let epoch = Date::MIN;
         let today = crate::demo::today();
-        let mut communes: Vec<Commune> = catalogue
+        let communes: Vec<Commune> = catalogue
             .areas_on(today)
             .filter(|a| a.is_commune_level())
             .map(|a| Commune {
@@ -173,18 +220,12 @@ impl DemoProvince {
                     } else {
                         1.0
                     },
-                pace: demo.between(&format!("pace {}", a.code), epoch, 0.85, 1.12),
                 online_base: demo.between(&format!("online {}", a.code), epoch, 28.0, 78.0),
                 ontime_base: demo.between(&format!("ontime {}", a.code), epoch, 94.0, 99.5),
             })
             .collect();
-        // a few communes lag far behind on disbursement (below 20% late in the year)
-        let n = communes.len();
-        for k in 0..n.min(4) {
-            let i = (mix(seed ^ (k as u64 + 1)) % n as u64) as usize;
-            communes[i].pace = demo.between(&format!("laggard {k}"), epoch, 0.18, 0.27);
-        }
         demo.communes = communes;
+        demo.projects = demo.projects_of(catalogue);
         // the book covers the backfilled year and the current one
         demo.tasks = (today.year() - 2..=today.year() + 1)
             .flat_map(|y| demo.tasks_of_year(y))
@@ -226,14 +267,93 @@ impl DemoProvince {
             * share
     }
 
-    /// Share of a capital plan disbursed by the end of `date`: slow first half, Q4 rush.
-    fn s_curve(date: Date) -> f64 {
-        let f = f64::from(date.ordinal()) / f64::from(time::util::days_in_year(date.year()));
-        (0.04 * f + 0.96 * f.powi(3)).min(1.0)
+    /// The registry's projects with their plans scaled to the province's capital plan.
+    fn projects_of(&self, catalogue: &Catalogue) -> Vec<DemoProject> {
+        use app::model::registry::{CapitalSource, ProjectGroup};
+        let epoch = Date::MIN;
+        let mut projects: Vec<DemoProject> = catalogue
+            .projects
+            .iter()
+            .map(|p| {
+                let k = key("project", &p.code);
+                let (lo, hi, bend_lo, bend_hi) = match p.group {
+                    ProjectGroup::A => (500e9, 1_100e9, 1.4, 1.6),
+                    ProjectGroup::B => (35e9, 160e9, 1.1, 1.35),
+                    ProjectGroup::C => (4e9, 28e9, 0.3, 0.8),
+                    ProjectGroup::Ntp => (3e9, 20e9, 0.3, 0.85),
+                };
+                DemoProject {
+                    code: p.code.clone(),
+                    commune: p.commune().to_string(),
+                    start_year: p.start_year,
+                    end_year: p.end_year,
+                    plan: self.between_of(k ^ 1, epoch, lo, hi),
+                    central: p.capital_source != CapitalSource::Local,
+                    bend: self.between_of(k ^ 2, epoch, bend_lo, bend_hi),
+                    key: k,
+                }
+            })
+            .collect();
+        let total: f64 = projects.iter().map(|p| p.plan).sum::<f64>().max(1.0);
+        // in a few communes everything lags far behind all year (below 20% into the autumn)
+        let communes: Vec<&str> = self.communes.iter().map(|c| c.code.as_str()).collect();
+        let laggards: Vec<&str> = (0..4u64)
+            .filter_map(|k| communes.get((mix(self.seed ^ (k + 1)) % communes.len().max(1) as u64) as usize).copied())
+            .collect();
+        for p in &mut projects {
+            p.plan *= INVESTMENT_PLAN / total;
+            if laggards.contains(&p.commune.as_str()) {
+                p.bend = 3.0;
+            }
+        }
+        projects
     }
 
-    fn disbursed(&self, pace: f64, plan: f64, date: Date) -> f64 {
-        plan * (pace * Self::s_curve(date)).min(1.0)
+    /// Share of the plan disbursed by the end of day `n` of the plan year on the
+    /// province's curve.
+    fn curve(n: i64) -> f64 {
+        let points = &DISBURSEMENT_CURVE;
+        for w in points.windows(2) {
+            let ((d0, v0), (d1, v1)) = (w[0], w[1]);
+            if n <= d1 {
+                return v0 + (v1 - v0) * (n - d0).max(0) as f64 / (d1 - d0) as f64;
+            }
+        }
+        points[points.len() - 1].1
+    }
+
+    /// A project's plans for `year`: (Prime Minister's, council's, adjusted and the day it
+    /// is adjusted), or none if it does not run that year.
+    fn plans(&self, p: &DemoProject, year: i32) -> Option<(Option<f64>, f64, Option<f64>)> {
+        if year < p.start_year || year > p.end_year {
+            return None;
+        }
+        let y = Date::MIN.replace_year(year).unwrap_or(Date::MIN);
+        let council = Self::money(p.plan * self.between_of(p.key ^ 3, y, 0.85, 1.15));
+        let pm = p
+            .central
+            .then(|| Self::money(council * self.between_of(p.key ^ 4, y, 0.55, 0.8)));
+        let adjusted = (self.noise_of(p.key ^ 5, y) < 0.3)
+            .then(|| Self::money(council * self.between_of(p.key ^ 6, y, 0.95, 1.35)));
+        Some((pm, council, adjusted))
+    }
+
+    /// What a project has disbursed of `year`'s capital by the end of `date` (đồng, whole
+    /// millions): payments on some days only, so the cumulative figure rises in steps and
+    /// never falls.
+    fn project_disbursed(&self, p: &DemoProject, year: i32, date: Date) -> Option<f64> {
+        let (_, council, adjusted) = self.plans(p, year)?;
+        let start = Date::from_calendar_date(year, Month::January, 1).ok()?;
+        // the last payment day up to `date` (about one working day in three)
+        let mut paid = date;
+        while paid >= start && self.noise_of(p.key ^ 7, paid) > 0.35 {
+            paid = paid.previous_day()?;
+        }
+        if paid < start {
+            return Some(0.0);
+        }
+        let share = Self::curve((paid - start).whole_days()).powf(p.bend);
+        Some(Self::money(adjusted.unwrap_or(council) * share.min(1.0)))
     }
 
     /// How busy a day of the week is, against a Wednesday.
@@ -362,6 +482,7 @@ impl DemoProvince {
         self.owners.contains_key(indicator).then(|| Figure {
             indicator: indicator.into(),
             area: area.into(),
+            project: None,
             period: period.to_string(),
             value: Decimal::from_f64(value)
                 .unwrap_or_default()
@@ -369,6 +490,21 @@ impl DemoProvince {
             unit: unit.into(),
             as_of: Some(as_of),
         })
+    }
+
+    fn project_figure(
+        &self,
+        indicator: &str,
+        project: &DemoProject,
+        period: Period,
+        value: f64,
+        as_of: OffsetDateTime,
+    ) -> Option<Figure> {
+        self.figure(indicator, &project.commune, period, value, "dong", as_of)
+            .map(|f| Figure {
+                project: Some(project.code.clone()),
+                ..f
+            })
     }
 
     fn money(value: f64) -> f64 {
@@ -464,7 +600,7 @@ impl DemoProvince {
                 "budget.revenue.domestic.ytd",
                 p,
                 day,
-                Self::money(revenue * 0.71),
+                Self::money(revenue * DOMESTIC_SHARE),
                 "dong",
                 closing,
             ));
@@ -472,7 +608,7 @@ impl DemoProvince {
                 "budget.revenue.land.ytd",
                 p,
                 day,
-                Self::money(revenue * 0.14),
+                Self::money(revenue * DOMESTIC_SHARE * LAND_SHARE),
                 "dong",
                 closing,
             ));
@@ -480,7 +616,15 @@ impl DemoProvince {
                 "budget.revenue.fees.ytd",
                 p,
                 day,
-                Self::money(revenue * 0.05),
+                Self::money(revenue * DOMESTIC_SHARE * FEES_SHARE),
+                "dong",
+                closing,
+            ));
+            out.push(self.figure(
+                "budget.revenue.lottery.ytd",
+                p,
+                day,
+                Self::money(revenue * DOMESTIC_SHARE * LOTTERY_SHARE),
                 "dong",
                 closing,
             ));
@@ -494,55 +638,29 @@ impl DemoProvince {
             ));
             let year_share = f64::from(date.ordinal()) / 365.0;
             let spending = SPENDING_ESTIMATE * (0.9 * year_share + 0.1 * year_share.powi(4));
-            let (mut plan_communes, mut disbursed_communes) = (0.0, 0.0);
-            for c in &self.communes {
-                let plan = INVESTMENT_PLAN * COMMUNE_CAPITAL_SHARE * c.weight / w;
-                let done = self.disbursed(c.pace, plan, date);
-                plan_communes += plan;
-                disbursed_communes += done;
-                out.push(self.figure(
-                    "invest.disbursed.ytd",
-                    &c.code,
-                    day,
-                    Self::money(done),
-                    "dong",
-                    closing,
-                ));
-                out.push(self.figure(
-                    "invest.disbursement.rate",
-                    &c.code,
-                    day,
-                    done / plan * 100.0,
-                    "percent",
-                    closing,
-                ));
+            // the Treasury reports every project's disbursement on working days
+            let mut disbursed = 0.0;
+            let working = !matches!(date.weekday(), Weekday::Saturday | Weekday::Sunday);
+            for proj in &self.projects {
+                let Some(done) = self.project_disbursed(proj, date.year(), date) else {
+                    continue;
+                };
+                disbursed += done;
+                if working {
+                    out.push(self.project_figure("invest.project.disbursed.ytd", proj, day, done, closing));
+                }
+                if date.month() == Month::January && working {
+                    if let Some(last) = self.project_disbursed(proj, date.year() - 1, date) {
+                        out.push(self.project_figure(
+                            "invest.project.disbursed.extension",
+                            proj,
+                            day,
+                            last,
+                            closing,
+                        ));
+                    }
+                }
             }
-            let provincial = self.disbursed(0.97, INVESTMENT_PLAN - plan_communes, date);
-            let disbursed = disbursed_communes + provincial;
-            out.push(self.figure(
-                "invest.disbursed.ytd",
-                p,
-                day,
-                Self::money(disbursed),
-                "dong",
-                closing,
-            ));
-            out.push(self.figure(
-                "invest.disbursement.rate",
-                p,
-                day,
-                disbursed / INVESTMENT_PLAN * 100.0,
-                "percent",
-                closing,
-            ));
-            out.push(self.figure(
-                "invest.projects.lagging",
-                p,
-                day,
-                (180.0 * (1.0 - (Self::s_curve(date) * 2.5).min(1.0)) + 6.0).round(),
-                "count",
-                closing,
-            ));
             out.push(self.figure(
                 "budget.spending.ytd",
                 p,
@@ -563,7 +681,7 @@ impl DemoProvince {
                 "budget.spending.recurrent.ytd",
                 p,
                 day,
-                Self::money(spending - disbursed * 0.92),
+                Self::money((spending - disbursed * 0.92) * 0.97),
                 "dong",
                 closing,
             ));
@@ -649,7 +767,9 @@ impl DemoProvince {
                 "invest.disbursement.rate.national",
                 p,
                 month,
-                Self::s_curve(end) * 100.0 * noisy("national", 0.92, 1.0),
+                Self::curve((end - Period::Year(end.year()).start()).whole_days())
+                    * 100.0
+                    * noisy("national", 1.05, 1.25),
                 "percent",
                 at,
             ));
@@ -747,7 +867,7 @@ impl DemoProvince {
                 "economy.industry.index",
                 p,
                 month,
-                noisy("iip", 101.0, 112.0),
+                noisy("iip", 95.0, 106.0),
                 "percent",
                 at,
             ));
@@ -846,19 +966,34 @@ impl DemoProvince {
                 "dong",
                 at,
             ));
-            out.push(self.figure(
-                "invest.plan.government",
-                p,
-                next,
-                INVESTMENT_PLAN_GOVERNMENT,
-                "dong",
-                at,
-            ));
-            out.push(self.figure("invest.plan", p, next, INVESTMENT_PLAN, "dong", at));
-            let w = self.total_weight();
-            for c in &self.communes {
-                let plan = Self::money(INVESTMENT_PLAN * COMMUNE_CAPITAL_SHARE * c.weight / w);
-                out.push(self.figure("invest.plan", &c.code, next, plan, "dong", at));
+            let estimates = [
+                ("budget.revenue.domestic.estimate.central", REVENUE_ESTIMATE_CENTRAL * DOMESTIC_SHARE),
+                ("budget.revenue.domestic.estimate", REVENUE_ESTIMATE * DOMESTIC_SHARE),
+                ("budget.revenue.land.estimate", REVENUE_ESTIMATE * DOMESTIC_SHARE * LAND_SHARE),
+                ("budget.revenue.lottery.estimate", REVENUE_ESTIMATE * DOMESTIC_SHARE * LOTTERY_SHARE),
+                ("budget.revenue.fees.estimate", REVENUE_ESTIMATE * DOMESTIC_SHARE * FEES_SHARE),
+                ("budget.spending.estimate.central", SPENDING_ESTIMATE_CENTRAL),
+                ("budget.spending.investment.estimate", INVESTMENT_PLAN * 0.95),
+                ("budget.spending.recurrent.estimate", SPENDING_ESTIMATE * 0.66),
+            ];
+            for (code, value) in estimates {
+                out.push(self.figure(code, p, next, Self::money(value), "dong", at));
+            }
+            for proj in &self.projects {
+                if let Some((pm, council, _)) = self.plans(proj, date.year() + 1) {
+                    if let Some(pm) = pm {
+                        out.push(self.project_figure("invest.project.plan.pm", proj, next, pm, at));
+                    }
+                    out.push(self.project_figure("invest.project.plan.council", proj, next, council, at));
+                }
+            }
+        }
+        if date.month() == Month::July && date.day() == 15 {
+            let year = Period::Year(date.year());
+            for proj in &self.projects {
+                if let Some((_, _, Some(adjusted))) = self.plans(proj, date.year()) {
+                    out.push(self.project_figure("invest.project.plan.adjusted", proj, year, adjusted, at));
+                }
             }
         }
         if date.month() == Month::February && date.day() == 20 {
@@ -929,7 +1064,7 @@ impl DemoProvince {
     pub fn changes(&mut self, at: OffsetDateTime) -> Vec<(String, Vec<Figure>)> {
         let mut changed = Vec::new();
         for f in self.figures_at(at) {
-            let key = (f.indicator.clone(), f.area.clone());
+            let key = (f.indicator.clone(), f.area.clone(), f.project.clone());
             let same = self
                 .last_sent
                 .get(&key)
@@ -1006,13 +1141,16 @@ mod tests {
     fn a_year_of_figures_passes_the_same_validation_as_agency_data() {
         let c = catalogue();
         let demo = DemoProvince::new(2025, &c);
-        let now = datetime!(2026-11-23 20:00 +07:00).to_offset(time::UtcOffset::UTC);
         let mut indicators = HashSet::new();
         // the as-of time of the latest figure sent for each indicator, area and period: a
         // later batch never sends an older one (the server would refuse it)
-        let mut latest: HashMap<(String, String, String), OffsetDateTime> = HashMap::new();
-        let mut day = date!(2025 - 11 - 23);
-        while day < date!(2026 - 11 - 23) {
+        let mut latest: HashMap<(String, String, Option<String>, String), OffsetDateTime> =
+            HashMap::new();
+        // fourteen months, through December (next year's plans from 1 December) and the
+        // January extension; each day's batches checked at the time they are sent
+        let mut day = date!(2025 - 12 - 01);
+        while day < date!(2027 - 02 - 05) {
+            let now = at_local(day, 23, 30);
             for (agency, batch) in demo.by_agency(demo.history(day)) {
                 let body = serde_json::to_vec(&app::model::ingest::ObservationBatch {
                     observations: batch.clone(),
@@ -1027,7 +1165,12 @@ mod tests {
                 }
                 for f in &batch {
                     let as_of = f.as_of.expect("every demo figure says when it is from");
-                    let key = (f.indicator.clone(), f.area.clone(), f.period.clone());
+                    let key = (
+                        f.indicator.clone(),
+                        f.area.clone(),
+                        f.project.clone(),
+                        f.period.clone(),
+                    );
                     if let Some(before) = latest.insert(key.clone(), as_of) {
                         assert!(
                             before <= as_of,
@@ -1063,28 +1206,78 @@ mod tests {
         let december = r(12, 31) - r(11, 30);
         let june = r(6, 30) - r(5, 31);
         assert!(december > june * 1.5, "year-end peak");
-        assert!(
-            DemoProvince::s_curve(date!(2026 - 06 - 30)) < 0.2,
-            "slow first half"
-        );
-        assert!(DemoProvince::s_curve(date!(2026 - 12 - 31)) > 0.95);
+        // the year's revenue is near the 4.500 tỷ estimate, about 375 tỷ a month
+        assert!((4_100e9..4_900e9).contains(&r(12, 31)), "{}", r(12, 31));
+        assert!((250e9..450e9).contains(&june), "{june}");
+    }
+
+    /// The demo's projects' figures for `year` on `date`, as the money view sums them.
+    fn disbursement(
+        demo: &DemoProvince,
+        year: i32,
+        date: Date,
+    ) -> std::collections::HashMap<String, app::model::money::ProjectFigures> {
+        use app::model::money::{Plans, ProjectFigures};
+        let dec = |v: f64| Decimal::from_f64(v).unwrap();
+        demo.projects
+            .iter()
+            .filter_map(|p| {
+                let (pm, council, adjusted) = demo.plans(p, year)?;
+                let adjusted = adjusted.filter(|_| date >= date!(2026 - 07 - 15).replace_year(year).unwrap());
+                Some((
+                    p.code.clone(),
+                    ProjectFigures {
+                        plans: Plans { pm: pm.map(dec), council: Some(dec(council)), adjusted: adjusted.map(dec) },
+                        disbursed: dec(demo.project_disbursed(p, year, date)?),
+                        ..Default::default()
+                    },
+                ))
+            })
+            .collect()
     }
 
     #[test]
-    fn some_communes_lag_below_twenty_percent() {
+    fn disbursement_runs_like_son_la_2025() {
+        use app::model::money::{totals, By};
         let c = catalogue();
         let demo = DemoProvince::new(2025, &c);
-        let figures = demo.figures_at(datetime!(2026-11-23 17:30 +07:00));
-        let rates: Vec<f64> = figures
-            .iter()
-            .filter(|f| f.indicator == "invest.disbursement.rate" && f.area != "14")
-            .map(|f| f.value.to_f64().unwrap())
-            .collect();
-        assert_eq!(rates.len(), 75);
-        let laggards = rates.iter().filter(|r| **r < 20.0).count();
-        assert!((2..=6).contains(&laggards), "{laggards} laggards");
-        let province = value(&figures, "invest.disbursement.rate", "14");
-        assert!((50.0..90.0).contains(&province), "{province}");
+        let rate = |date: Date, year: i32| {
+            totals(&c, &disbursement(&demo, year, date), By::Province)["14"]
+                .rate()
+                .unwrap()
+                .to_f64()
+                .unwrap()
+        };
+        let plan = totals(&c, &disbursement(&demo, 2026, date!(2026 - 12 - 31)), By::Province)["14"].plan;
+        let plan = plan.to_f64().unwrap();
+        assert!((6_300e9..6_900e9).contains(&plan), "plan in force {plan}");
+        for (date, lo, hi) in [
+            (date!(2026 - 04 - 23), 7.0, 11.0),
+            (date!(2026 - 06 - 30), 24.0, 34.0),
+            (date!(2026 - 09 - 30), 40.0, 52.0),
+            (date!(2027 - 01 - 31), 93.0, 100.0),
+        ] {
+            let r = rate(date, 2026);
+            assert!((lo..=hi).contains(&r), "{date}: {r}%");
+        }
+        // in late April many investors are below 20%, led by the large works
+        let april = totals(&c, &disbursement(&demo, 2026, date!(2026 - 04 - 23)), By::Investor);
+        let below = april.values().filter(|t| t.rate().is_some_and(|r| r < Decimal::from(20))).count();
+        assert!((14..=26).contains(&below), "{below} investors below 20% of {}", april.len());
+        // a few communes still below 20% at the end of September
+        let september = totals(&c, &disbursement(&demo, 2026, date!(2026 - 09 - 30)), By::Commune);
+        let lagging = september.values().filter(|t| t.rate().is_some_and(|r| r < Decimal::from(20))).count();
+        assert!((1..=10).contains(&lagging), "{lagging} communes below 20% in September");
+        // cumulative figures never fall
+        let p = &demo.projects[0];
+        let mut last = 0.0;
+        let mut day = date!(2026 - 01 - 01);
+        while day <= date!(2026 - 12 - 31) {
+            let v = demo.project_disbursed(p, 2026, day).unwrap();
+            assert!(v >= last, "{day}");
+            last = v;
+            day = day.next_day().unwrap();
+        }
     }
 
     #[test]

@@ -231,6 +231,7 @@ mod tests {
         Arc::new(LiveValue {
             indicator: indicator.into(),
             area: "14".into(),
+            project: None,
             period: "2026-11-23".parse().unwrap(),
             value: "1234567890123456789.123456789".parse().unwrap(),
             unit: app::model::Unit::Dong,

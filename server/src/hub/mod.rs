@@ -83,6 +83,11 @@ impl VisibilityRules {
             .unwrap_or_default()
     }
 
+    /// Whether `visibility` may see figures of `indicator`.
+    pub fn allows_indicator(&self, visibility: &Visibility, indicator: &str) -> bool {
+        visibility.allows(indicator, self.owner(indicator), &self.overview)
+    }
+
     pub fn allows(&self, visibility: &Visibility, value: &LiveValue) -> bool {
         visibility.allows(
             &value.indicator,
@@ -582,6 +587,7 @@ mod tests {
         LiveValue {
             indicator,
             area: "14".into(),
+            project: None,
             period: "2026-11-23".parse().unwrap(),
             value: rust_decimal::Decimal::new(425, 1),
             unit: Unit::Percent,

@@ -5,17 +5,17 @@
 //! Values are shared (`Arc`), so what a reader takes under that mutex is a list of
 //! pointers, and frames are built from it after the mutex is released.
 
-use app::model::live::PreviousValue;
+use app::model::live::{PreviousValue, ValueKey};
 use app::model::LiveValue;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-/// Index of an (indicator, area) pair.
+/// Index of an (indicator, area, project) key.
 type KeyId = u32;
 
 #[derive(Debug, Default)]
 pub struct LiveState {
-    key_ids: HashMap<(String, String), KeyId>,
+    key_ids: HashMap<ValueKey, KeyId>,
     values: Vec<Option<Arc<LiveValue>>>,
     /// (offset, key) of recent events, oldest first.
     window: VecDeque<(u64, KeyId)>,
@@ -39,31 +39,29 @@ impl LiveState {
         retain: usize,
         values: Vec<LiveValue>,
         head: u64,
-        recent: Vec<(u64, String, String)>,
+        recent: Vec<(u64, ValueKey)>,
     ) -> LiveState {
         let mut state = LiveState::new(retain);
         for v in values {
-            let id = state.key_id(&v.indicator, &v.area);
+            let id = state.key_id(v.key());
             state.values[id as usize] = Some(Arc::new(v));
         }
         state.head = head;
         state.window_start = head.saturating_sub(state.retain as u64);
         let start = state.window_start;
-        for (offset, indicator, area) in recent.into_iter().filter(|(o, ..)| *o > start) {
-            let id = state.key_id(&indicator, &area);
+        for (offset, key) in recent.into_iter().filter(|(o, ..)| *o > start) {
+            let id = state.key_id(key);
             state.window.push_back((offset, id));
         }
         state
     }
 
-    fn key_id(&mut self, indicator: &str, area: &str) -> KeyId {
-        if let Some(&id) = self.key_ids.get(&(indicator.to_string(), area.to_string())) {
+    fn key_id(&mut self, key: ValueKey) -> KeyId {
+        if let Some(&id) = self.key_ids.get(&key) {
             return id;
         }
-        let id =
-            KeyId::try_from(self.values.len()).expect("fewer than 4 billion indicator-area pairs");
-        self.key_ids
-            .insert((indicator.to_string(), area.to_string()), id);
+        let id = KeyId::try_from(self.values.len()).expect("fewer than 4 billion keys");
+        self.key_ids.insert(key, id);
         self.values.push(None);
         id
     }
@@ -83,7 +81,7 @@ impl LiveState {
         for event in events {
             debug_assert!(event.offset > self.head, "events arrive in offset order");
             self.head = self.head.max(event.offset);
-            let id = self.key_id(&event.indicator, &event.area);
+            let id = self.key_id(event.key());
             self.window.push_back((event.offset, id));
             let slot = &mut self.values[id as usize];
             let next = match slot.as_deref() {
@@ -174,6 +172,7 @@ mod tests {
         LiveValue {
             indicator: indicator.into(),
             area: area.into(),
+            project: None,
             period: period.parse().unwrap(),
             value: Decimal::from(value),
             unit: Unit::Count,
@@ -262,7 +261,8 @@ mod tests {
     #[test]
     fn load_restores_values_and_window() {
         let values = vec![event("i", "a", "2026-11-22", 7, 9)];
-        let recent = vec![(8, "j".into(), "a".into()), (9, "i".into(), "a".into())];
+        let key = |i: &str| ValueKey::new(i.into(), "a".into(), None);
+        let recent = vec![(8, key("j")), (9, key("i"))];
         let s = LiveState::load(5, values, 9, recent);
         assert_eq!(s.head(), 9);
         assert_eq!(s.window_start(), 4);

@@ -15,7 +15,15 @@ use super::item::{Field, Item};
 /// How far in the future an `as_of` may be (clocks drift).
 const CLOCK_SKEW: Duration = Duration::minutes(5);
 
-const FIELDS: [&str; 6] = ["indicator", "area", "period", "value", "unit", "as_of"];
+const FIELDS: [&str; 7] = [
+    "indicator",
+    "area",
+    "project",
+    "period",
+    "value",
+    "unit",
+    "as_of",
+];
 
 /// Why a batch was refused.
 #[derive(Debug, Default, PartialEq)]
@@ -85,7 +93,7 @@ pub fn validate(
 ) -> Result<Vec<NewObservation>, Refusal> {
     let mut refusal = Refusal::default();
     let mut accepted = Vec::with_capacity(items.len());
-    let mut seen: HashMap<(String, String, Period), usize> = HashMap::new();
+    let mut seen: HashMap<(String, String, Option<String>, Period), usize> = HashMap::new();
     let today = vietnam_date(now);
 
     for (index, raw) in items.iter().enumerate() {
@@ -194,16 +202,87 @@ pub fn validate(
                 );
             }
         }
-        if let Some(p) = period.filter(|p| p.start() > today) {
+        let planned_ahead = indicator.is_some_and(|i| catalogue.is_plan(&i.code));
+        if let Some(p) = period.filter(|p| !app::model::money::period_open(*p, today, planned_ahead)) {
+            let (vi, en) = if planned_ahead {
+                (
+                    format!(" Dự toán, kế hoạch năm sau được gửi từ ngày 01/12 (hôm nay là {})", app::model::format::date(today, app::model::Locale::Vi)),
+                    format!(" Next year's estimates and plans may be sent from 1 December (today is {today})"),
+                )
+            } else {
+                (
+                    format!(" (hôm nay là {})", app::model::format::date(today, app::model::Locale::Vi)),
+                    format!(" (today is {today})"),
+                )
+            };
             item.report(
                 "period",
                 "period_in_future",
-                format!("Kỳ '{p}' chưa bắt đầu (hôm nay là {today})."),
-                format!("The period '{p}' has not started yet (today is {today})."),
+                format!("Kỳ '{p}' chưa bắt đầu.{vi}"),
+                format!("The period '{p}' has not started yet.{en}"),
             );
         }
+        if let (Some(ind), Some(p)) = (indicator, period) {
+            if ind.extension && !app::model::money::in_extension(p) {
+                item.report(
+                    "period",
+                    "outside_extension",
+                    format!(
+                        "Chỉ tiêu '{}' là giải ngân vốn năm trước trong thời gian kéo dài: kỳ phải là một ngày từ 01/01 đến 31/01, không phải '{p}'.",
+                        ind.code
+                    ),
+                    format!(
+                        "The indicator '{}' is last year's capital disbursed during its extension: the period must be a day from 1 to 31 January, not '{p}'.",
+                        ind.code
+                    ),
+                );
+            }
+        }
 
-        let area = item.string("area").and_then(|code| {
+        // a figure reported per project names its project; its area is the project's commune
+        let project = match (indicator, fields.get("project")) {
+            (Some(ind), None | Some(Field::Null)) if ind.by_project => {
+                item.report(
+                    "project",
+                    "missing",
+                    format!("Chỉ tiêu '{}' báo cáo theo dự án: thiếu trường 'project' (mã dự án).", ind.code),
+                    format!("The indicator '{}' is reported per project: the field 'project' (the project code) is missing.", ind.code),
+                );
+                None
+            }
+            (_, None | Some(Field::Null)) => None,
+            (Some(ind), Some(_)) if !ind.by_project => {
+                item.report(
+                    "project",
+                    "not_by_project",
+                    format!("Chỉ tiêu '{}' không báo cáo theo dự án: bỏ trường 'project'.", ind.code),
+                    format!("The indicator '{}' is not reported per project: remove the field 'project'.", ind.code),
+                );
+                None
+            }
+            (_, Some(_)) => item.string("project").and_then(|code| {
+                let found = catalogue.project(code);
+                if found.is_none() {
+                    item.report(
+                        "project",
+                        "unknown_project",
+                        format!("Dự án '{code}' không có trong danh mục dự án của tỉnh."),
+                        format!("The project '{code}' is not in the province's project registry."),
+                    );
+                }
+                found
+            }),
+        };
+
+        let area_absent = matches!(fields.get("area"), None | Some(Field::Null));
+        let area_code: Option<&str> = match project {
+            Some(pr) if area_absent => Some(pr.commune()),
+            // without a known project there is no commune to take; the project's problem
+            // is reported
+            None if area_absent && indicator.is_some_and(|i| i.by_project) => None,
+            _ => item.string("area"),
+        };
+        let area = area_code.and_then(|code| {
             // an official code means the unit that had it during the period
             let found = match period {
                 Some(p) => catalogue.resolve_area(code, p.start(), p.end()),
@@ -231,6 +310,22 @@ pub fn validate(
                     format!(
                         "The unit '{}' ({}) did not exist during the period '{p}'.",
                         a.code, a.name_vi
+                    ),
+                );
+            }
+        }
+        if let (Some(pr), Some(a)) = (project, area) {
+            if a.code != pr.commune() {
+                item.report(
+                    "area",
+                    "not_the_projects_commune",
+                    format!(
+                        "Số liệu của dự án '{}' được tổng hợp theo xã '{}', không phải '{}' ({}): bỏ trường 'area' hoặc ghi '{}'.",
+                        pr.code, pr.commune(), a.code, a.name_vi, pr.commune()
+                    ),
+                    format!(
+                        "The figures of project '{}' are summed under commune '{}', not '{}' ({}): leave out 'area' or send '{}'.",
+                        pr.code, pr.commune(), a.code, a.name_vi, pr.commune()
                     ),
                 );
             }
@@ -410,12 +505,13 @@ pub fn validate(
         };
 
         if let (Some(ind), Some(a), Some(p)) = (indicator, area, period) {
-            if let Some(first) = seen.insert((ind.code.clone(), a.code.clone(), p), index) {
+            let key = (ind.code.clone(), a.code.clone(), project.map(|p| p.code.clone()), p);
+            if let Some(first) = seen.insert(key, index) {
                 item.report(
                     "period",
                     "duplicate_in_batch",
-                    format!("Trùng chỉ tiêu, đơn vị và kỳ với số liệu thứ {first} trong cùng lô."),
-                    format!("Same indicator, unit and period as item {first} of this batch."),
+                    format!("Trùng chỉ tiêu, đơn vị, dự án và kỳ với số liệu thứ {first} trong cùng lô."),
+                    format!("Same indicator, unit, project and period as item {first} of this batch."),
                 );
             }
         }
@@ -427,6 +523,7 @@ pub fn validate(
                 accepted.push(NewObservation {
                     indicator: ind.code.clone(),
                     area: a.code.clone(),
+                    project: project.map(|p| p.code.clone()),
                     period: p,
                     value: v,
                     unit: ind.unit,
@@ -501,6 +598,101 @@ mod tests {
 
     fn one(field: &str, code: &str) -> Vec<(String, String)> {
         vec![(field.to_string(), code.to_string())]
+    }
+
+    /// The codes of each problem of `items` sent by `agency` at `now`, or the stored
+    /// (area, project) of each accepted item.
+    fn outcome(
+        agency: &str,
+        items: &[Value],
+        now: OffsetDateTime,
+    ) -> Result<Vec<(String, Option<String>)>, Vec<(usize, String, String)>> {
+        match check(&catalogue(), agency, items, now) {
+            Ok(ok) => Ok(ok.into_iter().map(|o| (o.area, o.project)).collect()),
+            Err(r) => Err(r
+                .invalid
+                .into_iter()
+                .chain(r.forbidden)
+                .map(|p| (p.index, p.field, p.code))
+                .collect()),
+        }
+    }
+
+    #[test]
+    fn a_project_figure_names_its_project_and_is_summed_under_its_commune() {
+        let c = catalogue();
+        let project = &c.projects[0];
+        let other = c
+            .areas_on(time::macros::date!(2026 - 11 - 22))
+            .find(|a| a.is_commune_level() && a.code != project.commune())
+            .unwrap();
+        let item = |extra: Value| {
+            let mut item = json!({"indicator": "invest.project.disbursed.ytd", "period": "2026-11-20", "value": 1_000_000, "unit": "dong"});
+            for (k, v) in extra.as_object().unwrap() {
+                item[k] = v.clone();
+            }
+            item
+        };
+        // the area may be left out (it is the project's commune) or given as it
+        assert_eq!(
+            outcome("KBNN", &[item(json!({"project": project.code})), item(json!({"project": project.code, "area": project.commune(), "period": "2026-11-19"}))], NOW),
+            Ok(vec![(project.commune().to_string(), Some(project.code.clone())); 2])
+        );
+        let refused = |extra: Value| outcome("KBNN", &[item(extra)], NOW).unwrap_err();
+        assert_eq!(refused(json!({"area": project.commune()})), vec![(0, "project".into(), "missing".into())]);
+        assert_eq!(refused(json!({"project": "SL-NOPE-999"})), vec![(0, "project".into(), "unknown_project".into())]);
+        assert_eq!(
+            refused(json!({"project": project.code, "area": other.code})),
+            vec![(0, "area".into(), "not_the_projects_commune".into())]
+        );
+        // a figure about an area carries no project
+        let mut online = good();
+        online["project"] = json!(project.code);
+        assert_eq!(
+            outcome("VPUB", &[online], NOW).unwrap_err(),
+            vec![(0, "project".into(), "not_by_project".into())]
+        );
+        // two figures of one period are fine for two projects, not for one
+        let second = &c.projects[1];
+        let both = [item(json!({"project": project.code, "area": project.commune()})), item(json!({"project": second.code}))];
+        assert!(outcome("KBNN", &both, NOW).is_ok());
+        let twice = [item(json!({"project": project.code})), item(json!({"project": project.code}))];
+        assert_eq!(outcome("KBNN", &twice, NOW).unwrap_err(), vec![(1, "period".into(), "duplicate_in_batch".into())]);
+    }
+
+    #[test]
+    fn the_extension_is_reported_for_days_of_january() {
+        let c = catalogue();
+        let code = &c.projects[0].code;
+        let ext = |period: &str| json!({"indicator": "invest.project.disbursed.extension", "project": code, "period": period, "value": 5, "unit": "dong"});
+        assert!(outcome("KBNN", &[ext("2026-01-31")], NOW).is_ok());
+        assert_eq!(
+            outcome("KBNN", &[ext("2026-02-01")], NOW).unwrap_err(),
+            vec![(0, "period".into(), "outside_extension".into())]
+        );
+    }
+
+    #[test]
+    fn next_years_plan_and_estimate_are_taken_from_1_december() {
+        let c = catalogue();
+        let code = &c.projects[0].code;
+        let plan = json!({"indicator": "invest.project.plan.council", "project": code, "period": "2027", "value": 10_000_000_000i64, "unit": "dong"});
+        let estimate = json!({"indicator": "budget.revenue.estimate", "area": "14", "period": "2027", "value": 4_600_000_000_000i64, "unit": "dong"});
+        // Vietnam time: 1 December begins at 17:00 UTC on 30 November
+        let before = datetime!(2026-11-30 16:59 UTC);
+        let from = datetime!(2026-11-30 17:00 UTC);
+        let in_future = |index| (index, "period".to_string(), "period_in_future".to_string());
+        assert_eq!(outcome("STC", &[plan.clone(), estimate.clone()], before).unwrap_err(), vec![in_future(0), in_future(1)]);
+        assert!(outcome("STC", &[plan.clone(), estimate.clone()], from).is_ok());
+        assert!(outcome("STC", &[plan.clone(), estimate.clone()], datetime!(2026-12-10 09:00 +07:00)).is_ok());
+        // a yearly figure that is no plan or estimate waits for its year; so does a plan two years ahead
+        let result = json!({"indicator": "digital.economy.share", "area": "14", "period": "2027", "value": 9, "unit": "percent"});
+        let mut later = plan.clone();
+        later["period"] = json!("2028");
+        assert_eq!(outcome("STC", &[later], from).unwrap_err(), vec![in_future(0)]);
+        assert_eq!(outcome("TKT", &[result], from).unwrap_err(), vec![in_future(0)]);
+        let refusal = check(&c, "STC", &[plan], before).unwrap_err();
+        assert!(refusal.invalid[0].message_en.contains("from 1 December"), "{}", refusal.invalid[0].message_en);
     }
 
     #[test]

@@ -296,6 +296,7 @@ async fn store_one(conn: &mut Conn, s: &Submission) -> sqlx::Result<(Outcome, Ve
         .map(|(o, r)| LiveValue {
             indicator: o.indicator.clone(),
             area: o.area.clone(),
+            project: o.project.clone(),
             period: o.period,
             value: o.value,
             unit: o.unit,

@@ -1,0 +1,426 @@
+//! The money view's data, read from the store and assembled by the rules of
+//! [`crate::model::money`]: disbursement tables, S-curves, a project's history and the
+//! budget summary. The REST API (`/api/v1/investment/…`, `/api/v1/budget/summary`,
+//! `/api/v1/projects/…`) and the money screen both read through here, so they agree.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use time::{Date, Month};
+
+use crate::model::money::{
+    self, By, CurvePoint, Cut, DisbursementView, ProjectFigures, SCurve, YearToDate,
+    DISBURSED, DISBURSED_EXTENSION, NATIONAL_RATE, PLAN_ADJUSTED, PLAN_COUNCIL, PLAN_PM,
+};
+use crate::model::{Catalogue, Locale, Period};
+use crate::store::figures::{self, Pick, StoredFigure};
+use crate::store::Db;
+
+fn day(year: i32, month: Month, d: u8) -> Date {
+    Date::from_calendar_date(year, month, d).unwrap_or(Date::MIN)
+}
+
+fn text(d: Date) -> String {
+    Period::Day(d).to_string()
+}
+
+/// Each project's plans for `year`, by version.
+async fn plans(db: &Db, year: i32) -> sqlx::Result<HashMap<String, money::Plans>> {
+    let y = year.to_string();
+    let mut out: HashMap<String, money::Plans> = HashMap::new();
+    for code in [PLAN_PM, PLAN_COUNCIL, PLAN_ADJUSTED] {
+        for f in figures::read(db, code, &y, &y, Pick::All, None).await? {
+            let Some(project) = f.project else { continue };
+            let plans = out.entry(project).or_default();
+            match code {
+                PLAN_PM => plans.pm = Some(f.value),
+                PLAN_COUNCIL => plans.council = Some(f.value),
+                _ => plans.adjusted = Some(f.value),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Cumulative disbursement of `year`'s capital by project at the end of `date` (the
+/// extension's figure once it has started), with the report before it.
+async fn disbursed_at(
+    db: &Db,
+    year: i32,
+    date: Date,
+) -> sqlx::Result<HashMap<String, (StoredFigure, Option<Decimal>)>> {
+    let mut out: HashMap<String, (StoredFigure, Option<Decimal>)> = HashMap::new();
+    let take = |rows: Vec<StoredFigure>, out: &mut HashMap<String, (StoredFigure, Option<Decimal>)>| {
+        // oldest first: the previous report, then the latest
+        for f in rows {
+            let Some(project) = f.project.clone() else { continue };
+            let previous = out.get(&project).map(|(last, _)| last.value);
+            out.insert(project, (f, previous));
+        }
+    };
+    let year_end = day(year, Month::December, 31).min(date);
+    let rows = figures::read(db, DISBURSED, &text(day(year, Month::January, 1)), &text(year_end), Pick::LastTwo, None).await?;
+    take(rows, &mut out);
+    let ext_start = day(year + 1, Month::January, 1);
+    if date >= ext_start {
+        let ext_end = money::extension_end(year).min(date);
+        let rows = figures::read(db, DISBURSED_EXTENSION, &text(ext_start), &text(ext_end), Pick::LastTwo, None).await?;
+        // the extension's first figure follows December's
+        let mut ext: HashMap<String, (StoredFigure, Option<Decimal>)> = HashMap::new();
+        take(rows, &mut ext);
+        for (project, (f, previous)) in ext {
+            let before = previous.or_else(|| out.get(&project).map(|(d, _)| d.value));
+            out.insert(project, (f, before));
+        }
+    }
+    Ok(out)
+}
+
+/// Every project's figures of `year` as they stood at the end of `date`.
+pub async fn project_figures(
+    db: &Db,
+    year: i32,
+    date: Date,
+) -> sqlx::Result<HashMap<String, ProjectFigures>> {
+    let mut out: HashMap<String, ProjectFigures> = plans(db, year)
+        .await?
+        .into_iter()
+        .map(|(code, plans)| (code, ProjectFigures { plans, ..Default::default() }))
+        .collect();
+    for (project, (f, previous)) in disbursed_at(db, year, date).await? {
+        let entry = out.entry(project).or_default();
+        entry.disbursed = f.value;
+        entry.previous = previous;
+        entry.as_of = Some(f.as_of);
+    }
+    Ok(out)
+}
+
+/// The latest national average rate reported for a month of `year` up to `date`.
+async fn national(db: &Db, year: i32, date: Date) -> sqlx::Result<Option<(Period, Decimal)>> {
+    let to = Period::containing(crate::model::PeriodKind::Month, date).min(Period::Month { year, month: 12 });
+    let rows = figures::read(db, NATIONAL_RATE, &format!("{year}-01"), &to.to_string(), Pick::All, None).await?;
+    Ok(rows.into_iter().filter(|f| f.project.is_none()).last().map(|f| (f.period, f.value)))
+}
+
+/// The name of a row's code under `by`.
+fn row_name(catalogue: &Catalogue, by: By, code: &str, locale: Locale) -> String {
+    match by {
+        By::Province | By::Commune => catalogue.area(code).map(|a| a.name_vi.clone()),
+        By::Investor => catalogue.investor(code).map(|i| i.name(locale).to_string()),
+        By::Project => catalogue.project(code).map(|p| p.name_vi.clone()),
+    }
+    .unwrap_or_else(|| code.to_string())
+}
+
+/// The disbursement of `year`'s capital at the end of `date`, by `by`.
+pub async fn disbursement(
+    db: &Db,
+    catalogue: &Catalogue,
+    year: i32,
+    date: Date,
+    by: By,
+    locale: Locale,
+) -> sqlx::Result<DisbursementView> {
+    let figures = project_figures(db, year, date).await?;
+    let national = national(db, year, date).await?;
+    let rate = national.map(|(_, v)| v);
+    let rules = &catalogue.disbursement;
+    let name = |b: By| move |code: &str| row_name(catalogue, b, code, locale);
+    let total = money::rank_rows(rules, money::totals(catalogue, &figures, By::Province), name(By::Province), year, date, rate)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| empty_row(catalogue));
+    let rows = money::rank_rows(rules, money::totals(catalogue, &figures, by), name(by), year, date, rate);
+    Ok(DisbursementView {
+        year,
+        date,
+        by,
+        total,
+        rows,
+        national: rate,
+        national_period: national.map(|(p, _)| p),
+        expected: money::expected_rate(rules, year, date),
+    })
+}
+
+fn empty_row(catalogue: &Catalogue) -> money::DisbursementRow {
+    money::DisbursementRow {
+        code: catalogue.province.clone(),
+        name: catalogue.area(&catalogue.province).map(|a| a.name_vi.clone()).unwrap_or_default(),
+        plan: money::Plans::default(),
+        plan_in_force: Decimal::ZERO,
+        disbursed: Decimal::ZERO,
+        rate: None,
+        band: "missing".into(),
+        rank: 1,
+        movement: None,
+        below_national: false,
+        below_low_rate: false,
+        projects: 0,
+        as_of: None,
+    }
+}
+
+/// Whether a project counts in `area` (the province, or its commune of record).
+fn in_area(catalogue: &Catalogue, project: &str, area: &str) -> bool {
+    area == catalogue.province || catalogue.project(project).is_some_and(|p| p.commune() == area)
+}
+
+/// Σ of each month's last cumulative figure, per month end, carrying a project's figure
+/// forward through months it did not report.
+fn monthly_sums(rows: &[StoredFigure], keep: impl Fn(&str) -> bool, days: &[Date]) -> Vec<Option<Decimal>> {
+    let mut by_project: BTreeMap<&str, Vec<(Date, Decimal)>> = BTreeMap::new();
+    for f in rows {
+        let Some(p) = f.project.as_deref().filter(|p| keep(p)) else { continue };
+        by_project.entry(p).or_default().push((f.period.end(), f.value));
+    }
+    days.iter()
+        .map(|d| {
+            let mut any = false;
+            let mut sum = Decimal::ZERO;
+            for series in by_project.values() {
+                if let Some((_, v)) = series.iter().rev().find(|(at, _)| at <= d) {
+                    sum += *v;
+                    any = true;
+                }
+            }
+            any.then_some(sum)
+        })
+        .collect()
+}
+
+/// Monthly cumulative disbursement of `year`'s capital in `area`: the 12 month ends and
+/// 31 January of the next year.
+async fn year_curve(
+    db: &Db,
+    catalogue: &Catalogue,
+    year: i32,
+    area: &str,
+) -> sqlx::Result<(Vec<Option<Decimal>>, Decimal)> {
+    let days = money::curve_days(year);
+    let keep = |p: &str| in_area(catalogue, p, area);
+    let rows = figures::read(db, DISBURSED, &text(day(year, Month::January, 1)), &text(day(year, Month::December, 31)), Pick::MonthEnds, None).await?;
+    let mut sums = monthly_sums(&rows, keep, &days[..12]);
+    let ext = figures::read(db, DISBURSED_EXTENSION, &text(day(year + 1, Month::January, 1)), &text(days[12]), Pick::MonthEnds, None).await?;
+    sums.push(monthly_sums(&ext, keep, &days[12..]).pop().flatten());
+    let plan: Decimal = plans(db, year)
+        .await?
+        .iter()
+        .filter(|(code, _)| keep(code))
+        .filter_map(|(_, p)| p.in_force())
+        .sum();
+    Ok((sums, plan))
+}
+
+/// The S-curve of `year` in `area` (the province or a commune) as of `date`.
+pub async fn scurve(
+    db: &Db,
+    catalogue: &Catalogue,
+    year: i32,
+    area: &str,
+    date: Date,
+) -> sqlx::Result<SCurve> {
+    let rules = &catalogue.disbursement;
+    let days = money::curve_days(year);
+    let (sums, plan) = year_curve(db, catalogue, year, area).await?;
+    let (last_sums, last_plan) = year_curve(db, catalogue, year - 1, area).await?;
+    let national_rows = figures::read(db, NATIONAL_RATE, &format!("{year}-01"), &format!("{year}-12"), Pick::All, None).await?;
+    let national_of = |d: Date| {
+        national_rows
+            .iter()
+            .find(|f| f.period.end() == d)
+            .map(|f| f.value)
+    };
+    let points: Vec<CurvePoint> = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            // a month that has not ended shows its figure so far; one not begun, nothing
+            let disbursed = if *d <= date || (i > 0 && days[i - 1] < date) { sums[i] } else { None };
+            CurvePoint {
+                day: *d,
+                disbursed,
+                rate: disbursed.and_then(|v| money::percent(v, plan)).map(|r| r.round_dp(2)),
+                expected: money::expected_rate(rules, year, *d),
+                last_year: last_sums[i].and_then(|v| money::percent(v, last_plan)).map(|r| r.round_dp(2)),
+                national: national_of(*d),
+            }
+        })
+        .collect();
+    let figures = project_figures(db, year, date).await?;
+    let mut disbursed = Decimal::ZERO;
+    let mut as_of: Option<time::OffsetDateTime> = None;
+    for (code, f) in &figures {
+        if in_area(catalogue, code, area) {
+            disbursed += f.disbursed;
+            as_of = match (as_of, f.as_of) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+    // last year's rate on the same day and at its end
+    let last_year_now = {
+        let then = money::same_day_last_year(date);
+        let f = project_figures(db, year - 1, then).await?;
+        let sum: Decimal = f.iter().filter(|(c, _)| in_area(catalogue, c, area)).map(|(_, f)| f.disbursed).sum();
+        money::percent(sum, last_plan).filter(|_| !sum.is_zero())
+    };
+    let last_year_final = last_sums[12].and_then(|v| money::percent(v, last_plan));
+    let outlook = money::outlook(rules, year, date, plan, disbursed, last_year_now, last_year_final);
+    Ok(SCurve {
+        year,
+        area: area.to_string(),
+        area_name: catalogue.area(area).map(|a| a.name_vi.clone()).unwrap_or_default(),
+        date,
+        plan,
+        disbursed,
+        rate: money::percent(disbursed, plan).map(|r| r.round_dp(2)),
+        points,
+        outlook,
+        as_of,
+    })
+}
+
+/// A project: its registry entry, plans and monthly history.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectDetail {
+    pub project: crate::model::Project,
+    pub investor_name: String,
+    pub commune_names: Vec<String>,
+    pub year: i32,
+    pub figures: ProjectFigures,
+    #[serde(with = "crate::model::number::option")]
+    pub rate: Option<Decimal>,
+    pub band: String,
+    /// Each month end of the plan year (and the extension): cumulative disbursed.
+    pub history: Vec<(Date, Option<String>)>,
+}
+
+pub async fn project(
+    db: &Db,
+    catalogue: &Catalogue,
+    code: &str,
+    year: i32,
+    date: Date,
+) -> sqlx::Result<Option<ProjectDetail>> {
+    let Some(p) = catalogue.project(code) else {
+        return Ok(None);
+    };
+    let figures = project_figures(db, year, date).await?.remove(code).unwrap_or_default();
+    let days = money::curve_days(year);
+    let rows = figures::read(db, DISBURSED, &text(day(year, Month::January, 1)), &text(day(year, Month::December, 31)), Pick::MonthEnds, Some(code)).await?;
+    let ext = figures::read(db, DISBURSED_EXTENSION, &text(day(year + 1, Month::January, 1)), &text(days[12]), Pick::MonthEnds, Some(code)).await?;
+    let keep = |_: &str| true;
+    let mut sums = monthly_sums(&rows, keep, &days[..12]);
+    sums.push(monthly_sums(&ext, keep, &days[12..]).pop().flatten());
+    let rate = figures.plans.in_force().and_then(|plan| money::percent(figures.disbursed, plan)).map(|r| r.round_dp(2));
+    let national = national(db, year, date).await?.map(|(_, v)| v);
+    Ok(Some(ProjectDetail {
+        investor_name: catalogue.investor(&p.investor).map(|i| i.name_vi.clone()).unwrap_or_default(),
+        commune_names: p.communes.iter().map(|c| catalogue.area(c).map(|a| a.name_vi.clone()).unwrap_or_else(|| c.clone())).collect(),
+        year,
+        band: money::rate_band(&catalogue.disbursement, rate, year, date, national).name().to_string(),
+        rate,
+        history: days
+            .iter()
+            .zip(sums)
+            .filter(|(d, _)| **d <= date || d.month() == date.month() && d.year() == date.year())
+            .map(|(d, v)| (*d, v.map(|v| v.normalize().to_string())))
+            .collect(),
+        figures,
+        project: p.clone(),
+    }))
+}
+
+/// One item of the budget summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct BudgetItem {
+    pub indicator: String,
+    pub name: String,
+    /// The item it is a part of, if any (never added to it).
+    pub part_of: Option<String>,
+    pub period: Option<Period>,
+    /// Lũy kế at the end of the date (đồng).
+    #[serde(with = "crate::model::number::option")]
+    pub ytd: Option<Decimal>,
+    /// The amount of the month (calendar or reporting, as asked) the date falls in.
+    #[serde(with = "crate::model::number::option")]
+    pub month: Option<Decimal>,
+    pub month_label: String,
+    /// Each estimate version of the date's own year, by its indicator code.
+    pub estimate: BTreeMap<String, Option<String>>,
+    /// % of the estimate in force (the last version with a value).
+    #[serde(with = "crate::model::number::option")]
+    pub percent_of_estimate: Option<Decimal>,
+    /// Cùng kỳ: lũy kế on the same day last year, and growth (% of it).
+    #[serde(with = "crate::model::number::option")]
+    pub same_period_last_year: Option<Decimal>,
+    #[serde(with = "crate::model::number::option")]
+    pub growth: Option<Decimal>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub as_of: Option<time::OffsetDateTime>,
+    pub agency: String,
+}
+
+/// The budget's revenue and spending items on `date`: every cumulative budget indicator
+/// that `allowed` lets the caller see, in the catalogue's order.
+pub async fn budget_summary(
+    db: &Db,
+    catalogue: &Catalogue,
+    date: Date,
+    cut: Cut,
+    locale: Locale,
+    allowed: impl Fn(&crate::model::Indicator) -> bool,
+) -> sqlx::Result<Vec<BudgetItem>> {
+    let year = date.year();
+    let (month_year, month) = money::month_of(cut, date);
+    let (start, _) = money::month_span(cut, month_year, month);
+    let mut items = Vec::new();
+    for ind in catalogue.indicators.iter().filter(|i| i.sector == "budget" && i.cumulative && allowed(i)) {
+        // this year's and last year's days (and the December before a reporting January)
+        let from = day(year - 1, Month::January, 1).min(start);
+        let rows = figures::read(db, &ind.code, &text(from), &text(date), Pick::All, None).await?;
+        let rows: Vec<&StoredFigure> = rows.iter().filter(|f| f.area == catalogue.province).collect();
+        let ytd = YearToDate::new(rows.iter().map(|f| (f.period.start(), f.value)));
+        let latest = rows.iter().filter(|f| f.period.start().year() == year).next_back();
+        let mut estimate = BTreeMap::new();
+        let mut in_force = None;
+        for code in &ind.estimates {
+            let y = year.to_string();
+            let v = figures::read(db, code, &y, &y, Pick::All, None)
+                .await?
+                .into_iter()
+                .find(|f| f.area == catalogue.province)
+                .map(|f| f.value);
+            in_force = v.or(in_force);
+            estimate.insert(code.clone(), v.map(|v| v.normalize().to_string()));
+        }
+        let value = ytd.at(date);
+        items.push(BudgetItem {
+            indicator: ind.code.clone(),
+            name: ind.name(locale).to_string(),
+            part_of: ind.part_of.clone(),
+            period: latest.map(|f| f.period),
+            ytd: value,
+            month: ytd.month_amount(cut, month_year, month),
+            month_label: match cut {
+                Cut::Calendar => format!("{} {month}/{month_year}", locale.pick("tháng", "month")),
+                Cut::Reporting => format!(
+                    "{} {month}/{month_year} ({} – {})",
+                    locale.pick("kỳ báo cáo tháng", "reporting month"),
+                    crate::model::format::date(money::month_span(cut, month_year, month).0, locale),
+                    crate::model::format::date(money::month_span(cut, month_year, month).1, locale)
+                ),
+            },
+            estimate,
+            percent_of_estimate: value.zip(in_force).and_then(|(v, e)| money::percent(v, e)).map(|p| p.round_dp(2)),
+            same_period_last_year: ytd.same_period_last_year(date),
+            growth: ytd.growth(date).map(|g| g.round_dp(2)),
+            as_of: latest.map(|f| f.as_of),
+            agency: ind.agency.clone(),
+        });
+    }
+    Ok(items)
+}
