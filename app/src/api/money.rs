@@ -190,19 +190,21 @@ fn monthly_sums(rows: &[StoredFigure], keep: impl Fn(&str) -> bool, days: &[Date
         .collect()
 }
 
-/// Monthly cumulative disbursement of `year`'s capital in `area`: the 12 month ends and
-/// 31 January of the next year.
+/// Monthly cumulative disbursement of `year`'s capital in `area` as known at the end of
+/// `until`: the 12 month ends and 31 January of the next year.
 async fn year_curve(
     db: &Db,
     catalogue: &Catalogue,
     year: i32,
     area: &str,
+    until: Date,
 ) -> sqlx::Result<(Vec<Option<Decimal>>, Decimal)> {
     let days = money::curve_days(year);
     let keep = |p: &str| in_area(catalogue, p, area);
-    let rows = figures::read(db, DISBURSED, &text(day(year, Month::January, 1)), &text(day(year, Month::December, 31)), Pick::MonthEnds, None).await?;
+    let year_end = day(year, Month::December, 31).min(until);
+    let rows = figures::read(db, DISBURSED, &text(day(year, Month::January, 1)), &text(year_end), Pick::MonthEnds, None).await?;
     let mut sums = monthly_sums(&rows, keep, &days[..12]);
-    let ext = figures::read(db, DISBURSED_EXTENSION, &text(day(year + 1, Month::January, 1)), &text(days[12]), Pick::MonthEnds, None).await?;
+    let ext = figures::read(db, DISBURSED_EXTENSION, &text(day(year + 1, Month::January, 1)), &text(days[12].min(until)), Pick::MonthEnds, None).await?;
     sums.push(monthly_sums(&ext, keep, &days[12..]).pop().flatten());
     let plan: Decimal = plans(db, year)
         .await?
@@ -223,8 +225,9 @@ pub async fn scurve(
 ) -> sqlx::Result<SCurve> {
     let rules = &catalogue.disbursement;
     let days = money::curve_days(year);
-    let (sums, plan) = year_curve(db, catalogue, year, area).await?;
-    let (last_sums, last_plan) = year_curve(db, catalogue, year - 1, area).await?;
+    let (sums, plan) = year_curve(db, catalogue, year, area, date).await?;
+    let (last_sums, last_plan) =
+        year_curve(db, catalogue, year - 1, area, money::extension_end(year - 1)).await?;
     let national_rows = figures::read(db, NATIONAL_RATE, &format!("{year}-01"), &format!("{year}-12"), Pick::All, None).await?;
     let national_of = |d: Date| {
         national_rows
@@ -283,6 +286,19 @@ pub async fn scurve(
     })
 }
 
+/// An exact amount in a map or list, written as the wire writes numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Exact(#[serde(with = "crate::model::number")] pub Decimal);
+
+/// A month end of a project's history and its cumulative disbursement then.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryPoint {
+    pub day: Date,
+    #[serde(with = "crate::model::number::option")]
+    pub disbursed: Option<Decimal>,
+}
+
 /// A project: its registry entry, plans and monthly history.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProjectDetail {
@@ -295,7 +311,7 @@ pub struct ProjectDetail {
     pub rate: Option<Decimal>,
     pub band: String,
     /// Each month end of the plan year (and the extension): cumulative disbursed.
-    pub history: Vec<(Date, Option<String>)>,
+    pub history: Vec<HistoryPoint>,
 }
 
 pub async fn project(
@@ -310,8 +326,9 @@ pub async fn project(
     };
     let figures = project_figures(db, year, date).await?.remove(code).unwrap_or_default();
     let days = money::curve_days(year);
-    let rows = figures::read(db, DISBURSED, &text(day(year, Month::January, 1)), &text(day(year, Month::December, 31)), Pick::MonthEnds, Some(code)).await?;
-    let ext = figures::read(db, DISBURSED_EXTENSION, &text(day(year + 1, Month::January, 1)), &text(days[12]), Pick::MonthEnds, Some(code)).await?;
+    let year_end = day(year, Month::December, 31).min(date);
+    let rows = figures::read(db, DISBURSED, &text(day(year, Month::January, 1)), &text(year_end), Pick::MonthEnds, Some(code)).await?;
+    let ext = figures::read(db, DISBURSED_EXTENSION, &text(day(year + 1, Month::January, 1)), &text(days[12].min(date)), Pick::MonthEnds, Some(code)).await?;
     let keep = |_: &str| true;
     let mut sums = monthly_sums(&rows, keep, &days[..12]);
     sums.push(monthly_sums(&ext, keep, &days[12..]).pop().flatten());
@@ -327,7 +344,7 @@ pub async fn project(
             .iter()
             .zip(sums)
             .filter(|(d, _)| **d <= date || d.month() == date.month() && d.year() == date.year())
-            .map(|(d, v)| (*d, v.map(|v| v.normalize().to_string())))
+            .map(|(d, v)| HistoryPoint { day: *d, disbursed: v })
             .collect(),
         figures,
         project: p.clone(),
@@ -350,7 +367,7 @@ pub struct BudgetItem {
     pub month: Option<Decimal>,
     pub month_label: String,
     /// Each estimate version of the date's own year, by its indicator code.
-    pub estimate: BTreeMap<String, Option<String>>,
+    pub estimate: BTreeMap<String, Option<Exact>>,
     /// % of the estimate in force (the last version with a value).
     #[serde(with = "crate::model::number::option")]
     pub percent_of_estimate: Option<Decimal>,
@@ -395,7 +412,7 @@ pub async fn budget_summary(
                 .find(|f| f.area == catalogue.province)
                 .map(|f| f.value);
             in_force = v.or(in_force);
-            estimate.insert(code.clone(), v.map(|v| v.normalize().to_string()));
+            estimate.insert(code.clone(), v.map(Exact));
         }
         let value = ytd.at(date);
         items.push(BudgetItem {

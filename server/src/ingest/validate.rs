@@ -283,10 +283,12 @@ pub fn validate(
             _ => item.string("area"),
         };
         let area = area_code.and_then(|code| {
-            // an official code means the unit that had it during the period
-            let found = match period {
-                Some(p) => catalogue.resolve_area(code, p.start(), p.end()),
-                None => catalogue.area(code),
+            // an official code means the unit that had it during the period; a project's
+            // figures, of any year, are summed under today's commune of record
+            let found = match (period, project) {
+                (_, Some(_)) => catalogue.area(code),
+                (Some(p), None) => catalogue.resolve_area(code, p.start(), p.end()),
+                (None, None) => catalogue.area(code),
             };
             if found.is_none() {
                 item.report(
@@ -298,7 +300,7 @@ pub fn validate(
             }
             found
         });
-        if let (Some(a), Some(p)) = (area, period) {
+        if let (Some(a), Some(p), None) = (area, period, project) {
             if !a.valid_during(p.start(), p.end()) {
                 item.report(
                     "area",

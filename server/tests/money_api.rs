@@ -1,0 +1,366 @@
+//! The money view's API on a seeded dataset, sent through the ingest API as agencies send
+//! it: disbursement summed from projects at every level, the S-curve with last year, the
+//! national average, the January extension and the pace needed, a project's page, and the
+//! budget summary with its hierarchy, estimate versions, lũy kế, cùng kỳ and reporting
+//! periods. Runs on SQLite and on PostgreSQL.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+const TY: i64 = 1_000_000_000;
+
+fn catalogue() -> app::model::Catalogue {
+    server::province::load(&server::province::demo()).unwrap()
+}
+
+/// Three projects of the registry in three different communes, with different investors.
+fn three_projects(c: &app::model::Catalogue) -> Vec<app::model::Project> {
+    let mut picked: Vec<app::model::Project> = Vec::new();
+    for p in &c.projects {
+        if picked
+            .iter()
+            .all(|q| q.commune() != p.commune() && q.investor != p.investor)
+        {
+            picked.push(p.clone());
+        }
+        if picked.len() == 3 {
+            break;
+        }
+    }
+    picked
+}
+
+fn figure(indicator: &str, project: &str, period: &str, value: i64) -> Value {
+    json!({"indicator": indicator, "project": project, "period": period, "value": value, "unit": "dong",
+           "as_of": format!("{}T17:00:00+07:00", if period.len() == 4 { "2025-01-02" } else { period })})
+}
+
+/// An amount or rate of an answer: a JSON number written with its exact digits.
+fn dec(v: &Value) -> rust_decimal::Decimal {
+    assert!(v.is_number(), "{v} is not a number");
+    v.to_string().parse().unwrap()
+}
+
+fn d(text: &str) -> rust_decimal::Decimal {
+    text.parse().unwrap()
+}
+
+async fn seed_disbursement(s: &TestServer, p: &[app::model::Project]) {
+    let stc = s.token("STC").await;
+    let kbnn = s.token("KBNN").await;
+    let (a, b, c) = (&p[0].code, &p[1].code, &p[2].code);
+    s.post_ok(
+        &stc,
+        &batch(vec![
+            figure("invest.project.plan.pm", a, "2025", 60 * TY),
+            figure("invest.project.plan.council", a, "2025", 100 * TY),
+            figure("invest.project.plan.council", b, "2025", 50 * TY),
+            figure("invest.project.plan.council", c, "2025", 10 * TY),
+            figure("invest.project.plan.council", a, "2024", 80 * TY),
+        ]),
+    )
+    .await;
+    // a mid-year adjustment of one project's plan
+    s.post_ok(&stc, &batch(vec![figure("invest.project.plan.adjusted", b, "2025", 40 * TY)]))
+        .await;
+    s.post_ok(
+        &stc,
+        &batch(vec![
+            json!({"indicator": "invest.disbursement.rate.national", "area": "14", "period": "2025-03", "value": 10, "unit": "percent"}),
+            json!({"indicator": "invest.disbursement.rate.national", "area": "14", "period": "2025-08", "value": 41.5, "unit": "percent"}),
+        ]),
+    )
+    .await;
+    let days = [
+        // last year, for the curve of last year and the projection
+        ("invest.project.disbursed.ytd", a, "2024-09-30", 40 * TY),
+        ("invest.project.disbursed.extension", a, "2025-01-31", 76 * TY),
+        ("invest.project.disbursed.ytd", a, "2025-01-31", 2 * TY),
+        ("invest.project.disbursed.ytd", a, "2025-04-23", 5 * TY),
+        ("invest.project.disbursed.ytd", b, "2025-04-23", 8 * TY),
+        ("invest.project.disbursed.ytd", c, "2025-04-23", 4 * TY),
+        ("invest.project.disbursed.ytd", a, "2025-04-24", 6 * TY),
+        ("invest.project.disbursed.ytd", a, "2025-06-30", 30 * TY),
+        ("invest.project.disbursed.ytd", a, "2025-09-30", 47 * TY),
+        ("invest.project.disbursed.extension", a, "2026-01-15", 90 * TY),
+        ("invest.project.disbursed.extension", a, "2026-01-31", 96 * TY),
+    ];
+    for (indicator, project, period, value) in days {
+        s.post_ok(&kbnn, &batch(vec![figure(indicator, project, period, value)]))
+            .await;
+    }
+}
+
+fn rows(view: &Value) -> &Vec<Value> {
+    view["rows"].as_array().unwrap()
+}
+
+#[tokio::test]
+async fn disbursement_is_the_sum_of_projects_at_every_level() {
+    let s = TestServer::start().await;
+    let c = catalogue();
+    let p = three_projects(&c);
+    seed_disbursement(&s, &p).await;
+
+    let (status, province) = s
+        .get_json("/api/v1/investment/disbursement?year=2025&date=2025-04-24&by=province")
+        .await;
+    assert_eq!(status, 200, "{province}");
+    let total = &province["total"];
+    // plans in force: 100 + 40 (adjusted) + 10; disbursed 6 + 8 + 4
+    assert_eq!(dec(&total["plan_in_force"]), (150 * TY).into());
+    assert_eq!(dec(&total["disbursed"]), (18 * TY).into());
+    assert_eq!(dec(&total["rate"]), d("12"));
+    assert_eq!(dec(&total["plan"]["council"]), (160 * TY).into());
+    assert_eq!(dec(&total["plan"]["pm"]), (60 * TY).into());
+    assert_eq!(dec(&total["plan"]["adjusted"]), (40 * TY).into());
+    // below the curve for 24 April (≈ 13,7%), above the national average of March
+    assert_eq!(total["band"], "warning");
+    assert_eq!(total["below_national"], false);
+    assert_eq!(dec(&province["national"]), d("10"));
+    assert_eq!(province["national_period"], "2025-03");
+
+    // province = Σ investors = Σ communes = Σ projects, for every amount
+    for by in ["investor", "commune", "project"] {
+        let (status, view) = s
+            .get_json(&format!("/api/v1/investment/disbursement?year=2025&date=2025-04-24&by={by}"))
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(rows(&view).len(), 3, "{by}");
+        for field in ["plan_in_force", "disbursed"] {
+            let sum: rust_decimal::Decimal = rows(&view).iter().map(|r| dec(&r[field])).sum();
+            assert_eq!(sum, dec(&total[field]), "{by} {field}");
+        }
+        let council: rust_decimal::Decimal = rows(&view).iter().map(|r| dec(&r["plan"]["council"])).sum();
+        assert_eq!(council, (160 * TY).into());
+        assert_eq!(view["total"], province["total"], "the same total whatever the grouping");
+    }
+    let (_, by_project) = s
+        .get_json("/api/v1/investment/disbursement?year=2025&date=2025-04-24&by=project")
+        .await;
+    let rows = rows(&by_project);
+    // ranked by rate: 40%, 20%, 6%
+    let order: Vec<&str> = rows.iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(order, [p[2].code.as_str(), p[1].code.as_str(), p[0].code.as_str()]);
+    assert_eq!(rows[0]["rank"], 1);
+    assert_eq!(rows[0]["name"], p[2].name_vi.as_str());
+    // 5 → 6 tỷ of 100: one point since the previous report
+    assert_eq!(dec(&rows[2]["movement"]), d("1"));
+    assert_eq!(dec(&rows[2]["rate"]), d("6"));
+    assert_eq!(dec(&rows[1]["movement"]), d("0"), "no report since");
+
+    // the same date a day earlier: the previous report
+    let (_, earlier) = s
+        .get_json("/api/v1/investment/disbursement?year=2025&date=2025-04-23")
+        .await;
+    assert_eq!(dec(&earlier["total"]["disbursed"]), (17 * TY).into());
+
+    for bad in ["by=district", "year=25", "date=24/04/2025"] {
+        let (status, error) = s
+            .get_json(&format!("/api/v1/investment/disbursement?{bad}"))
+            .await;
+        assert_eq!(status, 400, "{bad}");
+        assert!(error["error"]["message_vi"].as_str().unwrap().contains("Tham số"), "{error}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_s_curve_runs_through_the_january_extension_with_its_outlook() {
+    let s = TestServer::start().await;
+    let c = catalogue();
+    let p = three_projects(&c);
+    seed_disbursement(&s, &p).await;
+    let commune = p[0].commune();
+
+    let (status, curve) = s
+        .get_json(&format!("/api/v1/investment/scurve?year=2025&date=2025-09-30&area={commune}"))
+        .await;
+    assert_eq!(status, 200, "{curve}");
+    let points = curve["points"].as_array().unwrap();
+    assert_eq!(points.len(), 13, "twelve month ends and 31 January");
+    assert_eq!(points[0]["day"], "2025-01-31");
+    assert_eq!(points[12]["day"], "2026-01-31");
+    assert_eq!(dec(&points[0]["rate"]), d("2"));
+    assert_eq!(dec(&points[3]["rate"]), d("6"), "April: the last figure of the month");
+    assert_eq!(dec(&points[4]["rate"]), d("6"), "May: carried from April");
+    assert_eq!(dec(&points[5]["rate"]), d("30"));
+    assert_eq!(dec(&points[8]["rate"]), d("47"));
+    assert!(points[9]["rate"].is_null(), "October has not begun");
+    assert_eq!(dec(&points[8]["last_year"]), d("50"), "40 of last year's 80 tỷ");
+    assert_eq!(dec(&points[12]["last_year"]), d("95"), "last year's extension");
+    assert_eq!(dec(&points[7]["national"]), d("41.5"));
+    assert_eq!(dec(&points[8]["expected"]), d("57"));
+    let outlook = &curve["outlook"];
+    assert_eq!(outlook["method"], "last_years_shape");
+    // 47% × (95% ÷ 50%)
+    assert_eq!(dec(&outlook["projection"]), d("89.3"));
+    assert_eq!(outlook["months_left"], 4);
+    // 53 tỷ to 100% over October, November, December and January
+    assert_eq!(dec(&outlook["needed_for_100"]), rust_decimal::Decimal::from(13_250_000_000i64));
+    assert_eq!(dec(&outlook["needed_for_95"]), rust_decimal::Decimal::from(12_000_000_000i64));
+    assert_eq!(curve["area_name"], c.area(commune).unwrap().name_vi.as_str());
+
+    // in January the default plan year is last year's, and its extension counts
+    let (_, january) = s
+        .get_json(&format!("/api/v1/investment/scurve?date=2026-01-20&area={commune}"))
+        .await;
+    assert_eq!(january["year"], 2025);
+    assert_eq!(dec(&january["rate"]), d("90"));
+    assert_eq!(dec(&january["points"][12]["rate"]), d("90"), "the extension so far");
+    let (_, end) = s
+        .get_json(&format!("/api/v1/investment/scurve?year=2025&date=2026-02-15&area={commune}"))
+        .await;
+    assert_eq!(dec(&end["rate"]), d("96"), "read at the end of the extension");
+    assert_eq!(end["outlook"]["months_left"], 0);
+
+    // the province curve holds every project; an unknown area is refused
+    let (_, province) = s.get_json("/api/v1/investment/scurve?year=2025&date=2025-04-30").await;
+    assert_eq!(dec(&province["plan"]), (150 * TY).into());
+    assert_eq!(dec(&province["points"][3]["rate"]), d("12"));
+    let (status, _) = s.get_json("/api/v1/investment/scurve?area=99999").await;
+    assert_eq!(status, 400);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_projects_page_has_its_registry_entry_plans_and_history() {
+    let s = TestServer::start().await;
+    let c = catalogue();
+    let p = three_projects(&c);
+    seed_disbursement(&s, &p).await;
+
+    let (status, page) = s
+        .get_json(&format!("/api/v1/projects/{}?year=2025&date=2025-09-30", p[0].code))
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["project"]["name_vi"], p[0].name_vi.as_str());
+    assert_eq!(page["project"]["investor"], p[0].investor.as_str());
+    assert_eq!(page["investor_name"], c.investor(&p[0].investor).unwrap().name_vi.as_str());
+    assert_eq!(dec(&page["figures"]["plans"]["council"]), d("100000000000"));
+    assert_eq!(dec(&page["figures"]["plans"]["pm"]), d("60000000000"));
+    assert_eq!(dec(&page["rate"]), d("47"));
+    let history = page["history"].as_array().unwrap();
+    assert_eq!(history.len(), 9, "January to September");
+    assert_eq!(history[5], json!({"day": "2025-06-30", "disbursed": 30 * TY}));
+
+    let (status, missing) = s.get_json("/api/v1/projects/SL-NOPE-1").await;
+    assert_eq!(status, 404);
+    assert_eq!(missing["error"]["code"], "unknown_project");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_budget_summary_keeps_parts_apart_and_compares_with_its_own_year() {
+    let s = TestServer::start().await;
+    let stc = s.token("STC").await;
+    let kbnn = s.token("KBNN").await;
+    let thue = s.token("THUE").await;
+    let yearly = |indicator: &str, year: &str, value: i64| {
+        json!({"indicator": indicator, "area": "14", "period": year, "value": value, "unit": "dong"})
+    };
+    s.post_ok(
+        &stc,
+        &batch(vec![
+            yearly("budget.revenue.estimate.central", "2025", 4_235 * TY),
+            yearly("budget.revenue.estimate", "2025", 4_500 * TY),
+            yearly("budget.revenue.estimate", "2026", 5_000 * TY),
+            yearly("budget.revenue.land.estimate", "2025", 800 * TY),
+        ]),
+    )
+    .await;
+    let daily = |indicator: &str, day: &str, value: i64| {
+        json!({"indicator": indicator, "area": "14", "period": day, "value": value, "unit": "dong",
+               "as_of": format!("{day}T17:00:00+07:00")})
+    };
+    for (day, value) in [
+        ("2024-03-31", 1_000),
+        ("2025-02-14", 900),
+        ("2025-02-28", 1_000),
+        ("2025-03-14", 1_100),
+        ("2025-03-31", 1_200),
+    ] {
+        s.post_ok(&kbnn, &batch(vec![daily("budget.revenue.ytd", day, value * TY)]))
+            .await;
+    }
+    s.post_ok(
+        &thue,
+        &batch(vec![
+            daily("budget.revenue.domestic.ytd", "2025-03-31", 1_150 * TY),
+            daily("budget.revenue.land.ytd", "2025-03-31", 200 * TY),
+        ]),
+    )
+    .await;
+
+    let (status, summary) = s.get_json("/api/v1/budget/summary?date=2025-03-31").await;
+    assert_eq!(status, 200, "{summary}");
+    let items = summary["items"].as_array().unwrap();
+    let item = |code: &str| items.iter().find(|i| i["indicator"] == code).unwrap().clone();
+    let revenue = item("budget.revenue.ytd");
+    assert_eq!(dec(&revenue["ytd"]), (1_200 * TY).into());
+    assert_eq!(dec(&revenue["month"]), (200 * TY).into(), "March: 1.200 − 1.000");
+    assert_eq!(revenue["month_label"], "tháng 3/2025");
+    // its own year's estimate (2026's exists too), each version named
+    assert_eq!(dec(&revenue["estimate"]["budget.revenue.estimate"]), d("4500000000000"));
+    assert_eq!(dec(&revenue["estimate"]["budget.revenue.estimate.central"]), d("4235000000000"));
+    assert_eq!(dec(&revenue["percent_of_estimate"]), d("26.67"));
+    assert_eq!(dec(&revenue["same_period_last_year"]), (1_000 * TY).into());
+    assert_eq!(dec(&revenue["growth"]), d("120"));
+    // a part names its whole; land-use fees are part of domestic revenue
+    let land = item("budget.revenue.land.ytd");
+    assert_eq!(land["part_of"], "budget.revenue.domestic.ytd");
+    assert_eq!(dec(&land["percent_of_estimate"]), d("25"));
+    assert_eq!(item("budget.revenue.domestic.ytd")["part_of"], "budget.revenue.ytd");
+    assert!(item("budget.spending.ytd")["ytd"].is_null(), "nothing reported is not zero");
+
+    // statistical reporting months run from the 15th to the 14th
+    let (_, reporting) = s
+        .get_json("/api/v1/budget/summary?date=2025-03-14&cut=reporting")
+        .await;
+    let revenue = reporting["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["indicator"] == "budget.revenue.ytd")
+        .unwrap()
+        .clone();
+    assert_eq!(dec(&revenue["month"]), (200 * TY).into(), "15/2 – 14/3: 1.100 − 900");
+    assert_eq!(revenue["month_label"], "kỳ báo cáo tháng 3/2025 (15/02/2025 – 14/03/2025)");
+    let (status, _) = s.get_json("/api/v1/budget/summary?cut=weekly").await;
+    assert_eq!(status, 400);
+
+    // an officer of another agency sees the overview's totals, not the Tax Office's parts
+    let syt = s.token("SYT").await;
+    let answer: Value = s
+        .http
+        .get(format!("{}/api/v1/budget/summary?date=2025-03-31", s.base))
+        .bearer_auth(&syt)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<&str> = answer["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["indicator"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"budget.revenue.ytd"), "{codes:?}");
+    assert!(!codes.contains(&"budget.revenue.land.ytd"), "{codes:?}");
+    let (status, _) = (
+        s.http
+            .get(format!("{}/api/v1/investment/disbursement", s.base))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        (),
+    );
+    assert_eq!(status, 401, "strangers see nothing");
+    s.stop().await;
+}
