@@ -57,6 +57,7 @@ pub fn PageHead() -> impl IntoView {
 pub fn App() -> impl IntoView {
     match pages::Location::current().path.as_str() {
         "/" => view! { <pages::overview::OverviewPage /> }.into_any(),
+        "/money" => view! { <pages::money::MoneyPage /> }.into_any(),
         #[cfg(feature = "ssr")]
         "/login" => view! { <pages::login::LoginPage /> }.into_any(),
         #[cfg(feature = "ssr")]

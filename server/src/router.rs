@@ -90,7 +90,8 @@ pub fn router(
         leptos_axum::render_app_async_with_context(provide, move || app::shell(options.clone()));
     // screens: someone signed in (or a display) is needed; others go to the sign-in page
     let pages = Router::new()
-        .route("/", get(page))
+        .route("/", get(page.clone()))
+        .route("/money", get(page))
         .route("/admin", get(form_page.clone()))
         .route("/submit", get(form_page.clone()))
         .route("/account", get(form_page.clone()))

@@ -98,7 +98,7 @@ async fn each_role_reads_and_writes_what_it_may() {
         .await;
     // a figure of the Department of Finance that is not on the overview
     let finance = s.token("STC").await;
-    s.post_ok(&finance, &batch(vec![json!({"indicator": "invest.projects.lagging", "area": "14", "period": "2026-11-20", "value": 17, "unit": "count"})])).await;
+    s.post_ok(&finance, &batch(vec![json!({"indicator": "budget.revenue.same_period", "area": "14", "period": "2026-11-20", "value": 104.5, "unit": "percent"})])).await;
 
     let admin = s
         .sign_in("quantri", &s.user("quantri", Role::Admin, None).await)
@@ -127,7 +127,7 @@ async fn each_role_reads_and_writes_what_it_may() {
         assert_eq!(overview.status(), 200, "{who} sees the overview");
         let page = overview.text().await.unwrap();
         let own_section = page.contains("Số liệu của Sở Tài chính")
-            && page.contains(r#"data-indicator="invest.projects.lagging""#);
+            && page.contains(r#"data-indicator="budget.revenue.same_period""#);
         assert_eq!(
             own_section,
             who == "officer",
@@ -171,7 +171,7 @@ async fn each_role_reads_and_writes_what_it_may() {
     // writes: only an officer submits, only for their agency; only the admin administers
     let estimate = [
         ("key", "k1"),
-        ("indicator", "invest.plan"),
+        ("indicator", "budget.spending.estimate"),
         ("area", "14"),
         ("period", "2026"),
         ("value", "4860,5"),
@@ -183,7 +183,7 @@ async fn each_role_reads_and_writes_what_it_may() {
         201,
         "a resubmitted form is a replay"
     );
-    let stored = app::store::observations::revisions(&s.db, "invest.plan", "14", "2026")
+    let stored = app::store::observations::revisions(&s.db, "budget.spending.estimate", "14", "2026")
         .await
         .unwrap();
     assert_eq!(stored.len(), 1, "stored once");
@@ -245,7 +245,7 @@ async fn each_role_reads_and_writes_what_it_may() {
     };
     let codes: Vec<&str> = values.iter().map(|v| v.indicator.as_str()).collect();
     assert!(
-        codes.contains(&"invest.plan"),
+        codes.contains(&"budget.spending.estimate"),
         "their own agency's figure: {codes:?}"
     );
     assert!(
@@ -710,7 +710,7 @@ async fn an_officer_uploads_a_csv_through_the_same_validation() {
             &s.user("stc.canbo", Role::AgencyOfficer, Some("STC")).await,
         )
         .await;
-    let bad = "indicator,area,period,value,unit\ninvest.plan,14,2026,4860,billion_dong\ninvest.plan,14,2026-13,1,billion_dong\n";
+    let bad = "indicator,area,period,value,unit\nbudget.spending.estimate,14,2026,4860,billion_dong\nbudget.spending.estimate,14,2026-13,1,billion_dong\n";
     let r = officer
         .post_form("/submit", &[("key", "csv-1"), ("csv", bad)])
         .await;
@@ -719,13 +719,13 @@ async fn an_officer_uploads_a_csv_through_the_same_validation() {
     assert!(page.contains("dòng 3"), "the bad line is named: {page}");
     assert!(page.contains("period"));
     assert!(
-        app::store::observations::revisions(&s.db, "invest.plan", "14", "2026")
+        app::store::observations::revisions(&s.db, "budget.spending.estimate", "14", "2026")
             .await
             .unwrap()
             .is_empty(),
         "nothing of the batch is stored"
     );
-    let good = "indicator,area,period,value,unit,as_of\ninvest.plan,14,2026,\"4860,5\",billion_dong,2025-12-10T09:00:00+07:00\nbudget.revenue.estimate,14,2026,5450,billion_dong,\n";
+    let good = "indicator,area,period,value,unit,as_of\nbudget.spending.estimate,14,2026,\"4860,5\",billion_dong,2025-12-10T09:00:00+07:00\nbudget.revenue.estimate,14,2026,5450,billion_dong,\n";
     let r = officer
         .post_form("/submit", &[("key", "csv-2"), ("csv", good)])
         .await;
@@ -734,7 +734,7 @@ async fn an_officer_uploads_a_csv_through_the_same_validation() {
     let actions = audit_actions(&s).await;
     assert!(actions.iter().any(|a| a == "data_submitted"));
     // a correction is a new revision, audited as such
-    let fix = "indicator,area,period,value,unit\ninvest.plan,14,2026,4900,billion_dong\n";
+    let fix = "indicator,area,period,value,unit\nbudget.spending.estimate,14,2026,4900,billion_dong\n";
     assert_eq!(
         officer
             .post_form("/submit", &[("key", "csv-3"), ("csv", fix)])
@@ -743,7 +743,7 @@ async fn an_officer_uploads_a_csv_through_the_same_validation() {
         201
     );
     assert_eq!(
-        app::store::observations::revisions(&s.db, "invest.plan", "14", "2026")
+        app::store::observations::revisions(&s.db, "budget.spending.estimate", "14", "2026")
             .await
             .unwrap()
             .len(),

@@ -282,7 +282,7 @@ async fn a_retry_with_the_same_key_and_body_replays_the_answer_without_a_second_
     // keys belong to an agency: another agency may use the same key text
     let other = s.token("STC").await;
     let estimate = batch(vec![
-        json!({"indicator": "invest.plan", "area": "14", "period": "2026", "value": 1, "unit": "billion_dong"}),
+        json!({"indicator": "budget.spending.estimate", "area": "14", "period": "2026", "value": 1, "unit": "billion_dong"}),
     ]);
     let (status, _, _) = s.post(&other, "retry-1", &estimate).await;
     assert_eq!(status, 201);

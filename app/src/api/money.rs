@@ -162,9 +162,34 @@ fn empty_row(catalogue: &Catalogue) -> money::DisbursementRow {
     }
 }
 
-/// Whether a project counts in `area` (the province, or its commune of record).
-fn in_area(catalogue: &Catalogue, project: &str, area: &str) -> bool {
-    area == catalogue.province || catalogue.project(project).is_some_and(|p| p.commune() == area)
+/// Which projects a curve sums.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// The province, or a commune (projects of record there).
+    Area(String),
+    Investor(String),
+    Project(String),
+}
+
+impl Scope {
+    fn holds(&self, catalogue: &Catalogue, project: &str) -> bool {
+        match self {
+            Scope::Area(area) => {
+                *area == catalogue.province
+                    || catalogue.project(project).is_some_and(|p| p.commune() == area)
+            }
+            Scope::Investor(code) => catalogue.project(project).is_some_and(|p| p.investor == *code),
+            Scope::Project(code) => code == project,
+        }
+    }
+
+    fn name(&self, catalogue: &Catalogue, locale: Locale) -> (String, String) {
+        match self {
+            Scope::Area(a) => (a.clone(), catalogue.area(a).map(|a| a.name_vi.clone()).unwrap_or_default()),
+            Scope::Investor(i) => (i.clone(), row_name(catalogue, By::Investor, i, locale)),
+            Scope::Project(p) => (p.clone(), row_name(catalogue, By::Project, p, locale)),
+        }
+    }
 }
 
 /// Σ of each month's last cumulative figure, per month end, carrying a project's figure
@@ -196,11 +221,11 @@ async fn year_curve(
     db: &Db,
     catalogue: &Catalogue,
     year: i32,
-    area: &str,
+    scope: &Scope,
     until: Date,
 ) -> sqlx::Result<(Vec<Option<Decimal>>, Decimal)> {
     let days = money::curve_days(year);
-    let keep = |p: &str| in_area(catalogue, p, area);
+    let keep = |p: &str| scope.holds(catalogue, p);
     let year_end = day(year, Month::December, 31).min(until);
     let rows = figures::read(db, DISBURSED, &text(day(year, Month::January, 1)), &text(year_end), Pick::MonthEnds, None).await?;
     let mut sums = monthly_sums(&rows, keep, &days[..12]);
@@ -223,11 +248,23 @@ pub async fn scurve(
     area: &str,
     date: Date,
 ) -> sqlx::Result<SCurve> {
+    scurve_of(db, catalogue, year, &Scope::Area(area.to_string()), date, Locale::Vi).await
+}
+
+/// The S-curve of `year` for the projects of `scope` as of `date`.
+pub async fn scurve_of(
+    db: &Db,
+    catalogue: &Catalogue,
+    year: i32,
+    scope: &Scope,
+    date: Date,
+    locale: Locale,
+) -> sqlx::Result<SCurve> {
     let rules = &catalogue.disbursement;
     let days = money::curve_days(year);
-    let (sums, plan) = year_curve(db, catalogue, year, area, date).await?;
+    let (sums, plan) = year_curve(db, catalogue, year, scope, date).await?;
     let (last_sums, last_plan) =
-        year_curve(db, catalogue, year - 1, area, money::extension_end(year - 1)).await?;
+        year_curve(db, catalogue, year - 1, scope, money::extension_end(year - 1)).await?;
     let national_rows = figures::read(db, NATIONAL_RATE, &format!("{year}-01"), &format!("{year}-12"), Pick::All, None).await?;
     let national_of = |d: Date| {
         national_rows
@@ -255,7 +292,7 @@ pub async fn scurve(
     let mut disbursed = Decimal::ZERO;
     let mut as_of: Option<time::OffsetDateTime> = None;
     for (code, f) in &figures {
-        if in_area(catalogue, code, area) {
+        if scope.holds(catalogue, code) {
             disbursed += f.disbursed;
             as_of = match (as_of, f.as_of) {
                 (Some(a), Some(b)) => Some(a.min(b)),
@@ -267,15 +304,16 @@ pub async fn scurve(
     let last_year_now = {
         let then = money::same_day_last_year(date);
         let f = project_figures(db, year - 1, then).await?;
-        let sum: Decimal = f.iter().filter(|(c, _)| in_area(catalogue, c, area)).map(|(_, f)| f.disbursed).sum();
+        let sum: Decimal = f.iter().filter(|(c, _)| scope.holds(catalogue, c)).map(|(_, f)| f.disbursed).sum();
         money::percent(sum, last_plan).filter(|_| !sum.is_zero())
     };
     let last_year_final = last_sums[12].and_then(|v| money::percent(v, last_plan));
     let outlook = money::outlook(rules, year, date, plan, disbursed, last_year_now, last_year_final);
+    let (area, area_name) = scope.name(catalogue, locale);
     Ok(SCurve {
         year,
-        area: area.to_string(),
-        area_name: catalogue.area(area).map(|a| a.name_vi.clone()).unwrap_or_default(),
+        area,
+        area_name,
         date,
         plan,
         disbursed,
@@ -440,4 +478,117 @@ pub async fn budget_summary(
         });
     }
     Ok(items)
+}
+
+/// The money screen's data for the person or screen asking, read while the page renders:
+/// `focus` from the address (`?investor=`, `?commune=`, `?project=`).
+pub async fn load_screen(
+    locale: Locale,
+    query: &str,
+) -> Result<money::MoneyScreen, leptos::prelude::ServerFnError> {
+    use leptos::prelude::*;
+    let ctx = expect_context::<crate::api::ServerContext>();
+    let Some(principal) = crate::api::current_principal() else {
+        return Err(ServerFnError::new("sign in to see the money view"));
+    };
+    let catalogue = &ctx.catalogue;
+    let province = catalogue.province.clone();
+    let param = |name: &str| {
+        query.split('&').find_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+    };
+    let focus = if let Some(p) = param("project").filter(|p| catalogue.project(p).is_some()) {
+        money::Focus::Project(p)
+    } else if let Some(i) = param("investor").filter(|i| catalogue.investor(i).is_some()) {
+        money::Focus::Investor(i)
+    } else if let Some(c) = param("commune").filter(|c| catalogue.area(c).is_some_and(|a| a.is_commune_level())) {
+        money::Focus::Commune(c)
+    } else {
+        money::Focus::Province
+    };
+    let today = crate::model::format::vietnam_date(time::OffsetDateTime::now_utc());
+    let year = money::plan_year_shown(today);
+    let date = today.min(money::extension_end(year));
+    let scope = match &focus {
+        money::Focus::Province => Scope::Area(province.clone()),
+        money::Focus::Commune(c) => Scope::Area(c.clone()),
+        money::Focus::Investor(i) => Scope::Investor(i.clone()),
+        money::Focus::Project(p) => Scope::Project(p.clone()),
+    };
+    let db = &ctx.db;
+    let failed = |e: sqlx::Error| ServerFnError::new(format!("the money view cannot be read: {e}"));
+    let scurve = scurve_of(db, catalogue, year, &scope, date, locale).await.map_err(failed)?;
+    let national = national(db, year, date).await.map_err(failed)?;
+    let visibility = principal.visibility();
+    let overview = crate::api::overview::overview_indicators(catalogue);
+    let allowed = |code: &str| {
+        let owner = catalogue.indicator(code).map(|i| i.agency.as_str()).unwrap_or_default();
+        visibility.allows(code, owner, &overview)
+    };
+    let budget = budget_summary(db, catalogue, today, Cut::Calendar, locale, |i| allowed(&i.code))
+        .await
+        .map_err(failed)?
+        .into_iter()
+        .map(|item| {
+            let estimate_code = catalogue
+                .indicator(&item.indicator)
+                .and_then(|i| i.estimates.iter().rev().find(|e| item.estimate.get(*e).is_some_and(Option::is_some)).cloned());
+            money::BudgetRow {
+                part: item.part_of.is_some(),
+                ytd: item.ytd,
+                month: item.month,
+                month_label: item.month_label,
+                estimate: estimate_code.as_ref().and_then(|e| item.estimate.get(e).copied().flatten()).map(|e| e.0),
+                estimate_label: estimate_code
+                    .and_then(|e| catalogue.indicator(&e).map(|i| i.name(locale).to_string()))
+                    .unwrap_or_default(),
+                same_period_last_year: item.same_period_last_year,
+                as_of: item.as_of,
+                agency: item.agency,
+                name: item.name,
+                indicator: item.indicator,
+            }
+        })
+        .collect();
+    let project = match &focus {
+        money::Focus::Project(code) => project(db, catalogue, code, year, date).await.map_err(failed)?.map(|d| {
+            let months = d.history.iter().map(|h| money::ProjectMonth { day: h.day, disbursed: h.disbursed }).collect();
+            (d.project, d.investor_name, months)
+        }),
+        _ => None,
+    };
+    let budget_codes: std::collections::HashSet<String> = catalogue
+        .indicators
+        .iter()
+        .filter(|i| i.sector == "budget" && i.cumulative)
+        .map(|i| i.code.clone())
+        .collect();
+    let (epoch, offset, values) = ctx.live.read(
+        &|v| {
+            (v.project.is_some() && money::INVESTMENT_INDICATORS.contains(&v.indicator.as_str()))
+                || (v.area == province && budget_codes.contains(&v.indicator))
+        },
+        &visibility,
+    );
+    Ok(money::MoneyScreen {
+        viewer: crate::model::account::Viewer::of(&principal, locale),
+        province_name: catalogue.area(&province).map(|a| a.name_vi.clone()).unwrap_or_default(),
+        province_code: province,
+        focus,
+        year,
+        date,
+        rules: catalogue.disbursement.clone(),
+        registry: money::SlimRegistry::of(catalogue, locale),
+        scurve,
+        budget,
+        national: national.map(|(_, v)| v),
+        national_period: national.map(|(p, _)| p),
+        project,
+        epoch,
+        offset,
+        values,
+        server_time: time::OffsetDateTime::now_utc(),
+    })
 }

@@ -139,6 +139,18 @@ impl LiveStore {
         .get()
     }
 
+    /// Every value reported per project, tracked reactively (new projects included).
+    pub fn project_values(&self) -> Vec<LiveValue> {
+        self.keys.track();
+        let signals: Vec<ArcRwSignal<Option<LiveValue>>> = self.values.with_value(|m| {
+            m.iter()
+                .filter(|(k, _)| k.project.is_some())
+                .map(|(_, s)| s.clone())
+                .collect()
+        });
+        signals.iter().filter_map(|s| s.get()).collect()
+    }
+
     /// Whether values are being kept current right now.
     pub fn is_live(&self) -> bool {
         self.link.get() == Link::Live

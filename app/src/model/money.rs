@@ -358,13 +358,129 @@ pub fn totals(
     figures: &HashMap<String, ProjectFigures>,
     by: By,
 ) -> BTreeMap<String, Totals> {
+    totals_by(figures, |code| group_of(catalogue, code, by).map(str::to_string))
+}
+
+/// Sums the projects' figures by the group `group` names for each (none: not counted).
+pub fn totals_by(
+    figures: &HashMap<String, ProjectFigures>,
+    group: impl Fn(&str) -> Option<String>,
+) -> BTreeMap<String, Totals> {
     let mut out: BTreeMap<String, Totals> = BTreeMap::new();
     for (code, f) in figures {
-        if let Some(group) = group_of(catalogue, code, by) {
-            out.entry(group.to_string()).or_default().add(f);
+        if let Some(g) = group(code) {
+            out.entry(g).or_default().add(f);
         }
     }
     out
+}
+
+/// What the browser needs of the registry to sum projects live: each project's investor
+/// and commune of record, and the names of every row it may show.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SlimRegistry {
+    /// project code → (investor code, commune code)
+    pub projects: BTreeMap<String, (String, String)>,
+    /// investor, commune and project code → name
+    pub names: BTreeMap<String, String>,
+}
+
+impl SlimRegistry {
+    pub fn of(catalogue: &Catalogue, locale: super::Locale) -> SlimRegistry {
+        let mut names = BTreeMap::new();
+        for i in &catalogue.investors {
+            names.insert(i.code.clone(), i.name(locale).to_string());
+        }
+        let mut projects = BTreeMap::new();
+        for p in &catalogue.projects {
+            projects.insert(p.code.clone(), (p.investor.clone(), p.commune().to_string()));
+            names.insert(p.code.clone(), p.name_vi.clone());
+            if let Some(a) = catalogue.area(p.commune()) {
+                names.insert(a.code.clone(), a.name_vi.clone());
+            }
+        }
+        SlimRegistry { projects, names }
+    }
+
+    /// The group of a project under `by` (the province is `province`).
+    pub fn group(&self, project: &str, by: By, province: &str) -> Option<String> {
+        let (investor, commune) = self.projects.get(project)?;
+        Some(match by {
+            By::Province => province.to_string(),
+            By::Investor => investor.clone(),
+            By::Commune => commune.clone(),
+            By::Project => project.to_string(),
+        })
+    }
+
+    pub fn name(&self, code: &str) -> String {
+        self.names.get(code).cloned().unwrap_or_else(|| code.to_string())
+    }
+}
+
+/// One budget item as the money screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetRow {
+    pub indicator: String,
+    pub name: String,
+    /// Indented under its whole.
+    pub part: bool,
+    #[serde(with = "crate::model::number::option")]
+    pub ytd: Option<Decimal>,
+    #[serde(with = "crate::model::number::option")]
+    pub month: Option<Decimal>,
+    pub month_label: String,
+    /// The estimate in force and its name.
+    #[serde(with = "crate::model::number::option")]
+    pub estimate: Option<Decimal>,
+    pub estimate_label: String,
+    #[serde(with = "crate::model::number::option")]
+    pub same_period_last_year: Option<Decimal>,
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub as_of: Option<time::OffsetDateTime>,
+    pub agency: String,
+}
+
+/// What the money screen shows, and where in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Focus {
+    Province,
+    Investor(String),
+    Commune(String),
+    Project(String),
+}
+
+/// A month end of a project's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectMonth {
+    pub day: Date,
+    #[serde(with = "crate::model::number::option")]
+    pub disbursed: Option<Decimal>,
+}
+
+/// The money screen's data, read on the server and carried in the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MoneyScreen {
+    pub viewer: super::account::Viewer,
+    pub province_code: String,
+    pub province_name: String,
+    pub focus: Focus,
+    pub year: i32,
+    pub date: Date,
+    pub rules: DisbursementRules,
+    pub registry: SlimRegistry,
+    pub scurve: SCurve,
+    pub budget: Vec<BudgetRow>,
+    #[serde(with = "crate::model::number::option")]
+    pub national: Option<Decimal>,
+    pub national_period: Option<Period>,
+    /// For a project's page: its registry entry's details and monthly history.
+    pub project: Option<(super::Project, String, Vec<ProjectMonth>)>,
+    pub epoch: String,
+    pub offset: u64,
+    pub values: Vec<LiveValue>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub server_time: time::OffsetDateTime,
 }
 
 /// The projects' figures for `plan_year` from live values (as the stream keeps them: the

@@ -14,13 +14,14 @@ pub mod login;
 pub mod not_found;
 #[cfg(feature = "ssr")]
 pub mod notice;
+pub mod money;
 pub mod overview;
 #[cfg(feature = "ssr")]
 pub mod submit;
 
 /// Whether the screen at `path` runs in the browser (loads the WASM and hydrates).
 pub fn hydrates(path: &str) -> bool {
-    path == "/"
+    matches!(path, "/" | "/money")
 }
 
 use crate::model::Locale;

@@ -21,8 +21,17 @@ use app::model::ingest::IngestReceipt;
 use app::model::Period;
 use app::pages::notice::{Notice, NoticeProblem};
 
-/// The columns of an uploaded CSV, in this order; `as_of` may be left out.
-pub const CSV_COLUMNS: [&str; 6] = ["indicator", "area", "period", "value", "unit", "as_of"];
+/// The columns of an uploaded CSV, in this order; the last ones may be left out: `as_of`,
+/// and `project` (for figures reported per project, whose `area` may then be empty).
+pub const CSV_COLUMNS: [&str; 7] = [
+    "indicator",
+    "area",
+    "period",
+    "value",
+    "unit",
+    "as_of",
+    "project",
+];
 
 #[derive(Debug, Deserialize)]
 pub struct SubmitForm {
@@ -96,7 +105,9 @@ pub fn parse_csv(csv: &str) -> Result<Vec<Item>, String> {
         let fields = CSV_COLUMNS
             .iter()
             .zip(record.iter())
-            .filter(|(name, value)| !(**name == "as_of" && value.is_empty()))
+            .filter(|(name, value)| {
+                !(matches!(**name, "as_of" | "project" | "area") && value.is_empty())
+            })
             .map(|(&name, value)| {
                 let field = match name {
                     "value" => number(value),
@@ -238,7 +249,7 @@ mod tests {
 
     #[test]
     fn reads_a_csv_with_vietnamese_decimals_and_periods() {
-        let items = parse_csv("indicator,area,period,value,unit\nservices.online.rate,14,23/11/2026,\"61,5\",percent\ninvest.plan,14,năm 2026,12,billion_dong\nx,14,quý IV/2026,1234567890123456789.123456789,count\n").unwrap();
+        let items = parse_csv("indicator,area,period,value,unit\nservices.online.rate,14,23/11/2026,\"61,5\",percent\nbudget.spending.estimate,14,năm 2026,12,billion_dong\nx,14,quý IV/2026,1234567890123456789.123456789,count\n").unwrap();
         assert_eq!(items.len(), 3);
         let Item::Object(first) = &items[0] else {
             panic!("an object")

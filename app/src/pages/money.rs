@@ -1,0 +1,327 @@
+//! The money view: budget revenue and spending against the estimate, and public-investment
+//! disbursement — the S-curve, rankings of investors and communes, and the drill-down to a
+//! project (`?investor=`, `?commune=`, `?project=`, each its own page, so the browser's
+//! back button goes back). Rankings and the curve's running month are summed from the
+//! projects' live figures in the browser, by the same rules as the server.
+
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+use crate::components::connection_status::{Clock, ConnectionStatus};
+use crate::components::money::{
+    as_of_text, below_average_text, billions, percent, Outlook, RankingTable, SCurveChart,
+};
+use crate::components::session_menu::SessionMenu;
+use crate::live::LiveStore;
+use crate::model::format;
+use crate::model::money::{self, By, Focus, MoneyScreen, ProjectFigures};
+use crate::model::{Locale, StreamPosition};
+use crate::pages::{use_locale, Location};
+
+async fn load(locale: Locale) -> Result<MoneyScreen, ServerFnError> {
+    #[cfg(feature = "ssr")]
+    return crate::api::money::load_screen(locale, &Location::current().query).await;
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = locale;
+        std::future::pending().await
+    }
+}
+
+#[component]
+pub fn MoneyPage() -> impl IntoView {
+    let chosen = use_locale();
+    let locale = Memo::new(move |_| chosen);
+    let data = Resource::new(move || locale.get(), load);
+    view! {
+        <Transition fallback=move || view! { <p class="loading">"Đang tải… / Loading…"</p> }>
+            {move || data.get().map(|result| match result {
+                Ok(data) => view! { <MoneyView data locale /> }.into_any(),
+                Err(e) => view! {
+                    <main class="error">
+                        <h1>{move || locale.get().pick("Không tải được số liệu", "Could not load the data")}</h1>
+                        <p>{e.to_string()}</p>
+                    </main>
+                }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+fn investor_link(code: &str) -> String {
+    format!("/money?investor={code}")
+}
+
+fn commune_link(code: &str) -> String {
+    format!("/money?commune={code}")
+}
+
+fn project_link(code: &str) -> String {
+    format!("/money?project={code}")
+}
+
+#[component]
+fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
+    let position = StreamPosition {
+        epoch: data.epoch.clone(),
+        offset: data.offset,
+    };
+    let store = LiveStore::new(position, &data.values, data.server_time, &data.province_code);
+    Effect::new(move |_| untrack(|| store.connect()));
+    let lang = move || match locale.get() {
+        Locale::Vi => "en",
+        Locale::En => "vi",
+    };
+    let (year, date, province) = (data.year, data.date, data.province_code.clone());
+    let registry = StoredValue::new(data.registry.clone());
+    let rules = StoredValue::new(data.rules.clone());
+    let national = data.national;
+    let focus = data.focus.clone();
+
+    // the projects' figures of the plan year, live
+    let figures: Memo<HashMap<String, ProjectFigures>> =
+        Memo::new(move |_| money::project_figures(store.project_values().iter(), year));
+    let province_code = StoredValue::new(province.clone());
+    let ranked = move |by: By, keep: Option<(By, String)>| {
+        Memo::new(move |_| {
+            let figures = figures.get();
+            let scoped: HashMap<String, ProjectFigures> = match &keep {
+                None => figures,
+                Some((scope, code)) => figures
+                    .into_iter()
+                    .filter(|(p, _)| registry.with_value(|r| r.group(p, *scope, "") .as_deref() == Some(code.as_str())))
+                    .collect(),
+            };
+            let totals = province_code.with_value(|prov| {
+                registry.with_value(|r| money::totals_by(&scoped, |p| r.group(p, by, prov)))
+            });
+            rules.with_value(|rules| {
+                registry.with_value(|r| {
+                    money::rank_rows(rules, totals, |c| r.name(c), year, date, national)
+                })
+            })
+        })
+    };
+    // the scope of the page: its projects' total now
+    let scope: Option<(By, String)> = match &focus {
+        Focus::Province => None,
+        Focus::Investor(c) => Some((By::Investor, c.clone())),
+        Focus::Commune(c) => Some((By::Commune, c.clone())),
+        Focus::Project(c) => Some((By::Project, c.clone())),
+    };
+    let total = ranked(By::Province, scope.clone());
+    let live_rate = Signal::derive(move || total.get().first().and_then(|r| r.rate));
+    let total_as_of = move || total.get().first().and_then(|r| r.as_of);
+    let province_name = data.province_name.clone();
+    let (heading, back): (String, Option<(String, &'static str, &'static str)>) = match &focus {
+        Focus::Province => (province_name.clone(), None),
+        Focus::Investor(c) | Focus::Commune(c) => (
+            registry.with_value(|r| r.name(c)),
+            Some(("/money".into(), "← Toàn tỉnh", "← Whole province")),
+        ),
+        Focus::Project(c) => {
+            let investor = registry.with_value(|r| r.projects.get(c).map(|(i, _)| i.clone())).unwrap_or_default();
+            (
+                registry.with_value(|r| r.name(c)),
+                Some((investor_link(&investor), "← Chủ đầu tư", "← Investor")),
+            )
+        }
+    };
+    let curve = data.scurve.clone();
+    let body = match focus.clone() {
+        Focus::Province => {
+            let investors = ranked(By::Investor, None);
+            let communes = ranked(By::Commune, None);
+            let briefing = move || below_average_text(&investors.get(), national, locale.get());
+            view! {
+                <div class="rankings">
+                    <RankingTable title=locale.get_untracked().pick("Xếp hạng chủ đầu tư", "Investors ranked").to_string() rows=investors link=investor_link locale kind="investor" />
+                    <RankingTable title=locale.get_untracked().pick("Xếp hạng xã, phường", "Communes and wards ranked").to_string() rows=communes link=commune_link locale kind="commune" />
+                </div>
+                <details class="briefing-text">
+                    <summary>{move || locale.get().pick("Danh sách dưới mức bình quân cả nước (văn bản để đưa vào báo cáo)", "Below the national average (text for a briefing)")}</summary>
+                    <textarea readonly rows="8" aria-label="briefing">{briefing}</textarea>
+                </details>
+                <BudgetPanel rows=data.budget.clone() store province=province.clone() locale />
+            }
+            .into_any()
+        }
+        Focus::Investor(c) | Focus::Commune(c) => {
+            let by = if matches!(focus, Focus::Investor(_)) { By::Investor } else { By::Commune };
+            let projects = ranked(By::Project, Some((by, c)));
+            view! {
+                <RankingTable title=locale.get_untracked().pick("Dự án", "Projects").to_string() rows=projects link=project_link locale kind="project" />
+            }
+            .into_any()
+        }
+        Focus::Project(_) => match data.project.clone() {
+            Some((p, investor_name, months)) => view! { <ProjectPanel project=p investor_name months locale /> }.into_any(),
+            None => ().into_any(),
+        },
+    };
+    view! {
+        <div class="screen money">
+            <header class="topbar">
+                <div class="brand">
+                    <span class="emblem" aria-hidden="true">"IOC"</span>
+                    <div>
+                        <h1>{move || locale.get().pick("Ngân sách và đầu tư công", "Budget and public investment")}</h1>
+                        <p class="province">{province_name.clone()}</p>
+                    </div>
+                </div>
+                <div class="status">
+                    <ConnectionStatus store locale display=data.viewer.is_display />
+                    <Clock store locale />
+                    <a class="lang" href=move || format!("?lang={}", lang()) rel="external">{move || locale.get().pick("English", "Tiếng Việt")}</a>
+                    <SessionMenu viewer=data.viewer.clone() locale />
+                </div>
+            </header>
+            <nav class="crumbs">
+                <a href="/">{move || locale.get().pick("Tổng quan", "Overview")}</a>
+                {back.map(|(href, vi, en)| view! { <a class="back" href=href>{move || locale.get().pick(vi, en)}</a> })}
+            </nav>
+            <main class="money-view" data-focus=format!("{:?}", focus)>
+                <section class="disbursement" data-live=move || store.is_live().to_string()>
+                    <h2>
+                        {move || locale.get().pick(
+                            format!("Giải ngân vốn đầu tư công năm {year} — {heading}"),
+                            format!("Public investment disbursed, plan year {year} — {heading}"),
+                        )}
+                    </h2>
+                    <p class="headline">
+                        <span class="rate" data-rate=move || live_rate.get().map(|r| r.to_string()).unwrap_or_default()>{move || percent(live_rate.get(), locale.get())}</span>
+                        <span class="detail">{move || {
+                            let l = locale.get();
+                            total.get().first().map(|t| l.pick(
+                                format!("{} / {} tỷ đồng kế hoạch", billions(t.disbursed, l), billions(t.plan_in_force, l)),
+                                format!("{} / {} billion đồng planned", billions(t.disbursed, l), billions(t.plan_in_force, l)),
+                            ))
+                        }}</span>
+                        <span class="as-of">{move || as_of_text(total_as_of(), locale.get())}</span>
+                        <span class="source">{move || locale.get().pick("Nguồn: Kho bạc Nhà nước (giải ngân), Sở Tài chính (kế hoạch vốn)", "Source: State Treasury (disbursement), Department of Finance (plans)")}</span>
+                    </p>
+                    <SCurveChart curve=curve.clone() live_rate locale />
+                    <Outlook curve locale />
+                    <p class="national">{move || {
+                        let l = locale.get();
+                        match (national, data.national_period) {
+                            (Some(n), Some(p)) => l.pick(
+                                format!("Bình quân cả nước ({}): {}", p.label(l), percent(Some(n), l)),
+                                format!("National average ({}): {}", p.label(l), percent(Some(n), l)),
+                            ),
+                            _ => l.pick("Chưa có tỷ lệ bình quân cả nước.", "No national average yet.").to_string(),
+                        }
+                    }}</p>
+                </section>
+                {body}
+            </main>
+        </div>
+    }
+    .into_any()
+}
+
+/// Revenue and spending against the estimate, with lũy kế, the month and cùng kỳ; the
+/// year-to-date figures follow the live stream.
+#[component]
+fn BudgetPanel(
+    rows: Vec<money::BudgetRow>,
+    store: LiveStore,
+    province: String,
+    locale: Memo<Locale>,
+) -> impl IntoView {
+    let province = StoredValue::new(province);
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let row = StoredValue::new(row);
+            let ytd = Memo::new(move |_| {
+                let code = row.with_value(|r| r.indicator.clone());
+                let live = province.with_value(|p| store.value(&code, p));
+                row.with_value(|r| match live {
+                    // a newer figure of the same year
+                    Some(v) if r.as_of.is_none_or(|at| v.as_of > at) => (Some(v.value), Some(v.as_of)),
+                    _ => (r.ytd, r.as_of),
+                })
+            });
+            let cell = move |f: fn(&money::BudgetRow, Option<Decimal>, Locale) -> String| {
+                move || row.with_value(|r| f(r, ytd.get().0, locale.get()))
+            };
+            view! {
+                <tr class:part=row.with_value(|r| r.part) data-indicator=row.with_value(|r| r.indicator.clone())>
+                    <th scope="row">{row.with_value(|r| r.name.clone())}</th>
+                    <td class="num ytd">{cell(|_, v, l| v.map(|v| billions(v, l)).unwrap_or_else(|| "—".into()))}</td>
+                    <td class="num">{cell(|r, _, l| r.month.map(|v| billions(v, l)).unwrap_or_else(|| "—".into()))}</td>
+                    <td class="num">{cell(|r, _, l| r.estimate.map(|v| billions(v, l)).unwrap_or_else(|| "—".into()))}</td>
+                    <td class="num">{cell(|r, v, l| percent(v.zip(r.estimate).and_then(|(v, e)| money::percent(v, e)), l))}</td>
+                    <td class="num">{cell(|r, _, l| r.same_period_last_year.map(|v| billions(v, l)).unwrap_or_else(|| "—".into()))}</td>
+                    <td class="num">{cell(|r, v, l| percent(v.zip(r.same_period_last_year).and_then(|(v, e)| money::percent(v, e)), l))}</td>
+                    <td class="as-of">{move || as_of_text(ytd.get().1, locale.get())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="budget">
+            <h2>{move || locale.get().pick("Thu, chi ngân sách (tỷ đồng)", "Budget revenue and spending (billion đồng)")}</h2>
+            <table>
+                <thead>
+                    <tr>
+                        <th scope="col">{move || locale.get().pick("Khoản mục", "Item")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("Lũy kế", "Year to date")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("Tháng này", "This month")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("Dự toán", "Estimate")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("% dự toán", "% of estimate")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("Cùng kỳ", "Same period last year")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("So cùng kỳ", "vs last year")}</th>
+                        <th scope="col">{move || locale.get().pick("Số liệu đến", "As of")}</th>
+                    </tr>
+                </thead>
+                <tbody>{items}</tbody>
+            </table>
+            <p class="help">{move || locale.get().pick(
+                "Dòng thụt vào là một phần của dòng trên (không cộng vào tổng). % dự toán so với dự toán HĐND tỉnh giao của chính năm đó.",
+                "Indented rows are parts of the row above (never added to it). % of estimate is against the council's estimate of the same year.",
+            )}</p>
+        </section>
+    }
+}
+
+/// A project's registry entry and its monthly disbursement.
+#[component]
+fn ProjectPanel(
+    project: crate::model::Project,
+    investor_name: String,
+    months: Vec<money::ProjectMonth>,
+    locale: Memo<Locale>,
+) -> impl IntoView {
+    let p = StoredValue::new(project);
+    let rows = months
+        .into_iter()
+        .map(|m| {
+            view! {
+                <tr>
+                    <th scope="row">{format::date(m.day, Locale::Vi)}</th>
+                    <td class="num">{move || m.disbursed.map(|v| billions(v, locale.get())).unwrap_or_else(|| "—".into())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="project">
+            <dl>
+                <dt>{move || locale.get().pick("Mã dự án", "Code")}</dt><dd>{p.with_value(|p| p.code.clone())}</dd>
+                <dt>{move || locale.get().pick("Chủ đầu tư", "Investor")}</dt><dd>{investor_name}</dd>
+                <dt>{move || locale.get().pick("Nhóm", "Group")}</dt><dd>{move || p.with_value(|p| p.group.label(locale.get()))}</dd>
+                <dt>{move || locale.get().pick("Nguồn vốn", "Capital")}</dt><dd>{move || p.with_value(|p| p.capital_source.label(locale.get()))}</dd>
+                <dt>{move || locale.get().pick("Thời gian thực hiện", "Years")}</dt><dd>{p.with_value(|p| format!("{}–{}", p.start_year, p.end_year))}</dd>
+                {p.with_value(|p| p.demo).then(|| view! { <dt>{move || locale.get().pick("Ghi chú", "Note")}</dt><dd>{move || locale.get().pick("Dự án minh họa (dữ liệu mẫu)", "Demo project (sample data)")}</dd> })}
+            </dl>
+            <table class="history">
+                <caption>{move || locale.get().pick("Lũy kế giải ngân cuối mỗi tháng (tỷ đồng)", "Cumulative disbursement at each month end (billion đồng)")}</caption>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+}
+
