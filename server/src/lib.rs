@@ -10,6 +10,7 @@ pub mod copy;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod geography;
 pub mod hub;
 pub mod ingest;

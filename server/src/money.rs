@@ -16,6 +16,7 @@ use serde_json::json;
 use time::{Date, OffsetDateTime};
 
 use crate::error::ApiFailure;
+use crate::export::{Cell, Format, Table};
 use crate::state::AppState;
 
 #[derive(Debug, Default, Deserialize)]
@@ -103,7 +104,83 @@ pub async fn disbursement(
     Extension(principal): Extension<Principal>,
     Query(query): Query<MoneyQuery>,
 ) -> Result<Response, ApiFailure> {
-    may_see_investment(&state, &principal)?;
+    Ok(Json(disbursement_view(&state, &principal, &query).await?).into_response())
+}
+
+/// The same table as CSV or XLSX: `…/disbursement.csv`, `…/disbursement.xlsx`.
+pub async fn disbursement_file(
+    format: Format,
+    state: AppState,
+    principal: Principal,
+    query: MoneyQuery,
+) -> Result<Response, ApiFailure> {
+    let view = disbursement_view(&state, &principal, &query).await?;
+    let l = query.locale();
+    let by = match view.by {
+        By::Province => l.pick("tỉnh", "province"),
+        By::Investor => l.pick("chủ đầu tư", "investor"),
+        By::Commune => l.pick("xã, phường", "commune"),
+        By::Project => l.pick("dự án", "project"),
+    };
+    let flag = |b: bool| Cell::from(if b { l.pick("có", "yes") } else { "" });
+    let row = |r: &money::DisbursementRow| -> Vec<Cell> {
+        vec![
+            Cell::Number(r.rank.into()),
+            r.code.as_str().into(),
+            r.name.as_str().into(),
+            r.plan.pm.into(),
+            r.plan.council.into(),
+            r.plan.adjusted.into(),
+            r.plan_in_force.into(),
+            r.disbursed.into(),
+            r.rate.into(),
+            r.movement.into(),
+            app::components::money::band_text(&r.band, l).into(),
+            flag(r.below_national),
+            flag(r.below_low_rate),
+            Cell::Number(r.projects.into()),
+            r.as_of.map(|at| app::model::format::date_time(at, l)).unwrap_or_default().into(),
+        ]
+    };
+    let mut rows: Vec<Vec<Cell>> = view.rows.iter().map(row).collect();
+    let mut total = row(&view.total);
+    total[0] = Cell::Empty;
+    rows.push(total);
+    let headers = [
+        ("Hạng", "Rank"),
+        ("Mã", "Code"),
+        ("Tên", "Name"),
+        ("Kế hoạch Thủ tướng giao (đồng)", "Plan, Prime Minister (đồng)"),
+        ("Kế hoạch HĐND tỉnh giao (đồng)", "Plan, provincial council (đồng)"),
+        ("Kế hoạch điều chỉnh (đồng)", "Adjusted plan (đồng)"),
+        ("Kế hoạch đang thực hiện (đồng)", "Plan in force (đồng)"),
+        ("Đã giải ngân (đồng)", "Disbursed (đồng)"),
+        ("Tỷ lệ giải ngân (%)", "Rate (%)"),
+        ("Thay đổi (điểm %)", "Change (points)"),
+        ("Đánh giá", "Status"),
+        ("Dưới bình quân cả nước", "Below national average"),
+        ("Dưới 20%", "Below 20%"),
+        ("Số dự án", "Projects"),
+        ("Số liệu đến", "As of"),
+    ];
+    Table {
+        name: format!("giai-ngan-{}-{}", view.year, view.date),
+        title: l.pick(
+            format!("Giải ngân vốn đầu tư công năm {} theo {by}, đến ngày {} (dòng cuối: toàn tỉnh)", view.year, app::model::format::date(view.date, l)),
+            format!("Public investment disbursed, plan year {}, by {by}, to {} (last row: the province)", view.year, app::model::format::date(view.date, l)),
+        ),
+        headers: headers.iter().map(|(vi, en)| l.pick(*vi, *en).to_string()).collect(),
+        rows,
+    }
+    .respond(format)
+}
+
+async fn disbursement_view(
+    state: &AppState,
+    principal: &Principal,
+    query: &MoneyQuery,
+) -> Result<money::DisbursementView, ApiFailure> {
+    may_see_investment(state, principal)?;
     let year = query.year(query.date()?)?;
     let date = query.date_in(year)?;
     let by = match query.by.as_deref() {
@@ -116,10 +193,9 @@ pub async fn disbursement(
             )
         })?,
     };
-    let view = app::api::money::disbursement(&state.db, &state.catalogue, year, date, by, query.locale())
+    app::api::money::disbursement(&state.db, &state.catalogue, year, date, by, query.locale())
         .await
-        .map_err(|e| ApiFailure::of_database(&e))?;
-    Ok(Json(view).into_response())
+        .map_err(|e| ApiFailure::of_database(&e))
 }
 
 /// `GET /api/v1/investment/scurve?year=&area=&date=`: monthly points, the plan-shaped
@@ -156,6 +232,19 @@ pub fn area_of(state: &AppState, area: Option<&str>) -> Result<String, ApiFailur
     }
 }
 
+/// `GET /api/v1/projects`: the province's registry of investors and projects.
+pub async fn registry(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Response, ApiFailure> {
+    may_see_investment(&state, &principal)?;
+    Ok(Json(json!({
+        "investors": state.catalogue.investors,
+        "projects": state.catalogue.projects,
+    }))
+    .into_response())
+}
+
 /// `GET /api/v1/projects/{code}?year=&date=`: the registry entry, plans by version,
 /// disbursement and its monthly history.
 pub async fn project(
@@ -188,6 +277,90 @@ pub async fn budget_summary(
     Extension(principal): Extension<Principal>,
     Query(query): Query<MoneyQuery>,
 ) -> Result<Response, ApiFailure> {
+    let (date, cut, items) = budget_items(&state, &principal, &query).await?;
+    Ok(Json(json!({ "date": date.to_string(), "cut": cut, "items": items })).into_response())
+}
+
+/// The same table as CSV or XLSX: `…/summary.csv`, `…/summary.xlsx`.
+pub async fn budget_file(
+    format: Format,
+    state: AppState,
+    principal: Principal,
+    query: MoneyQuery,
+) -> Result<Response, ApiFailure> {
+    let (date, _, items) = budget_items(&state, &principal, &query).await?;
+    let l = query.locale();
+    let versions: Vec<String> = {
+        let mut v: Vec<String> = items.iter().flat_map(|i| i.estimate.keys().cloned()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let mut headers: Vec<String> = [
+        ("Mã chỉ tiêu", "Indicator"),
+        ("Khoản mục", "Item"),
+        ("Thuộc khoản", "Part of"),
+        ("Lũy kế (đồng)", "Year to date (đồng)"),
+        ("Tháng", "Month"),
+        ("Số của tháng (đồng)", "Month's amount (đồng)"),
+    ]
+    .iter()
+    .map(|(vi, en)| l.pick(*vi, *en).to_string())
+    .collect();
+    for v in &versions {
+        let name = state.catalogue.indicator(v).map(|i| i.name(l).to_string()).unwrap_or_else(|| v.clone());
+        headers.push(format!("{name} (đồng)"));
+    }
+    headers.extend(
+        [
+            ("% dự toán", "% of estimate"),
+            ("Cùng kỳ năm trước (đồng)", "Same period last year (đồng)"),
+            ("So cùng kỳ (%)", "Against last year (%)"),
+            ("Số liệu đến", "As of"),
+            ("Cơ quan", "Agency"),
+        ]
+        .iter()
+        .map(|(vi, en)| l.pick(*vi, *en).to_string()),
+    );
+    let rows = items
+        .iter()
+        .map(|i| {
+            let mut row: Vec<Cell> = vec![
+                i.indicator.as_str().into(),
+                i.name.as_str().into(),
+                i.part_of.clone().unwrap_or_default().into(),
+                i.ytd.into(),
+                i.month_label.as_str().into(),
+                i.month.into(),
+            ];
+            for v in &versions {
+                row.push(i.estimate.get(v).copied().flatten().map(|e| e.0).into());
+            }
+            row.push(i.percent_of_estimate.into());
+            row.push(i.same_period_last_year.into());
+            row.push(i.growth.into());
+            row.push(i.as_of.map(|at| app::model::format::date_time(at, l)).unwrap_or_default().into());
+            row.push(i.agency.as_str().into());
+            row
+        })
+        .collect();
+    Table {
+        name: format!("ngan-sach-{date}"),
+        title: l.pick(
+            format!("Thu, chi ngân sách đến ngày {}", app::model::format::date(date, l)),
+            format!("Budget revenue and spending to {}", app::model::format::date(date, l)),
+        ),
+        headers,
+        rows,
+    }
+    .respond(format)
+}
+
+async fn budget_items(
+    state: &AppState,
+    principal: &Principal,
+    query: &MoneyQuery,
+) -> Result<(Date, Cut, Vec<app::api::money::BudgetItem>), ApiFailure> {
     let date = query.date()?;
     let cut = match query.cut.as_deref() {
         None => Cut::Calendar,
@@ -206,5 +379,23 @@ pub async fn budget_summary(
     })
     .await
     .map_err(|e| ApiFailure::of_database(&e))?;
-    Ok(Json(json!({ "date": date.to_string(), "cut": cut, "items": items })).into_response())
+    Ok((date, cut, items))
 }
+
+/// A CSV or XLSX download of one of the tables above.
+macro_rules! download {
+    ($name:ident, $inner:ident, $format:expr) => {
+        pub async fn $name(
+            State(state): State<AppState>,
+            Extension(principal): Extension<Principal>,
+            Query(query): Query<MoneyQuery>,
+        ) -> Result<Response, ApiFailure> {
+            $inner($format, state, principal, query).await
+        }
+    };
+}
+
+download!(disbursement_csv, disbursement_file, Format::Csv);
+download!(disbursement_xlsx, disbursement_file, Format::Xlsx);
+download!(budget_csv, budget_file, Format::Csv);
+download!(budget_xlsx, budget_file, Format::Xlsx);

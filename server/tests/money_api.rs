@@ -157,6 +157,36 @@ async fn disbursement_is_the_sum_of_projects_at_every_level() {
         .await;
     assert_eq!(dec(&earlier["total"]["disbursed"]), (17 * TY).into());
 
+    // the same table as a file Excel opens: CSV with a BOM, every digit; XLSX
+    let csv = s
+        .http
+        .get(format!("{}/api/v1/investment/disbursement.csv?year=2025&date=2025-04-24&by=investor", s.base))
+        .bearer_auth(&s.viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("giai-ngan-2025-2025-04-24.csv"));
+    let bytes = csv.bytes().await.unwrap();
+    assert!(bytes.starts_with("\u{feff}".as_bytes()), "a byte-order mark for Excel");
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("Hạng,Mã,Tên,Kế hoạch Thủ tướng giao (đồng)"), "{}", lines[0]);
+    assert_eq!(lines.len(), 5, "header, three investors, the province: {text}");
+    let province = lines[4];
+    assert!(province.contains(",150000000000,18000000000,12,"), "{province}");
+    let xlsx = s
+        .http
+        .get(format!("{}/api/v1/investment/disbursement.xlsx?year=2025&date=2025-04-24", s.base))
+        .bearer_auth(&s.viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
+
     for bad in ["by=district", "year=25", "date=24/04/2025"] {
         let (status, error) = s
             .get_json(&format!("/api/v1/investment/disbursement?{bad}"))
@@ -330,6 +360,19 @@ async fn the_budget_summary_keeps_parts_apart_and_compares_with_its_own_year() {
     assert_eq!(revenue["month_label"], "kỳ báo cáo tháng 3/2025 (15/02/2025 – 14/03/2025)");
     let (status, _) = s.get_json("/api/v1/budget/summary?cut=weekly").await;
     assert_eq!(status, 400);
+    let csv = s
+        .http
+        .get(format!("{}/api/v1/budget/summary.csv?date=2025-03-31&lang=en", s.base))
+        .bearer_auth(&s.viewer)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let revenue = csv.lines().find(|l| l.starts_with("budget.revenue.ytd,")).unwrap();
+    assert!(revenue.contains(",1200000000000,month 3/2025,200000000000,"), "{revenue}");
+    assert!(csv.lines().next().unwrap().contains("Year to date (đồng)"));
 
     // an officer of another agency sees the overview's totals, not the Tax Office's parts
     let syt = s.token("SYT").await;

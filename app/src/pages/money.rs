@@ -17,11 +17,12 @@ use crate::live::LiveStore;
 use crate::model::format;
 use crate::model::money::{self, By, Focus, MoneyScreen, ProjectFigures};
 use crate::model::{Locale, StreamPosition};
-use crate::pages::{use_locale, Location};
+use crate::pages::use_locale;
 
 async fn load(locale: Locale) -> Result<MoneyScreen, ServerFnError> {
     #[cfg(feature = "ssr")]
-    return crate::api::money::load_screen(locale, &Location::current().query).await;
+    return crate::api::money::load_screen(locale, &crate::pages::Location::current().query)
+        .await;
     #[cfg(not(feature = "ssr"))]
     {
         let _ = locale;

@@ -77,6 +77,9 @@ fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
                     <SessionMenu viewer=data.viewer.clone() locale />
                 </div>
             </header>
+            <nav class="crumbs">
+                <a href="/money">{move || locale.get().pick("Ngân sách và đầu tư công →", "Budget and public investment →")}</a>
+            </nav>
             <main class="overview">
                 <h2 class="section-title">{move || locale.get().pick("Chỉ tiêu chính", "Key indicators")}</h2>
                 <section class="tiles">

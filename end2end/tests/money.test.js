@@ -1,0 +1,127 @@
+// The money view in a real browser: seeded through the ingest API, live, drill-down and
+// back, at wall, laptop and phone sizes.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Server, launchBrowser, openPage, outputDir, todayInVietnam } from './support.js';
+
+const TY = 1_000_000_000;
+let server;
+let browser;
+let screen;
+let finance;
+let treasury;
+let projects;
+
+// in January the view shows last year's plan, whose capital is disbursed until 31 January
+const today = todayInVietnam();
+const january = today.slice(5, 7) === '01';
+const planYear = Number(today.slice(0, 4)) - (january ? 1 : 0);
+const disbursed = (project, value) => ({
+  indicator: january ? 'invest.project.disbursed.extension' : 'invest.project.disbursed.ytd',
+  project,
+  period: today,
+  value,
+  unit: 'dong',
+});
+
+before(async () => {
+  server = await Server.start();
+  screen = server.displayToken();
+  finance = server.token('STC');
+  treasury = server.token('KBNN');
+  browser = await launchBrowser();
+  const registry = await (await fetch(`${server.base}/api/v1/projects`, { headers: { authorization: `Bearer ${screen}` } })).json();
+  // two projects of different investors and communes
+  const first = registry.projects[0];
+  const second = registry.projects.find((p) => p.investor !== first.investor && p.communes[0] !== first.communes[0]);
+  projects = [first, second];
+  await server.post(finance, [
+    { indicator: 'invest.project.plan.council', project: first.code, period: String(planYear), value: 100 * TY, unit: 'dong' },
+    { indicator: 'invest.project.plan.council', project: second.code, period: String(planYear), value: 50 * TY, unit: 'dong' },
+    { indicator: 'budget.revenue.estimate', area: '14', period: String(Number(today.slice(0, 4))), value: 4500 * TY, unit: 'dong' },
+  ]);
+  await server.post(treasury, [disbursed(first.code, 10 * TY), disbursed(second.code, 5 * TY)]);
+  await server.post(treasury, [
+    { indicator: 'budget.revenue.ytd', area: '14', period: today, value: 4123.4 * TY, unit: 'dong' },
+  ]);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the money view shows the seeded figures and moves live', async () => {
+  const { page, problems } = await openPage(browser, server.wall('/money', screen));
+  await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  const rate = page.locator('.disbursement .headline .rate');
+  assert.equal(await rate.innerText(), '10,0%', '15 of 150 tỷ');
+  assert.match(await page.locator('.disbursement .headline .detail').innerText(), /^15,0 \/ 150,0 tỷ đồng kế hoạch$/);
+  assert.match(await page.locator('.disbursement .headline .as-of').innerText(), /^số liệu đến \d\d:\d\d \d\d\/\d\d\/\d{4}$/);
+  const investors = page.locator('[data-ranking="investor"] tbody tr');
+  assert.equal(await investors.count(), 2);
+  const [firstByCode] = [projects[0].investor, projects[1].investor].sort();
+  assert.equal(await investors.nth(0).getAttribute('data-code'), firstByCode, 'equal rates go by code');
+  const revenue = page.locator('.budget tr[data-indicator="budget.revenue.ytd"]');
+  assert.equal(await revenue.locator('.ytd').innerText(), '4.123,4');
+  assert.match(await revenue.innerText(), /91,6%/, '% of its own year’s estimate');
+  const runningDot = () => page.locator('svg.scurve-chart circle.this-year').last().getAttribute('cy');
+  const before = await runningDot();
+
+  let navigations = 0;
+  page.on('framenavigated', () => navigations++);
+  await server.post(treasury, [disbursed(projects[1].code, 40 * TY)]);
+  await page.waitForFunction(
+    () => document.querySelector('.disbursement .headline .rate')?.textContent === '33,3%',
+    null,
+    { timeout: 2_000 },
+  );
+  // the second project's investor now leads the ranking, and the curve's running month rose
+  await page.waitForFunction(
+    (code) => document.querySelector('[data-ranking="investor"] tbody tr')?.getAttribute('data-code') === code,
+    projects[1].investor,
+    { timeout: 2_000 },
+  );
+  assert.notEqual(await runningDot(), before, 'the S-curve moved');
+  assert.equal(navigations, 0, 'no reload');
+  assert.deepEqual(problems, [], 'no console errors or hydration warnings');
+  await page.close();
+});
+
+test('the drill-down reaches a project in two clicks and comes back', async () => {
+  const { page, problems } = await openPage(browser, server.wall('/money', screen));
+  await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  await page.locator(`[data-ranking="investor"] tr[data-code="${projects[0].investor}"] a`).click();
+  await page.waitForURL(/investor=/);
+  const row = page.locator(`[data-ranking="project"] tr[data-code="${projects[0].code}"]`);
+  assert.match(await row.innerText(), /10,0%/);
+  await row.locator('a').click();
+  await page.waitForURL(/project=/);
+  assert.match(await page.locator('.project dl').innerText(), new RegExp(projects[0].code));
+  assert.equal(await page.locator('.disbursement .headline .rate').innerText(), '10,0%');
+  await page.goBack();
+  await page.waitForURL(/investor=/);
+  await page.goBack();
+  await page.waitForURL((url) => url.pathname === '/money' && !url.search.includes('investor'));
+  assert.equal(await page.locator('[data-ranking="investor"] tbody tr').count(), 2);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('money view screenshots at wall, laptop and phone sizes', async () => {
+  for (const [name, viewport] of [
+    ['wall', { width: 3840, height: 2160 }],
+    ['laptop', { width: 1440, height: 900 }],
+    ['phone', { width: 390, height: 844 }],
+  ]) {
+    const { page, problems } = await openPage(browser, server.wall('/money', screen), viewport);
+    await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name}: no horizontal scrolling (${overflow}px too wide)`);
+    await page.screenshot({ path: path.join(outputDir, `money-${name}.png`), fullPage: name === 'phone' });
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
