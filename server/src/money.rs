@@ -399,3 +399,82 @@ download!(disbursement_csv, disbursement_file, Format::Csv);
 download!(disbursement_xlsx, disbursement_file, Format::Xlsx);
 download!(budget_csv, budget_file, Format::Csv);
 download!(budget_xlsx, budget_file, Format::Xlsx);
+
+/// `GET /api/v1/charts/{disbursement-scurve|revenue-vs-estimate}.{png|svg}`.
+pub async fn chart(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(name): Path<String>,
+    Query(query): Query<MoneyQuery>,
+) -> Result<Response, ApiFailure> {
+    use crate::charts;
+    let unknown = || {
+        ApiFailure::new(
+            StatusCode::NOT_FOUND,
+            "unknown_chart",
+            format!("Không có biểu đồ '{name}' (có: disbursement-scurve.png|svg, revenue-vs-estimate.png|svg)."),
+            format!("There is no chart '{name}' (there are: disbursement-scurve.png|svg, revenue-vs-estimate.png|svg)."),
+        )
+    };
+    let (chart, ext) = name.rsplit_once('.').ok_or_else(unknown)?;
+    if !matches!(ext, "png" | "svg") {
+        return Err(unknown());
+    }
+    let locale = query.locale();
+    let failed = |e: String| ApiFailure::internal(format!("chart {name}: {e}"));
+    let (png, svg) = match chart {
+        "disbursement-scurve" => {
+            may_see_investment(&state, &principal)?;
+            let year = query.year(query.date()?)?;
+            let date = query.date_in(year)?;
+            let area = area_of(&state, query.area.as_deref())?;
+            let curve = app::api::money::scurve(&state.db, &state.catalogue, year, &area, date)
+                .await
+                .map_err(|e| ApiFailure::of_database(&e))?;
+            if ext == "png" {
+                (Some(charts::png(|root| charts::draw_scurve(root, &curve, locale).map_err(|e| e.to_string())).map_err(failed)?), None)
+            } else {
+                (None, Some(charts::svg(|root| charts::draw_scurve(root, &curve, locale).map_err(|e| e.to_string())).map_err(failed)?))
+            }
+        }
+        "revenue-vs-estimate" => {
+            let visibility = principal.visibility();
+            if !state.hub.rules().allows_indicator(&visibility, "budget.revenue.ytd") {
+                return Err(ApiFailure::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "Tài khoản này không được xem số liệu thu ngân sách.",
+                    "This account may not see budget revenue figures.",
+                ));
+            }
+            let date = query.date()?;
+            let year = match &query.year {
+                Some(_) => query.year(date)?,
+                None => date.year(),
+            };
+            let date = date.min(app::model::Period::Year(year).end());
+            let data = app::api::money::revenue_chart(&state.db, &state.catalogue, year, date)
+                .await
+                .map_err(|e| ApiFailure::of_database(&e))?;
+            let data = charts::RevenueChart {
+                year,
+                date,
+                this_year: data.0,
+                estimate: data.1,
+                as_of: data.2,
+            };
+            if ext == "png" {
+                (Some(charts::png(|root| charts::draw_revenue(root, &data, locale).map_err(|e| e.to_string())).map_err(failed)?), None)
+            } else {
+                (None, Some(charts::svg(|root| charts::draw_revenue(root, &data, locale).map_err(|e| e.to_string())).map_err(failed)?))
+            }
+        }
+        _ => return Err(unknown()),
+    };
+    let cache = (axum::http::header::CACHE_CONTROL, "no-store");
+    Ok(match (png, svg) {
+        (Some(bytes), _) => ([(axum::http::header::CONTENT_TYPE, "image/png"), cache], bytes).into_response(),
+        (_, Some(text)) => ([(axum::http::header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"), cache], text).into_response(),
+        _ => return Err(unknown()),
+    })
+}

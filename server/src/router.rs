@@ -71,6 +71,7 @@ pub fn router(
                 .route("/api/v1/investment/disbursement.xlsx", get(money::disbursement_xlsx))
                 .route("/api/v1/investment/scurve", get(money::scurve))
                 .route("/api/v1/projects", get(money::registry))
+                .route("/api/v1/charts/{name}", get(money::chart))
                 .route("/api/v1/projects/{code}", get(money::project))
                 .layer(axum::middleware::from_fn(auth::require_api_access)),
         )

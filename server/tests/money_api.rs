@@ -246,6 +246,34 @@ async fn the_s_curve_runs_through_the_january_extension_with_its_outlook() {
     assert_eq!(dec(&end["rate"]), d("96"), "read at the end of the extension");
     assert_eq!(end["outlook"]["months_left"], 0);
 
+    // the same curve rendered on the server: a PNG of at least 1200×600, an SVG with its
+    // Vietnamese text composed
+    let get = |path: String| {
+        let http = s.http.clone();
+        let viewer = s.viewer.clone();
+        let base = s.base.clone();
+        async move { http.get(format!("{base}{path}")).bearer_auth(viewer).send().await.unwrap() }
+    };
+    let png = get(format!("/api/v1/charts/disbursement-scurve.png?year=2025&date=2025-09-30&area={commune}")).await;
+    assert_eq!(png.status(), 200);
+    assert_eq!(png.headers()["content-type"], "image/png");
+    let bytes = png.bytes().await.unwrap();
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes.to_vec()));
+    let reader = decoder.read_info().unwrap();
+    let info = reader.info();
+    assert!(info.width >= 1200 && info.height >= 600, "{}×{}", info.width, info.height);
+    let svg = get(format!("/api/v1/charts/disbursement-scurve.svg?year=2025&date=2025-09-30&area={commune}")).await;
+    assert_eq!(svg.status(), 200);
+    let svg = svg.text().await.unwrap();
+    assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
+    assert!(svg.contains("Tiến độ giải ngân vốn đầu tư công năm 2025"), "the title in Vietnamese");
+    assert!(svg.contains("Đường kế hoạch") && svg.contains("Bình quân cả nước"));
+    assert!(svg.contains("số liệu đến"), "the chart says how fresh it is");
+    let english = get("/api/v1/charts/disbursement-scurve.svg?year=2025&date=2025-09-30&lang=en".into()).await.text().await.unwrap();
+    assert!(english.contains("Plan-shaped curve"));
+    assert_eq!(get("/api/v1/charts/nothing.png".into()).await.status(), 404);
+    assert_eq!(get("/api/v1/charts/disbursement-scurve.gif".into()).await.status(), 404);
+
     // the province curve holds every project; an unknown area is refused
     let (_, province) = s.get_json("/api/v1/investment/scurve?year=2025&date=2025-04-30").await;
     assert_eq!(dec(&province["plan"]), (150 * TY).into());
@@ -373,6 +401,28 @@ async fn the_budget_summary_keeps_parts_apart_and_compares_with_its_own_year() {
     let revenue = csv.lines().find(|l| l.starts_with("budget.revenue.ytd,")).unwrap();
     assert!(revenue.contains(",1200000000000,month 3/2025,200000000000,"), "{revenue}");
     assert!(csv.lines().next().unwrap().contains("Year to date (đồng)"));
+    // revenue against its own year's estimate, drawn on the server
+    let chart = s
+        .http
+        .get(format!("{}/api/v1/charts/revenue-vs-estimate.svg?date=2025-03-31", s.base))
+        .bearer_auth(&s.viewer)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(chart.contains("Thu ngân sách nhà nước trên địa bàn năm 2025"), "{}", &chart[..200]);
+    assert!(chart.contains("Dự toán HĐND tỉnh giao") && chart.contains("Cùng kỳ năm trước"));
+    let png = s
+        .http
+        .get(format!("{}/api/v1/charts/revenue-vs-estimate.png?date=2025-03-31", s.base))
+        .bearer_auth(&s.viewer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(png.status(), 200);
+    assert_eq!(&png.bytes().await.unwrap()[1..4], b"PNG");
 
     // an officer of another agency sees the overview's totals, not the Tax Office's parts
     let syt = s.token("SYT").await;

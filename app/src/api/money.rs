@@ -592,3 +592,33 @@ pub async fn load_screen(
         server_time: time::OffsetDateTime::now_utc(),
     })
 }
+
+/// Revenue on the territory by day for `year` and the year before (lũy kế), the council's
+/// estimate of `year` and the latest as-of time: what the revenue chart draws.
+pub async fn revenue_chart(
+    db: &Db,
+    catalogue: &Catalogue,
+    year: i32,
+    date: Date,
+) -> sqlx::Result<(YearToDate, Option<Decimal>, Option<time::OffsetDateTime>)> {
+    const REVENUE: &str = "budget.revenue.ytd";
+    let rows = figures::read(db, REVENUE, &text(day(year - 1, Month::January, 1)), &text(date), Pick::All, None).await?;
+    let rows: Vec<&StoredFigure> = rows.iter().filter(|f| f.area == catalogue.province).collect();
+    let as_of = rows.iter().filter(|f| f.period.start().year() == year).map(|f| f.as_of).max();
+    let ytd = YearToDate::new(rows.iter().map(|f| (f.period.start(), f.value)));
+    let in_force = catalogue
+        .indicator(REVENUE)
+        .and_then(|i| i.estimates.last().cloned());
+    let estimate = match in_force {
+        Some(code) => {
+            let y = year.to_string();
+            figures::read(db, &code, &y, &y, Pick::All, None)
+                .await?
+                .into_iter()
+                .find(|f| f.area == catalogue.province)
+                .map(|f| f.value)
+        }
+        None => None,
+    };
+    Ok((ytd, estimate, as_of))
+}

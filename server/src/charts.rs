@@ -1,0 +1,309 @@
+//! The money view's charts rendered on the server with plotters, for exports and
+//! briefings: `GET /api/v1/charts/disbursement-scurve.png|.svg` and
+//! `…/revenue-vs-estimate.png|.svg` (`?year=`, `?area=`, `?date=`, `?lang=`). The font is
+//! Noto Sans, shipped with the binary (no system font is read), and every text is
+//! normalised to NFC first: plotters does no shaping, so a decomposed "ệ" would draw its
+//! marks apart.
+
+use app::model::format::{date, date_time};
+use app::model::money::{SCurve, YearToDate};
+use app::model::Locale;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{register_font, FontStyle};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use std::sync::Once;
+use unicode_normalization::UnicodeNormalization;
+
+/// PNG and SVG sizes (the PNG at least 1200×600).
+pub const WIDTH: u32 = 1400;
+pub const HEIGHT: u32 = 700;
+
+const REGULAR: &[u8] = include_bytes!("../assets/fonts/NotoSans-Regular.ttf");
+const BOLD: &[u8] = include_bytes!("../assets/fonts/NotoSans-Bold.ttf");
+const FAMILY: &str = "sans-serif";
+
+const ACCENT: RGBColor = RGBColor(0x1f, 0x5f, 0xd1);
+const PLAN: RGBColor = RGBColor(0x1e, 0x9e, 0x55);
+const LAST: RGBColor = RGBColor(0x8a, 0x94, 0xa6);
+const NATIONAL: RGBColor = RGBColor(0xd9, 0x8a, 0x00);
+
+static FONTS: Once = Once::new();
+
+fn fonts() {
+    FONTS.call_once(|| {
+        // the bytes are ours and valid; a failure would show as missing text, never a crash
+        let _ = register_font(FAMILY, FontStyle::Normal, REGULAR);
+        let _ = register_font(FAMILY, FontStyle::Bold, BOLD);
+    });
+}
+
+/// Text as plotters must get it: composed (NFC).
+pub fn nfc(text: &str) -> String {
+    text.nfc().collect()
+}
+
+fn f(v: Decimal) -> f64 {
+    v.to_f64().unwrap_or(0.0)
+}
+
+type DrawResult<E> = Result<(), DrawingAreaErrorKind<E>>;
+
+fn month_label(i: usize, locale: Locale) -> String {
+    match (i, locale) {
+        (12, _) => "31/1".into(),
+        (i, Locale::Vi) => format!("T{}", i + 1),
+        (i, Locale::En) => format!("M{}", i + 1),
+    }
+}
+
+/// Draws the S-curve of `curve` on `root`.
+pub fn draw_scurve<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    curve: &SCurve,
+    locale: Locale,
+) -> DrawResult<DB::ErrorType> {
+    fonts();
+    root.fill(&WHITE)?;
+    let (body, footer) = root.split_vertically(HEIGHT - 60);
+    let title = nfc(&locale.pick(
+        format!("Tiến độ giải ngân vốn đầu tư công năm {} — {}", curve.year, curve.area_name),
+        format!("Public investment disbursement, plan year {} — {}", curve.year, curve.area_name),
+    ));
+    let mut chart = ChartBuilder::on(&body)
+        .caption(title, (FAMILY, 30).into_font().style(FontStyle::Bold))
+        .margin(24)
+        .x_label_area_size(44)
+        .y_label_area_size(70)
+        .build_cartesian_2d(0f64..12f64, 0f64..100f64)?;
+    chart
+        .configure_mesh()
+        .x_labels(13)
+        .y_labels(5)
+        .x_label_formatter(&|x| month_label(x.round() as usize, locale))
+        .y_label_formatter(&|y| format!("{y:.0}%"))
+        .label_style((FAMILY, 20))
+        .light_line_style(WHITE)
+        .draw()?;
+    let series = |pick: &dyn Fn(&app::model::money::CurvePoint) -> Option<Decimal>| -> Vec<(f64, f64)> {
+        curve
+            .points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| pick(p).map(|v| (i as f64, f(v))))
+            .collect()
+    };
+    let year = curve.year;
+    chart
+        .draw_series(DashedLineSeries::new(series(&|p| Some(p.expected)), 10, 6, PLAN.stroke_width(3)))?
+        .label(nfc(locale.pick("Đường kế hoạch", "Plan-shaped curve")))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], PLAN.stroke_width(3)));
+    chart
+        .draw_series(LineSeries::new(series(&|p| p.last_year), LAST.stroke_width(3)))?
+        .label(nfc(&locale.pick(format!("Năm {}", year - 1), format!("{}", year - 1))))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], LAST.stroke_width(3)));
+    chart
+        .draw_series(series(&|p| p.national).into_iter().map(|(x, y)| {
+            Rectangle::new([(x - 0.08, y - 1.2), (x + 0.08, y + 1.2)], NATIONAL.filled())
+        }))?
+        .label(nfc(locale.pick("Bình quân cả nước", "National average")))
+        .legend(|(x, y)| Rectangle::new([(x + 6, y - 6), (x + 18, y + 6)], NATIONAL.filled()));
+    let this_year = series(&|p| p.rate);
+    chart
+        .draw_series(LineSeries::new(this_year.clone(), ACCENT.stroke_width(5)))?
+        .label(nfc(&locale.pick(format!("Năm {year}"), format!("{year}"))))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ACCENT.stroke_width(5)));
+    chart.draw_series(this_year.iter().map(|&(x, y)| Circle::new((x, y), 6, ACCENT.filled())))?;
+    if let (Some(&(x, y)), Some(end)) = (this_year.last(), curve.outlook.projection) {
+        chart
+            .draw_series(DashedLineSeries::new(vec![(x, y), (12.0, f(end))], 4, 6, NATIONAL.stroke_width(3)))?
+            .label(nfc(&format!(
+                "{} {}",
+                locale.pick("Dự báo đến 31/01:", "Projected by 31 January:"),
+                app::components::money::percent(Some(end), locale)
+            )))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], NATIONAL.stroke_width(3)));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(LAST)
+        .label_font((FAMILY, 20))
+        .draw()?;
+    let pace = match (curve.outlook.needed_for_95, curve.outlook.needed_for_100) {
+        (Some(a), Some(b)) => locale.pick(
+            format!(
+                "Cần giải ngân mỗi tháng: {} tỷ đồng (đạt 95%), {} tỷ đồng (đạt 100%)",
+                app::components::money::billions(a, locale),
+                app::components::money::billions(b, locale)
+            ),
+            format!(
+                "Needed each month: {} bn đồng (95%), {} bn đồng (100%)",
+                app::components::money::billions(a, locale),
+                app::components::money::billions(b, locale)
+            ),
+        ),
+        _ => String::new(),
+    };
+    let source = locale.pick(
+        format!(
+            "Tỷ lệ: {} · {} · Nguồn: Kho bạc Nhà nước, Sở Tài chính · {}",
+            app::components::money::percent(curve.rate, locale),
+            pace,
+            app::components::money::as_of_text(curve.as_of, locale)
+        ),
+        format!(
+            "Rate: {} · {} · Source: State Treasury, Department of Finance · {}",
+            app::components::money::percent(curve.rate, locale),
+            pace,
+            app::components::money::as_of_text(curve.as_of, locale)
+        ),
+    );
+    footer.draw(&Text::new(nfc(&source), (30, 12), (FAMILY, 20).into_font().color(&BLACK)))?;
+    root.present()
+}
+
+/// Revenue on the territory by month end against the estimate of its own year.
+#[derive(Debug, Clone)]
+pub struct RevenueChart {
+    pub year: i32,
+    pub date: time::Date,
+    pub this_year: YearToDate,
+    pub estimate: Option<Decimal>,
+    pub as_of: Option<time::OffsetDateTime>,
+}
+
+/// Draws revenue against the estimate (tỷ đồng).
+pub fn draw_revenue<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &RevenueChart,
+    locale: Locale,
+) -> DrawResult<DB::ErrorType> {
+    fonts();
+    root.fill(&WHITE)?;
+    let (body, footer) = root.split_vertically(HEIGHT - 60);
+    let billions = |v: Decimal| f(v) / 1e9;
+    let month_ends: Vec<time::Date> = (1..=12u8)
+        .map(|m| app::model::Period::Month { year: data.year, month: m }.end())
+        .collect();
+    let this_year: Vec<(f64, f64)> = month_ends
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d <= data.date || (d.month() == data.date.month() && d.year() == data.date.year()))
+        .filter_map(|(i, d)| data.this_year.at((*d).min(data.date)).map(|v| (i as f64 + 1.0, billions(v))))
+        .collect();
+    let last_year: Vec<(f64, f64)> = month_ends
+        .iter()
+        .enumerate()
+        .filter_map(|(i, d)| data.this_year.at(app::model::money::same_day_last_year(*d)).map(|v| (i as f64 + 1.0, billions(v))))
+        .collect();
+    let estimate = data.estimate.map(billions);
+    let top = this_year
+        .iter()
+        .chain(&last_year)
+        .map(|p| p.1)
+        .chain(estimate)
+        .fold(1.0f64, f64::max)
+        * 1.1;
+    let title = nfc(&locale.pick(
+        format!("Thu ngân sách nhà nước trên địa bàn năm {} so với dự toán (tỷ đồng)", data.year),
+        format!("State budget revenue on the territory, {}, against the estimate (billion đồng)", data.year),
+    ));
+    let mut chart = ChartBuilder::on(&body)
+        .caption(title, (FAMILY, 30).into_font().style(FontStyle::Bold))
+        .margin(24)
+        .x_label_area_size(44)
+        .y_label_area_size(90)
+        .build_cartesian_2d(0.5f64..12.5f64, 0f64..top)?;
+    chart
+        .configure_mesh()
+        .x_labels(12)
+        .x_label_formatter(&|x| month_label(x.round() as usize - 1, locale))
+        .y_label_formatter(&|y| app::model::format::number(Decimal::from(y.round() as i64), 0, locale))
+        .label_style((FAMILY, 20))
+        .light_line_style(WHITE)
+        .draw()?;
+    if let Some(e) = estimate {
+        chart
+            .draw_series(DashedLineSeries::new(vec![(0.5, e), (12.5, e)], 10, 6, PLAN.stroke_width(3)))?
+            .label(nfc(locale.pick("Dự toán HĐND tỉnh giao", "Provincial council's estimate")))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], PLAN.stroke_width(3)));
+    }
+    chart
+        .draw_series(LineSeries::new(last_year, LAST.stroke_width(3)))?
+        .label(nfc(locale.pick("Cùng kỳ năm trước", "Same period last year")))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], LAST.stroke_width(3)));
+    chart
+        .draw_series(LineSeries::new(this_year.clone(), ACCENT.stroke_width(5)))?
+        .label(nfc(locale.pick("Lũy kế năm nay", "This year, to date")))
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ACCENT.stroke_width(5)));
+    chart.draw_series(this_year.iter().map(|&(x, y)| Circle::new((x, y), 6, ACCENT.filled())))?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperLeft)
+        .background_style(WHITE.mix(0.9))
+        .border_style(LAST)
+        .label_font((FAMILY, 20))
+        .draw()?;
+    let source = locale.pick(
+        format!("Nguồn: Kho bạc Nhà nước · {} · đến ngày {}", app::components::money::as_of_text(data.as_of, locale), date(data.date, locale)),
+        format!("Source: State Treasury · {} · to {}", app::components::money::as_of_text(data.as_of, locale), date(data.date, locale)),
+    );
+    footer.draw(&Text::new(nfc(&source), (30, 12), (FAMILY, 20).into_font().color(&BLACK)))?;
+    root.present()
+}
+
+/// A chart as PNG bytes.
+pub fn png(draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>) -> Result<Vec<u8>, String> {
+    let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(&root)?;
+    }
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, WIDTH, HEIGHT);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+        writer.write_image_data(&rgb).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+/// A chart as SVG text.
+pub fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        draw(&root)?;
+    }
+    Ok(out)
+}
+
+/// "hh:mm dd/mm/yyyy" of a time, for tests and captions.
+pub fn when(at: time::OffsetDateTime, locale: Locale) -> String {
+    date_time(at, locale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_composed_before_it_is_drawn() {
+        let decomposed = "Tie\u{0302}\u{0301}n đo\u{0323}\u{0302}";
+        assert_eq!(nfc(decomposed), "Tiến độ");
+    }
+
+    #[test]
+    fn the_shipped_font_has_every_vietnamese_letter() {
+        let font = ab_glyph::FontRef::try_from_slice(REGULAR).unwrap();
+        use ab_glyph::Font;
+        for c in "ăâđêôơưáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵĂÂĐÊÔƠƯẠỆỰ₫".chars() {
+            assert_ne!(font.glyph_id(c).0, 0, "{c} has no glyph");
+        }
+    }
+}
