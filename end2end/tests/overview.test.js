@@ -62,6 +62,7 @@ test('the page says when it is not live and catches up after the server returns'
   await page.locator('.connection[data-state="reconnecting"]').waitFor({ timeout: 10_000 });
   assert.match(await page.locator('.connection').innerText(), /Mất kết nối/);
   assert.equal(await tile(page, 'services.online.rate').getAttribute('data-freshness'), 'unconfirmed', 'a figure never looks live while the link is down');
+  assert.equal(await page.locator('svg.commune-map').getAttribute('data-live'), 'false', 'the map dims too');
 
   await server.launch();
   await server.post(office, [

@@ -72,23 +72,36 @@ pub fn CommuneMap(
                 (false, true) => " approximate",
                 _ => "",
             };
-            let class = move || format!("commune {}{outline}", band.get().css());
+            // a figure older than its freshness contract is dimmed and says so
+            let lookup_late = area.clone();
+            let late = Memo::new(move |_| {
+                let max_age = time::Duration::seconds(layer().max_age_secs);
+                value_of(&lookup_late).is_some_and(|v| store.now.get() - v.as_of > max_age)
+            });
+            let class = move || {
+                format!(
+                    "commune {}{outline}{}",
+                    band.get().css(),
+                    if late.get() { " late" } else { "" }
+                )
+            };
             let lookup = area.clone();
             let tooltip = move || {
                 let l = locale.get();
                 match value_of(&lookup) {
                     Some(v) => format!(
-                        "{name}: {} ({} {})",
+                        "{name}: {} ({} {}){}",
                         format::quantity(v.value, v.unit, l),
                         l.pick("số liệu đến", "as of"),
-                        format::date_time(v.as_of, l)
+                        format::date_time(v.as_of, l),
+                        if late.get() { l.pick(" — Chậm cập nhật", " — late") } else { "" }
                     ),
                     None => format!("{name}: {}", l.pick("chưa có số liệu", "no data")),
                 }
             };
             let band_name = move || band.get().name();
             view! {
-                <path d=shape.path.clone() class=class data-area=area data-band=band_name>
+                <path d=shape.path.clone() class=class data-area=area data-band=band_name data-late=move || late.get().to_string()>
                     <title>{tooltip}</title>
                 </path>
             }
@@ -200,6 +213,7 @@ pub fn CommuneMap(
                     role="img"
                     data-layer=move || layer().indicator
                     data-schematic=(schematic > 0).to_string()
+                    data-live=move || store.is_live().to_string()
                 >
                     {paths}
                 </svg>

@@ -156,12 +156,13 @@ pub async fn run(
         (today.year() - 2, time::Month::December, 10),
         (today.year() - 1, time::Month::July, 15),
         (today.year() - 1, time::Month::December, 10),
+        (today.year(), time::Month::July, 15),
     ];
     for (year, month, day) in plan_days.into_iter().rev() {
         let Ok(plans_day) = Date::from_calendar_date(year, month, day) else {
             continue;
         };
-        if plans_day >= window_start {
+        if plans_day >= window_start || plans_day >= today {
             continue;
         }
         for (agency, figures) in province.by_agency(province.reports(plans_day)) {
