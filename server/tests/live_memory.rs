@@ -108,6 +108,21 @@ async fn a_screen_holds_no_copy_of_the_frames_it_was_sent() {
         .json()
         .await
         .unwrap();
+    let registry: Value = http
+        .get(format!("{base}/api/v1/projects"))
+        .bearer_auth(&wall)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let projects: Vec<&str> = registry["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
     let communes: Vec<&str> = areas["areas"]
         .as_array()
         .unwrap()
@@ -117,8 +132,7 @@ async fn a_screen_holds_no_copy_of_the_frames_it_was_sent() {
         .collect();
     let mut tokens = std::collections::HashMap::new();
     for indicator in catalogue["indicators"].as_array().unwrap() {
-        // figures per project are not per commune (the money view's tests send them)
-        if indicator["level"] != "commune" || indicator["by_project"] == true {
+        if indicator["level"] != "commune" {
             continue;
         }
         let agency = indicator["agency"].as_str().unwrap().to_string();
@@ -135,18 +149,23 @@ async fn a_screen_holds_no_copy_of_the_frames_it_was_sent() {
                 ])
             })
             .clone();
-        let items: Vec<Value> = communes
-            .iter()
-            .map(|area| {
-                json!({
-                    "indicator": indicator["code"],
-                    "area": area,
-                    "period": period_of(indicator["cadence"].as_str().unwrap()),
-                    "value": 1,
-                    "unit": indicator["unit"],
-                })
-            })
-            .collect();
+        let period = period_of(indicator["cadence"].as_str().unwrap());
+        // one figure per commune, or per project of the registry for figures reported so
+        // (the extension only in January)
+        let items: Vec<Value> = if indicator["by_project"] == true {
+            if indicator["extension"] == true && !period.contains("-01-") {
+                continue;
+            }
+            projects
+                .iter()
+                .map(|project| json!({"indicator": indicator["code"], "project": project, "period": period, "value": 1, "unit": indicator["unit"]}))
+                .collect()
+        } else {
+            communes
+                .iter()
+                .map(|area| json!({"indicator": indicator["code"], "area": area, "period": period, "value": 1, "unit": indicator["unit"]}))
+                .collect()
+        };
         let r = http
             .post(format!("{base}/api/v1/observations"))
             .bearer_auth(&token)
