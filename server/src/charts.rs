@@ -5,7 +5,7 @@
 //! normalised to NFC first: plotters does no shaping, so a decomposed "ệ" would draw its
 //! marks apart.
 
-use app::model::format::{date, date_time};
+use app::model::format::date;
 use app::model::money::{SCurve, YearToDate};
 use app::model::Locale;
 use plotters::coord::Shift;
@@ -281,11 +281,6 @@ pub fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), Stri
         draw(&root)?;
     }
     Ok(out)
-}
-
-/// "hh:mm dd/mm/yyyy" of a time, for tests and captions.
-pub fn when(at: time::OffsetDateTime, locale: Locale) -> String {
-    date_time(at, locale)
 }
 
 #[cfg(test)]

@@ -128,17 +128,6 @@ impl LiveStore {
             .get()
     }
 
-    /// The current value of `indicator` for `project` (in its commune `area`), tracked
-    /// reactively.
-    pub fn project_value(&self, indicator: &str, area: &str, project: &str) -> Option<LiveValue> {
-        self.signal(Key::new(
-            indicator.to_string(),
-            area.to_string(),
-            Some(project.to_string()),
-        ))
-        .get()
-    }
-
     /// Every value reported per project, tracked reactively (new projects included).
     pub fn project_values(&self) -> Vec<LiveValue> {
         self.keys.track();
