@@ -255,6 +255,70 @@ pub fn draw_revenue<DB: DrawingBackend>(
     root.present()
 }
 
+/// A chart drawn on any plotters backend.
+pub trait Chart {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        locale: Locale,
+    ) -> DrawResult<DB::ErrorType>;
+}
+
+impl Chart for SCurve {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        locale: Locale,
+    ) -> DrawResult<DB::ErrorType> {
+        draw_scurve(root, self, locale)
+    }
+}
+
+impl Chart for RevenueChart {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        locale: Locale,
+    ) -> DrawResult<DB::ErrorType> {
+        draw_revenue(root, self, locale)
+    }
+}
+
+/// The image formats a chart is rendered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Image {
+    Png,
+    Svg,
+}
+
+impl Image {
+    /// The format of a file extension (`png`, `svg`).
+    pub fn of_extension(ext: &str) -> Option<Image> {
+        match ext {
+            "png" => Some(Image::Png),
+            "svg" => Some(Image::Svg),
+            _ => None,
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Image::Png => "image/png",
+            Image::Svg => "image/svg+xml; charset=utf-8",
+        }
+    }
+}
+
+/// `chart` rendered as `image`.
+pub fn render(chart: &impl Chart, image: Image, locale: Locale) -> Result<Vec<u8>, String> {
+    match image {
+        Image::Png => png(|root| chart.draw(root, locale).map_err(|e| e.to_string())),
+        Image::Svg => {
+            svg(|root| chart.draw(root, locale).map_err(|e| e.to_string())).map(String::into_bytes)
+        }
+    }
+}
+
 /// A chart as PNG bytes.
 pub fn png(draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>) -> Result<Vec<u8>, String> {
     let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];

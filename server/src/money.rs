@@ -416,13 +416,13 @@ pub async fn chart(
             format!("There is no chart '{name}' (there are: disbursement-scurve.png|svg, revenue-vs-estimate.png|svg)."),
         )
     };
-    let (chart, ext) = name.rsplit_once('.').ok_or_else(unknown)?;
-    if !matches!(ext, "png" | "svg") {
-        return Err(unknown());
-    }
+    let (chart, image) = name
+        .rsplit_once('.')
+        .and_then(|(chart, ext)| Some((chart, charts::Image::of_extension(ext)?)))
+        .ok_or_else(unknown)?;
     let locale = query.locale();
     let failed = |e: String| ApiFailure::internal(format!("chart {name}: {e}"));
-    let (png, svg) = match chart {
+    let bytes = match chart {
         "disbursement-scurve" => {
             may_see_investment(&state, &principal)?;
             let year = query.year(query.date()?)?;
@@ -431,11 +431,7 @@ pub async fn chart(
             let curve = app::api::money::scurve(&state.db, &state.catalogue, year, &area, date)
                 .await
                 .map_err(|e| ApiFailure::of_database(&e))?;
-            if ext == "png" {
-                (Some(charts::png(|root| charts::draw_scurve(root, &curve, locale).map_err(|e| e.to_string())).map_err(failed)?), None)
-            } else {
-                (None, Some(charts::svg(|root| charts::draw_scurve(root, &curve, locale).map_err(|e| e.to_string())).map_err(failed)?))
-            }
+            charts::render(&curve, image, locale).map_err(failed)?
         }
         "revenue-vs-estimate" => {
             let visibility = principal.visibility();
@@ -453,28 +449,27 @@ pub async fn chart(
                 None => date.year(),
             };
             let date = date.min(app::model::Period::Year(year).end());
-            let data = app::api::money::revenue_chart(&state.db, &state.catalogue, year, date)
-                .await
-                .map_err(|e| ApiFailure::of_database(&e))?;
+            let (this_year, estimate, as_of) =
+                app::api::money::revenue_chart(&state.db, &state.catalogue, year, date)
+                    .await
+                    .map_err(|e| ApiFailure::of_database(&e))?;
             let data = charts::RevenueChart {
                 year,
                 date,
-                this_year: data.0,
-                estimate: data.1,
-                as_of: data.2,
+                this_year,
+                estimate,
+                as_of,
             };
-            if ext == "png" {
-                (Some(charts::png(|root| charts::draw_revenue(root, &data, locale).map_err(|e| e.to_string())).map_err(failed)?), None)
-            } else {
-                (None, Some(charts::svg(|root| charts::draw_revenue(root, &data, locale).map_err(|e| e.to_string())).map_err(failed)?))
-            }
+            charts::render(&data, image, locale).map_err(failed)?
         }
         _ => return Err(unknown()),
     };
-    let cache = (axum::http::header::CACHE_CONTROL, "no-store");
-    Ok(match (png, svg) {
-        (Some(bytes), _) => ([(axum::http::header::CONTENT_TYPE, "image/png"), cache], bytes).into_response(),
-        (_, Some(text)) => ([(axum::http::header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"), cache], text).into_response(),
-        _ => return Err(unknown()),
-    })
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, image.content_type()),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -215,15 +215,15 @@ fn monthly_sums(rows: &[StoredFigure], keep: impl Fn(&str) -> bool, days: &[Date
         .collect()
 }
 
-/// Monthly cumulative disbursement of `year`'s capital in `area` as known at the end of
-/// `until`: the 12 month ends and 31 January of the next year.
+/// Monthly cumulative disbursement of `year`'s capital by the projects of `scope` as
+/// known at the end of `until`: the 12 month ends and 31 January of the next year.
 async fn year_curve(
     db: &Db,
     catalogue: &Catalogue,
     year: i32,
     scope: &Scope,
     until: Date,
-) -> sqlx::Result<(Vec<Option<Decimal>>, Decimal)> {
+) -> sqlx::Result<Vec<Option<Decimal>>> {
     let days = money::curve_days(year);
     let keep = |p: &str| scope.holds(catalogue, p);
     let year_end = day(year, Month::December, 31).min(until);
@@ -231,13 +231,22 @@ async fn year_curve(
     let mut sums = monthly_sums(&rows, keep, &days[..12]);
     let ext = figures::read(db, DISBURSED_EXTENSION, &text(day(year + 1, Month::January, 1)), &text(days[12].min(until)), Pick::MonthEnds, None).await?;
     sums.push(monthly_sums(&ext, keep, &days[12..]).pop().flatten());
-    let plan: Decimal = plans(db, year)
-        .await?
-        .iter()
-        .filter(|(code, _)| keep(code))
-        .filter_map(|(_, p)| p.in_force())
-        .sum();
-    Ok((sums, plan))
+    Ok(sums)
+}
+
+/// The sums of `year`'s projects in `scope` at the end of `date`: plan in force,
+/// disbursed, and the oldest as-of time.
+async fn scope_totals(
+    db: &Db,
+    catalogue: &Catalogue,
+    year: i32,
+    scope: &Scope,
+    date: Date,
+) -> sqlx::Result<money::Totals> {
+    let figures = project_figures(db, year, date).await?;
+    Ok(money::totals_by(&figures, |p| scope.holds(catalogue, p).then(String::new))
+        .remove("")
+        .unwrap_or_default())
 }
 
 /// The S-curve of `year` in `area` (the province or a commune) as of `date`.
@@ -262,9 +271,12 @@ pub async fn scurve_of(
 ) -> sqlx::Result<SCurve> {
     let rules = &catalogue.disbursement;
     let days = money::curve_days(year);
-    let (sums, plan) = year_curve(db, catalogue, year, scope, date).await?;
-    let (last_sums, last_plan) =
-        year_curve(db, catalogue, year - 1, scope, money::extension_end(year - 1)).await?;
+    let sums = year_curve(db, catalogue, year, scope, date).await?;
+    let last_sums = year_curve(db, catalogue, year - 1, scope, money::extension_end(year - 1)).await?;
+    let now = scope_totals(db, catalogue, year, scope, date).await?;
+    // last year on the same day: its plan, and its rate then
+    let then = scope_totals(db, catalogue, year - 1, scope, money::same_day_last_year(date)).await?;
+    let (plan, last_plan) = (now.plan, then.plan);
     let national_rows = figures::read(db, NATIONAL_RATE, &format!("{year}-01"), &format!("{year}-12"), Pick::All, None).await?;
     let national_of = |d: Date| {
         national_rows
@@ -288,27 +300,9 @@ pub async fn scurve_of(
             }
         })
         .collect();
-    let figures = project_figures(db, year, date).await?;
-    let mut disbursed = Decimal::ZERO;
-    let mut as_of: Option<time::OffsetDateTime> = None;
-    for (code, f) in &figures {
-        if scope.holds(catalogue, code) {
-            disbursed += f.disbursed;
-            as_of = match (as_of, f.as_of) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
-        }
-    }
-    // last year's rate on the same day and at its end
-    let last_year_now = {
-        let then = money::same_day_last_year(date);
-        let f = project_figures(db, year - 1, then).await?;
-        let sum: Decimal = f.iter().filter(|(c, _)| scope.holds(catalogue, c)).map(|(_, f)| f.disbursed).sum();
-        money::percent(sum, last_plan).filter(|_| !sum.is_zero())
-    };
+    let last_year_now = then.rate().filter(|_| !then.disbursed.is_zero());
     let last_year_final = last_sums[12].and_then(|v| money::percent(v, last_plan));
-    let outlook = money::outlook(rules, year, date, plan, disbursed, last_year_now, last_year_final);
+    let outlook = money::outlook(rules, year, date, plan, now.disbursed, last_year_now, last_year_final);
     let (area, area_name) = scope.name(catalogue, locale);
     Ok(SCurve {
         year,
@@ -316,11 +310,11 @@ pub async fn scurve_of(
         area_name,
         date,
         plan,
-        disbursed,
-        rate: money::percent(disbursed, plan).map(|r| r.round_dp(2)),
+        disbursed: now.disbursed,
+        rate: now.rate().map(|r| r.round_dp(2)),
         points,
         outlook,
-        as_of,
+        as_of: now.as_of,
     })
 }
 
