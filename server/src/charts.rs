@@ -68,8 +68,14 @@ pub fn draw_scurve<DB: DrawingBackend>(
     root.fill(&WHITE)?;
     let (body, footer) = root.split_vertically(HEIGHT - 60);
     let title = nfc(&locale.pick(
-        format!("Tiến độ giải ngân vốn đầu tư công năm {} — {}", curve.year, curve.area_name),
-        format!("Public investment disbursement, plan year {} — {}", curve.year, curve.area_name),
+        format!(
+            "Tiến độ giải ngân vốn đầu tư công năm {} — {}",
+            curve.year, curve.area_name
+        ),
+        format!(
+            "Public investment disbursement, plan year {} — {}",
+            curve.year, curve.area_name
+        ),
     ));
     let mut chart = ChartBuilder::on(&body)
         .caption(title, (FAMILY, 30).into_font().style(FontStyle::Bold))
@@ -86,26 +92,40 @@ pub fn draw_scurve<DB: DrawingBackend>(
         .label_style((FAMILY, 20))
         .light_line_style(WHITE)
         .draw()?;
-    let series = |pick: &dyn Fn(&app::model::money::CurvePoint) -> Option<Decimal>| -> Vec<(f64, f64)> {
-        curve
-            .points
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| pick(p).map(|v| (i as f64, f(v))))
-            .collect()
-    };
+    let series =
+        |pick: &dyn Fn(&app::model::money::CurvePoint) -> Option<Decimal>| -> Vec<(f64, f64)> {
+            curve
+                .points
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| pick(p).map(|v| (i as f64, f(v))))
+                .collect()
+        };
     let year = curve.year;
     chart
-        .draw_series(DashedLineSeries::new(series(&|p| Some(p.expected)), 10, 6, PLAN.stroke_width(3)))?
+        .draw_series(DashedLineSeries::new(
+            series(&|p| Some(p.expected)),
+            10,
+            6,
+            PLAN.stroke_width(3),
+        ))?
         .label(nfc(locale.pick("Đường kế hoạch", "Plan-shaped curve")))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], PLAN.stroke_width(3)));
     chart
-        .draw_series(LineSeries::new(series(&|p| p.last_year), LAST.stroke_width(3)))?
-        .label(nfc(&locale.pick(format!("Năm {}", year - 1), format!("{}", year - 1))))
+        .draw_series(LineSeries::new(
+            series(&|p| p.last_year),
+            LAST.stroke_width(3),
+        ))?
+        .label(nfc(
+            &locale.pick(format!("Năm {}", year - 1), format!("{}", year - 1))
+        ))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], LAST.stroke_width(3)));
     chart
         .draw_series(series(&|p| p.national).into_iter().map(|(x, y)| {
-            Rectangle::new([(x - 0.08, y - 1.2), (x + 0.08, y + 1.2)], NATIONAL.filled())
+            Rectangle::new(
+                [(x - 0.08, y - 1.2), (x + 0.08, y + 1.2)],
+                NATIONAL.filled(),
+            )
         }))?
         .label(nfc(locale.pick("Bình quân cả nước", "National average")))
         .legend(|(x, y)| Rectangle::new([(x + 6, y - 6), (x + 18, y + 6)], NATIONAL.filled()));
@@ -114,10 +134,19 @@ pub fn draw_scurve<DB: DrawingBackend>(
         .draw_series(LineSeries::new(this_year.clone(), ACCENT.stroke_width(5)))?
         .label(nfc(&locale.pick(format!("Năm {year}"), format!("{year}"))))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ACCENT.stroke_width(5)));
-    chart.draw_series(this_year.iter().map(|&(x, y)| Circle::new((x, y), 6, ACCENT.filled())))?;
+    chart.draw_series(
+        this_year
+            .iter()
+            .map(|&(x, y)| Circle::new((x, y), 6, ACCENT.filled())),
+    )?;
     if let (Some(&(x, y)), Some(end)) = (this_year.last(), curve.outlook.projection) {
         chart
-            .draw_series(DashedLineSeries::new(vec![(x, y), (12.0, f(end))], 4, 6, NATIONAL.stroke_width(3)))?
+            .draw_series(DashedLineSeries::new(
+                vec![(x, y), (12.0, f(end))],
+                4,
+                6,
+                NATIONAL.stroke_width(3),
+            ))?
             .label(nfc(&format!(
                 "{} {}",
                 locale.pick("Dự báo đến 31/01:", "Projected by 31 January:"),
@@ -161,7 +190,11 @@ pub fn draw_scurve<DB: DrawingBackend>(
             app::components::money::as_of_text(curve.as_of, locale)
         ),
     );
-    footer.draw(&Text::new(nfc(&source), (30, 12), (FAMILY, 20).into_font().color(&BLACK)))?;
+    footer.draw(&Text::new(
+        nfc(&source),
+        (30, 12),
+        (FAMILY, 20).into_font().color(&BLACK),
+    ))?;
     root.present()
 }
 
@@ -186,18 +219,34 @@ pub fn draw_revenue<DB: DrawingBackend>(
     let (body, footer) = root.split_vertically(HEIGHT - 60);
     let billions = |v: Decimal| f(v) / 1e9;
     let month_ends: Vec<time::Date> = (1..=12u8)
-        .map(|m| app::model::Period::Month { year: data.year, month: m }.end())
+        .map(|m| {
+            app::model::Period::Month {
+                year: data.year,
+                month: m,
+            }
+            .end()
+        })
         .collect();
     let this_year: Vec<(f64, f64)> = month_ends
         .iter()
         .enumerate()
-        .filter(|(_, d)| **d <= data.date || (d.month() == data.date.month() && d.year() == data.date.year()))
-        .filter_map(|(i, d)| data.this_year.at((*d).min(data.date)).map(|v| (i as f64 + 1.0, billions(v))))
+        .filter(|(_, d)| {
+            **d <= data.date || (d.month() == data.date.month() && d.year() == data.date.year())
+        })
+        .filter_map(|(i, d)| {
+            data.this_year
+                .at((*d).min(data.date))
+                .map(|v| (i as f64 + 1.0, billions(v)))
+        })
         .collect();
     let last_year: Vec<(f64, f64)> = month_ends
         .iter()
         .enumerate()
-        .filter_map(|(i, d)| data.this_year.at(app::model::money::same_day_last_year(*d)).map(|v| (i as f64 + 1.0, billions(v))))
+        .filter_map(|(i, d)| {
+            data.this_year
+                .at(app::model::money::same_day_last_year(*d))
+                .map(|v| (i as f64 + 1.0, billions(v)))
+        })
         .collect();
     let estimate = data.estimate.map(billions);
     let top = this_year
@@ -208,8 +257,14 @@ pub fn draw_revenue<DB: DrawingBackend>(
         .fold(1.0f64, f64::max)
         * 1.1;
     let title = nfc(&locale.pick(
-        format!("Thu ngân sách nhà nước trên địa bàn năm {} so với dự toán (tỷ đồng)", data.year),
-        format!("State budget revenue on the territory, {}, against the estimate (billion đồng)", data.year),
+        format!(
+            "Thu ngân sách nhà nước trên địa bàn năm {} so với dự toán (tỷ đồng)",
+            data.year
+        ),
+        format!(
+            "State budget revenue on the territory, {}, against the estimate (billion đồng)",
+            data.year
+        ),
     ));
     let mut chart = ChartBuilder::on(&body)
         .caption(title, (FAMILY, 30).into_font().style(FontStyle::Bold))
@@ -221,25 +276,41 @@ pub fn draw_revenue<DB: DrawingBackend>(
         .configure_mesh()
         .x_labels(12)
         .x_label_formatter(&|x| month_label(x.round() as usize - 1, locale))
-        .y_label_formatter(&|y| app::model::format::number(Decimal::from(y.round() as i64), 0, locale))
+        .y_label_formatter(&|y| {
+            app::model::format::number(Decimal::from(y.round() as i64), 0, locale)
+        })
         .label_style((FAMILY, 20))
         .light_line_style(WHITE)
         .draw()?;
     if let Some(e) = estimate {
         chart
-            .draw_series(DashedLineSeries::new(vec![(0.5, e), (12.5, e)], 10, 6, PLAN.stroke_width(3)))?
-            .label(nfc(locale.pick("Dự toán HĐND tỉnh giao", "Provincial council's estimate")))
+            .draw_series(DashedLineSeries::new(
+                vec![(0.5, e), (12.5, e)],
+                10,
+                6,
+                PLAN.stroke_width(3),
+            ))?
+            .label(nfc(locale.pick(
+                "Dự toán HĐND tỉnh giao",
+                "Provincial council's estimate",
+            )))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], PLAN.stroke_width(3)));
     }
     chart
         .draw_series(LineSeries::new(last_year, LAST.stroke_width(3)))?
-        .label(nfc(locale.pick("Cùng kỳ năm trước", "Same period last year")))
+        .label(nfc(
+            locale.pick("Cùng kỳ năm trước", "Same period last year")
+        ))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], LAST.stroke_width(3)));
     chart
         .draw_series(LineSeries::new(this_year.clone(), ACCENT.stroke_width(5)))?
         .label(nfc(locale.pick("Lũy kế năm nay", "This year, to date")))
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], ACCENT.stroke_width(5)));
-    chart.draw_series(this_year.iter().map(|&(x, y)| Circle::new((x, y), 6, ACCENT.filled())))?;
+    chart.draw_series(
+        this_year
+            .iter()
+            .map(|&(x, y)| Circle::new((x, y), 6, ACCENT.filled())),
+    )?;
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
@@ -248,10 +319,22 @@ pub fn draw_revenue<DB: DrawingBackend>(
         .label_font((FAMILY, 20))
         .draw()?;
     let source = locale.pick(
-        format!("Nguồn: Kho bạc Nhà nước · {} · đến ngày {}", app::components::money::as_of_text(data.as_of, locale), date(data.date, locale)),
-        format!("Source: State Treasury · {} · to {}", app::components::money::as_of_text(data.as_of, locale), date(data.date, locale)),
+        format!(
+            "Nguồn: Kho bạc Nhà nước · {} · đến ngày {}",
+            app::components::money::as_of_text(data.as_of, locale),
+            date(data.date, locale)
+        ),
+        format!(
+            "Source: State Treasury · {} · to {}",
+            app::components::money::as_of_text(data.as_of, locale),
+            date(data.date, locale)
+        ),
     );
-    footer.draw(&Text::new(nfc(&source), (30, 12), (FAMILY, 20).into_font().color(&BLACK)))?;
+    footer.draw(&Text::new(
+        nfc(&source),
+        (30, 12),
+        (FAMILY, 20).into_font().color(&BLACK),
+    ))?;
     root.present()
 }
 
@@ -320,7 +403,9 @@ pub fn render(chart: &impl Chart, image: Image, locale: Locale) -> Result<Vec<u8
 }
 
 /// A chart as PNG bytes.
-pub fn png(draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>) -> Result<Vec<u8>, String> {
+pub fn png(
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
+) -> Result<Vec<u8>, String> {
     let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
@@ -338,7 +423,9 @@ pub fn png(draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), S
 }
 
 /// A chart as SVG text.
-pub fn svg(draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>) -> Result<String, String> {
+pub fn svg(
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
+) -> Result<String, String> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
@@ -361,7 +448,9 @@ mod tests {
     fn the_shipped_font_has_every_vietnamese_letter() {
         let font = ab_glyph::FontRef::try_from_slice(REGULAR).unwrap();
         use ab_glyph::Font;
-        for c in "ăâđêôơưáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵĂÂĐÊÔƠƯẠỆỰ₫".chars() {
+        for c in
+            "ăâđêôơưáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵĂÂĐÊÔƠƯẠỆỰ₫".chars()
+        {
             assert_ne!(font.glyph_id(c).0, 0, "{c} has no glyph");
         }
     }

@@ -156,10 +156,22 @@ mod tests {
         Table {
             name: "giai-ngan".into(),
             title: "Giải ngân vốn đầu tư công".into(),
-            headers: vec!["Tên".into(), "Đã giải ngân (đồng)".into(), "Tỷ lệ (%)".into()],
+            headers: vec![
+                "Tên".into(),
+                "Đã giải ngân (đồng)".into(),
+                "Tỷ lệ (%)".into(),
+            ],
             rows: vec![
-                vec!["Ban Quản lý dự án, \"giao thông\"".into(), Decimal::from(412_500_000_000i64).into(), Cell::from(Some(Decimal::from_str("12.50").unwrap()))],
-                vec!["Ủy ban nhân dân xã Mường Giàng".into(), Decimal::ZERO.into(), Cell::Empty],
+                vec![
+                    "Ban Quản lý dự án, \"giao thông\"".into(),
+                    Decimal::from(412_500_000_000i64).into(),
+                    Cell::from(Some(Decimal::from_str("12.50").unwrap())),
+                ],
+                vec![
+                    "Ủy ban nhân dân xã Mường Giàng".into(),
+                    Decimal::ZERO.into(),
+                    Cell::Empty,
+                ],
             ],
         }
     }
@@ -171,7 +183,10 @@ mod tests {
         let text = String::from_utf8(csv).unwrap();
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
         assert_eq!(lines[0], "Tên,Đã giải ngân (đồng),Tỷ lệ (%)");
-        assert_eq!(lines[1], "\"Ban Quản lý dự án, \"\"giao thông\"\"\",412500000000,12.5");
+        assert_eq!(
+            lines[1],
+            "\"Ban Quản lý dự án, \"\"giao thông\"\"\",412500000000,12.5"
+        );
         assert_eq!(lines[2], "Ủy ban nhân dân xã Mường Giàng,0,");
     }
 

@@ -38,7 +38,11 @@ impl MoneyQuery {
     fn date(&self) -> Result<Date, ApiFailure> {
         match &self.date {
             None => Ok(vietnam_date(OffsetDateTime::now_utc())),
-            Some(text) => Date::parse(text, time::macros::format_description!("[year]-[month]-[day]")).map_err(|_| {
+            Some(text) => Date::parse(
+                text,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .map_err(|_| {
                 invalid(
                     "date",
                     format!("Tham số date phải là ngày dạng YYYY-MM-DD, không phải '{text}'."),
@@ -139,7 +143,10 @@ pub async fn disbursement_file(
             flag(r.below_national),
             flag(r.below_low_rate),
             Cell::Number(r.projects.into()),
-            r.as_of.map(|at| app::model::format::date_time(at, l)).unwrap_or_default().into(),
+            r.as_of
+                .map(|at| app::model::format::date_time(at, l))
+                .unwrap_or_default()
+                .into(),
         ]
     };
     let mut rows: Vec<Vec<Cell>> = view.rows.iter().map(row).collect();
@@ -150,8 +157,14 @@ pub async fn disbursement_file(
         ("Hạng", "Rank"),
         ("Mã", "Code"),
         ("Tên", "Name"),
-        ("Kế hoạch Thủ tướng giao (đồng)", "Plan, Prime Minister (đồng)"),
-        ("Kế hoạch HĐND tỉnh giao (đồng)", "Plan, provincial council (đồng)"),
+        (
+            "Kế hoạch Thủ tướng giao (đồng)",
+            "Plan, Prime Minister (đồng)",
+        ),
+        (
+            "Kế hoạch HĐND tỉnh giao (đồng)",
+            "Plan, provincial council (đồng)",
+        ),
         ("Kế hoạch điều chỉnh (đồng)", "Adjusted plan (đồng)"),
         ("Kế hoạch đang thực hiện (đồng)", "Plan in force (đồng)"),
         ("Đã giải ngân (đồng)", "Disbursed (đồng)"),
@@ -291,7 +304,10 @@ pub async fn budget_file(
     let (date, _, items) = budget_items(&state, &principal, &query).await?;
     let l = query.locale();
     let versions: Vec<String> = {
-        let mut v: Vec<String> = items.iter().flat_map(|i| i.estimate.keys().cloned()).collect();
+        let mut v: Vec<String> = items
+            .iter()
+            .flat_map(|i| i.estimate.keys().cloned())
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -308,7 +324,11 @@ pub async fn budget_file(
     .map(|(vi, en)| l.pick(*vi, *en).to_string())
     .collect();
     for v in &versions {
-        let name = state.catalogue.indicator(v).map(|i| i.name(l).to_string()).unwrap_or_else(|| v.clone());
+        let name = state
+            .catalogue
+            .indicator(v)
+            .map(|i| i.name(l).to_string())
+            .unwrap_or_else(|| v.clone());
         headers.push(format!("{name} (đồng)"));
     }
     headers.extend(
@@ -339,7 +359,12 @@ pub async fn budget_file(
             row.push(i.percent_of_estimate.into());
             row.push(i.same_period_last_year.into());
             row.push(i.growth.into());
-            row.push(i.as_of.map(|at| app::model::format::date_time(at, l)).unwrap_or_default().into());
+            row.push(
+                i.as_of
+                    .map(|at| app::model::format::date_time(at, l))
+                    .unwrap_or_default()
+                    .into(),
+            );
             row.push(i.agency.as_str().into());
             row
         })
@@ -347,8 +372,14 @@ pub async fn budget_file(
     Table {
         name: format!("ngan-sach-{date}"),
         title: l.pick(
-            format!("Thu, chi ngân sách đến ngày {}", app::model::format::date(date, l)),
-            format!("Budget revenue and spending to {}", app::model::format::date(date, l)),
+            format!(
+                "Thu, chi ngân sách đến ngày {}",
+                app::model::format::date(date, l)
+            ),
+            format!(
+                "Budget revenue and spending to {}",
+                app::model::format::date(date, l)
+            ),
         ),
         headers,
         rows,
@@ -374,9 +405,14 @@ async fn budget_items(
     };
     let visibility = principal.visibility();
     let rules = state.hub.rules();
-    let items = app::api::money::budget_summary(&state.db, &state.catalogue, date, cut, query.locale(), |i| {
-        rules.allows_indicator(&visibility, &i.code)
-    })
+    let items = app::api::money::budget_summary(
+        &state.db,
+        &state.catalogue,
+        date,
+        cut,
+        query.locale(),
+        |i| rules.allows_indicator(&visibility, &i.code),
+    )
     .await
     .map_err(|e| ApiFailure::of_database(&e))?;
     Ok((date, cut, items))
@@ -435,7 +471,11 @@ pub async fn chart(
         }
         "revenue-vs-estimate" => {
             let visibility = principal.visibility();
-            if !state.hub.rules().allows_indicator(&visibility, "budget.revenue.ytd") {
+            if !state
+                .hub
+                .rules()
+                .allows_indicator(&visibility, "budget.revenue.ytd")
+            {
                 return Err(ApiFailure::new(
                     StatusCode::FORBIDDEN,
                     "forbidden",

@@ -9,7 +9,9 @@
 
 use anyhow::{anyhow, Context};
 use app::model::catalogue::DisbursementRules;
-use app::model::{Agency, Area, Catalogue, CrosswalkLink, Indicator, Investor, Project, ProvinceData};
+use app::model::{
+    Agency, Area, Catalogue, CrosswalkLink, Indicator, Investor, Project, ProvinceData,
+};
 use serde::Deserialize;
 use std::path::Path;
 

@@ -67,8 +67,14 @@ pub fn router(
                 .route("/api/v1/budget/summary.csv", get(money::budget_csv))
                 .route("/api/v1/budget/summary.xlsx", get(money::budget_xlsx))
                 .route("/api/v1/investment/disbursement", get(money::disbursement))
-                .route("/api/v1/investment/disbursement.csv", get(money::disbursement_csv))
-                .route("/api/v1/investment/disbursement.xlsx", get(money::disbursement_xlsx))
+                .route(
+                    "/api/v1/investment/disbursement.csv",
+                    get(money::disbursement_csv),
+                )
+                .route(
+                    "/api/v1/investment/disbursement.xlsx",
+                    get(money::disbursement_xlsx),
+                )
                 .route("/api/v1/investment/scurve", get(money::scurve))
                 .route("/api/v1/projects", get(money::registry))
                 .route("/api/v1/charts/{name}", get(money::chart))

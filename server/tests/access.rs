@@ -183,9 +183,10 @@ async fn each_role_reads_and_writes_what_it_may() {
         201,
         "a resubmitted form is a replay"
     );
-    let stored = app::store::observations::revisions(&s.db, "budget.spending.estimate", "14", "2026")
-        .await
-        .unwrap();
+    let stored =
+        app::store::observations::revisions(&s.db, "budget.spending.estimate", "14", "2026")
+            .await
+            .unwrap();
     assert_eq!(stored.len(), 1, "stored once");
     assert_eq!(
         stored[0].1.to_string(),
@@ -734,7 +735,8 @@ async fn an_officer_uploads_a_csv_through_the_same_validation() {
     let actions = audit_actions(&s).await;
     assert!(actions.iter().any(|a| a == "data_submitted"));
     // a correction is a new revision, audited as such
-    let fix = "indicator,area,period,value,unit\nbudget.spending.estimate,14,2026,4900,billion_dong\n";
+    let fix =
+        "indicator,area,period,value,unit\nbudget.spending.estimate,14,2026,4900,billion_dong\n";
     assert_eq!(
         officer
             .post_form("/submit", &[("key", "csv-3"), ("csv", fix)])

@@ -63,8 +63,16 @@ async fn seed_disbursement(s: &TestServer, p: &[app::model::Project]) {
     )
     .await;
     // a mid-year adjustment of one project's plan
-    s.post_ok(&stc, &batch(vec![figure("invest.project.plan.adjusted", b, "2025", 40 * TY)]))
-        .await;
+    s.post_ok(
+        &stc,
+        &batch(vec![figure(
+            "invest.project.plan.adjusted",
+            b,
+            "2025",
+            40 * TY,
+        )]),
+    )
+    .await;
     s.post_ok(
         &stc,
         &batch(vec![
@@ -76,7 +84,12 @@ async fn seed_disbursement(s: &TestServer, p: &[app::model::Project]) {
     let days = [
         // last year, for the curve of last year and the projection
         ("invest.project.disbursed.ytd", a, "2024-09-30", 40 * TY),
-        ("invest.project.disbursed.extension", a, "2025-01-31", 76 * TY),
+        (
+            "invest.project.disbursed.extension",
+            a,
+            "2025-01-31",
+            76 * TY,
+        ),
         ("invest.project.disbursed.ytd", a, "2025-01-31", 2 * TY),
         ("invest.project.disbursed.ytd", a, "2025-04-23", 5 * TY),
         ("invest.project.disbursed.ytd", b, "2025-04-23", 8 * TY),
@@ -84,12 +97,25 @@ async fn seed_disbursement(s: &TestServer, p: &[app::model::Project]) {
         ("invest.project.disbursed.ytd", a, "2025-04-24", 6 * TY),
         ("invest.project.disbursed.ytd", a, "2025-06-30", 30 * TY),
         ("invest.project.disbursed.ytd", a, "2025-09-30", 47 * TY),
-        ("invest.project.disbursed.extension", a, "2026-01-15", 90 * TY),
-        ("invest.project.disbursed.extension", a, "2026-01-31", 96 * TY),
+        (
+            "invest.project.disbursed.extension",
+            a,
+            "2026-01-15",
+            90 * TY,
+        ),
+        (
+            "invest.project.disbursed.extension",
+            a,
+            "2026-01-31",
+            96 * TY,
+        ),
     ];
     for (indicator, project, period, value) in days {
-        s.post_ok(&kbnn, &batch(vec![figure(indicator, project, period, value)]))
-            .await;
+        s.post_ok(
+            &kbnn,
+            &batch(vec![figure(indicator, project, period, value)]),
+        )
+        .await;
     }
 }
 
@@ -125,7 +151,9 @@ async fn disbursement_is_the_sum_of_projects_at_every_level() {
     // province = Σ investors = Σ communes = Σ projects, for every amount
     for by in ["investor", "commune", "project"] {
         let (status, view) = s
-            .get_json(&format!("/api/v1/investment/disbursement?year=2025&date=2025-04-24&by={by}"))
+            .get_json(&format!(
+                "/api/v1/investment/disbursement?year=2025&date=2025-04-24&by={by}"
+            ))
             .await;
         assert_eq!(status, 200);
         assert_eq!(rows(&view).len(), 3, "{by}");
@@ -133,9 +161,13 @@ async fn disbursement_is_the_sum_of_projects_at_every_level() {
             let sum: rust_decimal::Decimal = rows(&view).iter().map(|r| dec(&r[field])).sum();
             assert_eq!(sum, dec(&total[field]), "{by} {field}");
         }
-        let council: rust_decimal::Decimal = rows(&view).iter().map(|r| dec(&r["plan"]["council"])).sum();
+        let council: rust_decimal::Decimal =
+            rows(&view).iter().map(|r| dec(&r["plan"]["council"])).sum();
         assert_eq!(council, (160 * TY).into());
-        assert_eq!(view["total"], province["total"], "the same total whatever the grouping");
+        assert_eq!(
+            view["total"], province["total"],
+            "the same total whatever the grouping"
+        );
     }
     let (_, by_project) = s
         .get_json("/api/v1/investment/disbursement?year=2025&date=2025-04-24&by=project")
@@ -143,7 +175,10 @@ async fn disbursement_is_the_sum_of_projects_at_every_level() {
     let rows = rows(&by_project);
     // ranked by rate: 40%, 20%, 6%
     let order: Vec<&str> = rows.iter().map(|r| r["code"].as_str().unwrap()).collect();
-    assert_eq!(order, [p[2].code.as_str(), p[1].code.as_str(), p[0].code.as_str()]);
+    assert_eq!(
+        order,
+        [p[2].code.as_str(), p[1].code.as_str(), p[0].code.as_str()]
+    );
     assert_eq!(rows[0]["rank"], 1);
     assert_eq!(rows[0]["name"], p[2].name_vi.as_str());
     // 5 → 6 tỷ of 100: one point since the previous report
@@ -160,31 +195,60 @@ async fn disbursement_is_the_sum_of_projects_at_every_level() {
     // the same table as a file Excel opens: CSV with a BOM, every digit; XLSX
     let csv = s
         .http
-        .get(format!("{}/api/v1/investment/disbursement.csv?year=2025&date=2025-04-24&by=investor", s.base))
+        .get(format!(
+            "{}/api/v1/investment/disbursement.csv?year=2025&date=2025-04-24&by=investor",
+            s.base
+        ))
         .bearer_auth(&s.viewer)
         .send()
         .await
         .unwrap();
     assert_eq!(csv.status(), 200);
-    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    assert!(csv.headers()["content-disposition"].to_str().unwrap().contains("giai-ngan-2025-2025-04-24.csv"));
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(csv.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("giai-ngan-2025-2025-04-24.csv"));
     let bytes = csv.bytes().await.unwrap();
-    assert!(bytes.starts_with("\u{feff}".as_bytes()), "a byte-order mark for Excel");
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "a byte-order mark for Excel"
+    );
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[0].starts_with("Hạng,Mã,Tên,Kế hoạch Thủ tướng giao (đồng)"), "{}", lines[0]);
-    assert_eq!(lines.len(), 5, "header, three investors, the province: {text}");
+    assert!(
+        lines[0].starts_with("Hạng,Mã,Tên,Kế hoạch Thủ tướng giao (đồng)"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(
+        lines.len(),
+        5,
+        "header, three investors, the province: {text}"
+    );
     let province = lines[4];
-    assert!(province.contains(",150000000000,18000000000,12,"), "{province}");
+    assert!(
+        province.contains(",150000000000,18000000000,12,"),
+        "{province}"
+    );
     let xlsx = s
         .http
-        .get(format!("{}/api/v1/investment/disbursement.xlsx?year=2025&date=2025-04-24", s.base))
+        .get(format!(
+            "{}/api/v1/investment/disbursement.xlsx?year=2025&date=2025-04-24",
+            s.base
+        ))
         .bearer_auth(&s.viewer)
         .send()
         .await
         .unwrap();
     assert_eq!(xlsx.status(), 200);
-    assert!(xlsx.headers()["content-type"].to_str().unwrap().contains("spreadsheetml"));
+    assert!(xlsx.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
     assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
 
     for bad in ["by=district", "year=25", "date=24/04/2025"] {
@@ -192,7 +256,13 @@ async fn disbursement_is_the_sum_of_projects_at_every_level() {
             .get_json(&format!("/api/v1/investment/disbursement?{bad}"))
             .await;
         assert_eq!(status, 400, "{bad}");
-        assert!(error["error"]["message_vi"].as_str().unwrap().contains("Tham số"), "{error}");
+        assert!(
+            error["error"]["message_vi"]
+                .as_str()
+                .unwrap()
+                .contains("Tham số"),
+            "{error}"
+        );
     }
     s.stop().await;
 }
@@ -206,7 +276,9 @@ async fn the_s_curve_runs_through_the_january_extension_with_its_outlook() {
     let commune = p[0].commune();
 
     let (status, curve) = s
-        .get_json(&format!("/api/v1/investment/scurve?year=2025&date=2025-09-30&area={commune}"))
+        .get_json(&format!(
+            "/api/v1/investment/scurve?year=2025&date=2025-09-30&area={commune}"
+        ))
         .await;
     assert_eq!(status, 200, "{curve}");
     let points = curve["points"].as_array().unwrap();
@@ -214,13 +286,25 @@ async fn the_s_curve_runs_through_the_january_extension_with_its_outlook() {
     assert_eq!(points[0]["day"], "2025-01-31");
     assert_eq!(points[12]["day"], "2026-01-31");
     assert_eq!(dec(&points[0]["rate"]), d("2"));
-    assert_eq!(dec(&points[3]["rate"]), d("6"), "April: the last figure of the month");
+    assert_eq!(
+        dec(&points[3]["rate"]),
+        d("6"),
+        "April: the last figure of the month"
+    );
     assert_eq!(dec(&points[4]["rate"]), d("6"), "May: carried from April");
     assert_eq!(dec(&points[5]["rate"]), d("30"));
     assert_eq!(dec(&points[8]["rate"]), d("47"));
     assert!(points[9]["rate"].is_null(), "October has not begun");
-    assert_eq!(dec(&points[8]["last_year"]), d("50"), "40 of last year's 80 tỷ");
-    assert_eq!(dec(&points[12]["last_year"]), d("95"), "last year's extension");
+    assert_eq!(
+        dec(&points[8]["last_year"]),
+        d("50"),
+        "40 of last year's 80 tỷ"
+    );
+    assert_eq!(
+        dec(&points[12]["last_year"]),
+        d("95"),
+        "last year's extension"
+    );
     assert_eq!(dec(&points[7]["national"]), d("41.5"));
     assert_eq!(dec(&points[8]["expected"]), d("57"));
     let outlook = &curve["outlook"];
@@ -229,21 +313,42 @@ async fn the_s_curve_runs_through_the_january_extension_with_its_outlook() {
     assert_eq!(dec(&outlook["projection"]), d("89.3"));
     assert_eq!(outlook["months_left"], 4);
     // 53 tỷ to 100% over October, November, December and January
-    assert_eq!(dec(&outlook["needed_for_100"]), rust_decimal::Decimal::from(13_250_000_000i64));
-    assert_eq!(dec(&outlook["needed_for_95"]), rust_decimal::Decimal::from(12_000_000_000i64));
-    assert_eq!(curve["area_name"], c.area(commune).unwrap().name_vi.as_str());
+    assert_eq!(
+        dec(&outlook["needed_for_100"]),
+        rust_decimal::Decimal::from(13_250_000_000i64)
+    );
+    assert_eq!(
+        dec(&outlook["needed_for_95"]),
+        rust_decimal::Decimal::from(12_000_000_000i64)
+    );
+    assert_eq!(
+        curve["area_name"],
+        c.area(commune).unwrap().name_vi.as_str()
+    );
 
     // in January the default plan year is last year's, and its extension counts
     let (_, january) = s
-        .get_json(&format!("/api/v1/investment/scurve?date=2026-01-20&area={commune}"))
+        .get_json(&format!(
+            "/api/v1/investment/scurve?date=2026-01-20&area={commune}"
+        ))
         .await;
     assert_eq!(january["year"], 2025);
     assert_eq!(dec(&january["rate"]), d("90"));
-    assert_eq!(dec(&january["points"][12]["rate"]), d("90"), "the extension so far");
+    assert_eq!(
+        dec(&january["points"][12]["rate"]),
+        d("90"),
+        "the extension so far"
+    );
     let (_, end) = s
-        .get_json(&format!("/api/v1/investment/scurve?year=2025&date=2026-02-15&area={commune}"))
+        .get_json(&format!(
+            "/api/v1/investment/scurve?year=2025&date=2026-02-15&area={commune}"
+        ))
         .await;
-    assert_eq!(dec(&end["rate"]), d("96"), "read at the end of the extension");
+    assert_eq!(
+        dec(&end["rate"]),
+        d("96"),
+        "read at the end of the extension"
+    );
     assert_eq!(end["outlook"]["months_left"], 0);
 
     // the same curve rendered on the server: a PNG of at least 1200×600, an SVG with its
@@ -252,30 +357,65 @@ async fn the_s_curve_runs_through_the_january_extension_with_its_outlook() {
         let http = s.http.clone();
         let viewer = s.viewer.clone();
         let base = s.base.clone();
-        async move { http.get(format!("{base}{path}")).bearer_auth(viewer).send().await.unwrap() }
+        async move {
+            http.get(format!("{base}{path}"))
+                .bearer_auth(viewer)
+                .send()
+                .await
+                .unwrap()
+        }
     };
-    let png = get(format!("/api/v1/charts/disbursement-scurve.png?year=2025&date=2025-09-30&area={commune}")).await;
+    let png = get(format!(
+        "/api/v1/charts/disbursement-scurve.png?year=2025&date=2025-09-30&area={commune}"
+    ))
+    .await;
     assert_eq!(png.status(), 200);
     assert_eq!(png.headers()["content-type"], "image/png");
     let bytes = png.bytes().await.unwrap();
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes.to_vec()));
     let reader = decoder.read_info().unwrap();
     let info = reader.info();
-    assert!(info.width >= 1200 && info.height >= 600, "{}×{}", info.width, info.height);
-    let svg = get(format!("/api/v1/charts/disbursement-scurve.svg?year=2025&date=2025-09-30&area={commune}")).await;
+    assert!(
+        info.width >= 1200 && info.height >= 600,
+        "{}×{}",
+        info.width,
+        info.height
+    );
+    let svg = get(format!(
+        "/api/v1/charts/disbursement-scurve.svg?year=2025&date=2025-09-30&area={commune}"
+    ))
+    .await;
     assert_eq!(svg.status(), 200);
     let svg = svg.text().await.unwrap();
     assert!(svg.starts_with("<svg"), "{}", &svg[..80]);
-    assert!(svg.contains("Tiến độ giải ngân vốn đầu tư công năm 2025"), "the title in Vietnamese");
+    assert!(
+        svg.contains("Tiến độ giải ngân vốn đầu tư công năm 2025"),
+        "the title in Vietnamese"
+    );
     assert!(svg.contains("Đường kế hoạch") && svg.contains("Bình quân cả nước"));
-    assert!(svg.contains("số liệu đến"), "the chart says how fresh it is");
-    let english = get("/api/v1/charts/disbursement-scurve.svg?year=2025&date=2025-09-30&lang=en".into()).await.text().await.unwrap();
+    assert!(
+        svg.contains("số liệu đến"),
+        "the chart says how fresh it is"
+    );
+    let english =
+        get("/api/v1/charts/disbursement-scurve.svg?year=2025&date=2025-09-30&lang=en".into())
+            .await
+            .text()
+            .await
+            .unwrap();
     assert!(english.contains("Plan-shaped curve"));
     assert_eq!(get("/api/v1/charts/nothing.png".into()).await.status(), 404);
-    assert_eq!(get("/api/v1/charts/disbursement-scurve.gif".into()).await.status(), 404);
+    assert_eq!(
+        get("/api/v1/charts/disbursement-scurve.gif".into())
+            .await
+            .status(),
+        404
+    );
 
     // the province curve holds every project; an unknown area is refused
-    let (_, province) = s.get_json("/api/v1/investment/scurve?year=2025&date=2025-04-30").await;
+    let (_, province) = s
+        .get_json("/api/v1/investment/scurve?year=2025&date=2025-04-30")
+        .await;
     assert_eq!(dec(&province["plan"]), (150 * TY).into());
     assert_eq!(dec(&province["points"][3]["rate"]), d("12"));
     let (status, _) = s.get_json("/api/v1/investment/scurve?area=99999").await;
@@ -291,18 +431,27 @@ async fn a_projects_page_has_its_registry_entry_plans_and_history() {
     seed_disbursement(&s, &p).await;
 
     let (status, page) = s
-        .get_json(&format!("/api/v1/projects/{}?year=2025&date=2025-09-30", p[0].code))
+        .get_json(&format!(
+            "/api/v1/projects/{}?year=2025&date=2025-09-30",
+            p[0].code
+        ))
         .await;
     assert_eq!(status, 200, "{page}");
     assert_eq!(page["project"]["name_vi"], p[0].name_vi.as_str());
     assert_eq!(page["project"]["investor"], p[0].investor.as_str());
-    assert_eq!(page["investor_name"], c.investor(&p[0].investor).unwrap().name_vi.as_str());
+    assert_eq!(
+        page["investor_name"],
+        c.investor(&p[0].investor).unwrap().name_vi.as_str()
+    );
     assert_eq!(dec(&page["figures"]["plans"]["council"]), d("100000000000"));
     assert_eq!(dec(&page["figures"]["plans"]["pm"]), d("60000000000"));
     assert_eq!(dec(&page["rate"]), d("47"));
     let history = page["history"].as_array().unwrap();
     assert_eq!(history.len(), 9, "January to September");
-    assert_eq!(history[5], json!({"day": "2025-06-30", "disbursed": 30 * TY}));
+    assert_eq!(
+        history[5],
+        json!({"day": "2025-06-30", "disbursed": 30 * TY})
+    );
 
     let (status, missing) = s.get_json("/api/v1/projects/SL-NOPE-1").await;
     assert_eq!(status, 404);
@@ -316,9 +465,7 @@ async fn the_budget_summary_keeps_parts_apart_and_compares_with_its_own_year() {
     let stc = s.token("STC").await;
     let kbnn = s.token("KBNN").await;
     let thue = s.token("THUE").await;
-    let yearly = |indicator: &str, year: &str, value: i64| {
-        json!({"indicator": indicator, "area": "14", "period": year, "value": value, "unit": "dong"})
-    };
+    let yearly = |indicator: &str, year: &str, value: i64| json!({"indicator": indicator, "area": "14", "period": year, "value": value, "unit": "dong"});
     s.post_ok(
         &stc,
         &batch(vec![
@@ -340,8 +487,11 @@ async fn the_budget_summary_keeps_parts_apart_and_compares_with_its_own_year() {
         ("2025-03-14", 1_100),
         ("2025-03-31", 1_200),
     ] {
-        s.post_ok(&kbnn, &batch(vec![daily("budget.revenue.ytd", day, value * TY)]))
-            .await;
+        s.post_ok(
+            &kbnn,
+            &batch(vec![daily("budget.revenue.ytd", day, value * TY)]),
+        )
+        .await;
     }
     s.post_ok(
         &thue,
@@ -355,14 +505,30 @@ async fn the_budget_summary_keeps_parts_apart_and_compares_with_its_own_year() {
     let (status, summary) = s.get_json("/api/v1/budget/summary?date=2025-03-31").await;
     assert_eq!(status, 200, "{summary}");
     let items = summary["items"].as_array().unwrap();
-    let item = |code: &str| items.iter().find(|i| i["indicator"] == code).unwrap().clone();
+    let item = |code: &str| {
+        items
+            .iter()
+            .find(|i| i["indicator"] == code)
+            .unwrap()
+            .clone()
+    };
     let revenue = item("budget.revenue.ytd");
     assert_eq!(dec(&revenue["ytd"]), (1_200 * TY).into());
-    assert_eq!(dec(&revenue["month"]), (200 * TY).into(), "March: 1.200 − 1.000");
+    assert_eq!(
+        dec(&revenue["month"]),
+        (200 * TY).into(),
+        "March: 1.200 − 1.000"
+    );
     assert_eq!(revenue["month_label"], "tháng 3/2025");
     // its own year's estimate (2026's exists too), each version named
-    assert_eq!(dec(&revenue["estimate"]["budget.revenue.estimate"]), d("4500000000000"));
-    assert_eq!(dec(&revenue["estimate"]["budget.revenue.estimate.central"]), d("4235000000000"));
+    assert_eq!(
+        dec(&revenue["estimate"]["budget.revenue.estimate"]),
+        d("4500000000000")
+    );
+    assert_eq!(
+        dec(&revenue["estimate"]["budget.revenue.estimate.central"]),
+        d("4235000000000")
+    );
     assert_eq!(dec(&revenue["percent_of_estimate"]), d("26.67"));
     assert_eq!(dec(&revenue["same_period_last_year"]), (1_000 * TY).into());
     assert_eq!(dec(&revenue["growth"]), d("120"));
@@ -370,8 +536,14 @@ async fn the_budget_summary_keeps_parts_apart_and_compares_with_its_own_year() {
     let land = item("budget.revenue.land.ytd");
     assert_eq!(land["part_of"], "budget.revenue.domestic.ytd");
     assert_eq!(dec(&land["percent_of_estimate"]), d("25"));
-    assert_eq!(item("budget.revenue.domestic.ytd")["part_of"], "budget.revenue.ytd");
-    assert!(item("budget.spending.ytd")["ytd"].is_null(), "nothing reported is not zero");
+    assert_eq!(
+        item("budget.revenue.domestic.ytd")["part_of"],
+        "budget.revenue.ytd"
+    );
+    assert!(
+        item("budget.spending.ytd")["ytd"].is_null(),
+        "nothing reported is not zero"
+    );
 
     // statistical reporting months run from the 15th to the 14th
     let (_, reporting) = s
@@ -384,13 +556,23 @@ async fn the_budget_summary_keeps_parts_apart_and_compares_with_its_own_year() {
         .find(|i| i["indicator"] == "budget.revenue.ytd")
         .unwrap()
         .clone();
-    assert_eq!(dec(&revenue["month"]), (200 * TY).into(), "15/2 – 14/3: 1.100 − 900");
-    assert_eq!(revenue["month_label"], "kỳ báo cáo tháng 3/2025 (15/02/2025 – 14/03/2025)");
+    assert_eq!(
+        dec(&revenue["month"]),
+        (200 * TY).into(),
+        "15/2 – 14/3: 1.100 − 900"
+    );
+    assert_eq!(
+        revenue["month_label"],
+        "kỳ báo cáo tháng 3/2025 (15/02/2025 – 14/03/2025)"
+    );
     let (status, _) = s.get_json("/api/v1/budget/summary?cut=weekly").await;
     assert_eq!(status, 400);
     let csv = s
         .http
-        .get(format!("{}/api/v1/budget/summary.csv?date=2025-03-31&lang=en", s.base))
+        .get(format!(
+            "{}/api/v1/budget/summary.csv?date=2025-03-31&lang=en",
+            s.base
+        ))
         .bearer_auth(&s.viewer)
         .send()
         .await
@@ -398,13 +580,22 @@ async fn the_budget_summary_keeps_parts_apart_and_compares_with_its_own_year() {
         .text()
         .await
         .unwrap();
-    let revenue = csv.lines().find(|l| l.starts_with("budget.revenue.ytd,")).unwrap();
-    assert!(revenue.contains(",1200000000000,month 3/2025,200000000000,"), "{revenue}");
+    let revenue = csv
+        .lines()
+        .find(|l| l.starts_with("budget.revenue.ytd,"))
+        .unwrap();
+    assert!(
+        revenue.contains(",1200000000000,month 3/2025,200000000000,"),
+        "{revenue}"
+    );
     assert!(csv.lines().next().unwrap().contains("Year to date (đồng)"));
     // revenue against its own year's estimate, drawn on the server
     let chart = s
         .http
-        .get(format!("{}/api/v1/charts/revenue-vs-estimate.svg?date=2025-03-31", s.base))
+        .get(format!(
+            "{}/api/v1/charts/revenue-vs-estimate.svg?date=2025-03-31",
+            s.base
+        ))
         .bearer_auth(&s.viewer)
         .send()
         .await
@@ -412,11 +603,18 @@ async fn the_budget_summary_keeps_parts_apart_and_compares_with_its_own_year() {
         .text()
         .await
         .unwrap();
-    assert!(chart.contains("Thu ngân sách nhà nước trên địa bàn năm 2025"), "{}", &chart[..200]);
+    assert!(
+        chart.contains("Thu ngân sách nhà nước trên địa bàn năm 2025"),
+        "{}",
+        &chart[..200]
+    );
     assert!(chart.contains("Dự toán HĐND tỉnh giao") && chart.contains("Cùng kỳ năm trước"));
     let png = s
         .http
-        .get(format!("{}/api/v1/charts/revenue-vs-estimate.png?date=2025-03-31", s.base))
+        .get(format!(
+            "{}/api/v1/charts/revenue-vs-estimate.png?date=2025-03-31",
+            s.base
+        ))
         .bearer_auth(&s.viewer)
         .send()
         .await

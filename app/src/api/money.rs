@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use time::{Date, Month};
 
 use crate::model::money::{
-    self, By, CurvePoint, Cut, DisbursementView, ProjectFigures, SCurve, YearToDate,
-    DISBURSED, DISBURSED_EXTENSION, NATIONAL_RATE, PLAN_ADJUSTED, PLAN_COUNCIL, PLAN_PM,
+    self, By, CurvePoint, Cut, DisbursementView, ProjectFigures, SCurve, YearToDate, DISBURSED,
+    DISBURSED_EXTENSION, NATIONAL_RATE, PLAN_ADJUSTED, PLAN_COUNCIL, PLAN_PM,
 };
 use crate::model::{Catalogue, Locale, Period};
 use crate::store::figures::{self, Pick, StoredFigure};
@@ -50,21 +50,40 @@ async fn disbursed_at(
     date: Date,
 ) -> sqlx::Result<HashMap<String, (StoredFigure, Option<Decimal>)>> {
     let mut out: HashMap<String, (StoredFigure, Option<Decimal>)> = HashMap::new();
-    let take = |rows: Vec<StoredFigure>, out: &mut HashMap<String, (StoredFigure, Option<Decimal>)>| {
+    let take = |rows: Vec<StoredFigure>,
+                out: &mut HashMap<String, (StoredFigure, Option<Decimal>)>| {
         // oldest first: the previous report, then the latest
         for f in rows {
-            let Some(project) = f.project.clone() else { continue };
+            let Some(project) = f.project.clone() else {
+                continue;
+            };
             let previous = out.get(&project).map(|(last, _)| last.value);
             out.insert(project, (f, previous));
         }
     };
     let year_end = day(year, Month::December, 31).min(date);
-    let rows = figures::read(db, DISBURSED, &text(day(year, Month::January, 1)), &text(year_end), Pick::LastTwo, None).await?;
+    let rows = figures::read(
+        db,
+        DISBURSED,
+        &text(day(year, Month::January, 1)),
+        &text(year_end),
+        Pick::LastTwo,
+        None,
+    )
+    .await?;
     take(rows, &mut out);
     let ext_start = day(year + 1, Month::January, 1);
     if date >= ext_start {
         let ext_end = money::extension_end(year).min(date);
-        let rows = figures::read(db, DISBURSED_EXTENSION, &text(ext_start), &text(ext_end), Pick::LastTwo, None).await?;
+        let rows = figures::read(
+            db,
+            DISBURSED_EXTENSION,
+            &text(ext_start),
+            &text(ext_end),
+            Pick::LastTwo,
+            None,
+        )
+        .await?;
         // the extension's first figure follows December's
         let mut ext: HashMap<String, (StoredFigure, Option<Decimal>)> = HashMap::new();
         take(rows, &mut ext);
@@ -85,7 +104,15 @@ pub async fn project_figures(
     let mut out: HashMap<String, ProjectFigures> = plans(db, year)
         .await?
         .into_iter()
-        .map(|(code, plans)| (code, ProjectFigures { plans, ..Default::default() }))
+        .map(|(code, plans)| {
+            (
+                code,
+                ProjectFigures {
+                    plans,
+                    ..Default::default()
+                },
+            )
+        })
         .collect();
     for (project, (f, previous)) in disbursed_at(db, year, date).await? {
         let entry = out.entry(project).or_default();
@@ -98,9 +125,22 @@ pub async fn project_figures(
 
 /// The latest national average rate reported for a month of `year` up to `date`.
 async fn national(db: &Db, year: i32, date: Date) -> sqlx::Result<Option<(Period, Decimal)>> {
-    let to = Period::containing(crate::model::PeriodKind::Month, date).min(Period::Month { year, month: 12 });
-    let rows = figures::read(db, NATIONAL_RATE, &format!("{year}-01"), &to.to_string(), Pick::All, None).await?;
-    Ok(rows.into_iter().filter(|f| f.project.is_none()).last().map(|f| (f.period, f.value)))
+    let to = Period::containing(crate::model::PeriodKind::Month, date)
+        .min(Period::Month { year, month: 12 });
+    let rows = figures::read(
+        db,
+        NATIONAL_RATE,
+        &format!("{year}-01"),
+        &to.to_string(),
+        Pick::All,
+        None,
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|f| f.project.is_none())
+        .last()
+        .map(|f| (f.period, f.value)))
 }
 
 /// The name of a row's code under `by`.
@@ -127,11 +167,25 @@ pub async fn disbursement(
     let rate = national.map(|(_, v)| v);
     let rules = &catalogue.disbursement;
     let name = |b: By| move |code: &str| row_name(catalogue, b, code, locale);
-    let total = money::rank_rows(rules, money::totals(catalogue, &figures, By::Province), name(By::Province), year, date, rate)
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| empty_row(catalogue));
-    let rows = money::rank_rows(rules, money::totals(catalogue, &figures, by), name(by), year, date, rate);
+    let total = money::rank_rows(
+        rules,
+        money::totals(catalogue, &figures, By::Province),
+        name(By::Province),
+        year,
+        date,
+        rate,
+    )
+    .into_iter()
+    .next()
+    .unwrap_or_else(|| empty_row(catalogue));
+    let rows = money::rank_rows(
+        rules,
+        money::totals(catalogue, &figures, by),
+        name(by),
+        year,
+        date,
+        rate,
+    );
     Ok(DisbursementView {
         year,
         date,
@@ -147,7 +201,10 @@ pub async fn disbursement(
 fn empty_row(catalogue: &Catalogue) -> money::DisbursementRow {
     money::DisbursementRow {
         code: catalogue.province.clone(),
-        name: catalogue.area(&catalogue.province).map(|a| a.name_vi.clone()).unwrap_or_default(),
+        name: catalogue
+            .area(&catalogue.province)
+            .map(|a| a.name_vi.clone())
+            .unwrap_or_default(),
         plan: money::Plans::default(),
         plan_in_force: Decimal::ZERO,
         disbursed: Decimal::ZERO,
@@ -176,16 +233,26 @@ impl Scope {
         match self {
             Scope::Area(area) => {
                 *area == catalogue.province
-                    || catalogue.project(project).is_some_and(|p| p.commune() == area)
+                    || catalogue
+                        .project(project)
+                        .is_some_and(|p| p.commune() == area)
             }
-            Scope::Investor(code) => catalogue.project(project).is_some_and(|p| p.investor == *code),
+            Scope::Investor(code) => catalogue
+                .project(project)
+                .is_some_and(|p| p.investor == *code),
             Scope::Project(code) => code == project,
         }
     }
 
     fn name(&self, catalogue: &Catalogue, locale: Locale) -> (String, String) {
         match self {
-            Scope::Area(a) => (a.clone(), catalogue.area(a).map(|a| a.name_vi.clone()).unwrap_or_default()),
+            Scope::Area(a) => (
+                a.clone(),
+                catalogue
+                    .area(a)
+                    .map(|a| a.name_vi.clone())
+                    .unwrap_or_default(),
+            ),
             Scope::Investor(i) => (i.clone(), row_name(catalogue, By::Investor, i, locale)),
             Scope::Project(p) => (p.clone(), row_name(catalogue, By::Project, p, locale)),
         }
@@ -194,11 +261,20 @@ impl Scope {
 
 /// Σ of each month's last cumulative figure, per month end, carrying a project's figure
 /// forward through months it did not report.
-fn monthly_sums(rows: &[StoredFigure], keep: impl Fn(&str) -> bool, days: &[Date]) -> Vec<Option<Decimal>> {
+fn monthly_sums(
+    rows: &[StoredFigure],
+    keep: impl Fn(&str) -> bool,
+    days: &[Date],
+) -> Vec<Option<Decimal>> {
     let mut by_project: BTreeMap<&str, Vec<(Date, Decimal)>> = BTreeMap::new();
     for f in rows {
-        let Some(p) = f.project.as_deref().filter(|p| keep(p)) else { continue };
-        by_project.entry(p).or_default().push((f.period.end(), f.value));
+        let Some(p) = f.project.as_deref().filter(|p| keep(p)) else {
+            continue;
+        };
+        by_project
+            .entry(p)
+            .or_default()
+            .push((f.period.end(), f.value));
     }
     days.iter()
         .map(|d| {
@@ -227,9 +303,25 @@ async fn year_curve(
     let days = money::curve_days(year);
     let keep = |p: &str| scope.holds(catalogue, p);
     let year_end = day(year, Month::December, 31).min(until);
-    let rows = figures::read(db, DISBURSED, &text(day(year, Month::January, 1)), &text(year_end), Pick::MonthEnds, None).await?;
+    let rows = figures::read(
+        db,
+        DISBURSED,
+        &text(day(year, Month::January, 1)),
+        &text(year_end),
+        Pick::MonthEnds,
+        None,
+    )
+    .await?;
     let mut sums = monthly_sums(&rows, keep, &days[..12]);
-    let ext = figures::read(db, DISBURSED_EXTENSION, &text(day(year + 1, Month::January, 1)), &text(days[12].min(until)), Pick::MonthEnds, None).await?;
+    let ext = figures::read(
+        db,
+        DISBURSED_EXTENSION,
+        &text(day(year + 1, Month::January, 1)),
+        &text(days[12].min(until)),
+        Pick::MonthEnds,
+        None,
+    )
+    .await?;
     sums.push(monthly_sums(&ext, keep, &days[12..]).pop().flatten());
     Ok(sums)
 }
@@ -244,9 +336,11 @@ async fn scope_totals(
     date: Date,
 ) -> sqlx::Result<money::Totals> {
     let figures = project_figures(db, year, date).await?;
-    Ok(money::totals_by(&figures, |p| scope.holds(catalogue, p).then(String::new))
-        .remove("")
-        .unwrap_or_default())
+    Ok(
+        money::totals_by(&figures, |p| scope.holds(catalogue, p).then(String::new))
+            .remove("")
+            .unwrap_or_default(),
+    )
 }
 
 /// The S-curve of `year` in `area` (the province or a commune) as of `date`.
@@ -257,7 +351,15 @@ pub async fn scurve(
     area: &str,
     date: Date,
 ) -> sqlx::Result<SCurve> {
-    scurve_of(db, catalogue, year, &Scope::Area(area.to_string()), date, Locale::Vi).await
+    scurve_of(
+        db,
+        catalogue,
+        year,
+        &Scope::Area(area.to_string()),
+        date,
+        Locale::Vi,
+    )
+    .await
 }
 
 /// The S-curve of `year` for the projects of `scope` as of `date`.
@@ -272,12 +374,34 @@ pub async fn scurve_of(
     let rules = &catalogue.disbursement;
     let days = money::curve_days(year);
     let sums = year_curve(db, catalogue, year, scope, date).await?;
-    let last_sums = year_curve(db, catalogue, year - 1, scope, money::extension_end(year - 1)).await?;
+    let last_sums = year_curve(
+        db,
+        catalogue,
+        year - 1,
+        scope,
+        money::extension_end(year - 1),
+    )
+    .await?;
     let now = scope_totals(db, catalogue, year, scope, date).await?;
     // last year on the same day: its plan, and its rate then
-    let then = scope_totals(db, catalogue, year - 1, scope, money::same_day_last_year(date)).await?;
+    let then = scope_totals(
+        db,
+        catalogue,
+        year - 1,
+        scope,
+        money::same_day_last_year(date),
+    )
+    .await?;
     let (plan, last_plan) = (now.plan, then.plan);
-    let national_rows = figures::read(db, NATIONAL_RATE, &format!("{year}-01"), &format!("{year}-12"), Pick::All, None).await?;
+    let national_rows = figures::read(
+        db,
+        NATIONAL_RATE,
+        &format!("{year}-01"),
+        &format!("{year}-12"),
+        Pick::All,
+        None,
+    )
+    .await?;
     let national_of = |d: Date| {
         national_rows
             .iter()
@@ -289,20 +413,36 @@ pub async fn scurve_of(
         .enumerate()
         .map(|(i, d)| {
             // a month that has not ended shows its figure so far; one not begun, nothing
-            let disbursed = if *d <= date || (i > 0 && days[i - 1] < date) { sums[i] } else { None };
+            let disbursed = if *d <= date || (i > 0 && days[i - 1] < date) {
+                sums[i]
+            } else {
+                None
+            };
             CurvePoint {
                 day: *d,
                 disbursed,
-                rate: disbursed.and_then(|v| money::percent(v, plan)).map(|r| r.round_dp(2)),
+                rate: disbursed
+                    .and_then(|v| money::percent(v, plan))
+                    .map(|r| r.round_dp(2)),
                 expected: money::expected_rate(rules, year, *d),
-                last_year: last_sums[i].and_then(|v| money::percent(v, last_plan)).map(|r| r.round_dp(2)),
+                last_year: last_sums[i]
+                    .and_then(|v| money::percent(v, last_plan))
+                    .map(|r| r.round_dp(2)),
                 national: national_of(*d),
             }
         })
         .collect();
     let last_year_now = then.rate().filter(|_| !then.disbursed.is_zero());
     let last_year_final = last_sums[12].and_then(|v| money::percent(v, last_plan));
-    let outlook = money::outlook(rules, year, date, plan, now.disbursed, last_year_now, last_year_final);
+    let outlook = money::outlook(
+        rules,
+        year,
+        date,
+        plan,
+        now.disbursed,
+        last_year_now,
+        last_year_final,
+    );
     let (area, area_name) = scope.name(catalogue, locale);
     Ok(SCurve {
         year,
@@ -356,27 +496,67 @@ pub async fn project(
     let Some(p) = catalogue.project(code) else {
         return Ok(None);
     };
-    let figures = project_figures(db, year, date).await?.remove(code).unwrap_or_default();
+    let figures = project_figures(db, year, date)
+        .await?
+        .remove(code)
+        .unwrap_or_default();
     let days = money::curve_days(year);
     let year_end = day(year, Month::December, 31).min(date);
-    let rows = figures::read(db, DISBURSED, &text(day(year, Month::January, 1)), &text(year_end), Pick::MonthEnds, Some(code)).await?;
-    let ext = figures::read(db, DISBURSED_EXTENSION, &text(day(year + 1, Month::January, 1)), &text(days[12].min(date)), Pick::MonthEnds, Some(code)).await?;
+    let rows = figures::read(
+        db,
+        DISBURSED,
+        &text(day(year, Month::January, 1)),
+        &text(year_end),
+        Pick::MonthEnds,
+        Some(code),
+    )
+    .await?;
+    let ext = figures::read(
+        db,
+        DISBURSED_EXTENSION,
+        &text(day(year + 1, Month::January, 1)),
+        &text(days[12].min(date)),
+        Pick::MonthEnds,
+        Some(code),
+    )
+    .await?;
     let keep = |_: &str| true;
     let mut sums = monthly_sums(&rows, keep, &days[..12]);
     sums.push(monthly_sums(&ext, keep, &days[12..]).pop().flatten());
-    let rate = figures.plans.in_force().and_then(|plan| money::percent(figures.disbursed, plan)).map(|r| r.round_dp(2));
+    let rate = figures
+        .plans
+        .in_force()
+        .and_then(|plan| money::percent(figures.disbursed, plan))
+        .map(|r| r.round_dp(2));
     let national = national(db, year, date).await?.map(|(_, v)| v);
     Ok(Some(ProjectDetail {
-        investor_name: catalogue.investor(&p.investor).map(|i| i.name_vi.clone()).unwrap_or_default(),
-        commune_names: p.communes.iter().map(|c| catalogue.area(c).map(|a| a.name_vi.clone()).unwrap_or_else(|| c.clone())).collect(),
+        investor_name: catalogue
+            .investor(&p.investor)
+            .map(|i| i.name_vi.clone())
+            .unwrap_or_default(),
+        commune_names: p
+            .communes
+            .iter()
+            .map(|c| {
+                catalogue
+                    .area(c)
+                    .map(|a| a.name_vi.clone())
+                    .unwrap_or_else(|| c.clone())
+            })
+            .collect(),
         year,
-        band: money::rate_band(&catalogue.disbursement, rate, year, date, national).name().to_string(),
+        band: money::rate_band(&catalogue.disbursement, rate, year, date, national)
+            .name()
+            .to_string(),
         rate,
         history: days
             .iter()
             .zip(sums)
             .filter(|(d, _)| **d <= date || d.month() == date.month() && d.year() == date.year())
-            .map(|(d, v)| HistoryPoint { day: *d, disbursed: v })
+            .map(|(d, v)| HistoryPoint {
+                day: *d,
+                disbursed: v,
+            })
             .collect(),
         figures,
         project: p.clone(),
@@ -427,13 +607,23 @@ pub async fn budget_summary(
     let (month_year, month) = money::month_of(cut, date);
     let (start, _) = money::month_span(cut, month_year, month);
     let mut items = Vec::new();
-    for ind in catalogue.indicators.iter().filter(|i| i.sector == "budget" && i.cumulative && allowed(i)) {
+    for ind in catalogue
+        .indicators
+        .iter()
+        .filter(|i| i.sector == "budget" && i.cumulative && allowed(i))
+    {
         // this year's and last year's days (and the December before a reporting January)
         let from = day(year - 1, Month::January, 1).min(start);
         let rows = figures::read(db, &ind.code, &text(from), &text(date), Pick::All, None).await?;
-        let rows: Vec<&StoredFigure> = rows.iter().filter(|f| f.area == catalogue.province).collect();
+        let rows: Vec<&StoredFigure> = rows
+            .iter()
+            .filter(|f| f.area == catalogue.province)
+            .collect();
         let ytd = YearToDate::new(rows.iter().map(|f| (f.period.start(), f.value)));
-        let latest = rows.iter().filter(|f| f.period.start().year() == year).next_back();
+        let latest = rows
+            .iter()
+            .filter(|f| f.period.start().year() == year)
+            .next_back();
         let mut estimate = BTreeMap::new();
         let mut in_force = None;
         for code in &ind.estimates {
@@ -464,7 +654,10 @@ pub async fn budget_summary(
                 ),
             },
             estimate,
-            percent_of_estimate: value.zip(in_force).and_then(|(v, e)| money::percent(v, e)).map(|p| p.round_dp(2)),
+            percent_of_estimate: value
+                .zip(in_force)
+                .and_then(|(v, e)| money::percent(v, e))
+                .map(|p| p.round_dp(2)),
             same_period_last_year: ytd.same_period_last_year(date),
             growth: ytd.growth(date).map(|g| g.round_dp(2)),
             as_of: latest.map(|f| f.as_of),
@@ -497,7 +690,9 @@ pub async fn load_screen(
         money::Focus::Project(p)
     } else if let Some(i) = param("investor").filter(|i| catalogue.investor(i).is_some()) {
         money::Focus::Investor(i)
-    } else if let Some(c) = param("commune").filter(|c| catalogue.area(c).is_some_and(|a| a.is_commune_level())) {
+    } else if let Some(c) =
+        param("commune").filter(|c| catalogue.area(c).is_some_and(|a| a.is_commune_level()))
+    {
         money::Focus::Commune(c)
     } else {
         money::Focus::Province
@@ -513,44 +708,68 @@ pub async fn load_screen(
     };
     let db = &ctx.db;
     let failed = |e: sqlx::Error| ServerFnError::new(format!("the money view cannot be read: {e}"));
-    let scurve = scurve_of(db, catalogue, year, &scope, date, locale).await.map_err(failed)?;
+    let scurve = scurve_of(db, catalogue, year, &scope, date, locale)
+        .await
+        .map_err(failed)?;
     let national = national(db, year, date).await.map_err(failed)?;
     let visibility = principal.visibility();
     let overview = crate::api::overview::overview_indicators(catalogue);
     let allowed = |code: &str| {
-        let owner = catalogue.indicator(code).map(|i| i.agency.as_str()).unwrap_or_default();
+        let owner = catalogue
+            .indicator(code)
+            .map(|i| i.agency.as_str())
+            .unwrap_or_default();
         visibility.allows(code, owner, &overview)
     };
-    let budget = budget_summary(db, catalogue, today, Cut::Calendar, locale, |i| allowed(&i.code))
-        .await
-        .map_err(failed)?
-        .into_iter()
-        .map(|item| {
-            let estimate_code = catalogue
-                .indicator(&item.indicator)
-                .and_then(|i| i.estimates.iter().rev().find(|e| item.estimate.get(*e).is_some_and(Option::is_some)).cloned());
-            money::BudgetRow {
-                part: item.part_of.is_some(),
-                ytd: item.ytd,
-                month: item.month,
-                month_label: item.month_label,
-                estimate: estimate_code.as_ref().and_then(|e| item.estimate.get(e).copied().flatten()).map(|e| e.0),
-                estimate_label: estimate_code
-                    .and_then(|e| catalogue.indicator(&e).map(|i| i.name(locale).to_string()))
-                    .unwrap_or_default(),
-                same_period_last_year: item.same_period_last_year,
-                as_of: item.as_of,
-                agency: item.agency,
-                name: item.name,
-                indicator: item.indicator,
-            }
-        })
-        .collect();
+    let budget = budget_summary(db, catalogue, today, Cut::Calendar, locale, |i| {
+        allowed(&i.code)
+    })
+    .await
+    .map_err(failed)?
+    .into_iter()
+    .map(|item| {
+        let estimate_code = catalogue.indicator(&item.indicator).and_then(|i| {
+            i.estimates
+                .iter()
+                .rev()
+                .find(|e| item.estimate.get(*e).is_some_and(Option::is_some))
+                .cloned()
+        });
+        money::BudgetRow {
+            part: item.part_of.is_some(),
+            ytd: item.ytd,
+            month: item.month,
+            month_label: item.month_label,
+            estimate: estimate_code
+                .as_ref()
+                .and_then(|e| item.estimate.get(e).copied().flatten())
+                .map(|e| e.0),
+            estimate_label: estimate_code
+                .and_then(|e| catalogue.indicator(&e).map(|i| i.name(locale).to_string()))
+                .unwrap_or_default(),
+            same_period_last_year: item.same_period_last_year,
+            as_of: item.as_of,
+            agency: item.agency,
+            name: item.name,
+            indicator: item.indicator,
+        }
+    })
+    .collect();
     let project = match &focus {
-        money::Focus::Project(code) => project(db, catalogue, code, year, date).await.map_err(failed)?.map(|d| {
-            let months = d.history.iter().map(|h| money::ProjectMonth { day: h.day, disbursed: h.disbursed }).collect();
-            (d.project, d.investor_name, months)
-        }),
+        money::Focus::Project(code) => project(db, catalogue, code, year, date)
+            .await
+            .map_err(failed)?
+            .map(|d| {
+                let months = d
+                    .history
+                    .iter()
+                    .map(|h| money::ProjectMonth {
+                        day: h.day,
+                        disbursed: h.disbursed,
+                    })
+                    .collect();
+                (d.project, d.investor_name, months)
+            }),
         _ => None,
     };
     let budget_codes: std::collections::HashSet<String> = catalogue
@@ -568,7 +787,10 @@ pub async fn load_screen(
     );
     Ok(money::MoneyScreen {
         viewer: crate::model::account::Viewer::of(&principal, locale),
-        province_name: catalogue.area(&province).map(|a| a.name_vi.clone()).unwrap_or_default(),
+        province_name: catalogue
+            .area(&province)
+            .map(|a| a.name_vi.clone())
+            .unwrap_or_default(),
         province_code: province,
         focus,
         year,
@@ -596,9 +818,24 @@ pub async fn revenue_chart(
     date: Date,
 ) -> sqlx::Result<(YearToDate, Option<Decimal>, Option<time::OffsetDateTime>)> {
     const REVENUE: &str = "budget.revenue.ytd";
-    let rows = figures::read(db, REVENUE, &text(day(year - 1, Month::January, 1)), &text(date), Pick::All, None).await?;
-    let rows: Vec<&StoredFigure> = rows.iter().filter(|f| f.area == catalogue.province).collect();
-    let as_of = rows.iter().filter(|f| f.period.start().year() == year).map(|f| f.as_of).max();
+    let rows = figures::read(
+        db,
+        REVENUE,
+        &text(day(year - 1, Month::January, 1)),
+        &text(date),
+        Pick::All,
+        None,
+    )
+    .await?;
+    let rows: Vec<&StoredFigure> = rows
+        .iter()
+        .filter(|f| f.area == catalogue.province)
+        .collect();
+    let as_of = rows
+        .iter()
+        .filter(|f| f.period.start().year() == year)
+        .map(|f| f.as_of)
+        .max();
     let ytd = YearToDate::new(rows.iter().map(|f| (f.period.start(), f.value)));
     let in_force = catalogue
         .indicator(REVENUE)

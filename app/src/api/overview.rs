@@ -198,7 +198,7 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             (v.project.is_some()
                 && crate::model::money::INVESTMENT_INDICATORS.contains(&v.indicator.as_str()))
                 || (layer_codes.contains(v.indicator.as_str())
-                && (communes.contains(v.area.as_str()) || v.area == province))
+                    && (communes.contains(v.area.as_str()) || v.area == province))
                 || wanted.contains(&(v.indicator.clone(), v.area.clone()))
         },
         &principal.visibility(),

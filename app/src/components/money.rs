@@ -32,7 +32,12 @@ fn path(values: &[Option<Decimal>]) -> String {
     for (i, v) in values.iter().enumerate() {
         match v {
             Some(v) => {
-                d.push_str(&format!("{}{:.1},{:.1} ", if pen_down { "L" } else { "M" }, x(i), y(*v)));
+                d.push_str(&format!(
+                    "{}{:.1},{:.1} ",
+                    if pen_down { "L" } else { "M" },
+                    x(i),
+                    y(*v)
+                ));
                 pen_down = true;
             }
             None => pen_down = false,
@@ -80,13 +85,20 @@ pub fn SCurveChart(
         .unwrap_or(12);
     let points = StoredValue::new(curve.points.clone());
     let rates = Memo::new(move |_| {
-        let mut rates: Vec<Option<Decimal>> = points.with_value(|p| p.iter().map(|p| p.rate).collect());
+        let mut rates: Vec<Option<Decimal>> =
+            points.with_value(|p| p.iter().map(|p| p.rate).collect());
         if let Some(live) = live_rate.get() {
             rates[running] = Some(live);
         }
         rates
     });
-    let expected = path(&curve.points.iter().map(|p| Some(p.expected)).collect::<Vec<_>>());
+    let expected = path(
+        &curve
+            .points
+            .iter()
+            .map(|p| Some(p.expected))
+            .collect::<Vec<_>>(),
+    );
     let last_year = path(&curve.points.iter().map(|p| p.last_year).collect::<Vec<_>>());
     let national: Vec<(usize, Decimal)> = curve
         .points
@@ -98,7 +110,13 @@ pub fn SCurveChart(
     let projection_line = move || {
         let now = rates.get()[running]?;
         let end = projection?;
-        Some(format!("M{:.1},{:.1} L{:.1},{:.1}", x(running), y(now), x(12), y(end)))
+        Some(format!(
+            "M{:.1},{:.1} L{:.1},{:.1}",
+            x(running),
+            y(now),
+            x(12),
+            y(end)
+        ))
     };
     let grid = [0, 25, 50, 75, 100]
         .into_iter()
@@ -157,7 +175,11 @@ pub fn SCurveChart(
 
 /// The S-curve's figures as a table (for screen readers, and to read exact values).
 #[component]
-fn CurveTable(points: Vec<CurvePoint>, rates: Memo<Vec<Option<Decimal>>>, locale: Memo<Locale>) -> impl IntoView {
+fn CurveTable(
+    points: Vec<CurvePoint>,
+    rates: Memo<Vec<Option<Decimal>>>,
+    locale: Memo<Locale>,
+) -> impl IntoView {
     let points = StoredValue::new(points);
     view! {
         <details class="chart-table">
@@ -318,14 +340,31 @@ pub fn RankingTable(
 }
 
 /// The rows below the national average, as text to paste into a briefing.
-pub fn below_average_text(rows: &[DisbursementRow], national: Option<Decimal>, locale: Locale) -> String {
+pub fn below_average_text(
+    rows: &[DisbursementRow],
+    national: Option<Decimal>,
+    locale: Locale,
+) -> String {
     let Some(n) = national else {
-        return locale.pick("Chưa có tỷ lệ bình quân cả nước.", "No national average yet.").to_string();
+        return locale
+            .pick(
+                "Chưa có tỷ lệ bình quân cả nước.",
+                "No national average yet.",
+            )
+            .to_string();
     };
     let below: Vec<&DisbursementRow> = rows.iter().filter(|r| r.below_national).collect();
     let mut text = locale.pick(
-        format!("Các chủ đầu tư giải ngân dưới mức bình quân cả nước ({}%): {} đơn vị.", format::number(n, 1, locale), below.len()),
-        format!("Investors below the national average ({}%): {}.", format::number(n, 1, locale), below.len()),
+        format!(
+            "Các chủ đầu tư giải ngân dưới mức bình quân cả nước ({}%): {} đơn vị.",
+            format::number(n, 1, locale),
+            below.len()
+        ),
+        format!(
+            "Investors below the national average ({}%): {}.",
+            format::number(n, 1, locale),
+            below.len()
+        ),
     );
     for (i, r) in below.iter().enumerate() {
         text.push_str(&format!(
@@ -344,7 +383,11 @@ pub fn below_average_text(rows: &[DisbursementRow], national: Option<Decimal>, l
 /// "số liệu đến …" of the oldest figure behind a table.
 pub fn as_of_text(at: Option<time::OffsetDateTime>, locale: Locale) -> String {
     match at {
-        Some(at) => format!("{} {}", locale.pick("số liệu đến", "data as of"), date_time(at, locale)),
+        Some(at) => format!(
+            "{} {}",
+            locale.pick("số liệu đến", "data as of"),
+            date_time(at, locale)
+        ),
         None => locale.pick("chưa có số liệu", "no data yet").to_string(),
     }
 }
@@ -380,7 +423,10 @@ mod tests {
             projects: 1,
             as_of: None,
         };
-        let rows = [row("Ban QLDA giao thông", "15", true), row("UBND xã Mường La", "40", false)];
+        let rows = [
+            row("Ban QLDA giao thông", "15", true),
+            row("UBND xã Mường La", "40", false),
+        ];
         let text = below_average_text(&rows, Some(Decimal::from(30)), Locale::Vi);
         assert_eq!(
             text,

@@ -67,13 +67,12 @@ impl LiveStore {
     ) -> LiveStore {
         let map: HashMap<Key, ArcRwSignal<Option<LiveValue>>> = values
             .iter()
-            .map(|v| {
-(v.key(), ArcRwSignal::new(Some(v.clone())))
-            })
+            .map(|v| (v.key(), ArcRwSignal::new(Some(v.clone()))))
             .collect();
         let values = StoredValue::new(map);
         let keys = RwSignal::new(0);
-        let plan_year = crate::model::money::plan_year_shown(crate::model::format::vietnam_date(now));
+        let plan_year =
+            crate::model::money::plan_year_shown(crate::model::format::vietnam_date(now));
         let province = province.to_string();
         let derived = ArcMemo::new(move |_| {
             keys.track();
@@ -122,7 +121,9 @@ impl LiveStore {
     pub fn value(&self, indicator: &str, area: &str) -> Option<LiveValue> {
         if crate::model::money::is_derived(indicator) {
             let key = (indicator.to_string(), area.to_string());
-            return self.derived.with_value(|d| d.with(|m| m.get(&key).cloned()));
+            return self
+                .derived
+                .with_value(|d| d.with(|m| m.get(&key).cloned()));
         }
         self.signal(Key::new(indicator.to_string(), area.to_string(), None))
             .get()
@@ -147,10 +148,7 @@ impl LiveStore {
 
     /// Replaces every value (a snapshot): values it lacks are gone.
     pub fn reset(&self, values: Vec<LiveValue>) {
-        let mut fresh: HashMap<Key, LiveValue> = values
-            .into_iter()
-            .map(|v| (v.key(), v))
-            .collect();
+        let mut fresh: HashMap<Key, LiveValue> = values.into_iter().map(|v| (v.key(), v)).collect();
         let known: Vec<(Key, ArcRwSignal<Option<LiveValue>>)> = self
             .values
             .with_value(|m| m.iter().map(|(k, s)| (k.clone(), s.clone())).collect());

@@ -610,7 +610,12 @@ impl Catalogue {
                     "an extension figure is reported daily, per project".into(),
                 ));
             }
-            if ind.cumulative && !matches!(ind.cadence, Cadence::Daily | Cadence::Streamed | Cadence::Monthly) {
+            if ind.cumulative
+                && !matches!(
+                    ind.cadence,
+                    Cadence::Daily | Cadence::Streamed | Cadence::Monthly
+                )
+            {
                 errors.push(problem(
                     &entry,
                     "cumulative",
@@ -619,15 +624,26 @@ impl Catalogue {
             }
             if let Some(whole) = &ind.part_of {
                 match known(whole) {
-                    None => errors.push(problem(&entry, "part_of", format!("unknown indicator '{whole}'"))),
-                    Some(w) if w.code == ind.code => {
-                        errors.push(problem(&entry, "part_of", "an indicator cannot be part of itself".into()))
-                    }
-                    Some(w) if w.unit.dimension() != ind.unit.dimension() || w.cadence != ind.cadence => {
+                    None => errors.push(problem(
+                        &entry,
+                        "part_of",
+                        format!("unknown indicator '{whole}'"),
+                    )),
+                    Some(w) if w.code == ind.code => errors.push(problem(
+                        &entry,
+                        "part_of",
+                        "an indicator cannot be part of itself".into(),
+                    )),
+                    Some(w)
+                        if w.unit.dimension() != ind.unit.dimension()
+                            || w.cadence != ind.cadence =>
+                    {
                         errors.push(problem(
                             &entry,
                             "part_of",
-                            format!("indicator '{whole}' is not measured and reported like this one"),
+                            format!(
+                                "indicator '{whole}' is not measured and reported like this one"
+                            ),
                         ))
                     }
                     Some(_) => {}
@@ -656,7 +672,12 @@ impl Catalogue {
                     errors.push(problem(
                         &entry,
                         "province_threshold",
-                        format!("critical {} must be beyond warning {} for {}", t.critical, t.warning, direction_text(ind.direction)),
+                        format!(
+                            "critical {} must be beyond warning {} for {}",
+                            t.critical,
+                            t.warning,
+                            direction_text(ind.direction)
+                        ),
                     ));
                 }
             }
@@ -670,12 +691,31 @@ impl Catalogue {
                 ("short_vi", &inv.short_vi),
                 ("short_en", &inv.short_en),
             ];
-            let entry = check_entry("investor", i, &inv.code, &texts, &mut investor_index, &mut errors);
-            if let Some(agency) = inv.agency.as_ref().filter(|a| !agency_index.contains_key(*a)) {
-                errors.push(problem(&entry, "agency", format!("unknown agency '{agency}'")));
+            let entry = check_entry(
+                "investor",
+                i,
+                &inv.code,
+                &texts,
+                &mut investor_index,
+                &mut errors,
+            );
+            if let Some(agency) = inv
+                .agency
+                .as_ref()
+                .filter(|a| !agency_index.contains_key(*a))
+            {
+                errors.push(problem(
+                    &entry,
+                    "agency",
+                    format!("unknown agency '{agency}'"),
+                ));
             }
             if !area_index.contains_key(&inv.area) {
-                errors.push(problem(&entry, "area", format!("unknown area '{}'", inv.area)));
+                errors.push(problem(
+                    &entry,
+                    "area",
+                    format!("unknown area '{}'", inv.area),
+                ));
             }
         }
         let mut project_index = HashMap::new();
@@ -689,10 +729,18 @@ impl Catalogue {
                 &mut errors,
             );
             if !investor_index.contains_key(&p.investor) {
-                errors.push(problem(&entry, "investor", format!("unknown investor '{}'", p.investor)));
+                errors.push(problem(
+                    &entry,
+                    "investor",
+                    format!("unknown investor '{}'", p.investor),
+                ));
             }
             if p.communes.is_empty() {
-                errors.push(problem(&entry, "communes", "names at least one commune".into()));
+                errors.push(problem(
+                    &entry,
+                    "communes",
+                    "names at least one commune".into(),
+                ));
             }
             for code in &p.communes {
                 match area_index.get(code).map(|&i| &areas[i]) {
@@ -702,7 +750,11 @@ impl Catalogue {
                         "communes",
                         format!("'{code}' is not a commune-level unit of today"),
                     )),
-                    None => errors.push(problem(&entry, "communes", format!("unknown area '{code}'"))),
+                    None => errors.push(problem(
+                        &entry,
+                        "communes",
+                        format!("unknown area '{code}'"),
+                    )),
                 }
             }
             if p.end_year < p.start_year {
@@ -710,7 +762,11 @@ impl Catalogue {
             }
             if let Some([lon, lat]) = p.point {
                 if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
-                    errors.push(problem(&entry, "point", format!("[{lon}, {lat}] is not [longitude, latitude]")));
+                    errors.push(problem(
+                        &entry,
+                        "point",
+                        format!("[{lon}, {lat}] is not [longitude, latitude]"),
+                    ));
                 }
             }
         }
@@ -725,7 +781,9 @@ impl Catalogue {
                 "the expected shares must not fall through the year and stay within 100".into(),
             ));
         }
-        if rules.critical_share_of_expected <= Decimal::ZERO || rules.critical_share_of_expected > Decimal::ONE {
+        if rules.critical_share_of_expected <= Decimal::ZERO
+            || rules.critical_share_of_expected > Decimal::ONE
+        {
             errors.push(problem(
                 "disbursement",
                 "critical_share_of_expected",

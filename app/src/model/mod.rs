@@ -19,10 +19,10 @@ pub use catalogue::{
     Agency, Area, AreaKind, Cadence, Catalogue, CrosswalkLink, Direction, Indicator, Level,
     ProvinceData, Target, Threshold,
 };
-pub use registry::{Investor, Project};
 pub use i18n::Locale;
 pub use live::{LiveFrame, LiveValue, StreamPosition};
 pub use period::{Period, PeriodKind};
+pub use registry::{Investor, Project};
 pub use unit::Unit;
 
 use serde::{Deserialize, Serialize};

@@ -120,7 +120,10 @@ pub fn month_span(cut: Cut, year: i32, month: u8) -> (Date, Date) {
 /// last month).
 pub fn quarter_span(cut: Cut, year: i32, quarter: u8) -> (Date, Date) {
     let last = quarter * 3;
-    (month_span(cut, year, last - 2).0, month_span(cut, year, last).1)
+    (
+        month_span(cut, year, last - 2).0,
+        month_span(cut, year, last).1,
+    )
 }
 
 /// The month (year, month) under `cut` that `date` falls in.
@@ -358,7 +361,9 @@ pub fn totals(
     figures: &HashMap<String, ProjectFigures>,
     by: By,
 ) -> BTreeMap<String, Totals> {
-    totals_by(figures, |code| group_of(catalogue, code, by).map(str::to_string))
+    totals_by(figures, |code| {
+        group_of(catalogue, code, by).map(str::to_string)
+    })
 }
 
 /// Sums the projects' figures by the group `group` names for each (none: not counted).
@@ -393,7 +398,10 @@ impl SlimRegistry {
         }
         let mut projects = BTreeMap::new();
         for p in &catalogue.projects {
-            projects.insert(p.code.clone(), (p.investor.clone(), p.commune().to_string()));
+            projects.insert(
+                p.code.clone(),
+                (p.investor.clone(), p.commune().to_string()),
+            );
             names.insert(p.code.clone(), p.name_vi.clone());
             if let Some(a) = catalogue.area(p.commune()) {
                 names.insert(a.code.clone(), a.name_vi.clone());
@@ -414,7 +422,10 @@ impl SlimRegistry {
     }
 
     pub fn name(&self, code: &str) -> String {
-        self.names.get(code).cloned().unwrap_or_else(|| code.to_string())
+        self.names
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
     }
 }
 
@@ -558,7 +569,11 @@ pub const DERIVED_RATE: &str = "invest.disbursement.rate";
 /// The catalogue entry a sum of projects is shown with (it is in no province file: its
 /// names, unit and owner follow from the project indicators). The rate's threshold is the
 /// expected curve on `date`: a warning below it, critical below its critical share.
-pub fn derived_indicator(catalogue: &Catalogue, code: &str, date: Date) -> Option<super::Indicator> {
+pub fn derived_indicator(
+    catalogue: &Catalogue,
+    code: &str,
+    date: Date,
+) -> Option<super::Indicator> {
     let base = catalogue.indicator(DISBURSED)?.clone();
     let rules = &catalogue.disbursement;
     let (name_vi, name_en, unit, target, threshold, direction, min, max) = match code {
@@ -725,7 +740,9 @@ pub fn rank_rows(
                 plan: t.plans,
                 plan_in_force: t.plan,
                 disbursed: t.disbursed,
-                band: rate_band(rules, rate, plan_year, date, national).name().to_string(),
+                band: rate_band(rules, rate, plan_year, date, national)
+                    .name()
+                    .to_string(),
                 rank: 0,
                 movement: t.movement().map(|m| m.round_dp(2)),
                 below_national: matches!((rate, national), (Some(r), Some(n)) if r < n),
@@ -819,7 +836,8 @@ pub fn expected_rate(rules: &DisbursementRules, plan_year: i32, date: Date) -> D
         return Decimal::from(rules.expected_by_extension_end);
     }
     // knots: (day before 1 January, 0), (end of each month, expected), (31 January, ext)
-    let mut knots: Vec<(Date, Decimal)> = vec![(start.previous_day().unwrap_or(start), Decimal::ZERO)];
+    let mut knots: Vec<(Date, Decimal)> =
+        vec![(start.previous_day().unwrap_or(start), Decimal::ZERO)];
     for (i, share) in rules.expected.iter().enumerate() {
         knots.push((month_end(plan_year, i as u8 + 1), Decimal::from(*share)));
     }
@@ -860,7 +878,12 @@ pub fn rate_band(
 
 /// Whether a rate falls in the Government's laggard band (below 20%), which counts only
 /// once the curve expects more than that.
-pub fn below_low_rate(rules: &DisbursementRules, rate: Option<Decimal>, plan_year: i32, date: Date) -> bool {
+pub fn below_low_rate(
+    rules: &DisbursementRules,
+    rate: Option<Decimal>,
+    plan_year: i32,
+    date: Date,
+) -> bool {
     let low = Decimal::from(rules.low_rate);
     rate.is_some_and(|r| r < low) && expected_rate(rules, plan_year, date) > low
 }
@@ -902,7 +925,10 @@ pub enum ProjectionMethod {
 /// whose last day is later (on 30 September: October, November, December and January; on
 /// 5 October the same four).
 fn months_left(plan_year: i32, date: Date) -> u32 {
-    curve_days(plan_year).iter().filter(|end| **end > date).count() as u32
+    curve_days(plan_year)
+        .iter()
+        .filter(|end| **end > date)
+        .count() as u32
 }
 
 /// The outlook of a plan year on `date`, with `rate` and `disbursed` now against `plan`;
@@ -927,7 +953,10 @@ pub fn outlook(
             let expected_now = expected_rate(rules, plan_year, date);
             if expected_now > Decimal::ZERO {
                 let fin = Decimal::from(rules.expected_by_extension_end);
-                (Some(cap(r * fin / expected_now)), ProjectionMethod::ExpectedCurve)
+                (
+                    Some(cap(r * fin / expected_now)),
+                    ProjectionMethod::ExpectedCurve,
+                )
             } else {
                 (None, ProjectionMethod::None)
             }
@@ -990,12 +1019,28 @@ mod tests {
         assert!(period_open(next, date!(2026 - 12 - 31), true));
         // only plans and estimates, only next year's
         assert!(!period_open(next, date!(2026 - 12 - 01), false));
-        assert!(!period_open(Period::Year(2028), date!(2026 - 12 - 01), true));
+        assert!(!period_open(
+            Period::Year(2028),
+            date!(2026 - 12 - 01),
+            true
+        ));
         // a month or a day ahead never
-        assert!(!period_open("2027-01".parse().unwrap(), date!(2026 - 12 - 15), true));
+        assert!(!period_open(
+            "2027-01".parse().unwrap(),
+            date!(2026 - 12 - 15),
+            true
+        ));
         // what has started is always open
-        assert!(period_open(Period::Year(2026), date!(2026 - 01 - 01), false));
-        assert!(period_open("2026-12-01".parse().unwrap(), date!(2026 - 12 - 01), false));
+        assert!(period_open(
+            Period::Year(2026),
+            date!(2026 - 01 - 01),
+            false
+        ));
+        assert!(period_open(
+            "2026-12-01".parse().unwrap(),
+            date!(2026 - 12 - 01),
+            false
+        ));
     }
 
     #[test]
@@ -1090,13 +1135,23 @@ mod tests {
             (date!(2027 - 02 - 28), d("10")),
             (date!(2028 - 02 - 29), d("12")),
         ]);
-        assert_eq!(r.same_period_last_year(date!(2026 - 03 - 31)), Some(d("1000")));
+        assert_eq!(
+            r.same_period_last_year(date!(2026 - 03 - 31)),
+            Some(d("1000"))
+        );
         assert_eq!(r.growth(date!(2026 - 03 - 31)), Some(d("112.5")));
         // a leap day is compared with 28 February
-        assert_eq!(same_day_last_year(date!(2028 - 02 - 29)), date!(2027 - 02 - 28));
+        assert_eq!(
+            same_day_last_year(date!(2028 - 02 - 29)),
+            date!(2027 - 02 - 28)
+        );
         assert_eq!(r.growth(date!(2028 - 02 - 29)), Some(d("120")));
         // 1 January compares with 1 January, never with 31 December
-        let jan = YearToDate::new([(date!(2025 - 01 - 01), d("20")), (date!(2025 - 12 - 31), d("4600")), (date!(2026 - 01 - 01), d("25"))]);
+        let jan = YearToDate::new([
+            (date!(2025 - 01 - 01), d("20")),
+            (date!(2025 - 12 - 31), d("4600")),
+            (date!(2026 - 01 - 01), d("25")),
+        ]);
         assert_eq!(jan.growth(date!(2026 - 01 - 01)), Some(d("125")));
     }
 
@@ -1104,8 +1159,14 @@ mod tests {
     fn a_figure_is_compared_with_its_own_years_estimate() {
         let estimates = BTreeMap::from([(2026, d("4500")), (2027, d("5000"))]);
         // on 15 December the 2027 estimate exists; the 2026 figure is still judged by 2026's
-        assert_eq!(estimate_for(&estimates, date!(2026 - 12 - 15)), Some(d("4500")));
-        assert_eq!(estimate_for(&estimates, date!(2027 - 01 - 02)), Some(d("5000")));
+        assert_eq!(
+            estimate_for(&estimates, date!(2026 - 12 - 15)),
+            Some(d("4500"))
+        );
+        assert_eq!(
+            estimate_for(&estimates, date!(2027 - 01 - 02)),
+            Some(d("5000"))
+        );
         assert_eq!(estimate_for(&estimates, date!(2025 - 06 - 01)), None);
     }
 
@@ -1140,13 +1201,32 @@ mod tests {
         assert_eq!(band(date!(2026 - 09 - 30)), Band::Critical);
         // below the national average is a warning even when on the curve
         assert_eq!(
-            rate_band(&r, Some(d("15")), 2026, date!(2026 - 04 - 20), Some(d("16.2"))),
+            rate_band(
+                &r,
+                Some(d("15")),
+                2026,
+                date!(2026 - 04 - 20),
+                Some(d("16.2"))
+            ),
             Band::Warning
         );
-        assert_eq!(rate_band(&r, None, 2026, date!(2026 - 04 - 20), None), Band::Missing);
+        assert_eq!(
+            rate_band(&r, None, 2026, date!(2026 - 04 - 20), None),
+            Band::Missing
+        );
         // the Government's 20% band counts once the curve is past it
-        assert!(!below_low_rate(&r, Some(d("15")), 2026, date!(2026 - 04 - 20)));
-        assert!(below_low_rate(&r, Some(d("15")), 2026, date!(2026 - 06 - 30)));
+        assert!(!below_low_rate(
+            &r,
+            Some(d("15")),
+            2026,
+            date!(2026 - 04 - 20)
+        ));
+        assert!(below_low_rate(
+            &r,
+            Some(d("15")),
+            2026,
+            date!(2026 - 06 - 30)
+        ));
         // in the extension, the year's plan is judged against the extension's share
         assert_eq!(
             rate_band(&r, Some(d("80")), 2026, date!(2027 - 01 - 31), None),
@@ -1159,7 +1239,15 @@ mod tests {
         let r = rules();
         let plan = d("6600000000000");
         let disbursed = d("3102000000000"); // 47%
-        let o = outlook(&r, 2026, date!(2026 - 09 - 30), plan, disbursed, Some(d("45")), Some(d("93")));
+        let o = outlook(
+            &r,
+            2026,
+            date!(2026 - 09 - 30),
+            plan,
+            disbursed,
+            Some(d("45")),
+            Some(d("93")),
+        );
         assert_eq!(o.method, ProjectionMethod::LastYearsShape);
         assert_eq!(o.projection, Some(d("97.1")));
         // October, November, December and the January extension
@@ -1177,7 +1265,10 @@ mod tests {
         assert_eq!(o.needed_for_100, Some(Decimal::ZERO));
         assert_eq!(o.projection, Some(d("100")));
         // on 5 October October still counts
-        assert_eq!(outlook(&r, 2026, date!(2026 - 10 - 05), plan, disbursed, None, None).months_left, 4);
+        assert_eq!(
+            outlook(&r, 2026, date!(2026 - 10 - 05), plan, disbursed, None, None).months_left,
+            4
+        );
         // from 31 January the year is closed
         let o = outlook(&r, 2026, date!(2027 - 01 - 31), plan, disbursed, None, None);
         assert_eq!((o.months_left, o.needed_for_95), (0, None));
@@ -1272,8 +1363,29 @@ mod tests {
     fn a_project_counts_under_its_commune_of_record() {
         let catalogue = registry(3);
         let map = HashMap::from([
-            ("P0".to_string(), ProjectFigures { disbursed: d("5"), plans: Plans { council: Some(d("10")), ..Default::default() }, ..Default::default() }),
-            ("P1".to_string(), ProjectFigures { disbursed: d("1"), plans: Plans { council: Some(d("10")), adjusted: Some(d("4")), ..Default::default() }, ..Default::default() }),
+            (
+                "P0".to_string(),
+                ProjectFigures {
+                    disbursed: d("5"),
+                    plans: Plans {
+                        council: Some(d("10")),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+            ),
+            (
+                "P1".to_string(),
+                ProjectFigures {
+                    disbursed: d("1"),
+                    plans: Plans {
+                        council: Some(d("10")),
+                        adjusted: Some(d("4")),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                },
+            ),
         ]);
         let communes = totals(&catalogue, &map, By::Commune);
         // P0 also runs through 00003 but is summed under 00001, once
@@ -1288,7 +1400,13 @@ mod tests {
         assert_eq!(province.plans.pm, None);
     }
 
-    fn live(indicator: &str, project: &str, period: &str, value: &str, previous: Option<(&str, &str)>) -> LiveValue {
+    fn live(
+        indicator: &str,
+        project: &str,
+        period: &str,
+        value: &str,
+        previous: Option<(&str, &str)>,
+    ) -> LiveValue {
         LiveValue {
             indicator: indicator.into(),
             area: "00001".into(),
@@ -1300,7 +1418,10 @@ mod tests {
             as_of: time::macros::datetime!(2027-01-10 10:00 UTC),
             revision: 1,
             offset: 1,
-            previous: previous.map(|(p, v)| crate::model::live::PreviousValue { period: p.parse().unwrap(), value: d(v) }),
+            previous: previous.map(|(p, v)| crate::model::live::PreviousValue {
+                period: p.parse().unwrap(),
+                value: d(v),
+            }),
         }
     }
 
@@ -1315,14 +1436,22 @@ mod tests {
         plan_b.area = "00002".into();
         let values = [a, b, live(PLAN_COUNCIL, "P0", "2026", "60", None), plan_b];
         let derived = derived_values(values.iter(), 2026, "14");
-        let get = |ind: &str, area: &str| derived.iter().find(|v| v.indicator == ind && v.area == area).unwrap();
+        let get = |ind: &str, area: &str| {
+            derived
+                .iter()
+                .find(|v| v.indicator == ind && v.area == area)
+                .unwrap()
+        };
         assert_eq!(get(DERIVED_DISBURSED, "14").value, d("40"));
         assert_eq!(get(DERIVED_PLAN, "14").value, d("100"));
         assert_eq!(get(DERIVED_RATE, "14").value, d("40"));
         assert_eq!(get(DERIVED_RATE, "00001").value, d("50"));
         assert_eq!(get(DERIVED_RATE, "00002").value, d("25"));
         // the province is as fresh as its oldest project figure
-        assert_eq!(get(DERIVED_RATE, "14").as_of, time::macros::datetime!(2026-11-20 10:00 UTC));
+        assert_eq!(
+            get(DERIVED_RATE, "14").as_of,
+            time::macros::datetime!(2026-11-20 10:00 UTC)
+        );
         assert_eq!(get(DERIVED_RATE, "14").offset, 9);
         assert!(is_derived(DERIVED_RATE) && !is_derived(DISBURSED));
     }
@@ -1341,7 +1470,8 @@ mod tests {
         let c = Catalogue::new(data).unwrap();
         let april = derived_indicator(&c, DERIVED_RATE, date!(2026 - 04 - 20)).unwrap();
         let september = derived_indicator(&c, DERIVED_RATE, date!(2026 - 09 - 30)).unwrap();
-        let band = |i: &crate::model::Indicator| Band::of(Some(d("15")), i.threshold, i.direction, i.max);
+        let band =
+            |i: &crate::model::Indicator| Band::of(Some(d("15")), i.threshold, i.direction, i.max);
         assert_ne!(band(&april), Band::Critical);
         assert_eq!(band(&september), Band::Critical);
         // in January the threshold is the extension's
@@ -1356,8 +1486,20 @@ mod tests {
             // next year's plan arrived in December; this year's is the previous period
             live(PLAN_COUNCIL, "P0", "2027", "90", Some(("2026", "100"))),
             live(PLAN_ADJUSTED, "P0", "2026", "120", None),
-            live(DISBURSED, "P0", "2026-12-31", "80", Some(("2026-12-30", "70"))),
-            live(DISBURSED_EXTENSION, "P0", "2027-01-10", "95", Some(("2027-01-09", "90"))),
+            live(
+                DISBURSED,
+                "P0",
+                "2026-12-31",
+                "80",
+                Some(("2026-12-30", "70")),
+            ),
+            live(
+                DISBURSED_EXTENSION,
+                "P0",
+                "2027-01-10",
+                "95",
+                Some(("2027-01-09", "90")),
+            ),
             // a 2027 disbursement figure belongs to the 2027 plan
             live(DISBURSED, "P1", "2027-01-10", "3", None),
             live(PLAN_COUNCIL, "P1", "2026", "50", None),

@@ -10,11 +10,11 @@ pub mod account;
 pub mod admin;
 #[cfg(feature = "ssr")]
 pub mod login;
+pub mod money;
 #[cfg(feature = "ssr")]
 pub mod not_found;
 #[cfg(feature = "ssr")]
 pub mod notice;
-pub mod money;
 pub mod overview;
 #[cfg(feature = "ssr")]
 pub mod submit;

@@ -21,8 +21,7 @@ use crate::pages::use_locale;
 
 async fn load(locale: Locale) -> Result<MoneyScreen, ServerFnError> {
     #[cfg(feature = "ssr")]
-    return crate::api::money::load_screen(locale, &crate::pages::Location::current().query)
-        .await;
+    return crate::api::money::load_screen(locale, &crate::pages::Location::current().query).await;
     #[cfg(not(feature = "ssr"))]
     {
         let _ = locale;
@@ -68,7 +67,12 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
         epoch: data.epoch.clone(),
         offset: data.offset,
     };
-    let store = LiveStore::new(position, &data.values, data.server_time, &data.province_code);
+    let store = LiveStore::new(
+        position,
+        &data.values,
+        data.server_time,
+        &data.province_code,
+    );
     Effect::new(move |_| untrack(|| store.connect()));
     let lang = move || match locale.get() {
         Locale::Vi => "en",
@@ -91,7 +95,11 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
                 None => figures,
                 Some((scope, code)) => figures
                     .into_iter()
-                    .filter(|(p, _)| registry.with_value(|r| r.group(p, *scope, "") .as_deref() == Some(code.as_str())))
+                    .filter(|(p, _)| {
+                        registry.with_value(|r| {
+                            r.group(p, *scope, "").as_deref() == Some(code.as_str())
+                        })
+                    })
                     .collect(),
             };
             let totals = province_code.with_value(|prov| {
@@ -122,7 +130,9 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
             Some(("/money".into(), "← Toàn tỉnh", "← Whole province")),
         ),
         Focus::Project(c) => {
-            let investor = registry.with_value(|r| r.projects.get(c).map(|(i, _)| i.clone())).unwrap_or_default();
+            let investor = registry
+                .with_value(|r| r.projects.get(c).map(|(i, _)| i.clone()))
+                .unwrap_or_default();
             (
                 registry.with_value(|r| r.name(c)),
                 Some((investor_link(&investor), "← Chủ đầu tư", "← Investor")),
@@ -149,7 +159,11 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
             .into_any()
         }
         Focus::Investor(c) | Focus::Commune(c) => {
-            let by = if matches!(focus, Focus::Investor(_)) { By::Investor } else { By::Commune };
+            let by = if matches!(focus, Focus::Investor(_)) {
+                By::Investor
+            } else {
+                By::Commune
+            };
             let projects = ranked(By::Project, Some((by, c)));
             view! {
                 <RankingTable title=locale.get_untracked().pick("Dự án", "Projects").to_string() rows=projects link=project_link locale kind="project" />
@@ -157,7 +171,9 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
             .into_any()
         }
         Focus::Project(_) => match data.project.clone() {
-            Some((p, investor_name, months)) => view! { <ProjectPanel project=p investor_name months locale /> }.into_any(),
+            Some((p, investor_name, months)) => {
+                view! { <ProjectPanel project=p investor_name months locale /> }.into_any()
+            }
             None => ().into_any(),
         },
     };
@@ -325,4 +341,3 @@ fn ProjectPanel(
         </section>
     }
 }
-

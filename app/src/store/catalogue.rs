@@ -43,7 +43,11 @@ async fn reinterpreted(conn: &mut super::Conn, catalogue: &Catalogue) -> sqlx::R
                 "indicator '{code}': reported per project {} → {}, but its figures are stored {}",
                 by_project != 0,
                 new.by_project,
-                if by_project != 0 { "per project" } else { "per area" }
+                if by_project != 0 {
+                    "per project"
+                } else {
+                    "per area"
+                }
             ));
         }
         let new_cadence = enum_text(&new.cadence);

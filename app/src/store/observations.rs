@@ -301,7 +301,8 @@ pub async fn events_after(
 }
 
 fn live_value(row: ValueRow) -> sqlx::Result<LiveValue> {
-    let (indicator, area, period, value, unit, agency, as_of, revision, offset, _, _, project) = row;
+    let (indicator, area, period, value, unit, agency, as_of, revision, offset, _, _, project) =
+        row;
     Ok(LiveValue {
         indicator,
         area,
@@ -376,8 +377,7 @@ pub async fn current_values(db: &Db, head: u64) -> sqlx::Result<Vec<LiveValue>> 
         if prank == 2 {
             if let Some(last) = values.last_mut().filter(|v| {
                 v.indicator == value.indicator && v.area == value.area && v.project == value.project
-            })
-            {
+            }) {
                 last.previous = Some(PreviousValue {
                     period: value.period,
                     value: value.value,

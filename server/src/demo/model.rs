@@ -298,7 +298,11 @@ impl DemoProvince {
         // in a few communes everything lags far behind all year (below 20% into the autumn)
         let communes: Vec<&str> = self.communes.iter().map(|c| c.code.as_str()).collect();
         let laggards: Vec<&str> = (0..4u64)
-            .filter_map(|k| communes.get((mix(self.seed ^ (k + 1)) % communes.len().max(1) as u64) as usize).copied())
+            .filter_map(|k| {
+                communes
+                    .get((mix(self.seed ^ (k + 1)) % communes.len().max(1) as u64) as usize)
+                    .copied()
+            })
             .collect();
         for p in &mut projects {
             p.plan *= INVESTMENT_PLAN / total;
@@ -647,7 +651,13 @@ impl DemoProvince {
                 };
                 disbursed += done;
                 if working {
-                    out.push(self.project_figure("invest.project.disbursed.ytd", proj, day, done, closing));
+                    out.push(self.project_figure(
+                        "invest.project.disbursed.ytd",
+                        proj,
+                        day,
+                        done,
+                        closing,
+                    ));
                 }
                 if date.month() == Month::January && working {
                     if let Some(last) = self.project_disbursed(proj, date.year() - 1, date) {
@@ -967,14 +977,38 @@ impl DemoProvince {
                 at,
             ));
             let estimates = [
-                ("budget.revenue.domestic.estimate.central", REVENUE_ESTIMATE_CENTRAL * DOMESTIC_SHARE),
-                ("budget.revenue.domestic.estimate", REVENUE_ESTIMATE * DOMESTIC_SHARE),
-                ("budget.revenue.land.estimate", REVENUE_ESTIMATE * DOMESTIC_SHARE * LAND_SHARE),
-                ("budget.revenue.lottery.estimate", REVENUE_ESTIMATE * DOMESTIC_SHARE * LOTTERY_SHARE),
-                ("budget.revenue.fees.estimate", REVENUE_ESTIMATE * DOMESTIC_SHARE * FEES_SHARE),
-                ("budget.spending.estimate.central", SPENDING_ESTIMATE_CENTRAL),
-                ("budget.spending.investment.estimate", INVESTMENT_PLAN * 0.95),
-                ("budget.spending.recurrent.estimate", SPENDING_ESTIMATE * 0.66),
+                (
+                    "budget.revenue.domestic.estimate.central",
+                    REVENUE_ESTIMATE_CENTRAL * DOMESTIC_SHARE,
+                ),
+                (
+                    "budget.revenue.domestic.estimate",
+                    REVENUE_ESTIMATE * DOMESTIC_SHARE,
+                ),
+                (
+                    "budget.revenue.land.estimate",
+                    REVENUE_ESTIMATE * DOMESTIC_SHARE * LAND_SHARE,
+                ),
+                (
+                    "budget.revenue.lottery.estimate",
+                    REVENUE_ESTIMATE * DOMESTIC_SHARE * LOTTERY_SHARE,
+                ),
+                (
+                    "budget.revenue.fees.estimate",
+                    REVENUE_ESTIMATE * DOMESTIC_SHARE * FEES_SHARE,
+                ),
+                (
+                    "budget.spending.estimate.central",
+                    SPENDING_ESTIMATE_CENTRAL,
+                ),
+                (
+                    "budget.spending.investment.estimate",
+                    INVESTMENT_PLAN * 0.95,
+                ),
+                (
+                    "budget.spending.recurrent.estimate",
+                    SPENDING_ESTIMATE * 0.66,
+                ),
             ];
             for (code, value) in estimates {
                 out.push(self.figure(code, p, next, Self::money(value), "dong", at));
@@ -984,7 +1018,13 @@ impl DemoProvince {
                     if let Some(pm) = pm {
                         out.push(self.project_figure("invest.project.plan.pm", proj, next, pm, at));
                     }
-                    out.push(self.project_figure("invest.project.plan.council", proj, next, council, at));
+                    out.push(self.project_figure(
+                        "invest.project.plan.council",
+                        proj,
+                        next,
+                        council,
+                        at,
+                    ));
                 }
             }
         }
@@ -992,7 +1032,13 @@ impl DemoProvince {
             let year = Period::Year(date.year());
             for proj in &self.projects {
                 if let Some((_, _, Some(adjusted))) = self.plans(proj, date.year()) {
-                    out.push(self.project_figure("invest.project.plan.adjusted", proj, year, adjusted, at));
+                    out.push(self.project_figure(
+                        "invest.project.plan.adjusted",
+                        proj,
+                        year,
+                        adjusted,
+                        at,
+                    ));
                 }
             }
         }
@@ -1223,11 +1269,16 @@ mod tests {
             .iter()
             .filter_map(|p| {
                 let (pm, council, adjusted) = demo.plans(p, year)?;
-                let adjusted = adjusted.filter(|_| date >= date!(2026 - 07 - 15).replace_year(year).unwrap());
+                let adjusted =
+                    adjusted.filter(|_| date >= date!(2026 - 07 - 15).replace_year(year).unwrap());
                 Some((
                     p.code.clone(),
                     ProjectFigures {
-                        plans: Plans { pm: pm.map(dec), council: Some(dec(council)), adjusted: adjusted.map(dec) },
+                        plans: Plans {
+                            pm: pm.map(dec),
+                            council: Some(dec(council)),
+                            adjusted: adjusted.map(dec),
+                        },
                         disbursed: dec(demo.project_disbursed(p, year, date)?),
                         ..Default::default()
                     },
@@ -1248,7 +1299,12 @@ mod tests {
                 .to_f64()
                 .unwrap()
         };
-        let plan = totals(&c, &disbursement(&demo, 2026, date!(2026 - 12 - 31)), By::Province)["14"].plan;
+        let plan = totals(
+            &c,
+            &disbursement(&demo, 2026, date!(2026 - 12 - 31)),
+            By::Province,
+        )["14"]
+            .plan;
         let plan = plan.to_f64().unwrap();
         assert!((6_300e9..6_900e9).contains(&plan), "plan in force {plan}");
         for (date, lo, hi) in [
@@ -1261,13 +1317,34 @@ mod tests {
             assert!((lo..=hi).contains(&r), "{date}: {r}%");
         }
         // in late April many investors are below 20%, led by the large works
-        let april = totals(&c, &disbursement(&demo, 2026, date!(2026 - 04 - 23)), By::Investor);
-        let below = april.values().filter(|t| t.rate().is_some_and(|r| r < Decimal::from(20))).count();
-        assert!((14..=26).contains(&below), "{below} investors below 20% of {}", april.len());
+        let april = totals(
+            &c,
+            &disbursement(&demo, 2026, date!(2026 - 04 - 23)),
+            By::Investor,
+        );
+        let below = april
+            .values()
+            .filter(|t| t.rate().is_some_and(|r| r < Decimal::from(20)))
+            .count();
+        assert!(
+            (14..=26).contains(&below),
+            "{below} investors below 20% of {}",
+            april.len()
+        );
         // a few communes still below 20% at the end of September
-        let september = totals(&c, &disbursement(&demo, 2026, date!(2026 - 09 - 30)), By::Commune);
-        let lagging = september.values().filter(|t| t.rate().is_some_and(|r| r < Decimal::from(20))).count();
-        assert!((1..=10).contains(&lagging), "{lagging} communes below 20% in September");
+        let september = totals(
+            &c,
+            &disbursement(&demo, 2026, date!(2026 - 09 - 30)),
+            By::Commune,
+        );
+        let lagging = september
+            .values()
+            .filter(|t| t.rate().is_some_and(|r| r < Decimal::from(20)))
+            .count();
+        assert!(
+            (1..=10).contains(&lagging),
+            "{lagging} communes below 20% in September"
+        );
         // cumulative figures never fall
         let p = &demo.projects[0];
         let mut last = 0.0;

@@ -203,7 +203,9 @@ pub fn validate(
             }
         }
         let planned_ahead = indicator.is_some_and(|i| catalogue.is_plan(&i.code));
-        if let Some(p) = period.filter(|p| !app::model::money::period_open(*p, today, planned_ahead)) {
+        if let Some(p) =
+            period.filter(|p| !app::model::money::period_open(*p, today, planned_ahead))
+        {
             let (vi, en) = if planned_ahead {
                 (
                     format!(" Dự toán, kế hoạch năm sau được gửi từ ngày 01/12 (hôm nay là {})", app::model::format::date(today, app::model::Locale::Vi)),
@@ -211,7 +213,10 @@ pub fn validate(
                 )
             } else {
                 (
-                    format!(" (hôm nay là {})", app::model::format::date(today, app::model::Locale::Vi)),
+                    format!(
+                        " (hôm nay là {})",
+                        app::model::format::date(today, app::model::Locale::Vi)
+                    ),
                     format!(" (today is {today})"),
                 )
             };
@@ -507,7 +512,12 @@ pub fn validate(
         };
 
         if let (Some(ind), Some(a), Some(p)) = (indicator, area, period) {
-            let key = (ind.code.clone(), a.code.clone(), project.map(|p| p.code.clone()), p);
+            let key = (
+                ind.code.clone(),
+                a.code.clone(),
+                project.map(|p| p.code.clone()),
+                p,
+            );
             if let Some(first) = seen.insert(key, index) {
                 item.report(
                     "period",
@@ -637,12 +647,33 @@ mod tests {
         };
         // the area may be left out (it is the project's commune) or given as it
         assert_eq!(
-            outcome("KBNN", &[item(json!({"project": project.code})), item(json!({"project": project.code, "area": project.commune(), "period": "2026-11-19"}))], NOW),
-            Ok(vec![(project.commune().to_string(), Some(project.code.clone())); 2])
+            outcome(
+                "KBNN",
+                &[
+                    item(json!({"project": project.code})),
+                    item(
+                        json!({"project": project.code, "area": project.commune(), "period": "2026-11-19"})
+                    )
+                ],
+                NOW
+            ),
+            Ok(vec![
+                (
+                    project.commune().to_string(),
+                    Some(project.code.clone())
+                );
+                2
+            ])
         );
         let refused = |extra: Value| outcome("KBNN", &[item(extra)], NOW).unwrap_err();
-        assert_eq!(refused(json!({"area": project.commune()})), vec![(0, "project".into(), "missing".into())]);
-        assert_eq!(refused(json!({"project": "SL-NOPE-999"})), vec![(0, "project".into(), "unknown_project".into())]);
+        assert_eq!(
+            refused(json!({"area": project.commune()})),
+            vec![(0, "project".into(), "missing".into())]
+        );
+        assert_eq!(
+            refused(json!({"project": "SL-NOPE-999"})),
+            vec![(0, "project".into(), "unknown_project".into())]
+        );
         assert_eq!(
             refused(json!({"project": project.code, "area": other.code})),
             vec![(0, "area".into(), "not_the_projects_commune".into())]
@@ -656,10 +687,19 @@ mod tests {
         );
         // two figures of one period are fine for two projects, not for one
         let second = &c.projects[1];
-        let both = [item(json!({"project": project.code, "area": project.commune()})), item(json!({"project": second.code}))];
+        let both = [
+            item(json!({"project": project.code, "area": project.commune()})),
+            item(json!({"project": second.code})),
+        ];
         assert!(outcome("KBNN", &both, NOW).is_ok());
-        let twice = [item(json!({"project": project.code})), item(json!({"project": project.code}))];
-        assert_eq!(outcome("KBNN", &twice, NOW).unwrap_err(), vec![(1, "period".into(), "duplicate_in_batch".into())]);
+        let twice = [
+            item(json!({"project": project.code})),
+            item(json!({"project": project.code})),
+        ];
+        assert_eq!(
+            outcome("KBNN", &twice, NOW).unwrap_err(),
+            vec![(1, "period".into(), "duplicate_in_batch".into())]
+        );
     }
 
     #[test]
@@ -684,17 +724,35 @@ mod tests {
         let before = datetime!(2026-11-30 16:59 UTC);
         let from = datetime!(2026-11-30 17:00 UTC);
         let in_future = |index| (index, "period".to_string(), "period_in_future".to_string());
-        assert_eq!(outcome("STC", &[plan.clone(), estimate.clone()], before).unwrap_err(), vec![in_future(0), in_future(1)]);
+        assert_eq!(
+            outcome("STC", &[plan.clone(), estimate.clone()], before).unwrap_err(),
+            vec![in_future(0), in_future(1)]
+        );
         assert!(outcome("STC", &[plan.clone(), estimate.clone()], from).is_ok());
-        assert!(outcome("STC", &[plan.clone(), estimate.clone()], datetime!(2026-12-10 09:00 +07:00)).is_ok());
+        assert!(outcome(
+            "STC",
+            &[plan.clone(), estimate.clone()],
+            datetime!(2026-12-10 09:00 +07:00)
+        )
+        .is_ok());
         // a yearly figure that is no plan or estimate waits for its year; so does a plan two years ahead
         let result = json!({"indicator": "digital.economy.share", "area": "14", "period": "2027", "value": 9, "unit": "percent"});
         let mut later = plan.clone();
         later["period"] = json!("2028");
-        assert_eq!(outcome("STC", &[later], from).unwrap_err(), vec![in_future(0)]);
-        assert_eq!(outcome("TKT", &[result], from).unwrap_err(), vec![in_future(0)]);
+        assert_eq!(
+            outcome("STC", &[later], from).unwrap_err(),
+            vec![in_future(0)]
+        );
+        assert_eq!(
+            outcome("TKT", &[result], from).unwrap_err(),
+            vec![in_future(0)]
+        );
         let refusal = check(&c, "STC", &[plan], before).unwrap_err();
-        assert!(refusal.invalid[0].message_en.contains("from 1 December"), "{}", refusal.invalid[0].message_en);
+        assert!(
+            refusal.invalid[0].message_en.contains("from 1 December"),
+            "{}",
+            refusal.invalid[0].message_en
+        );
     }
 
     #[test]
