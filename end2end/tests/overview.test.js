@@ -117,6 +117,17 @@ test('the map shows every commune of Sơn La, coloured by its figure', async () 
     assert.match(await page.locator('.map-panel .as-of').innerText(), /^số liệu đến /);
     assert.ok((await page.locator('.attention li').count()) >= 1, 'the communes that need attention are listed');
 
+    // the same data as a table: one row per commune, the same band in words
+    const table = page.locator('.map-table');
+    await table.locator('summary').click();
+    const rows = table.locator('tbody tr');
+    assert.equal(await rows.count(), 75);
+    const rowBands = Object.fromEntries(await rows.evaluateAll((trs) => trs.map((tr) => [tr.dataset.area, tr.dataset.band])));
+    const mapBands = Object.fromEntries(await communes.evaluateAll((paths) => paths.map((p) => [p.dataset.area, p.dataset.band])));
+    assert.deepEqual(rowBands, mapBands);
+    const toHieu = await table.locator('tr[data-area="03646"]').innerText();
+    assert.match(toHieu, /^Phường Tô Hiệu\s+\d+,\d%\s+(Báo động|Cần chú ý|Trung bình|Tốt)\s+\d\d:\d\d \d\d\/\d\d\/\d{4}$/);
+
     await page.locator('.layers .layer').nth(1).click();
     await page.waitForFunction(() => document.querySelector('svg.commune-map')?.getAttribute('data-layer') === 'services.online.rate');
     assert.equal(await page.locator('.map-panel h2').innerText(), 'Tỷ lệ hồ sơ thủ tục hành chính nộp trực tuyến (từ đầu năm)');

@@ -20,9 +20,9 @@ use unicode_normalization::UnicodeNormalization;
 pub const WIDTH: u32 = 1400;
 pub const HEIGHT: u32 = 700;
 
-const REGULAR: &[u8] = include_bytes!("../assets/fonts/NotoSans-Regular.ttf");
-const BOLD: &[u8] = include_bytes!("../assets/fonts/NotoSans-Bold.ttf");
-const FAMILY: &str = "sans-serif";
+pub(crate) const REGULAR: &[u8] = include_bytes!("../assets/fonts/NotoSans-Regular.ttf");
+pub(crate) const BOLD: &[u8] = include_bytes!("../assets/fonts/NotoSans-Bold.ttf");
+pub(crate) const FAMILY: &str = "sans-serif";
 
 const ACCENT: RGBColor = RGBColor(0x1f, 0x5f, 0xd1);
 const PLAN: RGBColor = RGBColor(0x1e, 0x9e, 0x55);
@@ -31,7 +31,7 @@ const NATIONAL: RGBColor = RGBColor(0xd9, 0x8a, 0x00);
 
 static FONTS: Once = Once::new();
 
-fn fonts() {
+pub(crate) fn fonts() {
     FONTS.call_once(|| {
         // the bytes are ours and valid; a failure would show as missing text, never a crash
         let _ = register_font(FAMILY, FontStyle::Normal, REGULAR);
@@ -58,15 +58,20 @@ fn month_label(i: usize, locale: Locale) -> String {
     }
 }
 
-/// Draws the S-curve of `curve` on `root`.
+/// Draws the S-curve of `curve` on `root` (the caller presents the drawing: the area may
+/// be a part of a page).
+/// Its footer line (rate, pace, sources, as-of) is left out when `footer` is false: a page
+/// that carries the chart says those things in its own text.
 pub fn draw_scurve<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     curve: &SCurve,
     locale: Locale,
+    with_footer: bool,
 ) -> DrawResult<DB::ErrorType> {
     fonts();
     root.fill(&WHITE)?;
-    let (body, footer) = root.split_vertically(HEIGHT - 60);
+    let footer_height = if with_footer { 60 } else { 0 };
+    let (body, footer) = root.split_vertically(root.dim_in_pixel().1 - footer_height);
     let title = nfc(&locale.pick(
         format!(
             "Tiến độ giải ngân vốn đầu tư công năm {} — {}",
@@ -161,6 +166,9 @@ pub fn draw_scurve<DB: DrawingBackend>(
         .border_style(LAST)
         .label_font((FAMILY, 20))
         .draw()?;
+    if !with_footer {
+        return Ok(());
+    }
     let pace = match (curve.outlook.needed_for_95, curve.outlook.needed_for_100) {
         (Some(a), Some(b)) => locale.pick(
             format!(
@@ -195,7 +203,7 @@ pub fn draw_scurve<DB: DrawingBackend>(
         (30, 12),
         (FAMILY, 20).into_font().color(&BLACK),
     ))?;
-    root.present()
+    Ok(())
 }
 
 /// Revenue on the territory by month end against the estimate of its own year.
@@ -216,7 +224,7 @@ pub fn draw_revenue<DB: DrawingBackend>(
 ) -> DrawResult<DB::ErrorType> {
     fonts();
     root.fill(&WHITE)?;
-    let (body, footer) = root.split_vertically(HEIGHT - 60);
+    let (body, footer) = root.split_vertically(root.dim_in_pixel().1 - 60);
     let billions = |v: Decimal| f(v) / 1e9;
     let month_ends: Vec<time::Date> = (1..=12u8)
         .map(|m| {
@@ -335,7 +343,7 @@ pub fn draw_revenue<DB: DrawingBackend>(
         (30, 12),
         (FAMILY, 20).into_font().color(&BLACK),
     ))?;
-    root.present()
+    Ok(())
 }
 
 /// A chart drawn on any plotters backend.
@@ -353,7 +361,7 @@ impl Chart for SCurve {
         root: &DrawingArea<DB, Shift>,
         locale: Locale,
     ) -> DrawResult<DB::ErrorType> {
-        draw_scurve(root, self, locale)
+        draw_scurve(root, self, locale, true)
     }
 }
 
@@ -410,6 +418,7 @@ pub fn png(
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
         draw(&root)?;
+        root.present().map_err(|e| e.to_string())?;
     }
     let mut out = Vec::new();
     {
@@ -430,6 +439,7 @@ pub fn svg(
     {
         let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
         draw(&root)?;
+        root.present().map_err(|e| e.to_string())?;
     }
     Ok(out)
 }

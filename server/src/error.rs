@@ -57,6 +57,18 @@ impl ApiFailure {
         )
     }
 
+    /// A read (a chart, a file, a briefing) failed on the server: nothing to retry with a
+    /// key; the message says so instead of speaking of stored data.
+    pub fn internal_read(cause: impl std::fmt::Display) -> ApiFailure {
+        tracing::error!(%cause, "internal error");
+        ApiFailure::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Lỗi hệ thống khi lập tệp này; vui lòng thử lại sau ít phút.",
+            "Internal error while making this file; please try again in a few minutes.",
+        )
+    }
+
     /// The database cannot be reached (restarting, failing over, out of connections):
     /// nothing was stored, and the same request will work again shortly.
     pub fn database_unavailable(cause: impl std::fmt::Display) -> ApiFailure {

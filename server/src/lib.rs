@@ -5,6 +5,7 @@
 //! is only the command line around it.
 
 pub mod auth;
+pub mod briefing;
 pub mod charts;
 pub mod config;
 pub mod copy;

@@ -19,7 +19,7 @@ use crate::error::ApiFailure;
 use crate::export::{Cell, Format, Table};
 use crate::state::AppState;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct MoneyQuery {
     date: Option<String>,
     year: Option<String>,
@@ -457,7 +457,7 @@ pub async fn chart(
         .and_then(|(chart, ext)| Some((chart, charts::Image::of_extension(ext)?)))
         .ok_or_else(unknown)?;
     let locale = query.locale();
-    let failed = |e: String| ApiFailure::internal(format!("chart {name}: {e}"));
+    let failed = |e: String| ApiFailure::internal_read(format!("chart {name}: {e}"));
     let bytes = match chart {
         "disbursement-scurve" => {
             may_see_investment(&state, &principal)?;
@@ -513,3 +513,68 @@ pub async fn chart(
     )
         .into_response())
 }
+
+/// `GET /api/v1/briefing.pdf?date=&lang=` and `…/briefing.png`: the morning briefing of a
+/// date (today in Vietnam by default), one A4 page, with what the caller may see.
+pub async fn briefing(
+    image: crate::briefing::Output,
+    state: AppState,
+    principal: Principal,
+    query: MoneyQuery,
+) -> Result<Response, ApiFailure> {
+    use crate::briefing::{Briefing, Investment, Output};
+    let date = query.date()?;
+    let locale = query.locale();
+    let (_, _, budget) = budget_items(&state, &principal, &MoneyQuery { cut: None, ..query.clone() }).await?;
+    let investment = if may_see_investment(&state, &principal).is_ok() {
+        let year = money::plan_year_shown(date);
+        let at = date.min(money::extension_end(year));
+        let province = state.catalogue.province.clone();
+        let curve = app::api::money::scurve(&state.db, &state.catalogue, year, &province, at)
+            .await
+            .map_err(|e| ApiFailure::of_database(&e))?;
+        let by_investor =
+            app::api::money::disbursement(&state.db, &state.catalogue, year, at, By::Investor, locale)
+                .await
+                .map_err(|e| ApiFailure::of_database(&e))?;
+        Some(Investment { curve, by_investor })
+    } else {
+        None
+    };
+    let page = Briefing {
+        date,
+        // "Tỉnh Sơn La" → "Sơn La", for "UBND tỉnh Sơn La"
+        province: state
+            .catalogue
+            .area(&state.catalogue.province)
+            .map(|a| a.name_vi.trim_start_matches("Tỉnh ").to_string())
+            .unwrap_or_default(),
+        made_at: OffsetDateTime::now_utc(),
+        budget,
+        investment,
+    };
+    // drawing and font subsetting take a CPU for a moment: off the async workers
+    let bytes = tokio::task::spawn_blocking(move || match image {
+        Output::Pdf => crate::briefing::pdf(&page, locale),
+        Output::Png => crate::briefing::png(&page, locale),
+    })
+    .await
+    .map_err(|e| ApiFailure::internal_read(format!("briefing: {e}")))?
+    .map_err(|e| ApiFailure::internal_read(format!("briefing: {e}")))?;
+    let name = format!("ban-tin-sang-{date}.{}", image.extension());
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, image.content_type().to_string()),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+download!(briefing_pdf, briefing, crate::briefing::Output::Pdf);
+download!(briefing_png, briefing, crate::briefing::Output::Png);

@@ -78,6 +78,8 @@ pub fn router(
                 .route("/api/v1/investment/scurve", get(money::scurve))
                 .route("/api/v1/projects", get(money::registry))
                 .route("/api/v1/charts/{name}", get(money::chart))
+                .route("/api/v1/briefing.pdf", get(money::briefing_pdf))
+                .route("/api/v1/briefing.png", get(money::briefing_png))
                 .route("/api/v1/projects/{code}", get(money::project))
                 .layer(axum::middleware::from_fn(auth::require_api_access)),
         )

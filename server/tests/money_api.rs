@@ -655,3 +655,131 @@ async fn the_budget_summary_keeps_parts_apart_and_compares_with_its_own_year() {
     assert_eq!(status, 401, "strangers see nothing");
     s.stop().await;
 }
+
+/// The PDF's streams, inflated where they are compressed.
+fn pdf_streams(pdf: &[u8]) -> Vec<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    let mut rest = pdf;
+    while let Some(start) = find(rest, b"stream\n") {
+        let body = &rest[start + 7..];
+        let Some(end) = find(body, b"endstream") else {
+            break;
+        };
+        let raw = &body[..end];
+        let mut inflated = Vec::new();
+        if flate2::read::ZlibDecoder::new(raw)
+            .read_to_end(&mut inflated)
+            .is_ok()
+        {
+            out.push(inflated);
+        } else {
+            out.push(raw.to_vec());
+        }
+        rest = &body[end + b"endstream".len()..];
+    }
+    out
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// The characters the PDF's fonts map their glyphs to (their ToUnicode CMaps).
+fn mapped_characters(pdf: &[u8]) -> String {
+    let mut chars = String::new();
+    for stream in pdf_streams(pdf) {
+        let text = String::from_utf8_lossy(&stream);
+        if !text.contains("begincmap") {
+            continue;
+        }
+        // `<0012> <1EC7>` (bfchar) lines: the second hex string is UTF-16BE
+        for line in text.lines() {
+            let hex: Vec<&str> = line
+                .split(['<', '>'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_hexdigit()))
+                .collect();
+            if let [_, unicode] = hex[..] {
+                let units: Vec<u16> = (0..unicode.len() / 4)
+                    .map(|i| u16::from_str_radix(&unicode[i * 4..i * 4 + 4], 16).unwrap())
+                    .collect();
+                chars.push_str(&String::from_utf16_lossy(&units));
+            }
+        }
+    }
+    chars
+}
+
+#[tokio::test]
+async fn the_morning_briefing_is_one_a4_page_with_its_font_and_the_same_png() {
+    let s = TestServer::start().await;
+    let c = catalogue();
+    let p = three_projects(&c);
+    seed_disbursement(&s, &p).await;
+    let get = |path: &str| {
+        s.http
+            .get(format!("{}{path}", s.base))
+            .bearer_auth(&s.viewer)
+            .send()
+    };
+
+    let answer = get("/api/v1/briefing.pdf?date=2025-09-30").await.unwrap();
+    let status = answer.status();
+    assert_eq!(status, 200, "{:?}", if status == 200 { String::new() } else { answer.text().await.unwrap() });
+    let answer = get("/api/v1/briefing.pdf?date=2025-09-30").await.unwrap();
+    assert_eq!(answer.headers()["content-type"], "application/pdf");
+    assert!(answer.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("ban-tin-sang-2025-09-30.pdf"));
+    let pdf = answer.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    std::fs::write("/tmp/briefing.pdf", &pdf).unwrap(); // DUMP
+    // one page, A4 in points
+    assert_eq!(count(&pdf, b"/Type/Page") - count(&pdf, b"/Type/Pages"), 1);
+    assert!(find(&pdf, b"/Type/Pages/Count 1/").is_some());
+    assert!(find(&pdf, b"/MediaBox[0 0 595.28 841.89]").is_some());
+    // the font is embedded (a TrueType subset), and its glyphs map back to Vietnamese
+    assert!(find(&pdf, b"/FontFile2").is_some(), "no embedded font");
+    assert!(find(&pdf, b"NotoSans").is_some());
+    let mapped = mapped_characters(&pdf);
+    for ch in "BẢNTISÁGÂĐƯÔđãảạệơư".chars() {
+        assert!(mapped.contains(ch), "{ch} is not in the PDF's text: {mapped}");
+    }
+    // the title, in the document's XMP metadata (UTF-8)
+    assert!(find(&pdf, "Bản tin sáng ngày 30/09/2025".as_bytes()).is_some());
+
+    let answer = get("/api/v1/briefing.png?date=2025-09-30&lang=en")
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.headers()["content-type"], "image/png");
+    let png = answer.bytes().await.unwrap();
+    std::fs::write("/tmp/briefing.png", &png).unwrap(); // DUMP
+    let decoder = png::Decoder::new(std::io::Cursor::new(png.to_vec()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!((frame.width, frame.height), (1240, 1754), "A4 at 150 dpi");
+    let dark = pixels
+        .chunks(4)
+        .filter(|p| p[0] < 128 && p[1] < 128 && p[2] < 128)
+        .count();
+    assert!(dark > 20_000, "the page has text and lines: {dark} dark pixels");
+
+    let answer = get("/api/v1/briefing.pdf?date=30-09-2025").await.unwrap();
+    assert_eq!(answer.status(), 400);
+    let answer = s
+        .http
+        .get(format!("{}/api/v1/briefing.pdf", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 401);
+    s.stop().await;
+}

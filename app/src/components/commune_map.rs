@@ -200,6 +200,60 @@ pub fn CommuneMap(
         notes.join(" ")
     };
 
+    // the same data as a table, for screen readers and for reading off exact figures
+    let table_rows = move || {
+        let l = locale.get();
+        let current = layer();
+        names.with_value(|n| {
+            let mut rows: Vec<(String, String, Option<LiveValue>)> = n
+                .iter()
+                .map(|(code, name)| (code.clone(), name.clone(), value_of(code)))
+                .collect();
+            rows.sort_by(|a, b| a.1.cmp(&b.1));
+            rows.into_iter()
+                .map(|(code, name, v)| {
+                    let band = current.band(v.as_ref().map(|v| v.value));
+                    let (value, as_of) = match &v {
+                        Some(v) => (
+                            format::quantity(v.value, v.unit, l).to_string(),
+                            format::date_time(v.as_of, l),
+                        ),
+                        None => ("—".to_string(), String::new()),
+                    };
+                    view! {
+                        <tr data-area=code data-band=band.name()>
+                            <th scope="row">{name}</th>
+                            <td class="value">{value}</td>
+                            <td>{band.label(l)}</td>
+                            <td>{as_of}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let table = move || {
+        let l = locale.get();
+        view! {
+            <details class="map-table">
+                <summary>{l.pick(
+                    format!("Bảng số liệu của bản đồ ({total} xã, phường)"),
+                    format!("The map as a table ({total} communes and wards)"),
+                )}</summary>
+                <table>
+                    <caption>{move || layer().title}</caption>
+                    <thead><tr>
+                        <th scope="col">{l.pick("Xã, phường", "Commune or ward")}</th>
+                        <th scope="col">{l.pick("Giá trị", "Value")}</th>
+                        <th scope="col">{l.pick("Đánh giá", "Band")}</th>
+                        <th scope="col">{l.pick("Số liệu đến", "As of")}</th>
+                    </tr></thead>
+                    <tbody>{table_rows}</tbody>
+                </table>
+            </details>
+        }
+    };
+
     view! {
         <section class="map-panel" aria-label=move || locale.get().pick("Bản đồ xã, phường", "Commune map")>
             <header>
@@ -231,6 +285,7 @@ pub fn CommuneMap(
                 </span>
                 <p class="boundaries">{boundaries}</p>
             </footer>
+            {table}
         </section>
     }
     .into_any()

@@ -153,6 +153,17 @@ impl Band {
         }
     }
 
+    /// The band in words, so that colour is never the only signal (the map's table).
+    pub fn label(self, locale: Locale) -> &'static str {
+        match self {
+            Band::Critical => locale.pick("Báo động", "Critical"),
+            Band::Warning => locale.pick("Cần chú ý", "Warning"),
+            Band::Fair => locale.pick("Trung bình", "Fair"),
+            Band::Good => locale.pick("Tốt", "Good"),
+            Band::Missing => locale.pick("Chưa có số liệu", "No data"),
+        }
+    }
+
     pub fn css(self) -> &'static str {
         match self {
             Band::Critical => "band-critical",

@@ -232,10 +232,57 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
                     }}</p>
                 </section>
                 {body}
+                <Downloads year date=data.date area=match &focus { Focus::Commune(c) => Some(c.clone()), _ => None } locale />
             </main>
         </div>
     }
     .into_any()
+}
+
+/// The files behind the screen: the morning briefing, the charts and every table as CSV
+/// (UTF-8 with BOM, for Excel) and XLSX, for the page's year, date and commune.
+#[component]
+fn Downloads(
+    year: i32,
+    date: time::Date,
+    area: Option<String>,
+    locale: Memo<Locale>,
+) -> impl IntoView {
+    let area = area.map(|a| format!("&area={a}")).unwrap_or_default();
+    // (label vi, label en, path without extension, extensions, query)
+    let files: [(&str, &str, &str, &[&str], String); 7] = [
+        ("Bản tin sáng (1 trang A4)", "Morning briefing (one A4 page)", "/api/v1/briefing", &["pdf", "png"], format!("date={date}")),
+        ("Biểu đồ giải ngân", "Disbursement chart", "/api/v1/charts/disbursement-scurve", &["png", "svg"], format!("year={year}&date={date}{area}")),
+        ("Biểu đồ thu ngân sách", "Revenue chart", "/api/v1/charts/revenue-vs-estimate", &["png", "svg"], format!("date={date}")),
+        ("Giải ngân theo chủ đầu tư", "Disbursement by investor", "/api/v1/investment/disbursement", &["csv", "xlsx"], format!("year={year}&date={date}&by=investor")),
+        ("Giải ngân theo xã, phường", "Disbursement by commune", "/api/v1/investment/disbursement", &["csv", "xlsx"], format!("year={year}&date={date}&by=commune")),
+        ("Giải ngân theo dự án", "Disbursement by project", "/api/v1/investment/disbursement", &["csv", "xlsx"], format!("year={year}&date={date}&by=project")),
+        ("Thu, chi ngân sách", "Budget revenue and spending", "/api/v1/budget/summary", &["csv", "xlsx"], format!("date={date}")),
+    ];
+    view! {
+        <nav class="downloads" aria-label=move || locale.get().pick("Tải về", "Downloads")>
+            <h2>{move || locale.get().pick("Tải về", "Downloads")}</h2>
+            <ul>
+                {files
+                    .into_iter()
+                    .map(|(vi, en, path, extensions, query)| {
+                        let links = extensions
+                            .iter()
+                            .map(|ext| {
+                                let query = query.clone();
+                                let href = move || {
+                                    let lang = if locale.get() == Locale::En { "&lang=en" } else { "" };
+                                    format!("{path}.{ext}?{query}{lang}")
+                                };
+                                view! { <a href=href rel="external" target="_blank">{ext.to_uppercase()}</a> }
+                            })
+                            .collect_view();
+                        view! { <li><span>{move || locale.get().pick(vi, en)}</span>" "{links}</li> }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
 }
 
 /// Revenue and spending against the estimate, with lũy kế, the month and cùng kỳ; the
