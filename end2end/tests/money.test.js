@@ -86,6 +86,18 @@ test('the money view shows the seeded figures and moves live', async () => {
   );
   assert.notEqual(await runningDot(), before, 'the S-curve moved');
   assert.equal(navigations, 0, 'no reload');
+
+  // the downloads: the morning briefing opens as a one-page PDF with the screen's session
+  const briefing = await page.locator('.downloads a[href^="/api/v1/briefing.pdf"]').getAttribute('href');
+  assert.match(briefing, /^\/api\/v1\/briefing\.pdf\?date=\d{4}-\d\d-\d\d$/);
+  const pdf = await page.request.get(new URL(briefing, page.url()).href);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  assert.ok((await pdf.body()).subarray(0, 5).equals(Buffer.from('%PDF-')));
+  const csv = await page.locator('.downloads a[href*="by=investor"]').first().getAttribute('href');
+  const table = await page.request.get(new URL(csv, page.url()).href);
+  assert.equal(table.status(), 200);
+  assert.match(await table.text(), /^\uFEFF/, 'CSV with a byte-order mark for Excel');
   assert.deepEqual(problems, [], 'no console errors or hydration warnings');
   await page.close();
 });

@@ -125,12 +125,21 @@ test('the map shows every commune of Sơn La, coloured by its figure', async () 
     const rowBands = Object.fromEntries(await rows.evaluateAll((trs) => trs.map((tr) => [tr.dataset.area, tr.dataset.band])));
     const mapBands = Object.fromEntries(await communes.evaluateAll((paths) => paths.map((p) => [p.dataset.area, p.dataset.band])));
     assert.deepEqual(rowBands, mapBands);
+    // project sites where the registry knows them, coloured by their own rate, in the table too
+    const sites = map.locator('circle.site[data-project]');
+    const siteCount = await sites.count();
+    assert.ok(siteCount >= 100, `the registry's project sites are drawn: ${siteCount}`);
+    assert.equal(await table.locator('table.sites tbody tr').count(), siteCount);
+    const siteBands = await sites.evaluateAll((cs) => cs.map((c) => c.dataset.band));
+    assert.ok(siteBands.filter((b) => b !== 'missing').length > siteCount / 2, 'most sites have a rate');
+    assert.match(await sites.first().locator('title').textContent(), /: \d+,\d% \(số liệu đến /);
     const toHieu = await table.locator('tr[data-area="03646"]').innerText();
     assert.match(toHieu, /^Phường Tô Hiệu\s+\d+,\d%\s+(Báo động|Cần chú ý|Trung bình|Tốt)\s+\d\d:\d\d \d\d\/\d\d\/\d{4}$/);
 
     await page.locator('.layers .layer').nth(1).click();
     await page.waitForFunction(() => document.querySelector('svg.commune-map')?.getAttribute('data-layer') === 'services.online.rate');
     assert.equal(await page.locator('.map-panel h2').innerText(), 'Tỷ lệ hồ sơ thủ tục hành chính nộp trực tuyến (từ đầu năm)');
+    assert.equal(await map.locator('circle.site').count(), 0, 'project sites belong to the disbursement layer');
     assert.deepEqual(problems, []);
     await page.close();
   } finally {

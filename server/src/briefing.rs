@@ -89,9 +89,18 @@ fn text<DB: DrawingBackend>(
 }
 
 /// `s` cut with an ellipsis so that it is at most `width` pixels wide at `size`.
-fn fit<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, s: &str, size: u32, width: u32) -> String {
+fn fit<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &str,
+    size: u32,
+    width: u32,
+) -> String {
     let font: TextStyle = (FAMILY, size).into();
-    let wide = |t: &str| root.estimate_text_size(t, &font).map(|(w, _)| w).unwrap_or(0);
+    let wide = |t: &str| {
+        root.estimate_text_size(t, &font)
+            .map(|(w, _)| w)
+            .unwrap_or(0)
+    };
     let s = nfc(s);
     if wide(&s) <= width {
         return s;
@@ -112,7 +121,10 @@ fn rule<DB: DrawingBackend>(
     y: i32,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let right = root.dim_in_pixel().0 as i32 - MARGIN;
-    root.draw(&PathElement::new(vec![(MARGIN, y), (right, y)], RULE.stroke_width(2)))
+    root.draw(&PathElement::new(
+        vec![(MARGIN, y), (right, y)],
+        RULE.stroke_width(2),
+    ))
 }
 
 /// Draws the page.
@@ -129,8 +141,14 @@ pub fn draw<DB: DrawingBackend>(
     text(
         root,
         &l.pick(
-            format!("UBND TỈNH {} · TRUNG TÂM GIÁM SÁT, ĐIỀU HÀNH THÔNG MINH", b.province.to_uppercase()),
-            format!("{} PROVINCE · INTELLIGENT OPERATIONS CENTER", b.province.to_uppercase()),
+            format!(
+                "UBND TỈNH {} · TRUNG TÂM GIÁM SÁT, ĐIỀU HÀNH THÔNG MINH",
+                b.province.to_uppercase()
+            ),
+            format!(
+                "{} PROVINCE · INTELLIGENT OPERATIONS CENTER",
+                b.province.to_uppercase()
+            ),
         ),
         (MARGIN, y),
         19,
@@ -140,7 +158,10 @@ pub fn draw<DB: DrawingBackend>(
     y += 34;
     text(
         root,
-        l.pick("BẢN TIN SÁNG: NGÂN SÁCH VÀ ĐẦU TƯ CÔNG", "MORNING BRIEFING: BUDGET AND PUBLIC INVESTMENT"),
+        l.pick(
+            "BẢN TIN SÁNG: NGÂN SÁCH VÀ ĐẦU TƯ CÔNG",
+            "MORNING BRIEFING: BUDGET AND PUBLIC INVESTMENT",
+        ),
         (MARGIN, y),
         36,
         true,
@@ -150,8 +171,16 @@ pub fn draw<DB: DrawingBackend>(
     text(
         root,
         &l.pick(
-            format!("Số liệu đến ngày {} · lập lúc {}", date(b.date, l), date_time(b.made_at, l)),
-            format!("Figures to {} · made at {}", date(b.date, l), date_time(b.made_at, l)),
+            format!(
+                "Số liệu đến ngày {} · lập lúc {}",
+                date(b.date, l),
+                date_time(b.made_at, l)
+            ),
+            format!(
+                "Figures to {} · made at {}",
+                date(b.date, l),
+                date_time(b.made_at, l)
+            ),
         ),
         (MARGIN, y),
         22,
@@ -165,7 +194,10 @@ pub fn draw<DB: DrawingBackend>(
     y += 20;
     text(
         root,
-        l.pick("1. Thu, chi ngân sách (lũy kế từ đầu năm)", "1. Budget revenue and spending (year to date)"),
+        l.pick(
+            "1. Thu, chi ngân sách (lũy kế từ đầu năm)",
+            "1. Budget revenue and spending (year to date)",
+        ),
         (MARGIN, y),
         26,
         true,
@@ -187,7 +219,10 @@ pub fn draw<DB: DrawingBackend>(
     if b.budget.is_empty() {
         text(
             root,
-            l.pick("Chưa có số liệu ngân sách mà tài khoản này được xem.", "No budget figures this account may see yet."),
+            l.pick(
+                "Chưa có số liệu ngân sách mà tài khoản này được xem.",
+                "No budget figures this account may see yet.",
+            ),
             (MARGIN, y),
             20,
             false,
@@ -198,14 +233,26 @@ pub fn draw<DB: DrawingBackend>(
     for item in &b.budget {
         let indent = if item.part_of.is_some() { 28 } else { 0 };
         let name = if item.part_of.is_some() {
-            l.pick(format!("trong đó: {}", item.name), format!("of which: {}", item.name))
+            l.pick(
+                format!("trong đó: {}", item.name),
+                format!("of which: {}", item.name),
+            )
         } else {
             item.name.clone()
         };
         let name = fit(root, &name, 20, (cols[1] - cols[0] - indent - 16) as u32);
-        text(root, &name, (cols[0] + indent, y), 20, item.part_of.is_none(), &INK)?;
+        text(
+            root,
+            &name,
+            (cols[0] + indent, y),
+            20,
+            item.part_of.is_none(),
+            &INK,
+        )?;
         let cells = [
-            item.ytd.map(|v| billions(v, l)).unwrap_or_else(|| "—".into()),
+            item.ytd
+                .map(|v| billions(v, l))
+                .unwrap_or_else(|| "—".into()),
             percent(item.percent_of_estimate, l),
             percent(item.growth, l),
             item.as_of
@@ -256,7 +303,9 @@ pub fn draw<DB: DrawingBackend>(
             format!("bình quân cả nước {}", percent(Some(n), l)),
             format!("national average {}", percent(Some(n), l)),
         ),
-        None => l.pick("chưa có bình quân cả nước", "no national average yet").into(),
+        None => l
+            .pick("chưa có bình quân cả nước", "no national average yet")
+            .into(),
     };
     let lines = [
         l.pick(
@@ -303,13 +352,23 @@ pub fn draw<DB: DrawingBackend>(
         ),
     ];
     for line in &lines {
-        text(root, &fit(root, line, 20, (right - MARGIN) as u32), (MARGIN, y), 20, false, &INK)?;
+        text(
+            root,
+            &fit(root, line, 20, (right - MARGIN) as u32),
+            (MARGIN, y),
+            20,
+            false,
+            &INK,
+        )?;
         y += 30;
     }
     y += 8;
     // the S-curve, drawn by the same code as the chart export
     let chart_h = 560;
-    let area = root.clone().shrink((MARGIN - 16, y), (width - 2 * (MARGIN as u32 - 16), chart_h));
+    let area = root.clone().shrink(
+        (MARGIN - 16, y),
+        (width - 2 * (MARGIN as u32 - 16), chart_h),
+    );
     charts::draw_scurve(&area, c, l, false)?;
     y += chart_h as i32 + 12;
     rule(root, y)?;
@@ -331,19 +390,31 @@ pub fn draw<DB: DrawingBackend>(
             ),
         ),
         None => l
-            .pick("3. Chưa có tỷ lệ bình quân cả nước để so sánh.", "3. No national average to compare with yet.")
+            .pick(
+                "3. Chưa có tỷ lệ bình quân cả nước để so sánh.",
+                "3. No national average to compare with yet.",
+            )
             .into(),
     };
     text(root, &heading, (MARGIN, y), 24, true, &INK)?;
     y += 38;
     let bottom = height as i32 - 110;
     let room = ((bottom - y) / 29).max(0) as usize;
-    let shown = if below.len() > room { room.saturating_sub(1) } else { below.len() };
+    let shown = if below.len() > room {
+        room.saturating_sub(1)
+    } else {
+        below.len()
+    };
     let rate_x = right - 560;
     let as_of_x = right - 170;
     for (i, r) in below.iter().take(shown).enumerate() {
         let color = if r.below_low_rate { &CRITICAL } else { &INK };
-        let name = fit(root, &format!("{}. {}", i + 1, r.name), 18, (rate_x - MARGIN - 12) as u32);
+        let name = fit(
+            root,
+            &format!("{}. {}", i + 1, r.name),
+            18,
+            (rate_x - MARGIN - 12) as u32,
+        );
         text(root, &name, (MARGIN, y), 18, false, color)?;
         let figures = format!(
             "{} · {} / {} {bn}",
@@ -361,8 +432,14 @@ pub fn draw<DB: DrawingBackend>(
         text(
             root,
             &l.pick(
-                format!("… và {} chủ đầu tư khác (xem màn hình Thu chi, đầu tư công).", below.len() - shown),
-                format!("… and {} more investors (see the money screen).", below.len() - shown),
+                format!(
+                    "… và {} chủ đầu tư khác (xem màn hình Thu chi, đầu tư công).",
+                    below.len() - shown
+                ),
+                format!(
+                    "… and {} more investors (see the money screen).",
+                    below.len() - shown
+                ),
             ),
             (MARGIN, y),
             18,
@@ -395,8 +472,14 @@ fn footer<DB: DrawingBackend>(
     text(
         root,
         &l.pick(
-            format!("IOC Live · bản tin ngày {} · số liệu của các sở, ngành gửi qua API tiếp nhận", date(b.date, l)),
-            format!("IOC Live · briefing of {} · figures as the agencies sent them", date(b.date, l)),
+            format!(
+                "IOC Live · bản tin ngày {} · số liệu của các sở, ngành gửi qua API tiếp nhận",
+                date(b.date, l)
+            ),
+            format!(
+                "IOC Live · briefing of {} · figures as the agencies sent them",
+                date(b.date, l)
+            ),
         ),
         (MARGIN, y + 44),
         16,
@@ -464,7 +547,11 @@ pub fn png(b: &Briefing, l: Locale) -> Result<Vec<u8>, String> {
     let (w, h) = PAGE_PX;
     let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h).ok_or("a page has a size")?;
     pixmap.fill(resvg::tiny_skia::Color::WHITE);
-    resvg::render(&tree, resvg::tiny_skia::Transform::default(), &mut pixmap.as_mut());
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
     // opaque on white: premultiplied RGBA is plain RGBA
     let mut out = Vec::new();
     {
@@ -472,7 +559,9 @@ pub fn png(b: &Briefing, l: Locale) -> Result<Vec<u8>, String> {
         encoder.set_color(png::ColorType::Rgba);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
-        writer.write_image_data(pixmap.data()).map_err(|e| e.to_string())?;
+        writer
+            .write_image_data(pixmap.data())
+            .map_err(|e| e.to_string())?;
     }
     Ok(out)
 }
@@ -508,7 +597,13 @@ mod tests {
     fn briefing(below: usize, investment: bool) -> Briefing {
         let day = time::macros::date!(2026 - 12 - 01);
         let rows: Vec<DisbursementRow> = (0..below)
-            .map(|i| row(&format!("Ban Quản lý dự án số {i}"), 10 + i as i64 % 30, i % 30 < 10))
+            .map(|i| {
+                row(
+                    &format!("Ban Quản lý dự án số {i}"),
+                    10 + i as i64 % 30,
+                    i % 30 < 10,
+                )
+            })
             .collect();
         let view = DisbursementView {
             year: 2026,

@@ -4,7 +4,7 @@
 //! draws. Geometry operations are the `geo` crate's.
 
 use anyhow::{anyhow, bail, Context};
-use app::model::map::{MapData, MapShape};
+use app::model::map::{MapData, MapPoint, MapShape};
 use app::model::{Area, AreaKind, Catalogue};
 use geo::{Coord, LineString, MapCoords, MultiPolygon, Polygon, Simplify};
 use std::collections::{BTreeMap, HashSet};
@@ -319,11 +319,27 @@ impl Geography {
                 }
             })
             .collect();
+        let points = catalogue
+            .projects
+            .iter()
+            .filter_map(|p| {
+                let [lon, lat] = p.point?;
+                let c = plane.to(Coord { x: lon, y: lat });
+                let (x, y) = ((c.x - min.x) * scale, (max.y - c.y) * scale);
+                ((0.0..=MAP_WIDTH).contains(&x) && (0.0..=height).contains(&y)).then(|| MapPoint {
+                    code: p.code.clone(),
+                    name: p.name_vi.clone(),
+                    x: x.round() as i32,
+                    y: y.round() as i32,
+                })
+            })
+            .collect();
         MapData {
             width: MAP_WIDTH as u32,
             height: height as u32,
             shapes,
             source: self.source.clone(),
+            points,
         }
     }
 }

@@ -525,7 +525,15 @@ pub async fn briefing(
     use crate::briefing::{Briefing, Investment, Output};
     let date = query.date()?;
     let locale = query.locale();
-    let (_, _, budget) = budget_items(&state, &principal, &MoneyQuery { cut: None, ..query.clone() }).await?;
+    let (_, _, budget) = budget_items(
+        &state,
+        &principal,
+        &MoneyQuery {
+            cut: None,
+            ..query.clone()
+        },
+    )
+    .await?;
     let investment = if may_see_investment(&state, &principal).is_ok() {
         let year = money::plan_year_shown(date);
         let at = date.min(money::extension_end(year));
@@ -533,10 +541,16 @@ pub async fn briefing(
         let curve = app::api::money::scurve(&state.db, &state.catalogue, year, &province, at)
             .await
             .map_err(|e| ApiFailure::of_database(&e))?;
-        let by_investor =
-            app::api::money::disbursement(&state.db, &state.catalogue, year, at, By::Investor, locale)
-                .await
-                .map_err(|e| ApiFailure::of_database(&e))?;
+        let by_investor = app::api::money::disbursement(
+            &state.db,
+            &state.catalogue,
+            year,
+            at,
+            By::Investor,
+            locale,
+        )
+        .await
+        .map_err(|e| ApiFailure::of_database(&e))?;
         Some(Investment { curve, by_investor })
     } else {
         None
@@ -564,7 +578,10 @@ pub async fn briefing(
     let name = format!("ban-tin-sang-{date}.{}", image.extension());
     Ok((
         [
-            (axum::http::header::CONTENT_TYPE, image.content_type().to_string()),
+            (
+                axum::http::header::CONTENT_TYPE,
+                image.content_type().to_string(),
+            ),
             (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
             (
                 axum::http::header::CONTENT_DISPOSITION,

@@ -108,6 +108,92 @@ pub fn CommuneMap(
         })
         .collect_view();
 
+    // project sites, on the disbursement layer: each coloured by its own rate
+    let on_projects = move || layer().indicator == crate::model::money::DERIVED_RATE;
+    let plan_year =
+        crate::model::money::plan_year_shown(format::vietnam_date(store.now.get_untracked()));
+    let project_rates = Memo::new(move |_| {
+        if !on_projects() {
+            return std::collections::HashMap::new();
+        }
+        crate::model::money::project_figures(store.project_values().iter(), plan_year)
+            .into_iter()
+            .map(|(code, f)| (code, (f.rate(), f.as_of)))
+            .collect::<std::collections::HashMap<_, _>>()
+    });
+    let points = StoredValue::new(map.points.clone());
+    let sites = move || {
+        if !on_projects() {
+            return ().into_any();
+        }
+        let l = locale.get();
+        let current = layer();
+        let rates = project_rates.get();
+        points
+            .with_value(|ps| {
+                ps.iter()
+                    .map(|p| {
+                        let (rate, as_of) = rates.get(&p.code).cloned().unwrap_or((None, None));
+                        let band = current.band(rate);
+                        let title = format!(
+                            "{}: {}{}",
+                            p.name,
+                            crate::components::money::percent(rate, l),
+                            as_of
+                                .map(|at| format!(" ({} {})", l.pick("số liệu đến", "as of"), format::date_time(at, l)))
+                                .unwrap_or_default()
+                        );
+                        view! {
+                            <circle class=format!("site {}", band.css()) cx=p.x cy=p.y r="7" data-project=p.code.clone() data-band=band.name()>
+                                <title>{title}</title>
+                            </circle>
+                        }
+                    })
+                    .collect_view()
+            })
+            .into_any()
+    };
+    let site_rows = move || {
+        if !on_projects() {
+            return ().into_any();
+        }
+        let l = locale.get();
+        let current = layer();
+        let rates = project_rates.get();
+        let rows = points.with_value(|ps| {
+            ps.iter()
+                .map(|p| {
+                    let (rate, as_of) = rates.get(&p.code).cloned().unwrap_or((None, None));
+                    let band = current.band(rate);
+                    view! {
+                        <tr data-project=p.code.clone() data-band=band.name()>
+                            <th scope="row">{p.name.clone()}</th>
+                            <td class="value">{crate::components::money::percent(rate, l)}</td>
+                            <td>{band.label(l)}</td>
+                            <td>{as_of.map(|at| format::date_time(at, l)).unwrap_or_default()}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        });
+        view! {
+            <table class="sites">
+                <caption>{l.pick(
+                    format!("Dự án có vị trí trên bản đồ ({})", points.with_value(Vec::len)),
+                    format!("Projects with a site on the map ({})", points.with_value(Vec::len)),
+                )}</caption>
+                <thead><tr>
+                    <th scope="col">{l.pick("Dự án", "Project")}</th>
+                    <th scope="col">{l.pick("Tỷ lệ giải ngân", "Disbursed")}</th>
+                    <th scope="col">{l.pick("Đánh giá", "Band")}</th>
+                    <th scope="col">{l.pick("Số liệu đến", "As of")}</th>
+                </tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+
     // the newest figure of the layer, and whether any is missing
     let as_of = move || {
         let l = locale.get();
@@ -250,6 +336,7 @@ pub fn CommuneMap(
                     </tr></thead>
                     <tbody>{table_rows}</tbody>
                 </table>
+                {site_rows}
             </details>
         }
     };
@@ -270,6 +357,7 @@ pub fn CommuneMap(
                     data-live=move || store.is_live().to_string()
                 >
                     {paths}
+                    <g class="sites">{sites}</g>
                 </svg>
                 <aside class="map-side">
                     <p class="map-total">{total_text}</p>

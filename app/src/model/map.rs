@@ -28,6 +28,19 @@ pub struct MapData {
     pub shapes: Vec<MapShape>,
     /// Where the boundaries come from.
     pub source: String,
+    /// Public-investment projects whose site is known, in the same coordinates.
+    #[serde(default)]
+    pub points: Vec<MapPoint>,
+}
+
+/// A project's site on the map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MapPoint {
+    /// The project's code.
+    pub code: String,
+    pub name: String,
+    pub x: i32,
+    pub y: i32,
 }
 
 /// An indicator the map can colour the communes by.

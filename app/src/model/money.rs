@@ -278,6 +278,13 @@ pub struct ProjectFigures {
     pub as_of: Option<time::OffsetDateTime>,
 }
 
+impl ProjectFigures {
+    /// Disbursed as a percentage of the plan in force.
+    pub fn rate(&self) -> Option<Decimal> {
+        percent(self.disbursed, self.plans.in_force().unwrap_or_default())
+    }
+}
+
 /// How disbursement rows are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

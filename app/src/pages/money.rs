@@ -251,13 +251,55 @@ fn Downloads(
     let area = area.map(|a| format!("&area={a}")).unwrap_or_default();
     // (label vi, label en, path without extension, extensions, query)
     let files: [(&str, &str, &str, &[&str], String); 7] = [
-        ("Bản tin sáng (1 trang A4)", "Morning briefing (one A4 page)", "/api/v1/briefing", &["pdf", "png"], format!("date={date}")),
-        ("Biểu đồ giải ngân", "Disbursement chart", "/api/v1/charts/disbursement-scurve", &["png", "svg"], format!("year={year}&date={date}{area}")),
-        ("Biểu đồ thu ngân sách", "Revenue chart", "/api/v1/charts/revenue-vs-estimate", &["png", "svg"], format!("date={date}")),
-        ("Giải ngân theo chủ đầu tư", "Disbursement by investor", "/api/v1/investment/disbursement", &["csv", "xlsx"], format!("year={year}&date={date}&by=investor")),
-        ("Giải ngân theo xã, phường", "Disbursement by commune", "/api/v1/investment/disbursement", &["csv", "xlsx"], format!("year={year}&date={date}&by=commune")),
-        ("Giải ngân theo dự án", "Disbursement by project", "/api/v1/investment/disbursement", &["csv", "xlsx"], format!("year={year}&date={date}&by=project")),
-        ("Thu, chi ngân sách", "Budget revenue and spending", "/api/v1/budget/summary", &["csv", "xlsx"], format!("date={date}")),
+        (
+            "Bản tin sáng (1 trang A4)",
+            "Morning briefing (one A4 page)",
+            "/api/v1/briefing",
+            &["pdf", "png"],
+            format!("date={date}"),
+        ),
+        (
+            "Biểu đồ giải ngân",
+            "Disbursement chart",
+            "/api/v1/charts/disbursement-scurve",
+            &["png", "svg"],
+            format!("year={year}&date={date}{area}"),
+        ),
+        (
+            "Biểu đồ thu ngân sách",
+            "Revenue chart",
+            "/api/v1/charts/revenue-vs-estimate",
+            &["png", "svg"],
+            format!("date={date}"),
+        ),
+        (
+            "Giải ngân theo chủ đầu tư",
+            "Disbursement by investor",
+            "/api/v1/investment/disbursement",
+            &["csv", "xlsx"],
+            format!("year={year}&date={date}&by=investor"),
+        ),
+        (
+            "Giải ngân theo xã, phường",
+            "Disbursement by commune",
+            "/api/v1/investment/disbursement",
+            &["csv", "xlsx"],
+            format!("year={year}&date={date}&by=commune"),
+        ),
+        (
+            "Giải ngân theo dự án",
+            "Disbursement by project",
+            "/api/v1/investment/disbursement",
+            &["csv", "xlsx"],
+            format!("year={year}&date={date}&by=project"),
+        ),
+        (
+            "Thu, chi ngân sách",
+            "Budget revenue and spending",
+            "/api/v1/budget/summary",
+            &["csv", "xlsx"],
+            format!("date={date}"),
+        ),
     ];
     view! {
         <nav class="downloads" aria-label=move || locale.get().pick("Tải về", "Downloads")>
