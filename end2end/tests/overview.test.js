@@ -55,6 +55,36 @@ test('a value posted to the API shows on the open page within 2 s, without reloa
   await page.close();
 });
 
+test('a year-to-date tile is compared with the estimate of its own year', async () => {
+  // last year's closing figure, with last year's estimate, and this year's estimate already
+  // adopted: the live estimate is this year's, the figure is last year's
+  const year = Number(todayInVietnam().slice(0, 4));
+  const TY = 1_000_000_000;
+  const finance = server.token('STC');
+  const treasury = server.token('KBNN');
+  const estimate = (y, v) => ({ indicator: 'budget.revenue.estimate', area: '14', period: String(y), value: v * TY, unit: 'dong' });
+  await server.post(finance, [estimate(year - 1, 4_000)]);
+  await server.post(treasury, [
+    { indicator: 'budget.revenue.ytd', area: '14', period: `${year - 1}-12-31`, value: 3_800 * TY, unit: 'dong', as_of: `${year - 1}-12-31T17:00:00+07:00` },
+  ]);
+  await server.post(finance, [estimate(year, 5_000)]);
+  const { page, problems } = await openPage(browser, server.wall('/', screen));
+  await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  const detail = tile(page, 'budget.revenue.ytd').locator('.detail');
+  assert.match(await detail.innerText(), /^Đạt 95,0% dự toán \(4\.000/, 'against last year’s 4.000 tỷ, not this year’s 5.000');
+  // this year's first figure meets this year's estimate, live
+  await server.post(treasury, [
+    { indicator: 'budget.revenue.ytd', area: '14', period: todayInVietnam(), value: 1_000 * TY, unit: 'dong' },
+  ]);
+  await page.waitForFunction(
+    () => /^Đạt 20,0% dự toán/.test(document.querySelector('article.tile[data-indicator="budget.revenue.ytd"] .detail')?.textContent ?? ''),
+    null,
+    { timeout: 2_000 },
+  );
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('the page says when it is not live and catches up after the server returns', async () => {
   const { page, problems } = await openPage(browser, server.wall('/', screen));
   await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });

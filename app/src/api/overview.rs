@@ -127,6 +127,7 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             agency_name,
             target_indicator,
             target_value,
+            targets_by_year: Vec::new(),
             target_label: locale.pick(t.target_vi, t.target_en).to_string(),
             threshold: ind.threshold_for(&province, &province),
             cumulative: ind.cumulative,
@@ -162,6 +163,46 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
         }
         _ => None,
     };
+    // each target indicator's figures of last year and this year, for the tiles' own-year
+    // rule (the live target may already be next year's from 1 December)
+    let mut tiles = tiles;
+    let mut agency = agency;
+    for t in tiles
+        .iter_mut()
+        .chain(agency.iter_mut().flat_map(|(_, own)| own.iter_mut()))
+    {
+        let Some(code) = t.target_indicator.clone() else {
+            continue;
+        };
+        if crate::model::money::is_derived(&code) {
+            continue;
+        }
+        let (from, to) = (
+            crate::model::Period::Year(today.year() - 1).to_string(),
+            crate::model::Period::Year(today.year()).to_string(),
+        );
+        let figures = crate::store::figures::read(
+            &ctx.db,
+            &code,
+            &from,
+            &to,
+            crate::store::figures::Pick::All,
+            None,
+        )
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+        t.targets_by_year = figures
+            .into_iter()
+            .filter(|f| f.area == t.area)
+            .filter_map(|f| match f.period {
+                crate::model::Period::Year(year) => Some(crate::model::tile::YearTarget {
+                    year,
+                    value: f.value,
+                }),
+                _ => None,
+            })
+            .collect();
+    }
     let map_layers: Vec<MapLayer> = MAP_LAYERS
         .iter()
         .filter_map(|code| indicator(code))

@@ -14,11 +14,11 @@ pub fn KpiTile(spec: TileSpec, store: LiveStore, locale: Memo<Locale>) -> impl I
     let view_model = Memo::new(move |_| {
         spec.with_value(|s| {
             let value = store.value(&s.indicator, &s.area)?;
-            let target = s
+            let live_target = s
                 .target_indicator
                 .as_ref()
-                .and_then(|t| store.value(t, &s.area))
-                .map(|v| v.value);
+                .and_then(|t| store.value(t, &s.area));
+            let target = s.target_for(&value, live_target.as_ref());
             Some(s.view(
                 &value,
                 target,

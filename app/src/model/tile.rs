@@ -41,6 +41,11 @@ pub struct TileSpec {
     /// A fixed target in the indicator's unit.
     #[serde(with = "crate::model::number::option")]
     pub target_value: Option<Decimal>,
+    /// The target indicator's figures by year as stored when the page was made: a
+    /// year-to-date figure is compared with the target of its own year, and from 1
+    /// December the live target may already be next year's.
+    #[serde(default)]
+    pub targets_by_year: Vec<YearTarget>,
     /// What the target is called (e.g. "dự toán HĐND giao").
     pub target_label: String,
     /// When the value calls for attention.
@@ -104,7 +109,32 @@ fn share(value: Decimal, of: Decimal) -> Option<Decimal> {
     }
 }
 
+/// A target of one year (an estimate, a plan).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct YearTarget {
+    pub year: i32,
+    #[serde(with = "crate::model::number")]
+    pub value: Decimal,
+}
+
 impl TileSpec {
+    /// The target `value` is compared with: a fixed one, else the live target if it is of
+    /// the value's own year, else the one of that year read with the page.
+    pub fn target_for(&self, value: &LiveValue, live: Option<&LiveValue>) -> Option<Decimal> {
+        if self.target_value.is_some() {
+            return self.target_value;
+        }
+        let year = value.period.start().year();
+        live.filter(|t| t.period.start().year() == year)
+            .map(|t| t.value)
+            .or_else(|| {
+                self.targets_by_year
+                    .iter()
+                    .find(|t| t.year == year)
+                    .map(|t| t.value)
+            })
+    }
+
     /// The tile's view for `value`, given its target's current value (if the target is an
     /// indicator), the time now and whether the live connection is up.
     pub fn view(
@@ -218,6 +248,7 @@ mod tests {
             agency_name: "Sở Tài chính".into(),
             target_indicator: Some("x.plan".into()),
             target_value: None,
+            targets_by_year: Vec::new(),
             target_label: "dự toán".into(),
             threshold: None,
             cumulative: false,
@@ -333,6 +364,53 @@ mod tests {
         // a figure that is not cumulative keeps its change across years
         s.cumulative = false;
         assert!(s.view(&v, None, NOW, true, Locale::Vi).trend.is_some());
+    }
+
+    #[test]
+    fn a_year_to_date_figure_is_compared_with_its_own_years_target() {
+        let mut s = spec(Headline::Value, Unit::Dong, Direction::HigherIsBetter);
+        let ytd = value("3000", None); // of 22/11/2026
+        let estimate = |year: i32, v: i64| LiveValue {
+            indicator: "x.plan".into(),
+            period: crate::model::Period::Year(year),
+            value: Decimal::from(v),
+            ..value("0", None)
+        };
+        assert_eq!(
+            s.target_for(&ytd, Some(&estimate(2026, 4500))),
+            Some(Decimal::from(4500))
+        );
+        // from 1 December the live estimate can be next year's: never compared with it
+        assert_eq!(s.target_for(&ytd, Some(&estimate(2027, 5000))), None);
+        s.targets_by_year = vec![
+            YearTarget {
+                year: 2025,
+                value: Decimal::from(4200),
+            },
+            YearTarget {
+                year: 2026,
+                value: Decimal::from(4500),
+            },
+        ];
+        assert_eq!(
+            s.target_for(&ytd, Some(&estimate(2027, 5000))),
+            Some(Decimal::from(4500))
+        );
+        // the first figure of 2027 meets 2027's estimate, live
+        let january = LiveValue {
+            period: "2027-01-02".parse().unwrap(),
+            ..value("40", None)
+        };
+        assert_eq!(
+            s.target_for(&january, Some(&estimate(2027, 5000))),
+            Some(Decimal::from(5000))
+        );
+        // a fixed target is a fixed target
+        s.target_value = Some(Decimal::from(100));
+        assert_eq!(
+            s.target_for(&ytd, Some(&estimate(2027, 5000))),
+            Some(Decimal::from(100))
+        );
     }
 
     #[test]
