@@ -166,7 +166,15 @@ test('the map shows every commune of Sơn La, coloured by its figure', async () 
     const toHieu = await table.locator('tr[data-area="03646"]').innerText();
     assert.match(toHieu, /^Phường Tô Hiệu\s+\d+,\d%\s+(Báo động|Cần chú ý|Trung bình|Tốt)\s+\d\d:\d\d \d\d\/\d\d\/\d{4}$/);
 
+    // revenue against each commune's own estimate
     await page.locator('.layers .layer').nth(1).click();
+    await page.waitForFunction(() => document.querySelector('svg.commune-map')?.getAttribute('data-layer') === 'budget.commune.revenue.ytd');
+    assert.equal(await page.locator('.map-panel h2').innerText(), 'Thu ngân sách trên địa bàn xã, phường so với dự toán (%)');
+    const revenueBands = await communes.evaluateAll((paths) => paths.map((p) => p.getAttribute('data-band')));
+    assert.ok(revenueBands.every((b) => b !== 'missing'), `every commune has a share of its estimate: ${revenueBands.filter((b) => b === 'missing').length} missing`);
+    assert.match(await map.locator('path[data-area="03646"] title').textContent(), /^Phường Tô Hiệu: \d+,\d% \(số liệu đến /);
+
+    await page.locator('.layers .layer').nth(2).click();
     await page.waitForFunction(() => document.querySelector('svg.commune-map')?.getAttribute('data-layer') === 'services.online.rate');
     assert.equal(await page.locator('.map-panel h2').innerText(), 'Tỷ lệ hồ sơ thủ tục hành chính nộp trực tuyến (từ đầu năm)');
     assert.equal(await map.locator('circle.site').count(), 0, 'project sites belong to the disbursement layer');

@@ -593,6 +593,12 @@ pub struct BudgetItem {
     pub agency: String,
 }
 
+/// An item of the province's budget table: a cumulative budget figure of the province
+/// (the communes' own revenue is a map layer, not a line of the province's table).
+fn is_budget_item(i: &crate::model::Indicator) -> bool {
+    i.sector == "budget" && i.cumulative && i.level == crate::model::Level::Province
+}
+
 /// The budget's revenue and spending items on `date`: every cumulative budget indicator
 /// that `allowed` lets the caller see, in the catalogue's order.
 pub async fn budget_summary(
@@ -610,7 +616,7 @@ pub async fn budget_summary(
     for ind in catalogue
         .indicators
         .iter()
-        .filter(|i| i.sector == "budget" && i.cumulative && allowed(i))
+        .filter(|i| is_budget_item(i) && allowed(i))
     {
         // this year's and last year's days (and the December before a reporting January)
         let from = day(year - 1, Month::January, 1).min(start);
@@ -775,7 +781,7 @@ pub async fn load_screen(
     let budget_codes: std::collections::HashSet<String> = catalogue
         .indicators
         .iter()
-        .filter(|i| i.sector == "budget" && i.cumulative)
+        .filter(|i| is_budget_item(i))
         .map(|i| i.code.clone())
         .collect();
     let (epoch, offset, values) = ctx.live.read(

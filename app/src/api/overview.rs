@@ -44,8 +44,9 @@ const OVERVIEW_TILES: [OverviewTile; 8] = [
 ];
 
 /// The indicators the map can show, by commune; the first is shown at first.
-const MAP_LAYERS: [&str; 3] = [
+const MAP_LAYERS: [&str; 4] = [
     "invest.disbursement.rate",
+    "budget.commune.revenue.ytd",
     "services.online.rate",
     "services.overdue",
 ];
@@ -203,29 +204,68 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             })
             .collect();
     }
-    let map_layers: Vec<MapLayer> = MAP_LAYERS
-        .iter()
-        .filter_map(|code| indicator(code))
-        .map(|ind| {
-            let (agency_short, agency_name) = agency_names(&ind.agency);
-            MapLayer {
-                indicator: ind.code.clone(),
-                title: ind.name(locale).to_string(),
-                unit: ind.unit,
-                direction: ind.direction,
-                threshold: ind.threshold,
-                best: match ind.direction {
-                    crate::model::Direction::LowerIsBetter => ind.min,
-                    _ => ind.max,
-                },
-                agency_short,
-                agency_name,
-                max_age_secs: ind.max_age().whole_seconds(),
+    let mut map_layers: Vec<MapLayer> = Vec::new();
+    for ind in MAP_LAYERS.iter().filter_map(|code| indicator(code)) {
+        let (agency_short, agency_name) = agency_names(&ind.agency);
+        let mut layer = MapLayer {
+            indicator: ind.code.clone(),
+            title: ind.name(locale).to_string(),
+            unit: ind.unit,
+            direction: ind.direction,
+            threshold: ind.threshold,
+            best: match ind.direction {
+                crate::model::Direction::LowerIsBetter => ind.min,
+                _ => ind.max,
+            },
+            agency_short,
+            agency_name,
+            max_age_secs: ind.max_age().whole_seconds(),
+            share_of: None,
+        };
+        // a year-to-date amount with a yearly target by commune (revenue against its
+        // estimate) is shown as a share of it, judged by the share of the year gone
+        if let (true, Some(crate::model::Target::Indicator(target))) = (ind.cumulative, &ind.target) {
+            let (from, to) = (
+                crate::model::Period::Year(today.year() - 1).to_string(),
+                crate::model::Period::Year(today.year()).to_string(),
+            );
+            let mut by_area: std::collections::BTreeMap<String, Vec<crate::model::tile::YearTarget>> =
+                std::collections::BTreeMap::new();
+            for f in crate::store::figures::read(&ctx.db, target, &from, &to, crate::store::figures::Pick::All, None)
+                .await
+                .map_err(|e| ServerFnError::new(e.to_string()))?
+            {
+                if let crate::model::Period::Year(year) = f.period {
+                    by_area.entry(f.area).or_default().push(crate::model::tile::YearTarget { year, value: f.value });
+                }
             }
+            let elapsed = crate::model::money::share_of_year(today);
+            layer.title = locale
+                .pick(
+                    format!("{} so với dự toán (%)", ind.name_vi.trim_end_matches(" (lũy kế từ đầu năm)")),
+                    format!("{} against the estimate (%)", ind.name_en.trim_end_matches(" (year to date)")),
+                );
+            layer.unit = crate::model::Unit::Percent;
+            layer.threshold = Some(crate::model::Threshold {
+                warning: (elapsed * rust_decimal::Decimal::new(9, 1)).round_dp(1),
+                critical: (elapsed * rust_decimal::Decimal::new(7, 1)).round_dp(1),
+            });
+            layer.best = Some(rust_decimal::Decimal::ONE_HUNDRED);
+            layer.share_of = Some(crate::model::map::ShareOf {
+                indicator: target.clone(),
+                by_area,
+            });
+        }
+        map_layers.push(layer);
+    }
+    let communes: HashSet<&str> = ctx.map.shapes.iter().map(|s| s.area.as_str()).collect();
+    let layer_codes: HashSet<&str> = map_layers
+        .iter()
+        .flat_map(|l| {
+            std::iter::once(l.indicator.as_str())
+                .chain(l.share_of.as_ref().map(|s| s.indicator.as_str()))
         })
         .collect();
-    let communes: HashSet<&str> = ctx.map.shapes.iter().map(|s| s.area.as_str()).collect();
-    let layer_codes: HashSet<&str> = map_layers.iter().map(|l| l.indicator.as_str()).collect();
     let wanted: HashSet<(String, String)> = tiles
         .iter()
         .chain(agency.iter().flat_map(|(_, own)| own))

@@ -25,7 +25,14 @@ pub fn CommuneMap(
     let active = RwSignal::new(0usize);
     let layer = move || layers.with_value(|l| l[active.get().min(l.len() - 1)].clone());
     let value_of = move |area: &str| -> Option<LiveValue> {
-        layers.with_value(|l| store.value(&l[active.get().min(l.len() - 1)].indicator, area))
+        layers.with_value(|l| {
+            let layer = &l[active.get().min(l.len() - 1)];
+            let value = store.value(&layer.indicator, area)?;
+            match &layer.share_of {
+                None => Some(value),
+                Some(share) => share.apply(value, store.value(&share.indicator, area).as_ref()),
+            }
+        })
     };
     let approximate = map.shapes.iter().filter(|s| s.approximate).count();
     let schematic = map.shapes.iter().filter(|s| s.schematic).count();

@@ -57,6 +57,34 @@ pub struct MapLayer {
     pub agency_short: String,
     pub agency_name: String,
     pub max_age_secs: i64,
+    /// Shown as a percentage of each commune's target of the same year (revenue against
+    /// its estimate) instead of the value itself.
+    #[serde(default)]
+    pub share_of: Option<ShareOf>,
+}
+
+/// The targets a share layer divides by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareOf {
+    /// The indicator holding each commune's target (live).
+    pub indicator: String,
+    /// Each commune's targets of last year and this year, read with the page (the live
+    /// target may already be next year's from 1 December).
+    pub by_area: std::collections::BTreeMap<String, Vec<super::tile::YearTarget>>,
+}
+
+impl ShareOf {
+    /// `value` as a percentage of its commune's target of the same year.
+    pub fn apply(&self, value: super::LiveValue, live_target: Option<&super::LiveValue>) -> Option<super::LiveValue> {
+        let targets = self.by_area.get(&value.area).map(Vec::as_slice).unwrap_or_default();
+        let target = super::tile::target_of_year(&value, live_target, targets)?;
+        let share = super::money::percent(value.value, target)?.round_dp(1);
+        Some(super::LiveValue {
+            value: share,
+            unit: Unit::Percent,
+            ..value
+        })
+    }
 }
 
 impl MapLayer {
@@ -197,6 +225,45 @@ mod tests {
             warning: Decimal::from(w),
             critical: Decimal::from(c),
         })
+    }
+
+    #[test]
+    fn a_share_layer_divides_by_the_communes_target_of_the_same_year() {
+        use super::super::tile::YearTarget;
+        use super::super::{LiveValue, Period};
+        let v = |indicator: &str, area: &str, period: Period, value: i64| LiveValue {
+            indicator: indicator.into(),
+            area: area.into(),
+            project: None,
+            period,
+            value: Decimal::from(value),
+            unit: Unit::Dong,
+            agency: "KBNN".into(),
+            as_of: time::macros::datetime!(2026-12-11 10:00 UTC),
+            revision: 1,
+            offset: 1,
+            previous: None,
+        };
+        let share = ShareOf {
+            indicator: "est".into(),
+            by_area: [(
+                "03646".to_string(),
+                vec![YearTarget { year: 2026, value: Decimal::from(200) }],
+            )]
+            .into(),
+        };
+        let ytd = v("ytd", "03646", "2026-12-11".parse().unwrap(), 150);
+        // the live estimate is already 2027's: the commune is judged by 2026's
+        let next = v("est", "03646", Period::Year(2027), 400);
+        let shown = share.apply(ytd.clone(), Some(&next)).unwrap();
+        assert_eq!(shown.value, Decimal::from(75));
+        assert_eq!(shown.unit, Unit::Percent);
+        assert_eq!(shown.as_of, ytd.as_of, "as fresh as the figure");
+        let this = v("est", "03646", Period::Year(2026), 300);
+        assert_eq!(share.apply(ytd.clone(), Some(&this)).unwrap().value, Decimal::from(50));
+        // a commune without a target of its year has no share
+        let other = v("ytd", "03647", "2026-12-11".parse().unwrap(), 150);
+        assert_eq!(share.apply(other, Some(&next)), None);
     }
 
     #[test]

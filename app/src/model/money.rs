@@ -222,6 +222,13 @@ pub fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
     }
 }
 
+/// The share of its year (%) gone by the end of `date`: where an evenly collected
+/// year-to-date amount would stand against its estimate.
+pub fn share_of_year(date: Date) -> Decimal {
+    let days = if time::util::is_leap_year(date.year()) { 366 } else { 365 };
+    (Decimal::from(date.ordinal()) * Decimal::ONE_HUNDRED / Decimal::from(days)).round_dp(1)
+}
+
 /// The estimate a year-to-date figure of `date` is compared with: the one of its own year,
 /// never a later year's (from 1 December next year's estimate exists too).
 pub fn estimate_for(estimates: &BTreeMap<i32, Decimal>, date: Date) -> Option<Decimal> {
@@ -1160,6 +1167,15 @@ mod tests {
             (date!(2026 - 01 - 01), d("25")),
         ]);
         assert_eq!(jan.growth(date!(2026 - 01 - 01)), Some(d("125")));
+    }
+
+    #[test]
+    fn the_share_of_the_year_counts_leap_days() {
+        assert_eq!(share_of_year(date!(2026 - 01 - 01)), d("0.3"));
+        assert_eq!(share_of_year(date!(2026 - 07 - 02)), d("50.1"));
+        assert_eq!(share_of_year(date!(2026 - 12 - 31)), d("100"));
+        assert_eq!(share_of_year(date!(2028 - 12 - 31)), d("100"), "day 366 of 366");
+        assert_eq!(share_of_year(date!(2028 - 02 - 29)), d("16.4"));
     }
 
     #[test]

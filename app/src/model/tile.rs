@@ -109,6 +109,19 @@ fn share(value: Decimal, of: Decimal) -> Option<Decimal> {
     }
 }
 
+/// The target of `value`'s own year: `live` (the target indicator's current value) when
+/// it is of that year, else the one of that year among `by_year` (read with the page).
+pub fn target_of_year(
+    value: &LiveValue,
+    live: Option<&LiveValue>,
+    by_year: &[YearTarget],
+) -> Option<Decimal> {
+    let year = value.period.start().year();
+    live.filter(|t| t.period.start().year() == year)
+        .map(|t| t.value)
+        .or_else(|| by_year.iter().find(|t| t.year == year).map(|t| t.value))
+}
+
 /// A target of one year (an estimate, a plan).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct YearTarget {
@@ -124,15 +137,7 @@ impl TileSpec {
         if self.target_value.is_some() {
             return self.target_value;
         }
-        let year = value.period.start().year();
-        live.filter(|t| t.period.start().year() == year)
-            .map(|t| t.value)
-            .or_else(|| {
-                self.targets_by_year
-                    .iter()
-                    .find(|t| t.year == year)
-                    .map(|t| t.value)
-            })
+        target_of_year(value, live, &self.targets_by_year)
     }
 
     /// The tile's view for `value`, given its target's current value (if the target is an

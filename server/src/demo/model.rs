@@ -46,6 +46,9 @@ const DOMESTIC_SHARE: f64 = 0.965;
 const LAND_SHARE: f64 = 0.19;
 const LOTTERY_SHARE: f64 = 0.011;
 const FEES_SHARE: f64 = 0.048;
+/// The share of revenue on the territory collected in the communes and wards themselves
+/// (the rest comes from the province's hydropower plants and large enterprises).
+const COMMUNE_REVENUE_SHARE: f64 = 0.35;
 /// Sơn La's 2025 disbursement, as a share of the plan by day of the plan year (day 0 =
 /// 1 January; past 365 the January extension of the next year).
 const DISBURSEMENT_CURVE: [(i64, f64); 15] = [
@@ -265,6 +268,19 @@ impl DemoProvince {
                 1.06,
             )
             * share
+    }
+
+    /// A commune's revenue estimate: its weight's share of what the communes collect.
+    fn commune_revenue_estimate(&self, c: &Commune) -> f64 {
+        Self::money(REVENUE_ESTIMATE * COMMUNE_REVENUE_SHARE * c.weight / self.total_weight())
+    }
+
+    /// A commune's revenue to date: the province's monthly shape at the commune's own
+    /// pace for the year (a few collect well behind).
+    fn commune_revenue_ytd(&self, c: &Commune, date: Date) -> f64 {
+        let year_start = Date::MIN.replace_year(date.year()).unwrap_or(Date::MIN);
+        let pace = self.between(&format!("commune revenue pace {}", c.code), year_start, 0.62, 1.12);
+        self.commune_revenue_estimate(c) * pace * self.revenue_ytd(date) / REVENUE_ESTIMATE
     }
 
     /// The registry's projects with their plans scaled to the province's capital plan.
@@ -640,6 +656,16 @@ impl DemoProvince {
                 "percent",
                 closing,
             ));
+            for c in &self.communes {
+                out.push(self.figure(
+                    "budget.commune.revenue.ytd",
+                    &c.code,
+                    day,
+                    Self::money(self.commune_revenue_ytd(c, date)),
+                    "dong",
+                    closing,
+                ));
+            }
             let year_share = f64::from(date.ordinal()) / 365.0;
             let spending = SPENDING_ESTIMATE * (0.9 * year_share + 0.1 * year_share.powi(4));
             // the Treasury reports every project's disbursement on working days
@@ -976,6 +1002,16 @@ impl DemoProvince {
                 "dong",
                 at,
             ));
+            for c in &self.communes {
+                out.push(self.figure(
+                    "budget.commune.revenue.estimate",
+                    &c.code,
+                    next,
+                    self.commune_revenue_estimate(c),
+                    "dong",
+                    at,
+                ));
+            }
             let estimates = [
                 (
                     "budget.revenue.domestic.estimate.central",
@@ -1355,6 +1391,38 @@ mod tests {
             last = v;
             day = day.next_day().unwrap();
         }
+    }
+
+    #[test]
+    fn communes_collect_revenue_against_their_own_estimates() {
+        let demo = DemoProvince::new(3, &catalogue());
+        let estimates: Vec<Figure> = demo
+            .reports(date!(2025 - 12 - 10))
+            .into_iter()
+            .filter(|f| f.indicator == "budget.commune.revenue.estimate")
+            .collect();
+        assert_eq!(estimates.len(), demo.communes.len(), "one estimate per commune");
+        assert!(estimates.iter().all(|f| f.period == "2026"), "for the next year");
+        let total: f64 = estimates.iter().map(|f| f.value.to_f64().unwrap()).sum();
+        assert!(
+            (total / (REVENUE_ESTIMATE * COMMUNE_REVENUE_SHARE) - 1.0).abs() < 0.01,
+            "the communes' estimates are their share of the province's: {total}"
+        );
+        // on 30 June most communes are near half of their estimate, a few far behind
+        let june = demo.history(date!(2026 - 06 - 30));
+        let shares: Vec<f64> = estimates
+            .iter()
+            .map(|e| {
+                value(&june, "budget.commune.revenue.ytd", &e.area) / e.value.to_f64().unwrap()
+                    * 100.0
+            })
+            .collect();
+        let behind = shares.iter().filter(|s| **s < 0.7 * 49.6).count();
+        assert!(shares.iter().all(|s| (20.0..70.0).contains(s)), "{shares:?}");
+        assert!(
+            (1..shares.len() / 2).contains(&behind),
+            "{behind} communes below 70% of the year's share"
+        );
     }
 
     #[test]
