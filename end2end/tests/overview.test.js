@@ -150,7 +150,7 @@ test('the map shows every commune of Sơn La, coloured by its figure', async () 
     // the same data as a table: one row per commune, the same band in words
     const table = page.locator('.map-table');
     await table.locator('summary').click();
-    const rows = table.locator('tbody tr');
+    const rows = table.locator('table.communes tbody tr');
     assert.equal(await rows.count(), 75);
     const rowBands = Object.fromEntries(await rows.evaluateAll((trs) => trs.map((tr) => [tr.dataset.area, tr.dataset.band])));
     const mapBands = Object.fromEntries(await communes.evaluateAll((paths) => paths.map((p) => [p.dataset.area, p.dataset.band])));

@@ -333,7 +333,7 @@ pub fn CommuneMap(
                     format!("Bảng số liệu của bản đồ ({total} xã, phường)"),
                     format!("The map as a table ({total} communes and wards)"),
                 )}</summary>
-                <table>
+                <table class="communes">
                     <caption>{move || layer().title}</caption>
                     <thead><tr>
                         <th scope="col">{l.pick("Xã, phường", "Commune or ward")}</th>
