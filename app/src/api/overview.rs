@@ -224,27 +224,48 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
         };
         // a year-to-date amount with a yearly target by commune (revenue against its
         // estimate) is shown as a share of it, judged by the share of the year gone
-        if let (true, Some(crate::model::Target::Indicator(target))) = (ind.cumulative, &ind.target) {
+        if let (true, Some(crate::model::Target::Indicator(target))) = (ind.cumulative, &ind.target)
+        {
             let (from, to) = (
                 crate::model::Period::Year(today.year() - 1).to_string(),
                 crate::model::Period::Year(today.year()).to_string(),
             );
-            let mut by_area: std::collections::BTreeMap<String, Vec<crate::model::tile::YearTarget>> =
-                std::collections::BTreeMap::new();
-            for f in crate::store::figures::read(&ctx.db, target, &from, &to, crate::store::figures::Pick::All, None)
-                .await
-                .map_err(|e| ServerFnError::new(e.to_string()))?
+            let mut by_area: std::collections::BTreeMap<
+                String,
+                Vec<crate::model::tile::YearTarget>,
+            > = std::collections::BTreeMap::new();
+            for f in crate::store::figures::read(
+                &ctx.db,
+                target,
+                &from,
+                &to,
+                crate::store::figures::Pick::All,
+                None,
+            )
+            .await
+            .map_err(|e| ServerFnError::new(e.to_string()))?
             {
                 if let crate::model::Period::Year(year) = f.period {
-                    by_area.entry(f.area).or_default().push(crate::model::tile::YearTarget { year, value: f.value });
+                    by_area
+                        .entry(f.area)
+                        .or_default()
+                        .push(crate::model::tile::YearTarget {
+                            year,
+                            value: f.value,
+                        });
                 }
             }
             let elapsed = crate::model::money::share_of_year(today);
-            layer.title = locale
-                .pick(
-                    format!("{} so với dự toán (%)", ind.name_vi.trim_end_matches(" (lũy kế từ đầu năm)")),
-                    format!("{} against the estimate (%)", ind.name_en.trim_end_matches(" (year to date)")),
-                );
+            layer.title = locale.pick(
+                format!(
+                    "{} so với dự toán (%)",
+                    ind.name_vi.trim_end_matches(" (lũy kế từ đầu năm)")
+                ),
+                format!(
+                    "{} against the estimate (%)",
+                    ind.name_en.trim_end_matches(" (year to date)")
+                ),
+            );
             layer.unit = crate::model::Unit::Percent;
             layer.threshold = Some(crate::model::Threshold {
                 warning: (elapsed * rust_decimal::Decimal::new(9, 1)).round_dp(1),

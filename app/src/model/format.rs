@@ -78,6 +78,15 @@ pub fn quantity(value: Decimal, unit: Unit, locale: Locale) -> Quantity {
                 unit: shown.label(locale),
             }
         }
+        // dollars in millions once there are a million of them
+        Dimension::ForeignMoney if value.abs() >= Decimal::from(1_000_000) => Quantity {
+            number: number(value / Decimal::from(1_000_000), 1, locale),
+            unit: locale.pick("triệu USD", "million USD"),
+        },
+        Dimension::ForeignMoney => Quantity {
+            number: number(value, 0, locale),
+            unit: unit.label(locale),
+        },
         Dimension::Ratio | Dimension::Score | Dimension::Duration => Quantity {
             number: number(value, 1, locale),
             unit: unit.label(locale),
@@ -183,6 +192,19 @@ mod tests {
         assert_eq!(
             quantity(d("5450000000000"), Unit::Dong, Locale::Vi).to_string(),
             "5.450,0 tỷ đồng"
+        );
+        // export turnover: dollars, in millions, never turned into đồng
+        assert_eq!(
+            quantity(d("182750000"), Unit::Usd, Locale::Vi).to_string(),
+            "182,8 triệu USD"
+        );
+        assert_eq!(
+            quantity(d("182750000"), Unit::Usd, Locale::En).to_string(),
+            "182.8 million USD"
+        );
+        assert_eq!(
+            quantity(d("950000"), Unit::Usd, Locale::Vi).to_string(),
+            "950.000 USD"
         );
     }
 

@@ -75,8 +75,16 @@ pub struct ShareOf {
 
 impl ShareOf {
     /// `value` as a percentage of its commune's target of the same year.
-    pub fn apply(&self, value: super::LiveValue, live_target: Option<&super::LiveValue>) -> Option<super::LiveValue> {
-        let targets = self.by_area.get(&value.area).map(Vec::as_slice).unwrap_or_default();
+    pub fn apply(
+        &self,
+        value: super::LiveValue,
+        live_target: Option<&super::LiveValue>,
+    ) -> Option<super::LiveValue> {
+        let targets = self
+            .by_area
+            .get(&value.area)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let target = super::tile::target_of_year(&value, live_target, targets)?;
         let share = super::money::percent(value.value, target)?.round_dp(1);
         Some(super::LiveValue {
@@ -248,7 +256,10 @@ mod tests {
             indicator: "est".into(),
             by_area: [(
                 "03646".to_string(),
-                vec![YearTarget { year: 2026, value: Decimal::from(200) }],
+                vec![YearTarget {
+                    year: 2026,
+                    value: Decimal::from(200),
+                }],
             )]
             .into(),
         };
@@ -260,7 +271,10 @@ mod tests {
         assert_eq!(shown.unit, Unit::Percent);
         assert_eq!(shown.as_of, ytd.as_of, "as fresh as the figure");
         let this = v("est", "03646", Period::Year(2026), 300);
-        assert_eq!(share.apply(ytd.clone(), Some(&this)).unwrap().value, Decimal::from(50));
+        assert_eq!(
+            share.apply(ytd.clone(), Some(&this)).unwrap().value,
+            Decimal::from(50)
+        );
         // a commune without a target of its year has no share
         let other = v("ytd", "03647", "2026-12-11".parse().unwrap(), 150);
         assert_eq!(share.apply(other, Some(&next)), None);

@@ -225,7 +225,11 @@ pub fn percent(part: Decimal, whole: Decimal) -> Option<Decimal> {
 /// The share of its year (%) gone by the end of `date`: where an evenly collected
 /// year-to-date amount would stand against its estimate.
 pub fn share_of_year(date: Date) -> Decimal {
-    let days = if time::util::is_leap_year(date.year()) { 366 } else { 365 };
+    let days = if time::util::is_leap_year(date.year()) {
+        366
+    } else {
+        365
+    };
     (Decimal::from(date.ordinal()) * Decimal::ONE_HUNDRED / Decimal::from(days)).round_dp(1)
 }
 
@@ -1174,7 +1178,11 @@ mod tests {
         assert_eq!(share_of_year(date!(2026 - 01 - 01)), d("0.3"));
         assert_eq!(share_of_year(date!(2026 - 07 - 02)), d("50.1"));
         assert_eq!(share_of_year(date!(2026 - 12 - 31)), d("100"));
-        assert_eq!(share_of_year(date!(2028 - 12 - 31)), d("100"), "day 366 of 366");
+        assert_eq!(
+            share_of_year(date!(2028 - 12 - 31)),
+            d("100"),
+            "day 366 of 366"
+        );
         assert_eq!(share_of_year(date!(2028 - 02 - 29)), d("16.4"));
     }
 

@@ -23,11 +23,15 @@ pub enum Unit {
     /// Index points (e.g. the 100-point public-service index).
     Points,
     Days,
+    /// United States dollars (export turnover is reported in them); never converted to
+    /// đồng.
+    Usd,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
     Money,
+    ForeignMoney,
     Ratio,
     Count,
     Score,
@@ -35,7 +39,7 @@ pub enum Dimension {
 }
 
 impl Unit {
-    pub const ALL: [Unit; 7] = [
+    pub const ALL: [Unit; 8] = [
         Unit::Dong,
         Unit::MillionDong,
         Unit::BillionDong,
@@ -43,6 +47,7 @@ impl Unit {
         Unit::Count,
         Unit::Points,
         Unit::Days,
+        Unit::Usd,
     ];
 
     pub fn code(self) -> &'static str {
@@ -54,6 +59,7 @@ impl Unit {
             Unit::Count => "count",
             Unit::Points => "points",
             Unit::Days => "days",
+            Unit::Usd => "usd",
         }
     }
 
@@ -64,6 +70,7 @@ impl Unit {
             Unit::Count => Dimension::Count,
             Unit::Points => Dimension::Score,
             Unit::Days => Dimension::Duration,
+            Unit::Usd => Dimension::ForeignMoney,
         }
     }
 
@@ -106,6 +113,7 @@ impl Unit {
             Unit::Count => "",
             Unit::Points => locale.pick("điểm", "points"),
             Unit::Days => locale.pick("ngày", "days"),
+            Unit::Usd => "USD",
         }
     }
 }
@@ -145,6 +153,11 @@ mod tests {
     fn refuses_to_convert_across_dimensions() {
         assert_eq!(Unit::Percent.convert(Decimal::ONE, Unit::Dong), None);
         assert_eq!(Unit::Count.convert(Decimal::ONE, Unit::Points), None);
+        assert_eq!(
+            Unit::Usd.convert(Decimal::ONE, Unit::Dong),
+            None,
+            "no exchange rate"
+        );
     }
 
     #[test]

@@ -279,7 +279,12 @@ impl DemoProvince {
     /// pace for the year (a few collect well behind).
     fn commune_revenue_ytd(&self, c: &Commune, date: Date) -> f64 {
         let year_start = Date::MIN.replace_year(date.year()).unwrap_or(Date::MIN);
-        let pace = self.between(&format!("commune revenue pace {}", c.code), year_start, 0.62, 1.12);
+        let pace = self.between(
+            &format!("commune revenue pace {}", c.code),
+            year_start,
+            0.62,
+            1.12,
+        );
         self.commune_revenue_estimate(c) * pace * self.revenue_ytd(date) / REVENUE_ESTIMATE
     }
 
@@ -908,11 +913,12 @@ impl DemoProvince {
                 at,
             ));
             out.push(self.figure(
-                "economy.exports.ytd",
+                "economy.exports.usd.ytd",
                 p,
                 month,
-                Self::money(62e9 * 25_000.0 / 1000.0 * months * noisy("exports", 0.9, 1.1)),
-                "dong",
+                // ≈ 16–17 million USD a month (Sơn La, 2025)
+                (16.5e6 * months * noisy("exports", 0.95, 1.05) / 1e3).round() * 1e3,
+                "usd",
                 at,
             ));
             out.push(self.figure(
@@ -1401,8 +1407,15 @@ mod tests {
             .into_iter()
             .filter(|f| f.indicator == "budget.commune.revenue.estimate")
             .collect();
-        assert_eq!(estimates.len(), demo.communes.len(), "one estimate per commune");
-        assert!(estimates.iter().all(|f| f.period == "2026"), "for the next year");
+        assert_eq!(
+            estimates.len(),
+            demo.communes.len(),
+            "one estimate per commune"
+        );
+        assert!(
+            estimates.iter().all(|f| f.period == "2026"),
+            "for the next year"
+        );
         let total: f64 = estimates.iter().map(|f| f.value.to_f64().unwrap()).sum();
         assert!(
             (total / (REVENUE_ESTIMATE * COMMUNE_REVENUE_SHARE) - 1.0).abs() < 0.01,
@@ -1418,7 +1431,10 @@ mod tests {
             })
             .collect();
         let behind = shares.iter().filter(|s| **s < 0.7 * 49.6).count();
-        assert!(shares.iter().all(|s| (20.0..70.0).contains(s)), "{shares:?}");
+        assert!(
+            shares.iter().all(|s| (20.0..70.0).contains(s)),
+            "{shares:?}"
+        );
         assert!(
             (1..shares.len() / 2).contains(&behind),
             "{behind} communes below 70% of the year's share"

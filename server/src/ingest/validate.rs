@@ -898,6 +898,19 @@ mod tests {
     }
 
     #[test]
+    fn dollars_are_never_turned_into_dong() {
+        let item = |unit: &str| json!({"indicator": "economy.exports.usd.ytd", "area": "14", "period": "2026-10", "value": 165_300_000, "unit": unit});
+        let ok = check(&catalogue(), "SCT", &[item("usd")], NOW).unwrap();
+        assert_eq!(
+            (ok[0].value, ok[0].unit),
+            (Decimal::from(165_300_000u64), Unit::Usd)
+        );
+        let refusal = check(&catalogue(), "SCT", &[item("dong")], NOW).unwrap_err();
+        assert_eq!(refusal.invalid[0].code, "unit_mismatch");
+        assert_eq!(refusal.invalid[0].field, "unit");
+    }
+
+    #[test]
     fn duplicates_in_one_batch_are_refused() {
         let refusal = check(&catalogue(), "VPUB", &[good(), good()], NOW).unwrap_err();
         assert_eq!(refusal.invalid.len(), 1);
