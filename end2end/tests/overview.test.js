@@ -68,6 +68,15 @@ test('a year-to-date tile is compared with the estimate of its own year', async 
     { indicator: 'budget.revenue.ytd', area: '14', period: `${year - 1}-12-31`, value: 3_800 * TY, unit: 'dong', as_of: `${year - 1}-12-31T17:00:00+07:00` },
   ]);
   await server.post(finance, [estimate(year, 5_000)]);
+  // the same day last year (29 February: the 28th), for cùng kỳ
+  // (on 31 December that is the closing figure above)
+  const sameDay = `${year - 1}${todayInVietnam().slice(4).replace('-02-29', '-02-28')}`;
+  const closing = sameDay === `${year - 1}-12-31`;
+  if (!closing) {
+    await server.post(treasury, [
+      { indicator: 'budget.revenue.ytd', area: '14', period: sameDay, value: 800 * TY, unit: 'dong', as_of: `${sameDay}T17:00:00+07:00` },
+    ]);
+  }
   const { page, problems } = await openPage(browser, server.wall('/', screen));
   await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
   const detail = tile(page, 'budget.revenue.ytd').locator('.detail');
@@ -80,6 +89,11 @@ test('a year-to-date tile is compared with the estimate of its own year', async 
     () => /^Đạt 20,0% dự toán/.test(document.querySelector('article.tile[data-indicator="budget.revenue.ytd"] .detail')?.textContent ?? ''),
     null,
     { timeout: 2_000 },
+  );
+  // and its change is against the same day last year, not against last year's total
+  assert.equal(
+    await tile(page, 'budget.revenue.ytd').locator('.trend').innerText(),
+    closing ? '▼ −73,7% so với cùng kỳ' : '▲ +25,0% so với cùng kỳ',
   );
   assert.deepEqual(problems, []);
   await page.close();

@@ -129,6 +129,7 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             target_indicator,
             target_value,
             targets_by_year: Vec::new(),
+            last_year: Vec::new(),
             target_label: locale.pick(t.target_vi, t.target_en).to_string(),
             threshold: ind.threshold_for(&province, &province),
             cumulative: ind.cumulative,
@@ -172,6 +173,33 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
         .iter_mut()
         .chain(agency.iter_mut().flat_map(|(_, own)| own.iter_mut()))
     {
+        // a year-to-date figure's cùng kỳ: last year's figures from a month before the
+        // same day to two months after it (a wall stays open for weeks)
+        if t.cumulative && !crate::model::money::is_derived(&t.indicator) {
+            let kind = t.cadence.period_kind();
+            let same_day = crate::model::money::same_day_last_year(today);
+            let (from, to) = (
+                crate::model::Period::containing(kind, same_day - time::Duration::days(31)),
+                crate::model::Period::containing(kind, same_day + time::Duration::days(62)),
+            );
+            t.last_year = crate::store::figures::read(
+                &ctx.db,
+                &t.indicator,
+                &from.to_string(),
+                &to.to_string(),
+                crate::store::figures::Pick::All,
+                None,
+            )
+            .await
+            .map_err(|e| ServerFnError::new(e.to_string()))?
+            .into_iter()
+            .filter(|f| f.area == t.area && f.project.is_none())
+            .map(|f| crate::model::tile::DayFigure {
+                day: f.period.end(),
+                value: f.value,
+            })
+            .collect();
+        }
         let Some(code) = t.target_indicator.clone() else {
             continue;
         };

@@ -46,6 +46,10 @@ pub struct TileSpec {
     /// December the live target may already be next year's.
     #[serde(default)]
     pub targets_by_year: Vec<YearTarget>,
+    /// For a year-to-date figure: last year's figures around the same day (each at the
+    /// end of its period), read with the page, for the change against cùng kỳ.
+    #[serde(default)]
+    pub last_year: Vec<DayFigure>,
     /// What the target is called (e.g. "dự toán HĐND giao").
     pub target_label: String,
     /// When the value calls for attention.
@@ -122,6 +126,14 @@ pub fn target_of_year(
         .or_else(|| by_year.iter().find(|t| t.year == year).map(|t| t.value))
 }
 
+/// A cumulative figure at the end of a day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayFigure {
+    pub day: time::Date,
+    #[serde(with = "crate::model::number")]
+    pub value: Decimal,
+}
+
 /// A target of one year (an estimate, a plan).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct YearTarget {
@@ -131,6 +143,43 @@ pub struct YearTarget {
 }
 
 impl TileSpec {
+    /// For a year-to-date figure: its change against cùng kỳ (the same day last year), in
+    /// percent, when last year's figure is known.
+    pub fn change_on_last_year(&self, value: &LiveValue) -> Option<Decimal> {
+        if !self.cumulative {
+            return None;
+        }
+        let last_year =
+            super::money::YearToDate::new(self.last_year.iter().map(|f| (f.day, f.value)))
+                .at(super::money::same_day_last_year(value.period.end()))?;
+        Some((super::money::percent(value.value, last_year)? - Decimal::ONE_HUNDRED).round_dp(1))
+    }
+
+    /// A change shown as a trend: its direction, whether it is good news by the
+    /// indicator's direction, and `text` given its sign.
+    fn trend(&self, change: Decimal, text: impl FnOnce(&str) -> String) -> Trend {
+        let direction = match change.cmp(&Decimal::ZERO) {
+            std::cmp::Ordering::Greater => TrendDirection::Up,
+            std::cmp::Ordering::Less => TrendDirection::Down,
+            std::cmp::Ordering::Equal => TrendDirection::Flat,
+        };
+        let good = match (self.direction, direction) {
+            (Direction::Neutral, _) | (_, TrendDirection::Flat) => None,
+            (Direction::HigherIsBetter, d) => Some(d == TrendDirection::Up),
+            (Direction::LowerIsBetter, d) => Some(d == TrendDirection::Down),
+        };
+        let sign = match direction {
+            TrendDirection::Up => "+",
+            TrendDirection::Down => "−",
+            TrendDirection::Flat => "±",
+        };
+        Trend {
+            direction,
+            good,
+            text: text(sign),
+        }
+    }
+
     /// The target `value` is compared with: a fixed one, else the live target if it is of
     /// the value's own year, else the one of that year read with the page.
     pub fn target_for(&self, value: &LiveValue, live: Option<&LiveValue>) -> Option<Decimal> {
@@ -171,43 +220,39 @@ impl TileSpec {
             }
             _ => None,
         };
-        // a year-to-date figure restarts on 1 January: the first figure of a year compared
-        // with the last of the year before is not a fall
-        let comparable = |prev: &&super::live::PreviousValue| {
-            !self.cumulative || prev.period.start().year() == value.period.start().year()
+        let trend = match self.change_on_last_year(value) {
+            // a year-to-date figure changes against cùng kỳ: last year's on the same day
+            Some(change) => Some(self.trend(change, |sign| {
+                format!(
+                    "{sign}{}% {}",
+                    format::number(change.abs(), 1, locale),
+                    locale.pick("so với cùng kỳ", "on a year earlier")
+                )
+            })),
+            // else against the previous report — but a year-to-date figure restarts on
+            // 1 January: the first figure of a year compared with the last of the year
+            // before is not a fall
+            None => value
+                .previous
+                .as_ref()
+                .filter(|prev| {
+                    !self.cumulative || prev.period.start().year() == value.period.start().year()
+                })
+                .map(|prev| {
+                    let change = value.value - prev.value;
+                    self.trend(change, |sign| {
+                        let mut q = format::quantity(change.abs(), self.unit, locale);
+                        if self.unit == Unit::Percent {
+                            q.unit = locale.pick("điểm %", "pp");
+                        }
+                        format!(
+                            "{sign}{q} {} {}",
+                            locale.pick("so với", "vs"),
+                            prev.period.label(locale)
+                        )
+                    })
+                }),
         };
-        let trend = value.previous.as_ref().filter(comparable).map(|prev| {
-            let change = value.value - prev.value;
-            let direction = match change.cmp(&Decimal::ZERO) {
-                std::cmp::Ordering::Greater => TrendDirection::Up,
-                std::cmp::Ordering::Less => TrendDirection::Down,
-                std::cmp::Ordering::Equal => TrendDirection::Flat,
-            };
-            let good = match (self.direction, direction) {
-                (Direction::Neutral, _) | (_, TrendDirection::Flat) => None,
-                (Direction::HigherIsBetter, d) => Some(d == TrendDirection::Up),
-                (Direction::LowerIsBetter, d) => Some(d == TrendDirection::Down),
-            };
-            let mut q = format::quantity(change.abs(), self.unit, locale);
-            if self.unit == Unit::Percent {
-                q.unit = locale.pick("điểm %", "pp");
-            }
-            let sign = match direction {
-                TrendDirection::Up => "+",
-                TrendDirection::Down => "−",
-                TrendDirection::Flat => "±",
-            };
-            let text = format!(
-                "{sign}{q} {} {}",
-                locale.pick("so với", "vs"),
-                prev.period.label(locale)
-            );
-            Trend {
-                direction,
-                good,
-                text,
-            }
-        });
         let freshness = if !connected {
             Freshness::Unconfirmed
         } else if now - value.as_of > Duration::seconds(self.max_age_secs) {
@@ -254,6 +299,7 @@ mod tests {
             target_indicator: Some("x.plan".into()),
             target_value: None,
             targets_by_year: Vec::new(),
+            last_year: Vec::new(),
             target_label: "dự toán".into(),
             threshold: None,
             cumulative: false,
@@ -369,6 +415,58 @@ mod tests {
         // a figure that is not cumulative keeps its change across years
         s.cumulative = false;
         assert!(s.view(&v, None, NOW, true, Locale::Vi).trend.is_some());
+    }
+
+    #[test]
+    fn a_cumulative_figure_changes_against_the_same_day_last_year() {
+        let mut s = spec(Headline::Value, Unit::Dong, Direction::HigherIsBetter);
+        s.cumulative = true;
+        let figure = |day: time::Date, v: i64| DayFigure {
+            day,
+            value: Decimal::from(v),
+        };
+        s.last_year = vec![
+            figure(time::macros::date!(2025 - 11 - 20), 3_900),
+            figure(time::macros::date!(2025 - 11 - 21), 4_000),
+            figure(time::macros::date!(2025 - 11 - 24), 4_100),
+        ];
+        // 22/11/2026 against 21/11/2025's figure (the last reported by the 22nd)
+        let view = s.view(&value("4500", Some("4480")), None, NOW, true, Locale::Vi);
+        let trend = view.trend.unwrap();
+        assert_eq!(trend.text, "+12,5% so với cùng kỳ");
+        assert_eq!(
+            (trend.direction, trend.good),
+            (TrendDirection::Up, Some(true))
+        );
+        // behind last year is a fall, whatever the change since yesterday
+        let view = s.view(&value("3600", Some("3500")), None, NOW, true, Locale::En);
+        assert_eq!(view.trend.unwrap().text, "−10.0% on a year earlier");
+        // on 1 January: against 1 January last year, never against 31 December
+        let mut first = value("20", Some("4600"));
+        first.period = "2027-01-01".parse().unwrap();
+        first.previous.as_mut().unwrap().period = "2026-12-31".parse().unwrap();
+        s.last_year = vec![
+            figure(time::macros::date!(2025 - 12 - 31), 4_100),
+            figure(time::macros::date!(2026 - 01 - 01), 16),
+        ];
+        assert_eq!(
+            s.view(&first, None, NOW, true, Locale::Vi)
+                .trend
+                .unwrap()
+                .text,
+            "+25,0% so với cùng kỳ"
+        );
+        // 29 February against 28 February
+        let mut leap = value("110", None);
+        leap.period = "2028-02-29".parse().unwrap();
+        s.last_year = vec![figure(time::macros::date!(2027 - 02 - 28), 100)];
+        assert_eq!(
+            s.view(&leap, None, NOW, true, Locale::Vi)
+                .trend
+                .unwrap()
+                .text,
+            "+10,0% so với cùng kỳ"
+        );
     }
 
     #[test]
