@@ -45,6 +45,10 @@ before(async () => {
   await server.post(treasury, [disbursed(first.code, 10 * TY), disbursed(second.code, 5 * TY)]);
   await server.post(treasury, [
     { indicator: 'budget.revenue.ytd', area: '14', period: today, value: 4123.4 * TY, unit: 'dong' },
+    { indicator: 'budget.commune.revenue.ytd', area: first.communes[0], period: today, value: 12 * TY, unit: 'dong' },
+  ]);
+  await server.post(finance, [
+    { indicator: 'budget.commune.revenue.estimate', area: first.communes[0], period: String(Number(today.slice(0, 4))), value: 48 * TY, unit: 'dong' },
   ]);
 });
 
@@ -98,6 +102,16 @@ test('the money view shows the seeded figures and moves live', async () => {
   const table = await page.request.get(new URL(csv, page.url()).href);
   assert.equal(table.status(), 200);
   assert.match(await table.text(), /^\uFEFF/, 'CSV with a byte-order mark for Excel');
+
+  // the commune map: disbursement by commune, one click to revenue against the estimate
+  const map = page.locator('.money-view svg.commune-map');
+  assert.equal(await map.locator('path[data-area]').count(), 75);
+  assert.equal(await map.getAttribute('data-layer'), 'invest.disbursement.rate');
+  const seeded = await map.locator(`path[data-area="${projects[0].communes[0]}"]`).getAttribute('data-band');
+  assert.notEqual(seeded, 'missing', 'the seeded project’s commune has a rate');
+  await page.locator('.money-view .layers .layer').nth(1).click();
+  await page.waitForFunction(() => document.querySelector('.money-view svg.commune-map')?.getAttribute('data-layer') === 'budget.commune.revenue.ytd');
+  assert.match(await map.locator(`path[data-area="${projects[0].communes[0]}"] title`).textContent(), /: 25,0% \(số liệu đến /, '12 of 48 tỷ');
   assert.deepEqual(problems, [], 'no console errors or hydration warnings');
   await page.close();
 });

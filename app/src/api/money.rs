@@ -778,6 +778,30 @@ pub async fn load_screen(
             }),
         _ => None,
     };
+    // the province's page has the commune map: disbursement and revenue against estimate
+    let map = match focus {
+        money::Focus::Province => {
+            let layers = crate::api::overview::map_layers(
+                &ctx,
+                &[money::DERIVED_RATE, "budget.commune.revenue.ytd"],
+                today,
+                locale,
+            )
+            .await?;
+            Some(((*ctx.map).clone(), layers))
+        }
+        _ => None,
+    };
+    let communes: std::collections::HashSet<&str> =
+        ctx.map.shapes.iter().map(|s| s.area.as_str()).collect();
+    let layer_codes: std::collections::HashSet<String> = map
+        .iter()
+        .flat_map(|(_, layers)| layers)
+        .flat_map(|l| {
+            std::iter::once(l.indicator.clone())
+                .chain(l.share_of.as_ref().map(|s| s.indicator.clone()))
+        })
+        .collect();
     let budget_codes: std::collections::HashSet<String> = catalogue
         .indicators
         .iter()
@@ -788,6 +812,7 @@ pub async fn load_screen(
         &|v| {
             (v.project.is_some() && money::INVESTMENT_INDICATORS.contains(&v.indicator.as_str()))
                 || (v.area == province && budget_codes.contains(&v.indicator))
+                || (layer_codes.contains(&v.indicator) && communes.contains(v.area.as_str()))
         },
         &visibility,
     );
@@ -808,6 +833,7 @@ pub async fn load_screen(
         national: national.map(|(_, v)| v),
         national_period: national.map(|(p, _)| p),
         project,
+        map,
         epoch,
         offset,
         values,

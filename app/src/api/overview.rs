@@ -78,9 +78,115 @@ pub fn overview_indicators(
     codes
 }
 
+/// The map's layers for `codes` on `today`: each indicator's bands, legend and source; a
+/// year-to-date amount with a yearly target by commune (revenue against its estimate)
+/// becomes a share of each commune's target of the same year.
+pub async fn map_layers(
+    ctx: &crate::api::ServerContext,
+    codes: &[&str],
+    today: time::Date,
+    locale: Locale,
+) -> Result<Vec<crate::model::map::MapLayer>, ServerFnError> {
+    use crate::model::map::MapLayer;
+    let catalogue = &ctx.catalogue;
+    // a sum of projects has no catalogue entry of its own
+    let indicator = |code: &str| -> Option<crate::model::Indicator> {
+        catalogue
+            .indicator(code)
+            .cloned()
+            .or_else(|| crate::model::money::derived_indicator(catalogue, code, today))
+    };
+    let agency_names = |code: &str| {
+        let agency = catalogue.agency(code);
+        (
+            agency
+                .map(|a| a.short(locale).to_string())
+                .unwrap_or_else(|| code.to_string()),
+            agency
+                .map(|a| a.name(locale).to_string())
+                .unwrap_or_default(),
+        )
+    };
+    let mut map_layers: Vec<MapLayer> = Vec::new();
+    for ind in codes.iter().filter_map(|code| indicator(code)) {
+        let (agency_short, agency_name) = agency_names(&ind.agency);
+        let mut layer = MapLayer {
+            indicator: ind.code.clone(),
+            title: ind.name(locale).to_string(),
+            unit: ind.unit,
+            direction: ind.direction,
+            threshold: ind.threshold,
+            best: match ind.direction {
+                crate::model::Direction::LowerIsBetter => ind.min,
+                _ => ind.max,
+            },
+            agency_short,
+            agency_name,
+            max_age_secs: ind.max_age().whole_seconds(),
+            share_of: None,
+        };
+        // a year-to-date amount with a yearly target by commune (revenue against its
+        // estimate) is shown as a share of it, judged by the share of the year gone
+        if let (true, Some(crate::model::Target::Indicator(target))) = (ind.cumulative, &ind.target)
+        {
+            let (from, to) = (
+                crate::model::Period::Year(today.year() - 1).to_string(),
+                crate::model::Period::Year(today.year()).to_string(),
+            );
+            let mut by_area: std::collections::BTreeMap<
+                String,
+                Vec<crate::model::tile::YearTarget>,
+            > = std::collections::BTreeMap::new();
+            for f in crate::store::figures::read(
+                &ctx.db,
+                target,
+                &from,
+                &to,
+                crate::store::figures::Pick::All,
+                None,
+            )
+            .await
+            .map_err(|e| ServerFnError::new(e.to_string()))?
+            {
+                if let crate::model::Period::Year(year) = f.period {
+                    by_area
+                        .entry(f.area)
+                        .or_default()
+                        .push(crate::model::tile::YearTarget {
+                            year,
+                            value: f.value,
+                        });
+                }
+            }
+            let elapsed = crate::model::money::share_of_year(today);
+            layer.title = locale.pick(
+                format!(
+                    "{} so với dự toán (%)",
+                    ind.name_vi.trim_end_matches(" (lũy kế từ đầu năm)")
+                ),
+                format!(
+                    "{} against the estimate (%)",
+                    ind.name_en.trim_end_matches(" (year to date)")
+                ),
+            );
+            layer.unit = crate::model::Unit::Percent;
+            layer.threshold = Some(crate::model::Threshold {
+                warning: (elapsed * rust_decimal::Decimal::new(9, 1)).round_dp(1),
+                critical: (elapsed * rust_decimal::Decimal::new(7, 1)).round_dp(1),
+            });
+            layer.best = Some(rust_decimal::Decimal::ONE_HUNDRED);
+            layer.share_of = Some(crate::model::map::ShareOf {
+                indicator: target.clone(),
+                by_area,
+            });
+        }
+        map_layers.push(layer);
+    }
+    Ok(map_layers)
+}
+
 /// The overview's data for the person or screen asking, read while the page renders.
 pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
-    use crate::model::map::MapLayer;
     use crate::model::{tile::TileSpec, Target};
     use std::collections::HashSet;
 
@@ -232,81 +338,7 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             })
             .collect();
     }
-    let mut map_layers: Vec<MapLayer> = Vec::new();
-    for ind in MAP_LAYERS.iter().filter_map(|code| indicator(code)) {
-        let (agency_short, agency_name) = agency_names(&ind.agency);
-        let mut layer = MapLayer {
-            indicator: ind.code.clone(),
-            title: ind.name(locale).to_string(),
-            unit: ind.unit,
-            direction: ind.direction,
-            threshold: ind.threshold,
-            best: match ind.direction {
-                crate::model::Direction::LowerIsBetter => ind.min,
-                _ => ind.max,
-            },
-            agency_short,
-            agency_name,
-            max_age_secs: ind.max_age().whole_seconds(),
-            share_of: None,
-        };
-        // a year-to-date amount with a yearly target by commune (revenue against its
-        // estimate) is shown as a share of it, judged by the share of the year gone
-        if let (true, Some(crate::model::Target::Indicator(target))) = (ind.cumulative, &ind.target)
-        {
-            let (from, to) = (
-                crate::model::Period::Year(today.year() - 1).to_string(),
-                crate::model::Period::Year(today.year()).to_string(),
-            );
-            let mut by_area: std::collections::BTreeMap<
-                String,
-                Vec<crate::model::tile::YearTarget>,
-            > = std::collections::BTreeMap::new();
-            for f in crate::store::figures::read(
-                &ctx.db,
-                target,
-                &from,
-                &to,
-                crate::store::figures::Pick::All,
-                None,
-            )
-            .await
-            .map_err(|e| ServerFnError::new(e.to_string()))?
-            {
-                if let crate::model::Period::Year(year) = f.period {
-                    by_area
-                        .entry(f.area)
-                        .or_default()
-                        .push(crate::model::tile::YearTarget {
-                            year,
-                            value: f.value,
-                        });
-                }
-            }
-            let elapsed = crate::model::money::share_of_year(today);
-            layer.title = locale.pick(
-                format!(
-                    "{} so với dự toán (%)",
-                    ind.name_vi.trim_end_matches(" (lũy kế từ đầu năm)")
-                ),
-                format!(
-                    "{} against the estimate (%)",
-                    ind.name_en.trim_end_matches(" (year to date)")
-                ),
-            );
-            layer.unit = crate::model::Unit::Percent;
-            layer.threshold = Some(crate::model::Threshold {
-                warning: (elapsed * rust_decimal::Decimal::new(9, 1)).round_dp(1),
-                critical: (elapsed * rust_decimal::Decimal::new(7, 1)).round_dp(1),
-            });
-            layer.best = Some(rust_decimal::Decimal::ONE_HUNDRED);
-            layer.share_of = Some(crate::model::map::ShareOf {
-                indicator: target.clone(),
-                by_area,
-            });
-        }
-        map_layers.push(layer);
-    }
+    let map_layers = map_layers(&ctx, &MAP_LAYERS, today, locale).await?;
     let communes: HashSet<&str> = ctx.map.shapes.iter().map(|s| s.area.as_str()).collect();
     let layer_codes: HashSet<&str> = map_layers
         .iter()

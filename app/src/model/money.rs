@@ -505,6 +505,8 @@ pub struct MoneyScreen {
     pub national_period: Option<Period>,
     /// For a project's page: its registry entry's details and monthly history.
     pub project: Option<(super::Project, String, Vec<ProjectMonth>)>,
+    /// The province's page: the commune map with disbursement and revenue layers.
+    pub map: Option<(super::map::MapData, Vec<super::map::MapLayer>)>,
     pub epoch: String,
     pub offset: u64,
     pub values: Vec<LiveValue>,

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
+use crate::components::commune_map::CommuneMap;
 use crate::components::connection_status::{Clock, ConnectionStatus};
 use crate::components::money::{
     as_of_text, below_average_text, billions, percent, Outlook, RankingTable, SCurveChart,
@@ -155,6 +156,9 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
                     <textarea readonly rows="8" aria-label="briefing">{briefing}</textarea>
                 </details>
                 <BudgetPanel rows=data.budget.clone() store province=province.clone() locale />
+                {data.map.clone().map(|(map, layers)| view! {
+                    <CommuneMap map layers province=province.clone() store locale />
+                })}
             }
             .into_any()
         }
