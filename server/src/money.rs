@@ -418,6 +418,97 @@ async fn budget_items(
     Ok((date, cut, items))
 }
 
+fn may_see_commune_revenue(state: &AppState, principal: &Principal) -> Result<(), ApiFailure> {
+    if state
+        .hub
+        .rules()
+        .allows_indicator(&principal.visibility(), "budget.commune.revenue.ytd")
+    {
+        Ok(())
+    } else {
+        Err(ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Tài khoản này không được xem số liệu thu ngân sách của xã, phường.",
+            "This account may not see the communes' budget revenue.",
+        ))
+    }
+}
+
+/// `GET /api/v1/budget/communes?date=`: each commune's revenue to date against its own
+/// estimate of the same year (the map's revenue layer as a table).
+pub async fn commune_revenue(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(query): Query<MoneyQuery>,
+) -> Result<Response, ApiFailure> {
+    may_see_commune_revenue(&state, &principal)?;
+    let date = query.date()?;
+    let rows = app::api::money::commune_revenue(&state.db, &state.catalogue, date)
+        .await
+        .map_err(|e| ApiFailure::of_database(&e))?;
+    Ok(Json(json!({ "date": date.to_string(), "communes": rows })).into_response())
+}
+
+/// The same table as CSV or XLSX: `…/communes.csv`, `…/communes.xlsx`.
+pub async fn commune_revenue_file(
+    format: Format,
+    state: AppState,
+    principal: Principal,
+    query: MoneyQuery,
+) -> Result<Response, ApiFailure> {
+    may_see_commune_revenue(&state, &principal)?;
+    let date = query.date()?;
+    let l = query.locale();
+    let rows = app::api::money::commune_revenue(&state.db, &state.catalogue, date)
+        .await
+        .map_err(|e| ApiFailure::of_database(&e))?;
+    let headers = [
+        ("Mã", "Code"),
+        ("Xã, phường", "Commune or ward"),
+        ("Lũy kế (đồng)", "Year to date (đồng)"),
+        ("Dự toán HĐND tỉnh giao (đồng)", "Council's estimate (đồng)"),
+        ("% dự toán", "% of estimate"),
+        ("Số liệu đến", "As of"),
+    ];
+    Table {
+        name: format!("thu-ngan-sach-xa-{date}"),
+        title: l.pick(
+            format!(
+                "Thu ngân sách trên địa bàn xã, phường so với dự toán năm {}, đến ngày {}",
+                date.year(),
+                app::model::format::date(date, l)
+            ),
+            format!(
+                "Budget revenue by commune and ward against the {} estimate, to {}",
+                date.year(),
+                app::model::format::date(date, l)
+            ),
+        ),
+        headers: headers
+            .iter()
+            .map(|(vi, en)| l.pick(*vi, *en).to_string())
+            .collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.code.as_str().into(),
+                    r.name.as_str().into(),
+                    r.ytd.into(),
+                    r.estimate.into(),
+                    r.percent.into(),
+                    r.as_of
+                        .map(|at| app::model::format::date_time(at, l))
+                        .unwrap_or_default()
+                        .into(),
+                ]
+            })
+            .collect(),
+    }
+    .respond(format)
+}
+
 /// A CSV or XLSX download of one of the tables above.
 macro_rules! download {
     ($name:ident, $inner:ident, $format:expr) => {
@@ -435,6 +526,8 @@ download!(disbursement_csv, disbursement_file, Format::Csv);
 download!(disbursement_xlsx, disbursement_file, Format::Xlsx);
 download!(budget_csv, budget_file, Format::Csv);
 download!(budget_xlsx, budget_file, Format::Xlsx);
+download!(commune_revenue_csv, commune_revenue_file, Format::Csv);
+download!(commune_revenue_xlsx, commune_revenue_file, Format::Xlsx);
 
 /// `GET /api/v1/charts/{disbursement-scurve|revenue-vs-estimate}.{png|svg}`.
 pub async fn chart(

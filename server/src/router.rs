@@ -66,6 +66,15 @@ pub fn router(
                 .route("/api/v1/budget/summary", get(money::budget_summary))
                 .route("/api/v1/budget/summary.csv", get(money::budget_csv))
                 .route("/api/v1/budget/summary.xlsx", get(money::budget_xlsx))
+                .route("/api/v1/budget/communes", get(money::commune_revenue))
+                .route(
+                    "/api/v1/budget/communes.csv",
+                    get(money::commune_revenue_csv),
+                )
+                .route(
+                    "/api/v1/budget/communes.xlsx",
+                    get(money::commune_revenue_xlsx),
+                )
                 .route("/api/v1/investment/disbursement", get(money::disbursement))
                 .route(
                     "/api/v1/investment/disbursement.csv",

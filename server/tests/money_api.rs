@@ -785,3 +785,92 @@ async fn the_morning_briefing_is_one_a4_page_with_its_font_and_the_same_png() {
     assert_eq!(answer.status(), 401);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn each_communes_revenue_is_against_its_own_years_estimate() {
+    let s = TestServer::start().await;
+    let stc = s.token("STC").await;
+    let kbnn = s.token("KBNN").await;
+    let commune = "03646"; // Phường Tô Hiệu
+    let item = |indicator: &str, period: &str, value: i64| json!({"indicator": indicator, "area": commune, "period": period, "value": value, "unit": "dong"});
+    s.post_ok(
+        &stc,
+        &batch(vec![
+            item("budget.commune.revenue.estimate", "2025", 80 * TY),
+            item("budget.commune.revenue.estimate", "2026", 100 * TY),
+        ]),
+    )
+    .await;
+    s.post_ok(
+        &kbnn,
+        &batch(vec![
+            item("budget.commune.revenue.ytd", "2025-09-26", 30 * TY),
+            item("budget.commune.revenue.ytd", "2025-09-30", 36 * TY),
+        ]),
+    )
+    .await;
+
+    let (status, answer) = s.get_json("/api/v1/budget/communes?date=2025-09-30").await;
+    assert_eq!(status, 200, "{answer}");
+    let communes = answer["communes"].as_array().unwrap();
+    assert_eq!(
+        communes.len(),
+        75,
+        "every commune and ward of today, as on the map"
+    );
+    let row = communes.iter().find(|r| r["code"] == commune).unwrap();
+    assert_eq!(row["name"], "Phường Tô Hiệu");
+    assert_eq!(dec(&row["ytd"]), (36 * TY).into());
+    assert_eq!(
+        dec(&row["estimate"]),
+        (80 * TY).into(),
+        "2025's, not 2026's"
+    );
+    assert_eq!(dec(&row["percent"]), d("45"));
+    // a commune with no figure has none (not zero)
+    assert!(communes
+        .iter()
+        .any(|r| r["code"] != commune && r["ytd"].is_null()));
+    // a day before the last figure reads the one before it
+    let (_, earlier) = s.get_json("/api/v1/budget/communes?date=2025-09-28").await;
+    let row = earlier["communes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == commune)
+        .unwrap()
+        .clone();
+    assert_eq!(dec(&row["ytd"]), (30 * TY).into());
+    // a new year starts with nothing collected yet, against the new estimate
+    let (_, next) = s.get_json("/api/v1/budget/communes?date=2026-01-05").await;
+    let row = next["communes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == commune)
+        .unwrap()
+        .clone();
+    assert!(row["ytd"].is_null());
+    assert_eq!(dec(&row["estimate"]), (100 * TY).into());
+
+    let csv = s
+        .http
+        .get(format!(
+            "{}/api/v1/budget/communes.csv?date=2025-09-30",
+            s.base
+        ))
+        .bearer_auth(&s.viewer)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("03646,Phường Tô Hiệu,36000000000,80000000000,45,")),
+        "{csv}"
+    );
+    s.stop().await;
+}

@@ -885,3 +885,77 @@ pub async fn revenue_chart(
     };
     Ok((ytd, estimate, as_of))
 }
+
+/// One commune's revenue against its own estimate of the same year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommuneRevenue {
+    pub code: String,
+    pub name: String,
+    /// Lũy kế at the end of the date (đồng).
+    #[serde(with = "crate::model::number::option")]
+    pub ytd: Option<Decimal>,
+    /// The estimate of the date's year (đồng).
+    #[serde(with = "crate::model::number::option")]
+    pub estimate: Option<Decimal>,
+    /// % of the estimate, one decimal.
+    #[serde(with = "crate::model::number::option")]
+    pub percent: Option<Decimal>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub as_of: Option<time::OffsetDateTime>,
+}
+
+/// Each commune and ward of today: revenue collected to the end of `date` and
+/// the estimate of the same year (the map's revenue layer as a table).
+pub async fn commune_revenue(
+    db: &Db,
+    catalogue: &Catalogue,
+    date: Date,
+) -> sqlx::Result<Vec<CommuneRevenue>> {
+    const YTD: &str = "budget.commune.revenue.ytd";
+    const ESTIMATE: &str = "budget.commune.revenue.estimate";
+    let year = date.year();
+    let mut latest: HashMap<String, &StoredFigure> = HashMap::new();
+    let rows = figures::read(
+        db,
+        YTD,
+        &text(day(year, Month::January, 1)),
+        &text(date),
+        Pick::All,
+        None,
+    )
+    .await?;
+    for f in &rows {
+        // the periods come oldest first: the last one of each commune is its figure
+        latest.insert(f.area.clone(), f);
+    }
+    let y = year.to_string();
+    let estimates: HashMap<String, Decimal> = figures::read(db, ESTIMATE, &y, &y, Pick::All, None)
+        .await?
+        .into_iter()
+        .map(|f| (f.area, f.value))
+        .collect();
+    // today's communes and wards, as on the map (figures are reported for them)
+    let mut out: Vec<CommuneRevenue> = catalogue
+        .areas
+        .iter()
+        .filter(|a| a.is_commune_level() && a.valid_to.is_none())
+        .map(|a| {
+            let figure = latest.get(&a.code);
+            let ytd = figure.map(|f| f.value);
+            let estimate = estimates.get(&a.code).copied();
+            CommuneRevenue {
+                code: a.code.clone(),
+                name: a.name_vi.clone(),
+                ytd,
+                estimate,
+                percent: ytd
+                    .zip(estimate)
+                    .and_then(|(v, e)| money::percent(v, e))
+                    .map(|p| p.round_dp(1)),
+                as_of: figure.map(|f| f.as_of),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}

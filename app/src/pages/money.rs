@@ -254,7 +254,7 @@ fn Downloads(
 ) -> impl IntoView {
     let area = area.map(|a| format!("&area={a}")).unwrap_or_default();
     // (label vi, label en, path without extension, extensions, query)
-    let files: [(&str, &str, &str, &[&str], String); 7] = [
+    let files: [(&str, &str, &str, &[&str], String); 8] = [
         (
             "Bản tin sáng (1 trang A4)",
             "Morning briefing (one A4 page)",
@@ -301,6 +301,13 @@ fn Downloads(
             "Thu, chi ngân sách",
             "Budget revenue and spending",
             "/api/v1/budget/summary",
+            &["csv", "xlsx"],
+            format!("date={date}"),
+        ),
+        (
+            "Thu ngân sách theo xã, phường",
+            "Revenue by commune",
+            "/api/v1/budget/communes",
             &["csv", "xlsx"],
             format!("date={date}"),
         ),
