@@ -127,6 +127,11 @@ test('the drill-down reaches a project in two clicks and comes back', async () =
   await page.waitForURL(/project=/);
   assert.match(await page.locator('.project dl').innerText(), new RegExp(projects[0].code));
   assert.equal(await page.locator('.disbursement .headline .rate').innerText(), '10,0%');
+  // its month-end history downloads as a spreadsheet
+  const history = await page.locator(`.downloads a[href^="/api/v1/projects/${projects[0].code}.xlsx"]`).getAttribute('href');
+  const xlsx = await page.request.get(new URL(history, page.url()).href);
+  assert.equal(xlsx.status(), 200);
+  assert.ok((await xlsx.body()).subarray(0, 2).equals(Buffer.from('PK')), 'an XLSX is a zip');
   await page.goBack();
   await page.waitForURL(/investor=/);
   await page.goBack();

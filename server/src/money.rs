@@ -269,11 +269,62 @@ pub async fn project(
     may_see_investment(&state, &principal)?;
     let year = query.year(query.date()?)?;
     let date = query.date_in(year)?;
+    // `…/<code>.csv` and `…/<code>.xlsx`: the project's month-end history as a file
+    let (code, file) = match code.rsplit_once('.') {
+        Some((c, "csv")) => (c.to_string(), Some(Format::Csv)),
+        Some((c, "xlsx")) => (c.to_string(), Some(Format::Xlsx)),
+        _ => (code, None),
+    };
     match app::api::money::project(&state.db, &state.catalogue, &code, year, date)
         .await
         .map_err(|e| ApiFailure::of_database(&e))?
     {
-        Some(detail) => Ok(Json(detail).into_response()),
+        Some(detail) => match file {
+            None => Ok(Json(detail).into_response()),
+            Some(format) => {
+                let l = query.locale();
+                let plan = detail.figures.plans.in_force();
+                Table {
+                    name: format!("du-an-{code}-{year}"),
+                    title: l.pick(
+                        format!(
+                            "{} ({code}) — giải ngân vốn năm {year} đến cuối mỗi tháng",
+                            detail.project.name_vi
+                        ),
+                        format!(
+                            "{} ({code}) — plan year {year} disbursed by month end",
+                            detail.project.name_vi
+                        ),
+                    ),
+                    headers: [
+                        ("Cuối tháng", "Month end"),
+                        ("Đã giải ngân lũy kế (đồng)", "Disbursed to date (đồng)"),
+                        ("Kế hoạch đang thực hiện (đồng)", "Plan in force (đồng)"),
+                        ("Tỷ lệ (%)", "Rate (%)"),
+                    ]
+                    .iter()
+                    .map(|(vi, en)| l.pick(*vi, *en).to_string())
+                    .collect(),
+                    rows: detail
+                        .history
+                        .iter()
+                        .map(|h| {
+                            vec![
+                                app::model::format::date(h.day, l).into(),
+                                h.disbursed.into(),
+                                plan.into(),
+                                h.disbursed
+                                    .zip(plan)
+                                    .and_then(|(d, p)| money::percent(d, p))
+                                    .map(|r| r.round_dp(2))
+                                    .into(),
+                            ]
+                        })
+                        .collect(),
+                }
+                .respond(format)
+            }
+        },
         None => Err(ApiFailure::new(
             StatusCode::NOT_FOUND,
             "unknown_project",

@@ -453,6 +453,26 @@ async fn a_projects_page_has_its_registry_entry_plans_and_history() {
         json!({"day": "2025-06-30", "disbursed": 30 * TY})
     );
 
+    // the same history as a file
+    let csv = s
+        .http
+        .get(format!(
+            "{}/api/v1/projects/{}.csv?year=2025&date=2025-09-30",
+            s.base, p[0].code
+        ))
+        .bearer_auth(&s.viewer)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("30/06/2025,30000000000,100000000000,30")),
+        "{csv}"
+    );
     let (status, missing) = s.get_json("/api/v1/projects/SL-NOPE-1").await;
     assert_eq!(status, 404);
     assert_eq!(missing["error"]["code"], "unknown_project");

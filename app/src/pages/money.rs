@@ -236,7 +236,13 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
                     }}</p>
                 </section>
                 {body}
-                <Downloads year date=data.date area=match &focus { Focus::Commune(c) => Some(c.clone()), _ => None } locale />
+                <Downloads
+                    year
+                    date=data.date
+                    area=match &focus { Focus::Commune(c) => Some(c.clone()), _ => None }
+                    project=match &focus { Focus::Project(c) => Some(c.clone()), _ => None }
+                    locale
+                />
             </main>
         </div>
     }
@@ -250,11 +256,24 @@ fn Downloads(
     year: i32,
     date: time::Date,
     area: Option<String>,
+    project: Option<String>,
     locale: Memo<Locale>,
 ) -> impl IntoView {
     let area = area.map(|a| format!("&area={a}")).unwrap_or_default();
     // (label vi, label en, path without extension, extensions, query)
-    let files: [(&str, &str, &str, &[&str], String); 8] = [
+    let mut files: Vec<(&str, &str, String, &[&str], String)> = project
+        .map(|code| {
+            (
+                "Giải ngân của dự án theo tháng",
+                "The project's disbursement by month",
+                format!("/api/v1/projects/{code}"),
+                &["csv", "xlsx"][..],
+                format!("year={year}&date={date}"),
+            )
+        })
+        .into_iter()
+        .collect();
+    let common: [(&str, &str, &str, &[&str], String); 8] = [
         (
             "Bản tin sáng (1 trang A4)",
             "Morning briefing (one A4 page)",
@@ -312,6 +331,11 @@ fn Downloads(
             format!("date={date}"),
         ),
     ];
+    files.extend(
+        common
+            .into_iter()
+            .map(|(vi, en, path, extensions, query)| (vi, en, path.to_string(), extensions, query)),
+    );
     view! {
         <nav class="downloads" aria-label=move || locale.get().pick("Tải về", "Downloads")>
             <h2>{move || locale.get().pick("Tải về", "Downloads")}</h2>
@@ -323,6 +347,7 @@ fn Downloads(
                             .iter()
                             .map(|ext| {
                                 let query = query.clone();
+                                let path = path.clone();
                                 let href = move || {
                                     let lang = if locale.get() == Locale::En { "&lang=en" } else { "" };
                                     format!("{path}.{ext}?{query}{lang}")
