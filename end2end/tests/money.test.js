@@ -103,6 +103,15 @@ test('the money view shows the seeded figures and moves live', async () => {
   assert.equal(table.status(), 200);
   assert.match(await table.text(), /^\uFEFF/, 'CSV with a byte-order mark for Excel');
 
+  // the below-average list copies into a briefing in one tap
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(page.url()).origin });
+  await page.locator('.briefing-text summary').click();
+  await page.locator('.briefing-text .copy button').click();
+  await page.locator('.briefing-text [role="status"]', { hasText: 'Đã sao chép.' }).waitFor({ timeout: 2_000 });
+  const copiedText = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copiedText, await page.locator('.briefing-text textarea').inputValue());
+  assert.ok(copiedText.length > 10, copiedText);
+
   // the commune map: disbursement by commune, one click to revenue against the estimate
   const map = page.locator('.money-view svg.commune-map');
   assert.equal(await map.locator('path[data-area]').count(), 75);

@@ -146,6 +146,8 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
             let investors = ranked(By::Investor, None);
             let communes = ranked(By::Commune, None);
             let briefing = move || below_average_text(&investors.get(), national, locale.get());
+            let briefing_box = NodeRef::<leptos::html::Textarea>::new();
+            let copied = RwSignal::new(None::<bool>);
             view! {
                 <div class="rankings">
                     <RankingTable title=locale.get_untracked().pick("Xếp hạng chủ đầu tư", "Investors ranked").to_string() rows=investors link=investor_link locale kind="investor" />
@@ -153,7 +155,17 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
                 </div>
                 <details class="briefing-text">
                     <summary>{move || locale.get().pick("Danh sách dưới mức bình quân cả nước (văn bản để đưa vào báo cáo)", "Below the national average (text for a briefing)")}</summary>
-                    <textarea readonly rows="8" aria-label="briefing">{briefing}</textarea>
+                    <textarea readonly rows="8" aria-label="briefing" node_ref=briefing_box>{briefing}</textarea>
+                    <p class="copy">
+                        <button type="button" on:click=move |_| copy_text(briefing_box, copied)>
+                            {move || locale.get().pick("Sao chép", "Copy")}
+                        </button>
+                        <span role="status">{move || match copied.get() {
+                            Some(true) => locale.get().pick("Đã sao chép.", "Copied."),
+                            Some(false) => locale.get().pick("Đã chọn văn bản: nhấn Ctrl+C để sao chép.", "The text is selected: press Ctrl+C to copy."),
+                            None => "",
+                        }}</span>
+                    </p>
                 </details>
                 <BudgetPanel rows=data.budget.clone() store province=province.clone() locale />
                 {data.map.clone().map(|(map, layers)| view! {
@@ -247,6 +259,35 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// Copies the text of `text_box` to the clipboard (`copied` becomes `Some(true)`); where
+/// the browser refuses (a page served over plain HTTP has no clipboard), selects the text
+/// for Ctrl+C instead (`Some(false)`).
+fn copy_text(text_box: NodeRef<leptos::html::Textarea>, copied: RwSignal<Option<bool>>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let Some(element) = text_box.get_untracked() else {
+            return;
+        };
+        let text = element.value();
+        let select = move || {
+            element.select();
+            copied.set(Some(false));
+        };
+        let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+            return select();
+        };
+        let promise = clipboard.write_text(&text);
+        leptos::task::spawn_local(async move {
+            match wasm_bindgen_futures::JsFuture::from(promise).await {
+                Ok(_) => copied.set(Some(true)),
+                Err(_) => select(),
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (text_box, copied);
 }
 
 /// The files behind the screen: the morning briefing, the charts and every table as CSV
