@@ -85,21 +85,37 @@ impl MoneyQuery {
     }
 }
 
-fn may_see_investment(state: &AppState, principal: &Principal) -> Result<(), ApiFailure> {
+/// Refuses (403) a caller who may not see `indicator`; `what` names the figures
+/// (Vietnamese, English).
+fn may_see(
+    state: &AppState,
+    principal: &Principal,
+    indicator: &str,
+    what: (&str, &str),
+) -> Result<(), ApiFailure> {
     if state
         .hub
         .rules()
-        .allows_indicator(&principal.visibility(), money::DISBURSED)
+        .allows_indicator(&principal.visibility(), indicator)
     {
         Ok(())
     } else {
         Err(ApiFailure::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            "Tài khoản này không được xem số liệu đầu tư công.",
-            "This account may not see public-investment figures.",
+            format!("Tài khoản này không được xem {}.", what.0),
+            format!("This account may not see {}.", what.1),
         ))
     }
+}
+
+fn may_see_investment(state: &AppState, principal: &Principal) -> Result<(), ApiFailure> {
+    may_see(
+        state,
+        principal,
+        money::DISBURSED,
+        ("số liệu đầu tư công", "public-investment figures"),
+    )
 }
 
 /// `GET /api/v1/investment/disbursement?year=&date=&by=province|investor|commune|project`.
@@ -470,20 +486,15 @@ async fn budget_items(
 }
 
 fn may_see_commune_revenue(state: &AppState, principal: &Principal) -> Result<(), ApiFailure> {
-    if state
-        .hub
-        .rules()
-        .allows_indicator(&principal.visibility(), "budget.commune.revenue.ytd")
-    {
-        Ok(())
-    } else {
-        Err(ApiFailure::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Tài khoản này không được xem số liệu thu ngân sách của xã, phường.",
-            "This account may not see the communes' budget revenue.",
-        ))
-    }
+    may_see(
+        state,
+        principal,
+        "budget.commune.revenue.ytd",
+        (
+            "số liệu thu ngân sách của xã, phường",
+            "the communes' budget revenue",
+        ),
+    )
 }
 
 /// `GET /api/v1/budget/communes?date=`: each commune's revenue to date against its own
@@ -614,19 +625,12 @@ pub async fn chart(
             charts::render(&curve, image, locale).map_err(failed)?
         }
         "revenue-vs-estimate" => {
-            let visibility = principal.visibility();
-            if !state
-                .hub
-                .rules()
-                .allows_indicator(&visibility, "budget.revenue.ytd")
-            {
-                return Err(ApiFailure::new(
-                    StatusCode::FORBIDDEN,
-                    "forbidden",
-                    "Tài khoản này không được xem số liệu thu ngân sách.",
-                    "This account may not see budget revenue figures.",
-                ));
-            }
+            may_see(
+                &state,
+                &principal,
+                "budget.revenue.ytd",
+                ("số liệu thu ngân sách", "budget revenue figures"),
+            )?;
             let date = query.date()?;
             let year = match &query.year {
                 Some(_) => query.year(date)?,
