@@ -125,7 +125,7 @@ impl Table {
         let (body, kind, ext) = match format {
             Format::Csv => (self.csv(), "text/csv; charset=utf-8", "csv"),
             Format::Xlsx => (
-                self.xlsx().map_err(ApiFailure::internal)?,
+                self.xlsx().map_err(ApiFailure::internal_read)?,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 "xlsx",
             ),
