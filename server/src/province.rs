@@ -87,6 +87,9 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<ProvinceFiles> {
 struct ProvinceFile {
     /// The code of the province's unit in areas.toml.
     code: String,
+    /// The agency that follows up the province's directives.
+    #[serde(default)]
+    directives_office: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -166,6 +169,7 @@ pub fn load(files: &ProvinceFiles) -> anyhow::Result<Catalogue> {
         investors,
         projects,
         disbursement,
+        directives_office: province.directives_office,
     })
     .map_err(|errors| {
         let list: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();

@@ -103,6 +103,7 @@ pub async fn load_admin(locale: Locale, audit: AuditQuery) -> Result<AdminData, 
         .catalogue
         .agencies
         .iter()
+        .filter(|a| a.members.is_none())
         .map(|a| (a.code.clone(), a.short(locale).to_string()))
         .collect();
     Ok(AdminData {

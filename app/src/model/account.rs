@@ -224,6 +224,9 @@ pub struct Viewer {
     pub submits_for: Option<String>,
     /// A wall screen: no menu, no sign-out.
     pub is_display: bool,
+    /// A leader, a duty operator or an administrator: may assign tasks from a red value.
+    #[serde(default)]
+    pub directs: bool,
 }
 
 impl Viewer {
@@ -239,6 +242,7 @@ impl Viewer {
                     .then(|| agency.clone())
                     .flatten(),
                 is_display: false,
+                directs: *role != Role::AgencyOfficer,
             },
             Principal::Display { name, .. } => Viewer {
                 name: name.clone(),
@@ -246,6 +250,7 @@ impl Viewer {
                 is_admin: false,
                 submits_for: None,
                 is_display: true,
+                directs: false,
             },
             Principal::AgencyToken { agency, .. } => Viewer {
                 name: agency.clone(),
@@ -253,6 +258,7 @@ impl Viewer {
                 is_admin: false,
                 submits_for: Some(agency.clone()),
                 is_display: false,
+                directs: false,
             },
         }
     }

@@ -183,6 +183,38 @@ pub struct Agency {
     /// For a commune's People's Committee: its commune.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area: Option<String>,
+    /// Other names documents use for it: the departments merged into it in 2025, older
+    /// names, common abbreviations ("Sở Kế hoạch và Đầu tư", "Sở KH&ĐT").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_names: Vec<String>,
+    /// For a group that plans name as one ("Các sở, ban, ngành", "UBND các xã, phường"):
+    /// who belongs to it. A task may be assigned to a group; each member sees it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members: Option<Members>,
+}
+
+/// The members of an agency group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Members {
+    /// Every province-level agency (sở, ban, ngành, and the central bodies on the territory).
+    Departments,
+    /// Every commune's and ward's People's Committee.
+    Communes,
+    /// Both.
+    All,
+}
+
+impl Members {
+    /// Whether `agency` (not itself a group) belongs.
+    pub fn include(self, agency: &Agency) -> bool {
+        agency.members.is_none()
+            && match self {
+                Members::Departments => agency.area.is_none(),
+                Members::Communes => agency.area.is_some(),
+                Members::All => true,
+            }
+    }
 }
 
 impl Agency {
@@ -296,6 +328,9 @@ pub struct ProvinceData {
     pub investors: Vec<Investor>,
     pub projects: Vec<Project>,
     pub disbursement: DisbursementRules,
+    /// The agency that follows up the province's directives (the PPC Office): its systems
+    /// may assign tasks to any agency.
+    pub directives_office: Option<String>,
 }
 
 /// One province's reference data, checked for consistency and indexed for look-up.
@@ -310,6 +345,8 @@ pub struct Catalogue {
     pub investors: Vec<Investor>,
     pub projects: Vec<Project>,
     pub disbursement: DisbursementRules,
+    /// See [`ProvinceData::directives_office`].
+    pub directives_office: Option<String>,
     agency_index: HashMap<String, usize>,
     area_index: HashMap<String, usize>,
     indicator_index: HashMap<String, usize>,
@@ -391,6 +428,7 @@ impl Catalogue {
             investors,
             projects,
             disbursement,
+            directives_office,
         } = data;
         let mut errors = Vec::new();
         let problem = |entry: &str, field: &'static str, reason: String| CatalogueError {
@@ -463,6 +501,20 @@ impl Catalogue {
             {
                 errors.push(problem(&entry, "area", format!("unknown area '{area}'")));
             }
+            if a.members.is_some() && a.area.is_some() {
+                errors.push(problem(&entry, "members", "a group has no area".into()));
+            }
+        }
+
+        if let Some(office) = directives_office
+            .as_ref()
+            .filter(|code| !agency_index.contains_key(*code))
+        {
+            errors.push(problem(
+                "province",
+                "directives_office",
+                format!("unknown agency '{office}'"),
+            ));
         }
 
         let mut shares: HashMap<&str, Decimal> = HashMap::new();
@@ -801,6 +853,7 @@ impl Catalogue {
                 investors,
                 projects,
                 disbursement,
+                directives_office,
                 agency_index,
                 area_index,
                 indicator_index,
@@ -822,6 +875,18 @@ impl Catalogue {
 
     pub fn area(&self, code: &str) -> Option<&Area> {
         self.area_index.get(code).map(|&i| &self.areas[i])
+    }
+
+    /// The groups agency `code` belongs to.
+    pub fn groups_of(&self, code: &str) -> Vec<String> {
+        let Some(agency) = self.agency(code) else {
+            return Vec::new();
+        };
+        self.agencies
+            .iter()
+            .filter(|g| g.members.is_some_and(|m| m.include(agency)))
+            .map(|g| g.code.clone())
+            .collect()
     }
 
     /// Whether `code` holds a plan or an estimate: a yearly figure that another indicator is
@@ -904,6 +969,8 @@ pub(crate) mod tests {
             short_vi: code.into(),
             short_en: code.into(),
             area: None,
+            former_names: Vec::new(),
+            members: None,
         }
     }
 
@@ -991,6 +1058,7 @@ pub(crate) mod tests {
             investors: Vec::new(),
             projects: Vec::new(),
             disbursement: DisbursementRules::default(),
+            directives_office: None,
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod catalogue;
+pub mod deadline;
 pub mod format;
 pub mod i18n;
 pub mod ingest;
@@ -12,6 +13,7 @@ pub mod money;
 pub mod number;
 pub mod period;
 pub mod registry;
+pub mod task;
 pub mod tile;
 pub mod unit;
 

@@ -157,7 +157,7 @@ pub async fn create_user(
             .map(str::trim)
             .filter(|a| !a.is_empty()),
     ) {
-        (Role::AgencyOfficer, Some(a)) if catalogue.agency(a).is_some() => Some(a.to_string()),
+        (Role::AgencyOfficer, Some(a)) if catalogue.agency(a).is_some_and(|a| a.members.is_none()) => Some(a.to_string()),
         (Role::AgencyOfficer, _) => {
             return Err(refused(
                 "Cán bộ sở, ngành cần một cơ quan có trong danh mục.",
@@ -248,7 +248,9 @@ pub async fn set_role(
         role,
         agency.as_deref().map(str::trim).filter(|a| !a.is_empty()),
     ) {
-        (Role::AgencyOfficer, Some(a)) if state.catalogue.agency(a).is_some() => {
+        (Role::AgencyOfficer, Some(a))
+            if state.catalogue.agency(a).is_some_and(|a| a.members.is_none()) =>
+        {
             Some(a.to_string())
         }
         (Role::AgencyOfficer, _) => {
@@ -339,7 +341,8 @@ pub async fn create_token(
     agency: &str,
     label: &str,
 ) -> Result<(tokens::TokenInfo, String), AdminError> {
-    if catalogue.agency(agency).is_none() {
+    // a group ("Các sở, ban, ngành") is not one agency: it has no token of its own
+    if catalogue.agency(agency).is_none_or(|a| a.members.is_some()) {
         let known: Vec<&str> = catalogue
             .agencies
             .iter()
