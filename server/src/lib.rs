@@ -24,6 +24,7 @@ pub mod reference;
 pub mod router;
 pub mod serve;
 pub mod state;
+pub mod tasks;
 pub mod upkeep;
 
 use anyhow::Context;

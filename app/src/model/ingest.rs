@@ -51,11 +51,14 @@ pub struct IngestReceipt {
     pub received_at: OffsetDateTime,
 }
 
-/// One problem with one item of a batch.
+/// One problem with one item of a batch (or one line of an imported file).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemProblem {
-    /// Position of the item in `observations`, from 0.
+    /// Position of the item in `observations`, from 0 (0 for a request of one item).
     pub index: usize,
+    /// For an imported file: the line at fault, from 1 (the header is line 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
     /// The field at fault (`indicator`, `area`, `period`, `value`, `unit`, `as_of`, or `item`).
     pub field: String,
     /// A stable machine-readable reason, e.g. `unknown_indicator`.

@@ -18,6 +18,7 @@ pub mod figures;
 pub mod idempotency;
 pub mod meta;
 pub mod observations;
+pub mod tasks;
 pub mod tokens;
 pub mod users;
 

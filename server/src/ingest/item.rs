@@ -99,6 +99,7 @@ impl Item {
 fn shape(vi: &str, en: &str) -> ApiFailure {
     ApiFailure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_batch", vi, en).with_items(vec![
         ItemProblem {
+            line: None,
             index: 0,
             field: "observations".into(),
             code: "invalid_batch".into(),

@@ -33,7 +33,7 @@ use writer::{Outcome, Submission, WriteError};
 /// Longest accepted `Idempotency-Key`.
 const MAX_KEY_LEN: usize = 255;
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiFailure> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiFailure> {
     let Some(raw) = headers.get("idempotency-key") else {
         return Err(ApiFailure::bad_request(
             "missing_idempotency_key",
@@ -51,7 +51,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiFailure> {
     }
 }
 
-fn key_reused() -> ApiFailure {
+pub(crate) fn key_reused() -> ApiFailure {
     ApiFailure::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "idempotency_key_reused",
@@ -188,7 +188,7 @@ pub async fn accept(
 }
 
 /// The body, if it is at most `limit` bytes.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiFailure> {
+pub(crate) async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiFailure> {
     let too_large = || {
         ApiFailure::new(
             StatusCode::PAYLOAD_TOO_LARGE,

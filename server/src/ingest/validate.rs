@@ -36,6 +36,7 @@ pub struct Refusal {
 
 fn problem(index: usize, field: &str, code: &str, vi: String, en: String) -> ItemProblem {
     ItemProblem {
+        line: None,
         index,
         field: field.into(),
         code: code.into(),

@@ -224,6 +224,7 @@ async fn store_one(conn: &mut Conn, s: &Submission) -> sqlx::Result<(Outcome, Ve
                             .unwrap_or_default()
                     };
                     ItemProblem {
+                        line: None,
                         index: stale.index,
                         field: "as_of".into(),
                         code: "older_than_stored".into(),
