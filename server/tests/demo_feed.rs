@@ -37,6 +37,49 @@ async fn the_demo_feed_posts_through_the_ingest_api_and_opens_a_wall() {
     .unwrap();
     assert_eq!(labels, [server::demo::TOKEN_LABEL]);
 
+    // the task book comes in through the task API: imported by the PPC Office's system,
+    // reported on and closed by the lead agencies' systems
+    let office = s.token("VPUB").await;
+    let mut tasks = serde_json::Value::Null;
+    for _ in 0..200 {
+        let response = s
+            .http
+            .get(format!("{}/api/v1/tasks", s.base))
+            .bearer_auth(&office)
+            .send()
+            .await
+            .unwrap();
+        tasks = response.json().await.unwrap();
+        let closed = tasks["tasks"]
+            .as_array()
+            .is_some_and(|t| t.iter().any(|t| t["status"] == "done"));
+        if closed {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let list = tasks["tasks"].as_array().expect("a task list");
+    assert!((60..=120).contains(&list.len()), "{} tasks", list.len());
+    let statuses: std::collections::BTreeSet<&str> =
+        list.iter().map(|t| t["status"].as_str().unwrap()).collect();
+    for status in ["overdue", "done_late", "done", "in_progress", "not_started"] {
+        assert!(statuses.contains(status), "no {status} task in {statuses:?}");
+    }
+    let imports: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'tasks_imported' AND actor_kind = 'agency_token'",
+    )
+    .fetch_one(&s.db)
+    .await
+    .unwrap();
+    assert_eq!(imports, 4);
+    let reporters: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT agency FROM task_notes WHERE kind = 'progress' ORDER BY agency",
+    )
+    .fetch_all(&s.db)
+    .await
+    .unwrap();
+    assert!(reporters.len() > 5, "progress from the lead agencies: {reporters:?}");
+
     // one wall screen at a time: a new start revokes the previous one
     let active = || async {
         sqlx::query_scalar::<_, i64>(

@@ -7,6 +7,7 @@
 //! deterministic for a seed and a clock.
 
 mod model;
+pub mod tasks;
 
 pub use model::DemoProvince;
 
@@ -106,7 +107,12 @@ pub async fn run(
         let mut tx = app::store::write(&db).await?;
         tokens::revoke_labelled(&mut tx, TOKEN_LABEL, now).await?;
         let mut agency_tokens = HashMap::new();
-        for agency in province.agencies() {
+        let mut agencies: std::collections::BTreeSet<String> =
+            province.agencies().into_iter().collect();
+        // the task book's lead agencies and the PPC Office report through the task API
+        agencies.extend(tasks::reporting_agencies(&catalogue));
+        agencies.extend(catalogue.directives_office.clone());
+        for agency in agencies {
             let (info, token) = tokens::create(&mut tx, &agency, TOKEN_LABEL, now).await?;
             let entry = app::store::audit::NewEntry {
                 actor_kind: "system",
@@ -139,6 +145,17 @@ pub async fn run(
             return;
         }
     };
+
+    // the task book first: a few requests, so the dashboard's tasks are there at once
+    if let Some(office) = catalogue
+        .directives_office
+        .as_ref()
+        .and_then(|o| feed.tokens.get(o))
+    {
+        if let Err(e) = tasks::run(&feed.client, &base_url, seed, office, &feed.tokens).await {
+            tracing::error!(error = %e, "demo feed: the task book was not brought in");
+        }
+    }
 
     let today = today();
     let begun = std::time::Instant::now();
