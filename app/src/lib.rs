@@ -67,6 +67,12 @@ pub fn App() -> impl IntoView {
         #[cfg(feature = "ssr")]
         "/submit" => view! { <pages::submit::SubmitPage /> }.into_any(),
         #[cfg(feature = "ssr")]
+        "/tasks" => view! { <pages::tasks::TasksPage /> }.into_any(),
+        #[cfg(feature = "ssr")]
+        "/tasks/new" => view! { <pages::tasks::NewTaskPage /> }.into_any(),
+        #[cfg(feature = "ssr")]
+        p if p.starts_with("/tasks/") => view! { <pages::tasks::TaskPage /> }.into_any(),
+        #[cfg(feature = "ssr")]
         _ => view! { <pages::not_found::NotFound /> }.into_any(),
         // the browser hydrates live screens only
         #[cfg(not(feature = "ssr"))]

@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::ApiFailure;
 use crate::serve::HttpLimits;
 use crate::state::AppState;
-use crate::{auth, hub, ingest, money, reference};
+use crate::{auth, hub, ingest, money, reference, tasks};
 
 /// Largest form post other than a submission (sign-in, administration).
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -90,6 +90,10 @@ pub fn router(
                 .route("/api/v1/briefing.pdf", get(money::briefing_pdf))
                 .route("/api/v1/briefing.png", get(money::briefing_png))
                 .route("/api/v1/projects/{code}", get(money::project))
+                .route("/api/v1/tasks", get(tasks::list).post(tasks::create))
+                .route("/api/v1/tasks/import", post(tasks::import))
+                .route("/api/v1/tasks/{id}", get(tasks::one))
+                .route("/api/v1/tasks/{id}/notes", post(tasks::report))
                 .layer(axum::middleware::from_fn(auth::require_api_access)),
         )
         .route("/api/v1/health", get(ingest::health))
@@ -118,6 +122,9 @@ pub fn router(
         .route("/admin", get(form_page.clone()))
         .route("/submit", get(form_page.clone()))
         .route("/account", get(form_page.clone()))
+        .route("/tasks", get(form_page.clone()))
+        .route("/tasks/new", get(form_page.clone()))
+        .route("/tasks/{id}", get(form_page.clone()))
         .layer(axum::middleware::from_fn(auth::require_page_access));
     let forms = Router::new()
         .route("/login", get(form_page).post(auth::login::submit))
@@ -150,6 +157,8 @@ pub fn router(
             "/admin/displays/{id}/revoke",
             post(auth::admin_page::post_display_revoke),
         )
+        .route("/tasks", post(tasks::form::create))
+        .route("/tasks/{id}/notes", post(tasks::form::report))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         // a CSV of many figures: as large as an ingest batch
         .route(

@@ -11,6 +11,8 @@ pub mod admin;
 pub mod money;
 #[cfg(feature = "ssr")]
 pub mod overview;
+#[cfg(feature = "ssr")]
+pub mod tasks;
 
 #[cfg(feature = "ssr")]
 pub use context::*;

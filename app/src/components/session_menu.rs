@@ -20,6 +20,7 @@ pub fn SessionMenu(viewer: Viewer, locale: Memo<Locale>) -> impl IntoView {
     view! {
         <nav class="session" aria-label=move || l().pick("Tài khoản", "Account")>
             <a href="/">{move || l().pick("Tổng quan", "Overview")}</a>
+            <a href="/tasks">{move || l().pick("Nhiệm vụ", "Tasks")}</a>
             {submit}
             {admin}
             <a class="viewer" href="/account" title=move || l().pick("Tài khoản, đổi mật khẩu", "Account, change password")>

@@ -18,6 +18,8 @@ pub mod notice;
 pub mod overview;
 #[cfg(feature = "ssr")]
 pub mod submit;
+#[cfg(feature = "ssr")]
+pub mod tasks;
 
 /// Whether the screen at `path` runs in the browser (loads the WASM and hydrates).
 pub fn hydrates(path: &str) -> bool {

@@ -56,6 +56,7 @@ fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
         &data.province_code,
     );
     Effect::new(move |_| untrack(|| store.connect()));
+    let directs = data.viewer.directs;
     let other = move || match locale.get() {
         Locale::Vi => ("?lang=en", "English"),
         Locale::En => ("?lang=vi", "Tiếng Việt"),
@@ -79,16 +80,19 @@ fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
             </header>
             <nav class="crumbs">
                 <a href="/money">{move || locale.get().pick("Ngân sách và đầu tư công →", "Budget and public investment →")}</a>
+                {(!data.viewer.is_display).then(|| view! {
+                    <a href="/tasks?status=overdue">{move || locale.get().pick("Nhiệm vụ quá hạn →", "Overdue tasks →")}</a>
+                })}
             </nav>
             <main class="overview">
                 <h2 class="section-title">{move || locale.get().pick("Chỉ tiêu chính", "Key indicators")}</h2>
                 <section class="tiles">
-                    {data.tiles.into_iter().map(|spec| view! { <KpiTile spec store locale /> }).collect_view()}
+                    {data.tiles.into_iter().map(|spec| view! { <KpiTile spec store locale directs /> }).collect_view()}
                 </section>
                 {data.agency.map(|(name, own)| view! {
                     <h2 class="section-title">{move || locale.get().pick(format!("Số liệu của {name}"), format!("Figures of {name}"))}</h2>
                     <section class="tiles agency-tiles">
-                        {own.into_iter().map(|spec| view! { <KpiTile spec store locale /> }).collect_view()}
+                        {own.into_iter().map(|spec| view! { <KpiTile spec store locale directs /> }).collect_view()}
                     </section>
                 })}
                 <CommuneMap map=data.map layers=data.map_layers province=data.province_code store locale />

@@ -1,0 +1,133 @@
+// From a red tile to an assigned, reported and closed task, in Chromium: a leader assigns
+// it in two taps; an officer of the lead agency (a second browser context) finds it,
+// reports progress and closes it; the list at wall, laptop and phone sizes.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { Server, launchBrowser, openPage, outputDir, todayInVietnam } from './support.js';
+
+let server;
+let browser;
+let leader;
+let officer;
+
+async function signIn(context, username, password) {
+  const page = await context.newPage();
+  await page.goto(server.base + '/login');
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', password);
+  await page.click('.login-form button[type=submit]');
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  return page;
+}
+
+before(async () => {
+  server = await Server.start();
+  const adminPassword = server.admin('quantri');
+  browser = await launchBrowser();
+  const admin = await browser.newContext();
+  const page = await signIn(admin, 'quantri', adminPassword);
+  for (const [username, role, agency] of [
+    ['lanh.dao', 'leader', ''],
+    ['can.bo.vp', 'agency_officer', 'VPUB'],
+  ]) {
+    await page.goto(server.base + '/admin?tab=users');
+    await page.fill('form[action="/admin/users"] input[name=username]', username);
+    await page.fill('form[action="/admin/users"] input[name=display_name]', `Người dùng ${username}`);
+    await page.selectOption('form[action="/admin/users"] select[name=role]', role);
+    if (agency) await page.selectOption('form[action="/admin/users"] select[name=agency]', agency);
+    await page.fill('form[action="/admin/users"] input[name=password]', 'một mật khẩu đủ dài');
+    await page.click('form[action="/admin/users"] button[type=submit]');
+    await page.waitForURL(/\/admin\?tab=users/);
+  }
+  await admin.close();
+  leader = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  officer = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  // a red value: the online rate far below its critical threshold
+  await server.post(server.token('VPUB'), [
+    { indicator: 'services.online.rate', area: '14', period: todayInVietnam(), value: 21.5, unit: 'percent' },
+  ]);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('a leader assigns a task from a red tile and the lead agency reports and closes it', async () => {
+  const page = await signIn(leader, 'lanh.dao', 'một mật khẩu đủ dài');
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(server.base + '/');
+  await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  const tile = page.locator('article.tile[data-indicator="services.online.rate"]');
+  assert.equal(await tile.getAttribute('data-band'), 'critical');
+  // tap one: the red tile's link; the form comes filled in with the figure and its owner
+  await tile.locator('a.direct').click();
+  await page.waitForURL(/\/tasks\/new\?/);
+  assert.match(await page.locator('.raised-from').innerText(), /21,5%/);
+  assert.match(await page.locator('.raised-from .as-of').innerText(), /^Số liệu đến \d\d:\d\d \d\d\/\d\d\/\d{4}$/);
+  assert.equal(await page.locator('select[name=lead]').inputValue(), 'VPUB', 'the indicator’s owner leads');
+  assert.match(await page.locator('textarea[name=title]').inputValue(), /21,5%/);
+  // tap two: assign
+  await page.click('form.new-task-form button[type=submit]');
+  await page.waitForURL(/\/tasks\/\d+$/);
+  const taskPath = new URL(page.url()).pathname;
+  assert.equal(await page.locator('.facts .task-status').innerText(), 'Chưa thực hiện');
+
+  // the lead agency's officer, on a phone, finds it in the agency's list
+  const phone = await signIn(officer, 'can.bo.vp', 'một mật khẩu đủ dài');
+  await phone.goto(server.base + '/tasks?status=open');
+  const row = phone.locator(`tr[data-task="${taskPath.split('/').pop()}"]`);
+  await row.waitFor();
+  await row.locator('.task-title a').click();
+  await phone.waitForURL((url) => url.pathname === taskPath);
+  await phone.fill('form textarea[name=body]', 'Đã rà soát 120 thủ tục; đưa 35 thủ tục lên toàn trình');
+  await phone.click('form:has(input[value=progress]) button[type=submit]');
+  await phone.waitForURL((url) => url.pathname === taskPath);
+  assert.equal(await phone.locator('.facts .task-status').innerText(), 'Đang thực hiện');
+  assert.match(await phone.locator('.notes').innerText(), /đưa 35 thủ tục lên toàn trình/);
+  await phone.fill('form.close input[name=body]', 'Tỷ lệ trực tuyến đã đạt 52%');
+  await phone.click('form.close button[type=submit]');
+  await phone.waitForURL((url) => url.pathname === taskPath);
+  assert.equal(await phone.locator('.facts .task-status').innerText(), 'Hoàn thành');
+
+  // the leader sees it closed, with its whole history
+  await page.goto(server.base + taskPath);
+  assert.equal(await page.locator('.facts .task-status').innerText(), 'Hoàn thành');
+  const history = await page.locator('.notes li strong').allInnerTexts();
+  assert.deepEqual(history, ['Giao nhiệm vụ', 'Báo cáo tiến độ', 'Hoàn thành']);
+  assert.deepEqual(problems, []);
+});
+
+test('the task list at wall, laptop and phone sizes', async () => {
+  const office = server.token('VPUB');
+  // an overdue task among them, first in the list
+  const r = await fetch(`${server.base}/api/v1/tasks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${office}`, 'content-type': 'application/json', 'idempotency-key': 'e2e-overdue' },
+    body: JSON.stringify({
+      title: 'Báo cáo kết quả số hóa hồ sơ quý I/2025',
+      source: 'Kế hoạch 283/KH-UBND',
+      lead: 'Sở Kế hoạch và Đầu tư',
+      deadline: 'Quý I/2025',
+    }),
+  });
+  assert.equal(r.status, 201);
+  for (const [name, viewport] of [
+    ['wall', { width: 3840, height: 2160 }],
+    ['laptop', { width: 1440, height: 900 }],
+    ['phone', { width: 390, height: 844 }],
+  ]) {
+    const page = await leader.newPage();
+    await page.setViewportSize(viewport);
+    await page.goto(server.base + '/tasks');
+    const first = page.locator('.tasks-table tbody tr').first();
+    assert.match(await first.locator('.task-status').innerText(), /Quá hạn/, 'overdue first');
+    const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name}: no horizontal scrolling (${overflow}px too wide)`);
+    await page.screenshot({ path: path.join(outputDir, `tasks-${name}.png`), fullPage: name === 'phone' });
+    await page.close();
+  }
+});
