@@ -47,6 +47,8 @@ before(async () => {
   // a red value: the online rate far below its critical threshold
   await server.post(server.token('VPUB'), [
     { indicator: 'services.online.rate', area: '14', period: todayInVietnam(), value: 21.5, unit: 'percent' },
+    // and a commune far behind, on the map
+    { indicator: 'services.online.rate', area: '03646', period: todayInVietnam(), value: 12.5, unit: 'percent' },
   ]);
 });
 
@@ -99,6 +101,27 @@ test('a leader assigns a task from a red tile and the lead agency reports and cl
   const history = await page.locator('.notes li strong').allInnerTexts();
   assert.deepEqual(history, ['Giao nhiệm vụ', 'Báo cáo tiến độ', 'Hoàn thành']);
   assert.deepEqual(problems, []);
+});
+
+test('a red commune on the map opens a directive filled in with its figure', async () => {
+  const page = await leader.newPage();
+  await page.goto(server.base + '/');
+  await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  await page.locator('.layers .layer').nth(2).click();
+  await page.waitForFunction(() => document.querySelector('svg.commune-map')?.getAttribute('data-layer') === 'services.online.rate');
+  const item = page.locator('.attention li', { hasText: 'Tô Hiệu' });
+  assert.match(await item.innerText(), /12,5%/);
+  await item.locator('a.direct').click();
+  await page.waitForURL(/\/tasks\/new\?/);
+  assert.match(await page.locator('.raised-from').innerText(), /Tô Hiệu/);
+  assert.match(await page.locator('.raised-from').innerText(), /12,5%/);
+  await page.close();
+  // an officer sees the red commune, but no way to assign a task
+  const phone = await officer.newPage();
+  await phone.goto(server.base + '/');
+  await phone.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  assert.equal(await phone.locator('a.direct').count(), 0);
+  await phone.close();
 });
 
 test('the task list at wall, laptop and phone sizes', async () => {

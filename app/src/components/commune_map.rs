@@ -17,6 +17,9 @@ pub fn CommuneMap(
     province: String,
     store: LiveStore,
     locale: Memo<Locale>,
+    /// The viewer may assign a task from a red commune.
+    #[prop(optional)]
+    directs: bool,
 ) -> impl IntoView {
     if layers.is_empty() || map.shapes.is_empty() {
         return ().into_any();
@@ -234,11 +237,23 @@ pub fn CommuneMap(
     };
     let attention = move || {
         let current = layer();
-        let mut worst: Vec<(String, Decimal)> = names.with_value(|n| {
+        let l = locale.get();
+        let mut worst: Vec<(String, Decimal, Option<String>)> = names.with_value(|n| {
             n.iter()
                 .filter_map(|(code, name)| {
                     let v = value_of(code)?;
-                    (current.band(Some(v.value)) == Band::Critical).then(|| (name.clone(), v.value))
+                    if current.band(Some(v.value)) != Band::Critical {
+                        return None;
+                    }
+                    // a task is raised from the figure as reported (for a share of the
+                    // estimate, the amount collected)
+                    let link = directs
+                        .then(|| store.value(&current.indicator, code))
+                        .flatten()
+                        .and_then(|raw| {
+                            crate::model::task::directive_link(&raw.indicator, &raw.area, raw.value, raw.as_of, l)
+                        });
+                    Some((name.clone(), v.value, link))
                 })
                 .collect()
         });
@@ -246,12 +261,17 @@ pub fn CommuneMap(
             crate::model::Direction::LowerIsBetter => b.1.cmp(&a.1),
             _ => a.1.cmp(&b.1),
         });
-        let l = locale.get();
         let count = worst.len();
         let items = worst
             .into_iter()
             .take(8)
-            .map(|(name, v)| view! { <li><span>{name}</span><span class="value">{format::quantity(v, current.unit, l).to_string()}</span></li> })
+            .map(|(name, v, link)| view! {
+                <li>
+                    <span>{name}</span>
+                    <span class="value">{format::quantity(v, current.unit, l).to_string()}</span>
+                    {link.map(|href| view! { <a class="direct" href=href>{l.pick("Giao nhiệm vụ", "Assign a task")}</a> })}
+                </li>
+            })
             .collect_view();
         view! {
             <h3>{l.pick(format!("Cần chú ý ({count})"), format!("Needs attention ({count})"))}</h3>

@@ -7,16 +7,6 @@ use crate::live::LiveStore;
 use crate::model::tile::{Freshness, TileSpec, TrendDirection};
 use crate::model::Locale;
 
-/// A query value, percent-encoded.
-fn encoded(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// A KPI tile; `directs`: the viewer may assign a task from it when it is red.
 #[component]
 pub fn KpiTile(
@@ -100,18 +90,13 @@ pub fn KpiTile(
                     // from red to task: the form comes filled in with this figure
                     view_model.get().filter(|v| directs && v.band.name() == "critical")?;
                     let value = spec.with_value(|s| store.value(&s.indicator, &s.area))?;
-                    let as_of = value
-                        .as_of
-                        .format(&time::format_description::well_known::Rfc3339)
-                        .ok()?;
-                    let href = format!(
-                        "/tasks/new?indicator={}&area={}&value={}&as_of={}{}",
-                        encoded(&value.indicator),
-                        encoded(&value.area),
-                        encoded(&value.value.to_string()),
-                        encoded(&as_of),
-                        if locale.get() == Locale::En { "&lang=en" } else { "" },
-                    );
+                    let href = crate::model::task::directive_link(
+                        &value.indicator,
+                        &value.area,
+                        value.value,
+                        value.as_of,
+                        locale.get(),
+                    )?;
                     Some(view! { <a class="direct" href=href>{locale.get().pick("Giao nhiệm vụ", "Assign a task")}</a> })
                 }}
                 <span class="source" title=agency_name>

@@ -228,6 +228,38 @@ pub struct TaskView {
     pub today: Date,
 }
 
+/// The address of the new-directive form filled in from a figure: the link a red tile or
+/// a red commune shows to those who may assign tasks.
+pub fn directive_link(
+    indicator: &str,
+    area: &str,
+    value: Decimal,
+    as_of: OffsetDateTime,
+    locale: Locale,
+) -> Option<String> {
+    fn encoded(text: &str) -> String {
+        text.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+    let as_of = as_of
+        .format(&time::format_description::well_known::Rfc3339)
+        .ok()?;
+    Some(format!(
+        "/tasks/new?indicator={}&area={}&value={}&as_of={}{}",
+        encoded(indicator),
+        encoded(area),
+        encoded(&value.normalize().to_string()),
+        encoded(&as_of),
+        if locale == Locale::En { "&lang=en" } else { "" },
+    ))
+}
+
 /// The day in Vietnam a moment falls on.
 pub fn created_on(at: OffsetDateTime) -> Date {
     at.to_offset(super::format::VIETNAM).date()
@@ -477,6 +509,17 @@ mod tests {
         assert_eq!(q(None, date!(2026 - 06 - 20)), Status::InProgress);
         assert_eq!(q(None, date!(2026 - 06 - 21)), Status::Overdue);
         assert_eq!(q(Some(date!(2026 - 06 - 19)), date!(2026 - 06 - 21)), Status::InProgress);
+    }
+
+    #[test]
+    fn a_directive_link_carries_the_figure_exactly() {
+        let at = time::macros::datetime!(2026-12-02 17:00 +07:00);
+        let link = directive_link("services.online.rate", "03646", Decimal::new(215, 1), at, Locale::Vi).unwrap();
+        assert_eq!(
+            link,
+            "/tasks/new?indicator=services.online.rate&area=03646&value=21.5&as_of=2026-12-02T17%3A00%3A00%2B07%3A00"
+        );
+        assert!(directive_link("a", "14", Decimal::ONE, at, Locale::En).unwrap().ends_with("&lang=en"));
     }
 
     #[test]

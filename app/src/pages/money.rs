@@ -169,7 +169,7 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
                 </details>
                 <BudgetPanel rows=data.budget.clone() store province=province.clone() locale />
                 {data.map.clone().map(|(map, layers)| view! {
-                    <CommuneMap map layers province=province.clone() store locale />
+                    <CommuneMap map layers province=province.clone() store locale directs=data.viewer.directs />
                 })}
             }
             .into_any()

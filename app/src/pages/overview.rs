@@ -95,7 +95,7 @@ fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
                         {own.into_iter().map(|spec| view! { <KpiTile spec store locale directs /> }).collect_view()}
                     </section>
                 })}
-                <CommuneMap map=data.map layers=data.map_layers province=data.province_code store locale />
+                <CommuneMap map=data.map layers=data.map_layers province=data.province_code store locale directs />
             </main>
             <footer class="page-footer">
                 {move || locale.get().pick(
