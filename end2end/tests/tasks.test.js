@@ -138,6 +138,13 @@ test('the task list at wall, laptop and phone sizes', async () => {
     }),
   });
   assert.equal(r.status, 201);
+  // overdue tasks turn red on the overview too
+  const overview = await leader.newPage();
+  await overview.goto(server.base + '/');
+  const overdue = overview.locator('.crumbs a.overdue-tasks');
+  assert.equal(await overdue.getAttribute('data-overdue'), '1');
+  assert.match(await overdue.innerText(), /Nhiệm vụ quá hạn: 1/);
+  await overview.close();
   for (const [name, viewport] of [
     ['wall', { width: 3840, height: 2160 }],
     ['laptop', { width: 1440, height: 900 }],

@@ -365,7 +365,22 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
         },
         &principal.visibility(),
     );
+    let overdue_tasks = match crate::model::task::scope(&principal, catalogue) {
+        Some(agencies) => {
+            let tasks = crate::store::tasks::list(&ctx.db, agencies.as_deref())
+                .await
+                .map_err(|e| ServerFnError::new(e.to_string()))?;
+            Some(
+                tasks
+                    .iter()
+                    .filter(|t| t.status(today) == crate::model::task::Status::Overdue)
+                    .count(),
+            )
+        }
+        None => None,
+    };
     Ok(Overview {
+        overdue_tasks,
         viewer: crate::model::account::Viewer::of(&principal, locale),
         province_code: province.clone(),
         province_name: catalogue

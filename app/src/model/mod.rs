@@ -50,4 +50,7 @@ pub struct Overview {
     pub values: Vec<LiveValue>,
     #[serde(with = "time::serde::rfc3339")]
     pub server_time: OffsetDateTime,
+    /// The overdue tasks the viewer may see, counted when the page was read (none for a
+    /// wall display, which sees no task).
+    pub overdue_tasks: Option<usize>,
 }
