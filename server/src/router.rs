@@ -91,6 +91,8 @@ pub fn router(
                 .route("/api/v1/briefing.png", get(money::briefing_png))
                 .route("/api/v1/projects/{code}", get(money::project))
                 .route("/api/v1/tasks", get(tasks::list).post(tasks::create))
+                .route("/api/v1/tasks.csv", get(tasks::list_csv))
+                .route("/api/v1/tasks.xlsx", get(tasks::list_xlsx))
                 .route("/api/v1/tasks/import", post(tasks::import))
                 .route("/api/v1/tasks/{id}", get(tasks::one))
                 .route("/api/v1/tasks/{id}/notes", post(tasks::report))

@@ -370,6 +370,22 @@ async fn overdue_tasks_come_first_and_count_against_their_agency(api: &Api<'_>) 
     assert_eq!(sct(&list)["on_time_rate"], 0);
     let (_, done) = browser_send(&leader, reqwest::Method::GET, "/api/v1/tasks?status=done&agency=SCT", None, None).await;
     assert_eq!(done["tasks"].as_array().unwrap().len(), 1);
+    // the same list as files
+    let csv = leader.get("/api/v1/tasks.csv?agency=SCT").await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-disposition"].to_str().unwrap().contains(".csv"));
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with("\u{feff}Số,Nhiệm vụ,Căn cứ,Chủ trì"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "a header and three tasks");
+    assert!(lines[1].contains("Hoàn thành quá hạn") && lines[1].contains("Quý I/2025"), "{}", lines[1]);
+    let english = leader.get("/api/v1/tasks.csv?agency=SCT&lang=en").await.text().await.unwrap();
+    assert!(english.starts_with("\u{feff}No.,Task,Source,Lead") && english.contains("Done late"));
+    let xlsx = leader.get("/api/v1/tasks.xlsx?status=overdue").await;
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let (status, _) = api.get("/api/v1/tasks.csv", &s.viewer).await;
+    assert_eq!(status, 403, "a display gets no task file either");
 }
 
 async fn an_import_is_all_or_nothing_with_a_report_per_line(api: &Api<'_>) {

@@ -80,10 +80,13 @@ fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
             </header>
             <nav class="crumbs">
                 <a href="/money">{move || locale.get().pick("Ngân sách và đầu tư công →", "Budget and public investment →")}</a>
-                {data.overdue_tasks.map(|n| view! {
-                    <a href="/tasks?status=overdue" class=(if n > 0 { "overdue-tasks" } else { "" }) data-overdue=n>
-                        {move || locale.get().pick(format!("Nhiệm vụ quá hạn: {n} →"), format!("Overdue tasks: {n} →"))}
-                    </a>
+                {data.overdue_tasks.map(|n| {
+                    let class = if n > 0 { "overdue-tasks" } else { "" };
+                    view! {
+                        <a href="/tasks?status=overdue" class=class data-overdue=n>
+                            {move || locale.get().pick(format!("Nhiệm vụ quá hạn: {n} →"), format!("Overdue tasks: {n} →"))}
+                        </a>
+                    }
                 })}
             </nav>
             <main class="overview">

@@ -36,7 +36,8 @@ use app::model::ingest::ItemProblem;
 use app::model::task::{
     self, NoteKind, OnTime, RaisedFrom, ReportInput, Status, Task, TaskInput, TaskRight, TaskView,
 };
-use app::model::Catalogue;
+use app::model::{Catalogue, Locale};
+use crate::export::{Cell, Format, Table};
 use app::store::idempotency::{self, StoredResponse, Submitter};
 use app::store::tasks::{self as store, Author, NewTask, Report, ReportError};
 
@@ -301,6 +302,9 @@ pub struct ListQuery {
     pub status: Option<String>,
     #[serde(default)]
     pub agency: Option<String>,
+    /// For the files: `en` for English headers and status names.
+    #[serde(default)]
+    pub lang: Option<String>,
 }
 
 fn status_filter(text: Option<&str>) -> Result<Box<dyn Fn(Status) -> bool + Send>, ApiFailure> {
@@ -329,7 +333,23 @@ pub async fn list(
     Extension(principal): Extension<Principal>,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiFailure> {
-    let allowed = scope(&state, &principal)?;
+    let (today, tasks, agencies) = listed(&state, &principal, &query).await?;
+    Ok(Json(serde_json::json!({
+        "date": today.to_string(),
+        "tasks": tasks,
+        "agencies": agencies,
+    }))
+    .into_response())
+}
+
+/// The tasks `principal` may see that `query` asks for, in the list's order, and each lead
+/// agency's record over them.
+async fn listed(
+    state: &AppState,
+    principal: &Principal,
+    query: &ListQuery,
+) -> Result<(Date, Vec<TaskView>, Vec<AgencyRecord>), ApiFailure> {
+    let allowed = scope(state, principal)?;
     let wanted = query.agency.as_deref().filter(|a| !a.is_empty());
     if let Some(agency) = wanted {
         if state.catalogue.agency(agency).is_none() {
@@ -381,13 +401,93 @@ pub async fn list(
             record,
         })
         .collect();
-    Ok(Json(serde_json::json!({
-        "date": today.to_string(),
-        "tasks": tasks,
-        "agencies": agencies,
-    }))
-    .into_response())
+    Ok((today, tasks, agencies))
 }
+
+/// `GET /api/v1/tasks.csv` / `.xlsx` (same parameters, and `lang=en`): the list as a file.
+async fn list_file(
+    format: Format,
+    state: AppState,
+    principal: Principal,
+    query: ListQuery,
+) -> Result<Response, ApiFailure> {
+    let (today, tasks, _) = listed(&state, &principal, &query).await?;
+    let l = Locale::from_code(query.lang.as_deref().unwrap_or("vi"));
+    let name = |code: &str| {
+        state
+            .catalogue
+            .agency(code)
+            .map_or_else(|| code.to_string(), |a| a.short(l).to_string())
+    };
+    let date = |d: Option<Date>| d.map(|d| app::model::format::date(d, l)).unwrap_or_default();
+    let headers = [
+        ("Số", "No."),
+        ("Nhiệm vụ", "Task"),
+        ("Căn cứ", "Source"),
+        ("Chủ trì", "Lead"),
+        ("Phối hợp", "Coordinating"),
+        ("Sản phẩm", "Output"),
+        ("Thời hạn", "Deadline"),
+        ("Hạn", "Due"),
+        ("Trạng thái", "Status"),
+        ("Ngày hoàn thành", "Done on"),
+        ("Cập nhật", "Updated"),
+    ]
+    .iter()
+    .map(|(vi, en)| l.pick(*vi, *en).to_string())
+    .collect();
+    let rows = tasks
+        .iter()
+        .map(|v| {
+            let t = &v.task;
+            let coordinating: Vec<String> = t
+                .coordinating
+                .iter()
+                .map(|c| name(c))
+                .chain(t.other_parties.iter().cloned())
+                .collect();
+            vec![
+                Cell::Number(t.id.into()),
+                Cell::from(t.title.as_str()),
+                Cell::from(t.source.as_str()),
+                Cell::from(name(&t.lead)),
+                Cell::from(coordinating.join("; ")),
+                Cell::from(t.output.as_str()),
+                Cell::from(t.deadline_text.as_str()),
+                Cell::from(date(t.due)),
+                Cell::from(v.status.label(l)),
+                Cell::from(date(t.done_on)),
+                Cell::from(app::model::format::date_time(t.updated_at, l)),
+            ]
+        })
+        .collect();
+    Table {
+        name: format!("nhiem-vu-{today}"),
+        title: format!(
+            "{} {}",
+            l.pick("Nhiệm vụ được giao, số liệu đến", "Assigned tasks, as of"),
+            app::model::format::date_time(OffsetDateTime::now_utc(), l)
+        ),
+        headers,
+        rows,
+    }
+    .respond(format)
+}
+
+macro_rules! download {
+    ($name:ident, $format:expr) => {
+        pub async fn $name(
+            State(state): State<AppState>,
+            Extension(principal): Extension<Principal>,
+            Query(query): Query<ListQuery>,
+        ) -> Result<Response, ApiFailure> {
+            list_file($format, state, principal, query).await
+        }
+    };
+}
+
+download!(list_csv, Format::Csv);
+download!(list_xlsx, Format::Xlsx);
 
 fn not_found(id: i64) -> ApiFailure {
     ApiFailure::new(
