@@ -153,6 +153,12 @@ test('the task list at wall, laptop and phone sizes', async () => {
     const page = await leader.newPage();
     await page.setViewportSize(viewport);
     await page.goto(server.base + '/tasks');
+    if (name === 'laptop') {
+      // the list as a file, with the page's session
+      const csv = await page.request.get(server.base + (await page.locator('a.download').first().getAttribute('href')));
+      assert.equal(csv.status(), 200);
+      assert.match(await csv.text(), /^\uFEFFSố,Nhiệm vụ/);
+    }
     const first = page.locator('.tasks-table tbody tr').first();
     assert.match(await first.locator('.task-status').innerText(), /Quá hạn/, 'overdue first');
     const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);

@@ -65,6 +65,7 @@ fn TaskList(data: TaskListData, locale: Memo<Locale>) -> impl IntoView {
         }
     };
     let overdue = data.lines.iter().filter(|t| t.status == Status::Overdue).count();
+    let agency_param = data.agency.as_deref().map(|a| format!("&agency={a}")).unwrap_or_default();
     let rows = data
         .lines
         .iter()
@@ -140,6 +141,10 @@ fn TaskList(data: TaskListData, locale: Memo<Locale>) -> impl IntoView {
                 </form>
                 <p class="summary" data-overdue=overdue>
                     {format!("{} {} · {} {}", data.lines.len(), l.pick("nhiệm vụ", "tasks"), overdue, l.pick("quá hạn", "overdue"))}
+                    " · "
+                    <a class="download" href=format!("/api/v1/tasks.csv?status={}{}{}", data.status, agency_param, lang)>"CSV"</a>
+                    " · "
+                    <a class="download" href=format!("/api/v1/tasks.xlsx?status={}{}{}", data.status, agency_param, lang)>"XLSX"</a>
                 </p>
                 <table class="tasks-table">
                     <thead><tr>
