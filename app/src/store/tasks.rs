@@ -102,8 +102,8 @@ async fn coordinating_of(conn: &mut Conn, ids: &[i64]) -> sqlx::Result<HashMap<i
     if ids.is_empty() {
         return Ok(by_task);
     }
-    // every coordinating agency of the tasks asked for, in one query (ids as a JSON list
-    // would need dialect-specific SQL; the table is small per task, so read by range)
+    // one query for all of them, over the range of their ids (a list of ids would need
+    // SQL of each dialect); rows of tasks in the range not asked for are never looked up
     let (low, high) = (ids.iter().min().copied(), ids.iter().max().copied());
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT task_id, agency FROM task_agencies WHERE task_id >= $1 AND task_id <= $2 ORDER BY task_id, agency",
