@@ -63,7 +63,10 @@ async fn the_demo_feed_posts_through_the_ingest_api_and_opens_a_wall() {
     let statuses: std::collections::BTreeSet<&str> =
         list.iter().map(|t| t["status"].as_str().unwrap()).collect();
     for status in ["overdue", "done_late", "done", "in_progress", "not_started"] {
-        assert!(statuses.contains(status), "no {status} task in {statuses:?}");
+        assert!(
+            statuses.contains(status),
+            "no {status} task in {statuses:?}"
+        );
     }
     let imports: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_log WHERE action = 'tasks_imported' AND actor_kind = 'agency_token'",
@@ -78,7 +81,10 @@ async fn the_demo_feed_posts_through_the_ingest_api_and_opens_a_wall() {
     .fetch_all(&s.db)
     .await
     .unwrap();
-    assert!(reporters.len() > 5, "progress from the lead agencies: {reporters:?}");
+    assert!(
+        reporters.len() > 5,
+        "progress from the lead agencies: {reporters:?}"
+    );
 
     // one wall screen at a time: a new start revokes the previous one
     let active = || async {

@@ -40,11 +40,17 @@ impl Api<'_> {
         let response = request.send().await.expect("the server answers");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        (status, response.json().await.unwrap_or(Value::Null), headers)
+        (
+            status,
+            response.json().await.unwrap_or(Value::Null),
+            headers,
+        )
     }
 
     async fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        let (status, body, _) = self.send(reqwest::Method::GET, path, token, None, None).await;
+        let (status, body, _) = self
+            .send(reqwest::Method::GET, path, token, None, None)
+            .await;
         (status, body)
     }
 }
@@ -128,8 +134,14 @@ async fn systems_create_tasks_once_per_key_with_every_bad_field_named(api: &Api<
     let post = |token: &str, key: &str, body: &Value| {
         let (token, key, body) = (token.to_string(), key.to_string(), body.clone());
         async move {
-            api.send(reqwest::Method::POST, "/api/v1/tasks", &token, Some(&key), Some(&body))
-                .await
+            api.send(
+                reqwest::Method::POST,
+                "/api/v1/tasks",
+                &token,
+                Some(&key),
+                Some(&body),
+            )
+            .await
         }
     };
     let (status, created, headers) = post(&office, "t-1", &body).await;
@@ -139,7 +151,10 @@ async fn systems_create_tasks_once_per_key_with_every_bad_field_named(api: &Api<
     // a pre-2025 department's name is matched to the department it merged into
     assert_eq!(created["lead"], "STC");
     assert_eq!(created["coordinating"], json!(["SKHCN", "SNV"]));
-    assert_eq!(created["deadline"], json!({"kind": "quarter", "year": 2030, "quarter": 4}));
+    assert_eq!(
+        created["deadline"],
+        json!({"kind": "quarter", "year": 2030, "quarter": 4})
+    );
     assert_eq!(created["due"], "2030-12-31");
     assert_eq!(created["status"], "not_started");
     assert_eq!(created["version"], 1);
@@ -197,10 +212,24 @@ async fn systems_create_tasks_once_per_key_with_every_bad_field_named(api: &Api<
     let stc = s.token("STC").await;
     let (status, own, _) = post(&stc, "t-4", &task("Việc của Sở", "STC", &[], "Năm 2030")).await;
     assert_eq!(status, 201, "{own}");
-    let (status, other, _) = post(&stc, "t-5", &task("Việc của Sở khác", "SXD", &[], "Năm 2030")).await;
-    assert_eq!((status, other["error"]["code"].as_str()), (403, Some("forbidden_lead")));
+    let (status, other, _) = post(
+        &stc,
+        "t-5",
+        &task("Việc của Sở khác", "SXD", &[], "Năm 2030"),
+    )
+    .await;
+    assert_eq!(
+        (status, other["error"]["code"].as_str()),
+        (403, Some("forbidden_lead"))
+    );
     let (status, _, _) = api
-        .send(reqwest::Method::POST, "/api/v1/tasks", &office, None, Some(&body))
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/tasks",
+            &office,
+            None,
+            Some(&body),
+        )
         .await;
     assert_eq!(status, 400);
     // a wall display sees no task
@@ -220,7 +249,12 @@ async fn officers_see_report_and_close_by_their_agencys_part(api: &Api<'_>) {
             "/api/v1/tasks",
             &office,
             Some("officers-1"),
-            Some(&task("Rà soát thủ tục hành chính", "SXD", &["STP"], "Năm 2030")),
+            Some(&task(
+                "Rà soát thủ tục hành chính",
+                "SXD",
+                &["STP"],
+                "Năm 2030",
+            )),
         )
         .await;
     assert_eq!(status, 201, "{created}");
@@ -232,25 +266,46 @@ async fn officers_see_report_and_close_by_their_agencys_part(api: &Api<'_>) {
         let password = s.user(name, Role::AgencyOfficer, Some(agency)).await;
         officers.push(s.sign_in(name, &password).await);
     }
-    let [lead, coordinating, outsider] = &officers[..] else { unreachable!() };
+    let [lead, coordinating, outsider] = &officers[..] else {
+        unreachable!()
+    };
 
     // the lead and the coordinating agency see it; another agency does not, not even by id
     for b in [lead, coordinating] {
-        let (status, list) = browser_send(b, reqwest::Method::GET, "/api/v1/tasks", None, None).await;
+        let (status, list) =
+            browser_send(b, reqwest::Method::GET, "/api/v1/tasks", None, None).await;
         assert_eq!(status, 200);
-        let ids: Vec<i64> = list["tasks"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect();
+        let ids: Vec<i64> = list["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_i64().unwrap())
+            .collect();
         assert_eq!(ids, [id]);
     }
     let (_, list) = browser_send(outsider, reqwest::Method::GET, "/api/v1/tasks", None, None).await;
     assert!(list["tasks"].as_array().unwrap().is_empty());
     let (status, _) = browser_send(outsider, reqwest::Method::GET, &path, None, None).await;
     assert_eq!(status, 404);
-    let (status, _) =
-        browser_send(outsider, reqwest::Method::GET, "/api/v1/tasks?agency=SXD", None, None).await;
+    let (status, _) = browser_send(
+        outsider,
+        reqwest::Method::GET,
+        "/api/v1/tasks?agency=SXD",
+        None,
+        None,
+    )
+    .await;
     assert_eq!(status, 403);
-    let progress = |version: i64, text: &str| json!({"kind": "progress", "body": text, "version": version});
-    let (status, _) =
-        browser_send(outsider, reqwest::Method::POST, &notes, Some(&progress(1, "x")), None).await;
+    let progress =
+        |version: i64, text: &str| json!({"kind": "progress", "body": text, "version": version});
+    let (status, _) = browser_send(
+        outsider,
+        reqwest::Method::POST,
+        &notes,
+        Some(&progress(1, "x")),
+        None,
+    )
+    .await;
     assert_eq!(status, 404);
     // officers do not direct
     let (status, _) = browser_send(
@@ -273,22 +328,38 @@ async fn officers_see_report_and_close_by_their_agencys_part(api: &Api<'_>) {
     )
     .await;
     assert_eq!(status, 200, "{reported}");
-    assert_eq!((reported["status"].as_str(), reported["version"].as_i64()), (Some("in_progress"), Some(2)));
+    assert_eq!(
+        (reported["status"].as_str(), reported["version"].as_i64()),
+        (Some("in_progress"), Some(2))
+    );
     let done = |version: i64| json!({"kind": "done", "body": "Đã hoàn thành", "version": version});
-    let (status, _) = browser_send(coordinating, reqwest::Method::POST, &notes, Some(&done(2)), None).await;
+    let (status, _) = browser_send(
+        coordinating,
+        reqwest::Method::POST,
+        &notes,
+        Some(&done(2)),
+        None,
+    )
+    .await;
     assert_eq!(status, 403);
     // a report against the version before is refused, not merged
-    let (status, stale) = browser_send(lead, reqwest::Method::POST, &notes, Some(&done(1)), None).await;
-    assert_eq!((status, stale["error"]["code"].as_str()), (409, Some("version_conflict")));
+    let (status, stale) =
+        browser_send(lead, reqwest::Method::POST, &notes, Some(&done(1)), None).await;
+    assert_eq!(
+        (status, stale["error"]["code"].as_str()),
+        (409, Some("version_conflict"))
+    );
     // an attachment needs a web link
     let attach = json!({"kind": "attachment", "body": "Báo cáo", "link": "javascript:alert(1)", "version": 2});
-    let (status, bad) = browser_send(lead, reqwest::Method::POST, &notes, Some(&attach), None).await;
+    let (status, bad) =
+        browser_send(lead, reqwest::Method::POST, &notes, Some(&attach), None).await;
     assert_eq!(status, 422);
     assert_eq!(fields(&bad), [("link".to_string(), "bad_link".to_string())]);
     let attach = json!({"kind": "attachment", "body": "Báo cáo", "link": "https://sonla.gov.vn/bao-cao.pdf", "version": 2});
     let (status, _) = browser_send(lead, reqwest::Method::POST, &notes, Some(&attach), None).await;
     assert_eq!(status, 200);
-    let (status, closed) = browser_send(lead, reqwest::Method::POST, &notes, Some(&done(3)), None).await;
+    let (status, closed) =
+        browser_send(lead, reqwest::Method::POST, &notes, Some(&done(3)), None).await;
     assert_eq!(status, 200, "{closed}");
     assert_eq!(closed["status"], "done");
     assert_eq!(closed["done_on"], closed["today"]);
@@ -300,20 +371,33 @@ async fn officers_see_report_and_close_by_their_agencys_part(api: &Api<'_>) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|n| (n["kind"].as_str().unwrap(), n["agency"].as_str().unwrap_or("")))
+        .map(|n| {
+            (
+                n["kind"].as_str().unwrap(),
+                n["agency"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert_eq!(
         history,
-        [("created", "VPUB"), ("progress", "STP"), ("attachment", "SXD"), ("done", "SXD")]
+        [
+            ("created", "VPUB"),
+            ("progress", "STP"),
+            ("attachment", "SXD"),
+            ("done", "SXD")
+        ]
     );
     assert_eq!(page["notes"][3]["progress"], "done");
     let actions = audit_actions(s).await;
-    assert!(actions.ends_with(&[
-        "task_created".to_string(),
-        "task_progress".into(),
-        "task_attachment".into(),
-        "task_done".into()
-    ]), "{actions:?}");
+    assert!(
+        actions.ends_with(&[
+            "task_created".to_string(),
+            "task_progress".into(),
+            "task_attachment".into(),
+            "task_done".into()
+        ]),
+        "{actions:?}"
+    );
 }
 
 async fn overdue_tasks_come_first_and_count_against_their_agency(api: &Api<'_>) {
@@ -325,8 +409,14 @@ async fn overdue_tasks_come_first_and_count_against_their_agency(api: &Api<'_>) 
         let key = key.to_string();
         let leader = &leader;
         async move {
-            let (status, created) =
-                browser_send(leader, reqwest::Method::POST, "/api/v1/tasks", Some(&body), Some(&key)).await;
+            let (status, created) = browser_send(
+                leader,
+                reqwest::Method::POST,
+                "/api/v1/tasks",
+                Some(&body),
+                Some(&key),
+            )
+            .await;
             assert_eq!(status, 201, "{created}");
             created
         }
@@ -338,20 +428,66 @@ async fn overdue_tasks_come_first_and_count_against_their_agency(api: &Api<'_>) 
     assert_eq!(late["status"], "overdue");
     assert_eq!(later["status"], "not_started");
     assert_eq!(ongoing["status"], "not_started");
-    let (status, list) =
-        browser_send(&leader, reqwest::Method::GET, "/api/v1/tasks?agency=SCT", None, None).await;
+    let (status, list) = browser_send(
+        &leader,
+        reqwest::Method::GET,
+        "/api/v1/tasks?agency=SCT",
+        None,
+        None,
+    )
+    .await;
     assert_eq!(status, 200);
-    let order: Vec<&str> = list["tasks"].as_array().unwrap().iter().map(|t| t["title"].as_str().unwrap()).collect();
-    assert_eq!(order, ["Báo cáo quý I/2025", "Kế hoạch năm 2030", "Theo dõi giá cả thị trường"]);
-    let sct = |list: &Value| list["agencies"].as_array().unwrap().iter().find(|a| a["agency"] == "SCT").cloned().unwrap();
+    let order: Vec<&str> = list["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "Báo cáo quý I/2025",
+            "Kế hoạch năm 2030",
+            "Theo dõi giá cả thị trường"
+        ]
+    );
+    let sct = |list: &Value| {
+        list["agencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["agency"] == "SCT")
+            .cloned()
+            .unwrap()
+    };
     assert_eq!(sct(&list)["overdue"], 1);
     assert_eq!(sct(&list)["on_time_rate"], 0);
-    let (_, overdue) =
-        browser_send(&leader, reqwest::Method::GET, "/api/v1/tasks?status=overdue", None, None).await;
-    assert!(overdue["tasks"].as_array().unwrap().iter().all(|t| t["status"] == "overdue"));
-    assert!(overdue["tasks"].as_array().unwrap().iter().any(|t| t["id"] == late["id"]));
-    let (status, _) =
-        browser_send(&leader, reqwest::Method::GET, "/api/v1/tasks?status=soon", None, None).await;
+    let (_, overdue) = browser_send(
+        &leader,
+        reqwest::Method::GET,
+        "/api/v1/tasks?status=overdue",
+        None,
+        None,
+    )
+    .await;
+    assert!(overdue["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["status"] == "overdue"));
+    assert!(overdue["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["id"] == late["id"]));
+    let (status, _) = browser_send(
+        &leader,
+        reqwest::Method::GET,
+        "/api/v1/tasks?status=soon",
+        None,
+        None,
+    )
+    .await;
     assert_eq!(status, 400);
     // done now, after its quarter: done late, and still not on time
     let notes = format!("/api/v1/tasks/{}/notes", late["id"]);
@@ -365,21 +501,56 @@ async fn overdue_tasks_come_first_and_count_against_their_agency(api: &Api<'_>) 
     .await;
     assert_eq!(status, 200, "{closed}");
     assert_eq!(closed["status"], "done_late");
-    let (_, list) = browser_send(&leader, reqwest::Method::GET, "/api/v1/tasks?agency=SCT", None, None).await;
-    assert_eq!((sct(&list)["done_late"].as_i64(), sct(&list)["overdue"].as_i64()), (Some(1), Some(0)));
+    let (_, list) = browser_send(
+        &leader,
+        reqwest::Method::GET,
+        "/api/v1/tasks?agency=SCT",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (
+            sct(&list)["done_late"].as_i64(),
+            sct(&list)["overdue"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
     assert_eq!(sct(&list)["on_time_rate"], 0);
-    let (_, done) = browser_send(&leader, reqwest::Method::GET, "/api/v1/tasks?status=done&agency=SCT", None, None).await;
+    let (_, done) = browser_send(
+        &leader,
+        reqwest::Method::GET,
+        "/api/v1/tasks?status=done&agency=SCT",
+        None,
+        None,
+    )
+    .await;
     assert_eq!(done["tasks"].as_array().unwrap().len(), 1);
     // the same list as files
     let csv = leader.get("/api/v1/tasks.csv?agency=SCT").await;
     assert_eq!(csv.status(), 200);
-    assert!(csv.headers()["content-disposition"].to_str().unwrap().contains(".csv"));
+    assert!(csv.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(".csv"));
     let text = csv.text().await.unwrap();
-    assert!(text.starts_with("\u{feff}Số,Nhiệm vụ,Căn cứ,Chủ trì"), "{text}");
+    assert!(
+        text.starts_with("\u{feff}Số,Nhiệm vụ,Căn cứ,Chủ trì"),
+        "{text}"
+    );
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "a header and three tasks");
-    assert!(lines[1].contains("Hoàn thành quá hạn") && lines[1].contains("Quý I/2025"), "{}", lines[1]);
-    let english = leader.get("/api/v1/tasks.csv?agency=SCT&lang=en").await.text().await.unwrap();
+    assert!(
+        lines[1].contains("Hoàn thành quá hạn") && lines[1].contains("Quý I/2025"),
+        "{}",
+        lines[1]
+    );
+    let english = leader
+        .get("/api/v1/tasks.csv?agency=SCT&lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(english.starts_with("\u{feff}No.,Task,Source,Lead") && english.contains("Done late"));
     let xlsx = leader.get("/api/v1/tasks.xlsx?status=overdue").await;
     assert_eq!(xlsx.status(), 200);
@@ -407,7 +578,10 @@ async fn an_import_is_all_or_nothing_with_a_report_per_line(api: &Api<'_>) {
                 .await
                 .unwrap();
             let status = response.status().as_u16();
-            (status, response.json::<Value>().await.unwrap_or(Value::Null))
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
         }
     };
     let count = || async {
@@ -425,12 +599,30 @@ async fn an_import_is_all_or_nothing_with_a_report_per_line(api: &Api<'_>) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["line"].as_i64().unwrap(), p["field"].as_str().unwrap(), p["code"].as_str().unwrap()))
+        .map(|p| {
+            (
+                p["line"].as_i64().unwrap(),
+                p["field"].as_str().unwrap(),
+                p["code"].as_str().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(lines, [(3, "deadline", "unreadable"), (4, "coordinating", "unknown_agency")]);
-    assert_eq!(count().await, before, "nothing of a refused file is imported");
+    assert_eq!(
+        lines,
+        [
+            (3, "deadline", "unreadable"),
+            (4, "coordinating", "unknown_agency")
+        ]
+    );
+    assert_eq!(
+        count().await,
+        before,
+        "nothing of a refused file is imported"
+    );
 
-    let good = bad.replace("trong tuần tới", "Tháng 10").replace("Phòng Ma", "Sở Tài chính");
+    let good = bad
+        .replace("trong tuần tới", "Tháng 10")
+        .replace("Phòng Ma", "Sở Tài chính");
     let (status, imported) = import(good.into_bytes(), "text/csv").await;
     assert_eq!(status, 201, "{imported}");
     assert_eq!(imported["imported"], 3);
@@ -445,8 +637,20 @@ async fn an_import_is_all_or_nothing_with_a_report_per_line(api: &Api<'_>) {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let rows = [
-        ["Nhiệm vụ", "Kết quả", "Thời hạn", "Cơ quan chủ trì", "Cơ quan phối hợp"],
-        ["Cập nhật cơ sở dữ liệu đất đai", "CSDL", "Trước 30/11/2025", "Sở Tài nguyên và Môi trường", "Sở Tài chính; UBND phường Tô Hiệu"],
+        [
+            "Nhiệm vụ",
+            "Kết quả",
+            "Thời hạn",
+            "Cơ quan chủ trì",
+            "Cơ quan phối hợp",
+        ],
+        [
+            "Cập nhật cơ sở dữ liệu đất đai",
+            "CSDL",
+            "Trước 30/11/2025",
+            "Sở Tài nguyên và Môi trường",
+            "Sở Tài chính; UBND phường Tô Hiệu",
+        ],
     ];
     for (r, row) in rows.iter().enumerate() {
         for (c, text) in row.iter().enumerate() {
@@ -465,7 +669,11 @@ async fn an_import_is_all_or_nothing_with_a_report_per_line(api: &Api<'_>) {
     assert_eq!(t["task"]["lead"], "SNNMT");
     assert_eq!(t["task"]["coordinating"], json!(["STC", "UBND-03646"]));
     // not a table at all, and a type we do not read
-    let (status, _) = import(b"PK\x03\x04 not really".to_vec(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").await;
+    let (status, _) = import(
+        b"PK\x03\x04 not really".to_vec(),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    .await;
     assert_eq!(status, 422);
     let (status, _) = import(b"{}".to_vec(), "application/json").await;
     assert_eq!(status, 415);
@@ -484,7 +692,9 @@ async fn an_import_is_all_or_nothing_with_a_report_per_line(api: &Api<'_>) {
     assert_eq!(response.status(), 403);
 }
 
-async fn a_leader_raises_a_directive_from_a_value_and_the_officer_closes_it_on_the_screens(api: &Api<'_>) {
+async fn a_leader_raises_a_directive_from_a_value_and_the_officer_closes_it_on_the_screens(
+    api: &Api<'_>,
+) {
     let s = api.s;
     let password = s.user("leader2", Role::Leader, None).await;
     let leader = s.sign_in("leader2", &password).await;
@@ -497,7 +707,10 @@ async fn a_leader_raises_a_directive_from_a_value_and_the_officer_closes_it_on_t
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("Hồ sơ"), "the indicator's name is shown");
-    assert!(html.contains("17:00 02/12/2026"), "the figure's as-of time is shown");
+    assert!(
+        html.contains("17:00 02/12/2026"),
+        "the figure's as-of time is shown"
+    );
     assert!(html.contains(r#"name="indicator" value="services.overdue""#));
     let owner = server::province::load(&server::province::demo())
         .unwrap()
@@ -505,7 +718,10 @@ async fn a_leader_raises_a_directive_from_a_value_and_the_officer_closes_it_on_t
         .unwrap()
         .agency
         .clone();
-    assert!(html.contains(&format!(r#"<option value="{owner}" selected"#)), "the owner leads by default");
+    assert!(
+        html.contains(&format!(r#"<option value="{owner}" selected"#)),
+        "the owner leads by default"
+    );
     // an officer does not assign tasks
     assert_eq!(officer.get("/tasks/new").await.status(), 403);
 
@@ -531,7 +747,14 @@ async fn a_leader_raises_a_directive_from_a_value_and_the_officer_closes_it_on_t
     // the same form sent twice (a double tap) is one task
     let again = leader.post_form("/tasks", &form).await;
     assert_eq!(again.headers()["location"], location.as_str());
-    let (_, task) = browser_send(&leader, reqwest::Method::GET, &format!("/api/v1/tasks/{id}"), None, None).await;
+    let (_, task) = browser_send(
+        &leader,
+        reqwest::Method::GET,
+        &format!("/api/v1/tasks/{id}"),
+        None,
+        None,
+    )
+    .await;
     assert_eq!(task["task"]["coordinating"], json!(["UBND-03646", "VPUB"]));
     assert_eq!(task["task"]["raised_from"]["indicator"], "services.overdue");
     assert_eq!(task["task"]["raised_from"]["value"], 37);
@@ -544,17 +767,30 @@ async fn a_leader_raises_a_directive_from_a_value_and_the_officer_closes_it_on_t
     assert!(page.contains(r#"value="progress""#) && page.contains(r#"value="done""#));
     let notes = format!("{location}/notes");
     let reported = officer
-        .post_form(&notes, &[("kind", "progress"), ("version", "1"), ("body", "Đã xử lý 20/37 hồ sơ")])
+        .post_form(
+            &notes,
+            &[
+                ("kind", "progress"),
+                ("version", "1"),
+                ("body", "Đã xử lý 20/37 hồ sơ"),
+            ],
+        )
         .await;
     assert_eq!(reported.status(), 303);
     // a stale form (version 1 again) is refused with the reason, not merged
     let stale = officer
-        .post_form(&notes, &[("kind", "done"), ("version", "1"), ("body", "Xong")])
+        .post_form(
+            &notes,
+            &[("kind", "done"), ("version", "1"), ("body", "Xong")],
+        )
         .await;
     assert_eq!(stale.status(), 409);
     assert!(stale.text().await.unwrap().contains("tải lại"));
     let closed = officer
-        .post_form(&notes, &[("kind", "done"), ("version", "2"), ("body", "Đã xử lý hết")])
+        .post_form(
+            &notes,
+            &[("kind", "done"), ("version", "2"), ("body", "Đã xử lý hết")],
+        )
         .await;
     assert_eq!(closed.status(), 303);
     let page = leader.get(&location).await.text().await.unwrap();

@@ -122,7 +122,13 @@ pub async fn load_list(locale: Locale, query: &str) -> Result<TaskListData, Serv
         })
         .collect();
     // the weakest first: the lowest on-time rate, then the most overdue
-    agencies.sort_by_key(|a| (a.rate.is_none(), a.rate, std::cmp::Reverse(a.record.overdue)));
+    agencies.sort_by_key(|a| {
+        (
+            a.rate.is_none(),
+            a.rate,
+            std::cmp::Reverse(a.record.overdue),
+        )
+    });
     let choices = match &scope {
         None => catalogue
             .agencies
@@ -142,7 +148,8 @@ pub async fn load_list(locale: Locale, query: &str) -> Result<TaskListData, Serv
         lines,
         agencies,
         choices,
-        may_direct: task::directs(&principal) && !matches!(principal, Principal::AgencyToken { .. }),
+        may_direct: task::directs(&principal)
+            && !matches!(principal, Principal::AgencyToken { .. }),
         read_at: OffsetDateTime::now_utc(),
     })
 }
@@ -157,8 +164,11 @@ pub struct RaisedLine {
 }
 
 fn raised_line(catalogue: &Catalogue, r: &RaisedFrom, locale: Locale) -> RaisedLine {
-    let derived =
-        crate::model::money::derived_indicator(catalogue, &r.indicator, format::vietnam_date(r.as_of));
+    let derived = crate::model::money::derived_indicator(
+        catalogue,
+        &r.indicator,
+        format::vietnam_date(r.as_of),
+    );
     let indicator = catalogue.indicator(&r.indicator).or(derived.as_ref());
     let value = match indicator {
         Some(i) => format::quantity(r.value, i.unit, locale).to_string(),
@@ -222,7 +232,10 @@ pub async fn load_one(locale: Locale, id: i64) -> Result<TaskPageData, ServerFnE
             .map(|c| agency_name(catalogue, c, locale))
             .chain(t.other_parties.iter().cloned())
             .collect(),
-        raised: t.raised_from.as_ref().map(|r| raised_line(catalogue, r, locale)),
+        raised: t
+            .raised_from
+            .as_ref()
+            .map(|r| raised_line(catalogue, r, locale)),
         task: TaskView {
             status: t.status(today()),
             today: today(),
@@ -264,7 +277,9 @@ pub async fn load_new(locale: Locale, query: &str) -> Result<NewTaskData, Server
         let indicator = location.param("indicator")?;
         let derived = crate::model::money::derived_indicator(catalogue, &indicator, today);
         let known = catalogue.indicator(&indicator).or(derived.as_ref())?;
-        let area = location.param("area").filter(|a| catalogue.area(a).is_some())?;
+        let area = location
+            .param("area")
+            .filter(|a| catalogue.area(a).is_some())?;
         let value: Decimal = location.param("value")?.parse().ok()?;
         let as_of = OffsetDateTime::parse(
             &location.param("as_of")?,
@@ -274,7 +289,9 @@ pub async fn load_new(locale: Locale, query: &str) -> Result<NewTaskData, Server
         let r = RaisedFrom {
             indicator: indicator.clone(),
             area,
-            project: location.param("project").filter(|p| catalogue.project(p).is_some()),
+            project: location
+                .param("project")
+                .filter(|p| catalogue.project(p).is_some()),
             value,
             unit: known.unit.code().to_string(),
             as_of,
@@ -306,7 +323,10 @@ pub async fn load_new(locale: Locale, query: &str) -> Result<NewTaskData, Server
         title,
         source: format!(
             "{} {}",
-            locale.pick("Chỉ đạo của lãnh đạo UBND tỉnh ngày", "Direction of the PPC leadership of"),
+            locale.pick(
+                "Chỉ đạo của lãnh đạo UBND tỉnh ngày",
+                "Direction of the PPC leadership of"
+            ),
             format::date(today, Locale::Vi)
         ),
         lead,

@@ -251,7 +251,13 @@ pub fn CommuneMap(
                         .then(|| store.value(&current.indicator, code))
                         .flatten()
                         .and_then(|raw| {
-                            crate::model::task::directive_link(&raw.indicator, &raw.area, raw.value, raw.as_of, l)
+                            crate::model::task::directive_link(
+                                &raw.indicator,
+                                &raw.area,
+                                raw.value,
+                                raw.as_of,
+                                l,
+                            )
                         });
                     Some((name.clone(), v.value, link))
                 })

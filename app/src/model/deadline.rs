@@ -108,8 +108,12 @@ impl Deadline {
             return Err(err("empty"));
         }
         // schedules of other bodies, kept as written
-        for lead in ["theo lộ trình", "theo kế hoạch của", "theo hướng dẫn của", "theo yêu cầu của"]
-        {
+        for lead in [
+            "theo lộ trình",
+            "theo kế hoạch của",
+            "theo hướng dẫn của",
+            "theo yêu cầu của",
+        ] {
             if t.starts_with(lead) {
                 return Ok(Deadline::External {
                     by: text.split_whitespace().collect::<Vec<_>>().join(" "),
@@ -140,7 +144,9 @@ impl Deadline {
                 return Ok(Deadline::Continuous)
             }
             "hằng năm" | "hàng năm" => return every(PeriodKind::Year),
-            "hằng quý" | "hàng quý" | "tháng cuối quý" => return every(PeriodKind::Quarter),
+            "hằng quý" | "hàng quý" | "tháng cuối quý" => {
+                return every(PeriodKind::Quarter)
+            }
             "hằng tháng" | "hàng tháng" => return every(PeriodKind::Month),
             _ => {}
         }
@@ -149,7 +155,13 @@ impl Deadline {
         if let Some(day) = rest
             .strip_suffix("tháng cuối quý")
             .map(|d| d.trim().trim_end_matches("của").trim())
-            .and_then(|d| d.strip_prefix("ngày").unwrap_or(d).trim().parse::<u8>().ok())
+            .and_then(|d| {
+                d.strip_prefix("ngày")
+                    .unwrap_or(d)
+                    .trim()
+                    .parse::<u8>()
+                    .ok()
+            })
         {
             return if (1..=31).contains(&day) {
                 Ok(Deadline::Every {
@@ -243,7 +255,11 @@ impl Deadline {
             Deadline::Month { year, month } => Period::Month { year, month }.end(),
             Deadline::Quarter { year, quarter } => Period::Quarter { year, quarter }.end(),
             Deadline::Half { year, half } => {
-                let month = if half == 1 { Month::June } else { Month::December };
+                let month = if half == 1 {
+                    Month::June
+                } else {
+                    Month::December
+                };
                 Date::from_calendar_date(year, month, month.length(year)).ok()?
             }
             Deadline::Year { year } | Deadline::Years { to: year, .. } => Period::Year(year).end(),
@@ -262,8 +278,12 @@ impl Deadline {
         let due_in = |p: Period| {
             let end = p.end();
             day.and_then(|d| {
-                Date::from_calendar_date(end.year(), end.month(), d.min(end.month().length(end.year())))
-                    .ok()
+                Date::from_calendar_date(
+                    end.year(),
+                    end.month(),
+                    d.min(end.month().length(end.year())),
+                )
+                .ok()
             })
             .unwrap_or(end)
         };
@@ -294,7 +314,10 @@ impl Deadline {
             }
             Deadline::Quarter { year, quarter } => {
                 if vi {
-                    format!("Quý {}/{year}", ROMAN[usize::from(quarter.clamp(&1, &4) - 1)])
+                    format!(
+                        "Quý {}/{year}",
+                        ROMAN[usize::from(quarter.clamp(&1, &4) - 1)]
+                    )
                 } else {
                     format!("Q{quarter} {year}")
                 }
@@ -404,9 +427,20 @@ mod tests {
         assert_eq!(due("trước 30/6/2026", None), Some(date!(2026 - 06 - 30)));
         assert_eq!(due("Năm 2026", None), Some(date!(2026 - 12 - 31)));
         assert_eq!(due("2024 - 2025", None), Some(date!(2025 - 12 - 31)));
-        assert_eq!(due("6 tháng đầu năm 2026", None), Some(date!(2026 - 06 - 30)));
-        assert_eq!(due("6 tháng cuối năm 2026", None), Some(date!(2026 - 12 - 31)));
-        for none in ["Thường xuyên", "Hằng năm", "Hàng quý", "Theo lộ trình của Bộ Công an"] {
+        assert_eq!(
+            due("6 tháng đầu năm 2026", None),
+            Some(date!(2026 - 06 - 30))
+        );
+        assert_eq!(
+            due("6 tháng cuối năm 2026", None),
+            Some(date!(2026 - 12 - 31))
+        );
+        for none in [
+            "Thường xuyên",
+            "Hằng năm",
+            "Hàng quý",
+            "Theo lộ trình của Bộ Công an",
+        ] {
             assert_eq!(due(none, None), None, "{none}");
         }
     }
@@ -417,7 +451,10 @@ mod tests {
         assert_eq!(due("Tháng 6", Some(2025)), Some(date!(2025 - 06 - 30)));
         assert_eq!(due("trước 30/9", Some(2025)), Some(date!(2025 - 09 - 30)));
         assert_eq!(Deadline::parse("Quý II", None).unwrap_err().code, "no_year");
-        assert_eq!(Deadline::parse("Tháng 6", None).unwrap_err().code, "no_year");
+        assert_eq!(
+            Deadline::parse("Tháng 6", None).unwrap_err().code,
+            "no_year"
+        );
     }
 
     #[test]
@@ -442,7 +479,10 @@ mod tests {
 
     #[test]
     fn the_leap_day_is_a_deadline_in_a_leap_year_only() {
-        assert_eq!(due("Trước ngày 29/02/2028", None), Some(date!(2028 - 02 - 29)));
+        assert_eq!(
+            due("Trước ngày 29/02/2028", None),
+            Some(date!(2028 - 02 - 29))
+        );
         assert!(Deadline::parse("Trước ngày 29/02/2027", None).is_err());
     }
 
@@ -463,7 +503,11 @@ mod tests {
             "Theo lộ trình của Bộ Công an",
         ] {
             let d = Deadline::parse(text, None).unwrap();
-            assert_eq!(Deadline::parse(&d.label(Locale::Vi), None), Ok(d.clone()), "{text}");
+            assert_eq!(
+                Deadline::parse(&d.label(Locale::Vi), None),
+                Ok(d.clone()),
+                "{text}"
+            );
             assert!(!d.label(Locale::En).is_empty());
         }
     }
@@ -476,13 +520,36 @@ mod tests {
         assert_eq!(due, date!(2025 - 12 - 31));
         let quarterly = Deadline::parse("hàng quý", None).unwrap();
         let [(now, _), (before, _)] = quarterly.recurring_periods(date!(2026 - 04 - 01)).unwrap();
-        assert_eq!(now, Period::Quarter { year: 2026, quarter: 2 });
-        assert_eq!(before, Period::Quarter { year: 2026, quarter: 1 });
+        assert_eq!(
+            now,
+            Period::Quarter {
+                year: 2026,
+                quarter: 2
+            }
+        );
+        assert_eq!(
+            before,
+            Period::Quarter {
+                year: 2026,
+                quarter: 1
+            }
+        );
         // a report due on the 20th of each quarter's last month
         let twentieth = Deadline::parse("chậm nhất vào ngày 20 tháng cuối quý", None).unwrap();
         let [(now, due), _] = twentieth.recurring_periods(date!(2026 - 06 - 21)).unwrap();
-        assert_eq!((now, due), (Period::Quarter { year: 2026, quarter: 2 }, date!(2026 - 06 - 20)));
-        assert!(Deadline::Continuous.recurring_periods(date!(2026 - 04 - 01)).is_none());
+        assert_eq!(
+            (now, due),
+            (
+                Period::Quarter {
+                    year: 2026,
+                    quarter: 2
+                },
+                date!(2026 - 06 - 20)
+            )
+        );
+        assert!(Deadline::Continuous
+            .recurring_periods(date!(2026 - 04 - 01))
+            .is_none());
     }
 
     /// Every deadline written in the task tables, task texts and assignment sections of the
@@ -490,57 +557,246 @@ mod tests {
     /// what it must read as: its kind and the day it falls due, or the reason it is refused.
     #[allow(clippy::type_complexity)]
     const SEEDS: &[(&str, &str, i32, Result<(&str, Option<&str>), &str>)] = &[
-        ("000:338", "Quý I/2025", 2025, Ok(("quarter", Some("2025-03-31")))),
+        (
+            "000:338",
+            "Quý I/2025",
+            2025,
+            Ok(("quarter", Some("2025-03-31"))),
+        ),
         ("000:353", "Thường xuyên", 2025, Ok(("continuous", None))),
         ("000:367", "Hàng năm", 2025, Ok(("every", None))),
-        ("000:434", "Tháng 3/2025", 2025, Ok(("month", Some("2025-03-31")))),
-        ("000:449", "Quý 4/2025", 2025, Ok(("quarter", Some("2025-12-31")))),
-        ("001:171", "trong tháng 6 năm 2019", 2019, Ok(("month", Some("2019-06-30")))),
-        ("001:190", "trong giai đoạn 2019 - 2020", 2019, Ok(("years", Some("2020-12-31")))),
-        ("001:191", "trong giai đoạn 2021 - 2025", 2019, Ok(("years", Some("2025-12-31")))),
-        ("001:218", "trong năm 2020", 2019, Ok(("year", Some("2020-12-31")))),
-        ("001:227", "hoàn thành trong giai đoạn 2019 - 2020", 2019, Ok(("years", Some("2020-12-31")))),
-        ("001:234", "trong tháng 9 năm 2019", 2019, Ok(("month", Some("2019-09-30")))),
-        ("001:235", "trong giai đoạn 2020 - 2025", 2019, Ok(("years", Some("2025-12-31")))),
-        ("001:300", "trong giai đoạn 2019-2020, định hướng đến 2025", 2019, Ok(("years", Some("2020-12-31")))),
-        ("001:353", "trong giai đoạn 2019 - 2020, định hướng đến 2025", 2019, Ok(("years", Some("2020-12-31")))),
+        (
+            "000:434",
+            "Tháng 3/2025",
+            2025,
+            Ok(("month", Some("2025-03-31"))),
+        ),
+        (
+            "000:449",
+            "Quý 4/2025",
+            2025,
+            Ok(("quarter", Some("2025-12-31"))),
+        ),
+        (
+            "001:171",
+            "trong tháng 6 năm 2019",
+            2019,
+            Ok(("month", Some("2019-06-30"))),
+        ),
+        (
+            "001:190",
+            "trong giai đoạn 2019 - 2020",
+            2019,
+            Ok(("years", Some("2020-12-31"))),
+        ),
+        (
+            "001:191",
+            "trong giai đoạn 2021 - 2025",
+            2019,
+            Ok(("years", Some("2025-12-31"))),
+        ),
+        (
+            "001:218",
+            "trong năm 2020",
+            2019,
+            Ok(("year", Some("2020-12-31"))),
+        ),
+        (
+            "001:227",
+            "hoàn thành trong giai đoạn 2019 - 2020",
+            2019,
+            Ok(("years", Some("2020-12-31"))),
+        ),
+        (
+            "001:234",
+            "trong tháng 9 năm 2019",
+            2019,
+            Ok(("month", Some("2019-09-30"))),
+        ),
+        (
+            "001:235",
+            "trong giai đoạn 2020 - 2025",
+            2019,
+            Ok(("years", Some("2025-12-31"))),
+        ),
+        (
+            "001:300",
+            "trong giai đoạn 2019-2020, định hướng đến 2025",
+            2019,
+            Ok(("years", Some("2020-12-31"))),
+        ),
+        (
+            "001:353",
+            "trong giai đoạn 2019 - 2020, định hướng đến 2025",
+            2019,
+            Ok(("years", Some("2020-12-31"))),
+        ),
         ("001:372", "hàng quý", 2019, Ok(("every", None))),
-        ("001:376", "chậm nhất vào ngày 20 tháng cuối quý", 2019, Ok(("every", None))),
+        (
+            "001:376",
+            "chậm nhất vào ngày 20 tháng cuối quý",
+            2019,
+            Ok(("every", None)),
+        ),
         ("001:390", "vào tháng cuối quý", 2019, Ok(("every", None))),
         ("001:404", "hằng năm", 2019, Ok(("every", None))),
         ("001:418", "hàng năm", 2019, Ok(("every", None))),
-        ("001:466", "hoàn thành trước 20/5/2019", 2019, Ok(("date", Some("2019-05-20")))),
-        ("001:485", "trước ngày 17 của tháng cuối quý", 2019, Ok(("every", None))),
-        ("001:562", "2019-2020", 2019, Ok(("years", Some("2020-12-31")))),
-        ("001:564", "2021-2025", 2019, Ok(("years", Some("2025-12-31")))),
-        ("001:577", "Tháng 5/2019", 2019, Ok(("month", Some("2019-05-31")))),
-        ("001:580", "2020-2025", 2019, Ok(("years", Some("2025-12-31")))),
+        (
+            "001:466",
+            "hoàn thành trước 20/5/2019",
+            2019,
+            Ok(("date", Some("2019-05-20"))),
+        ),
+        (
+            "001:485",
+            "trước ngày 17 của tháng cuối quý",
+            2019,
+            Ok(("every", None)),
+        ),
+        (
+            "001:562",
+            "2019-2020",
+            2019,
+            Ok(("years", Some("2020-12-31"))),
+        ),
+        (
+            "001:564",
+            "2021-2025",
+            2019,
+            Ok(("years", Some("2025-12-31"))),
+        ),
+        (
+            "001:577",
+            "Tháng 5/2019",
+            2019,
+            Ok(("month", Some("2019-05-31"))),
+        ),
+        (
+            "001:580",
+            "2020-2025",
+            2019,
+            Ok(("years", Some("2025-12-31"))),
+        ),
         ("001:599", "", 2019, Err("empty")),
-        ("001:614", "Tháng 6/2019", 2019, Ok(("month", Some("2019-06-30")))),
-        ("001:696", "Tháng 7/2019", 2019, Ok(("month", Some("2019-07-31")))),
-        ("001:719", "Tháng 8/2019", 2019, Ok(("month", Some("2019-08-31")))),
-        ("001:825", "2021 -2025", 2019, Ok(("years", Some("2025-12-31")))),
-        ("001:843", "Tháng 9/2019", 2019, Ok(("month", Some("2019-09-30")))),
-        ("001:917", "Quý II/2019", 2019, Ok(("quarter", Some("2019-06-30")))),
-        ("001:936", "Tháng 10/2019", 2019, Ok(("month", Some("2019-10-31")))),
+        (
+            "001:614",
+            "Tháng 6/2019",
+            2019,
+            Ok(("month", Some("2019-06-30"))),
+        ),
+        (
+            "001:696",
+            "Tháng 7/2019",
+            2019,
+            Ok(("month", Some("2019-07-31"))),
+        ),
+        (
+            "001:719",
+            "Tháng 8/2019",
+            2019,
+            Ok(("month", Some("2019-08-31"))),
+        ),
+        (
+            "001:825",
+            "2021 -2025",
+            2019,
+            Ok(("years", Some("2025-12-31"))),
+        ),
+        (
+            "001:843",
+            "Tháng 9/2019",
+            2019,
+            Ok(("month", Some("2019-09-30"))),
+        ),
+        (
+            "001:917",
+            "Quý II/2019",
+            2019,
+            Ok(("quarter", Some("2019-06-30"))),
+        ),
+        (
+            "001:936",
+            "Tháng 10/2019",
+            2019,
+            Ok(("month", Some("2019-10-31"))),
+        ),
         ("001:955", "2019", 2019, Ok(("year", Some("2019-12-31")))),
         ("002:83", "thường xuyên", 2025, Ok(("continuous", None))),
-        ("002:117", "Quý II năm 2025", 2025, Ok(("quarter", Some("2025-06-30")))),
-        ("002:122", "Theo lộ trình của Văn phòng Chính phủ", 2025, Ok(("external", None))),
-        ("002:127", "Tháng 12 năm 2025", 2025, Ok(("month", Some("2025-12-31")))),
-        ("002:128", "Tháng 12/2025", 2025, Ok(("month", Some("2025-12-31")))),
-        ("003:743", "giai đoạn 2020 - 2025", 2023, Ok(("years", Some("2025-12-31")))),
-        ("003:803", "trong Quý I/2023", 2023, Ok(("quarter", Some("2023-03-31")))),
-        ("003:805", "chậm nhất trong Quý III/2023", 2023, Ok(("quarter", Some("2023-09-30")))),
+        (
+            "002:117",
+            "Quý II năm 2025",
+            2025,
+            Ok(("quarter", Some("2025-06-30"))),
+        ),
+        (
+            "002:122",
+            "Theo lộ trình của Văn phòng Chính phủ",
+            2025,
+            Ok(("external", None)),
+        ),
+        (
+            "002:127",
+            "Tháng 12 năm 2025",
+            2025,
+            Ok(("month", Some("2025-12-31"))),
+        ),
+        (
+            "002:128",
+            "Tháng 12/2025",
+            2025,
+            Ok(("month", Some("2025-12-31"))),
+        ),
+        (
+            "003:743",
+            "giai đoạn 2020 - 2025",
+            2023,
+            Ok(("years", Some("2025-12-31"))),
+        ),
+        (
+            "003:803",
+            "trong Quý I/2023",
+            2023,
+            Ok(("quarter", Some("2023-03-31"))),
+        ),
+        (
+            "003:805",
+            "chậm nhất trong Quý III/2023",
+            2023,
+            Ok(("quarter", Some("2023-09-30"))),
+        ),
         ("003:827", "định kỳ theo quy định", 2023, Err("unreadable")),
-        ("004:319", "30/9/2025.", 2025, Ok(("date", Some("2025-09-30")))),
-        ("004:328", "30/6/2025.", 2025, Ok(("date", Some("2025-06-30")))),
-        ("004:339", "31/12/2025.", 2025, Ok(("date", Some("2025-12-31")))),
-        ("004:348", "31/7/2025.", 2025, Ok(("date", Some("2025-07-31")))),
-        ("004:359", "30/8/2025.", 2025, Ok(("date", Some("2025-08-30")))),
+        (
+            "004:319",
+            "30/9/2025.",
+            2025,
+            Ok(("date", Some("2025-09-30"))),
+        ),
+        (
+            "004:328",
+            "30/6/2025.",
+            2025,
+            Ok(("date", Some("2025-06-30"))),
+        ),
+        (
+            "004:339",
+            "31/12/2025.",
+            2025,
+            Ok(("date", Some("2025-12-31"))),
+        ),
+        (
+            "004:348",
+            "31/7/2025.",
+            2025,
+            Ok(("date", Some("2025-07-31"))),
+        ),
+        (
+            "004:359",
+            "30/8/2025.",
+            2025,
+            Ok(("date", Some("2025-08-30"))),
+        ),
         ("004:419", "Thường xuyên.", 2025, Ok(("continuous", None))),
         ("004:530", "Báo cáo định kỳ", 2025, Err("unreadable")),
-
     ];
 
     fn kind(d: &Deadline) -> &'static str {
@@ -564,7 +820,11 @@ mod tests {
             match (expected, &read) {
                 (Ok((k, due)), Ok(d)) => {
                     assert_eq!(kind(d), *k, "{at} '{text}'");
-                    assert_eq!(d.due().map(|d| d.to_string()).as_deref(), *due, "{at} '{text}'");
+                    assert_eq!(
+                        d.due().map(|d| d.to_string()).as_deref(),
+                        *due,
+                        "{at} '{text}'"
+                    );
                 }
                 (Err(code), Err(e)) => assert_eq!(e.code, *code, "{at} '{text}'"),
                 _ => panic!("{at} '{text}': expected {expected:?}, read {read:?}"),
@@ -572,16 +832,33 @@ mod tests {
         }
         // the recurring ones say when in the period
         let twentieth = Deadline::parse("chậm nhất vào ngày 20 tháng cuối quý", None).unwrap();
-        assert_eq!(twentieth, Deadline::Every { every: PeriodKind::Quarter, day: Some(20) });
+        assert_eq!(
+            twentieth,
+            Deadline::Every {
+                every: PeriodKind::Quarter,
+                day: Some(20)
+            }
+        );
         assert_eq!(
             Deadline::parse("trước ngày 17 của tháng cuối quý", None).unwrap(),
-            Deadline::Every { every: PeriodKind::Quarter, day: Some(17) }
+            Deadline::Every {
+                every: PeriodKind::Quarter,
+                day: Some(17)
+            }
         );
         assert_eq!(
             Deadline::parse("Năm 2025 và các năm tiếp theo", None).unwrap(),
-            Deadline::Every { every: PeriodKind::Year, day: None }
+            Deadline::Every {
+                every: PeriodKind::Year,
+                day: None
+            }
         );
-        assert_eq!(Deadline::parse("ngày 32 tháng cuối quý", None).unwrap_err().code, "no_such_day");
+        assert_eq!(
+            Deadline::parse("ngày 32 tháng cuối quý", None)
+                .unwrap_err()
+                .code,
+            "no_such_day"
+        );
     }
 
     #[test]
@@ -593,6 +870,12 @@ mod tests {
         );
         let every: Deadline =
             serde_json::from_value(serde_json::json!({"kind": "every", "every": "year"})).unwrap();
-        assert_eq!(every, Deadline::Every { every: PeriodKind::Year, day: None });
+        assert_eq!(
+            every,
+            Deadline::Every {
+                every: PeriodKind::Year,
+                day: None
+            }
+        );
     }
 }

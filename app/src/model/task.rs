@@ -441,41 +441,89 @@ mod tests {
     #[test]
     fn a_quarter_task_is_overdue_from_the_first_day_of_the_next_quarter() {
         use Progress::*;
-        assert_eq!(at("Quý I/2026", InProgress, None, date!(2026 - 03 - 31)), Status::InProgress);
-        assert_eq!(at("Quý I/2026", InProgress, None, date!(2026 - 04 - 01)), Status::Overdue);
-        assert_eq!(at("Quý I/2026", NotStarted, None, date!(2026 - 03 - 31)), Status::NotStarted);
-        assert_eq!(at("Quý IV/2026", NotStarted, None, date!(2026 - 12 - 31)), Status::NotStarted);
-        assert_eq!(at("Quý IV/2026", NotStarted, None, date!(2027 - 01 - 01)), Status::Overdue);
+        assert_eq!(
+            at("Quý I/2026", InProgress, None, date!(2026 - 03 - 31)),
+            Status::InProgress
+        );
+        assert_eq!(
+            at("Quý I/2026", InProgress, None, date!(2026 - 04 - 01)),
+            Status::Overdue
+        );
+        assert_eq!(
+            at("Quý I/2026", NotStarted, None, date!(2026 - 03 - 31)),
+            Status::NotStarted
+        );
+        assert_eq!(
+            at("Quý IV/2026", NotStarted, None, date!(2026 - 12 - 31)),
+            Status::NotStarted
+        );
+        assert_eq!(
+            at("Quý IV/2026", NotStarted, None, date!(2027 - 01 - 01)),
+            Status::Overdue
+        );
     }
 
     #[test]
     fn a_year_task_turns_on_31_december_and_a_leap_day_task_on_1_march() {
         use Progress::*;
-        assert_eq!(at("Năm 2026", InProgress, None, date!(2026 - 12 - 31)), Status::InProgress);
-        assert_eq!(at("Năm 2026", InProgress, None, date!(2027 - 01 - 01)), Status::Overdue);
+        assert_eq!(
+            at("Năm 2026", InProgress, None, date!(2026 - 12 - 31)),
+            Status::InProgress
+        );
+        assert_eq!(
+            at("Năm 2026", InProgress, None, date!(2027 - 01 - 01)),
+            Status::Overdue
+        );
         let leap = "Trước 29/02/2028";
-        assert_eq!(at(leap, InProgress, None, date!(2028 - 02 - 29)), Status::InProgress);
-        assert_eq!(at(leap, InProgress, None, date!(2028 - 03 - 01)), Status::Overdue);
-        assert_eq!(at("Tháng 2/2028", InProgress, None, date!(2028 - 02 - 29)), Status::InProgress);
-        assert_eq!(at("Tháng 2/2028", InProgress, None, date!(2028 - 03 - 01)), Status::Overdue);
+        assert_eq!(
+            at(leap, InProgress, None, date!(2028 - 02 - 29)),
+            Status::InProgress
+        );
+        assert_eq!(
+            at(leap, InProgress, None, date!(2028 - 03 - 01)),
+            Status::Overdue
+        );
+        assert_eq!(
+            at("Tháng 2/2028", InProgress, None, date!(2028 - 02 - 29)),
+            Status::InProgress
+        );
+        assert_eq!(
+            at("Tháng 2/2028", InProgress, None, date!(2028 - 03 - 01)),
+            Status::Overdue
+        );
     }
 
     #[test]
     fn done_on_the_deadline_is_on_time_and_the_day_after_is_late() {
         use Progress::Done;
         let today = date!(2026 - 06 - 01);
-        assert_eq!(at("Quý I/2026", Done, Some(date!(2026 - 03 - 31)), today), Status::Done);
-        assert_eq!(at("Quý I/2026", Done, Some(date!(2026 - 04 - 01)), today), Status::DoneLate);
-        assert_eq!(at("Quý I/2026", Done, Some(date!(2026 - 01 - 10)), today), Status::Done);
+        assert_eq!(
+            at("Quý I/2026", Done, Some(date!(2026 - 03 - 31)), today),
+            Status::Done
+        );
+        assert_eq!(
+            at("Quý I/2026", Done, Some(date!(2026 - 04 - 01)), today),
+            Status::DoneLate
+        );
+        assert_eq!(
+            at("Quý I/2026", Done, Some(date!(2026 - 01 - 10)), today),
+            Status::Done
+        );
         // ongoing work is done whenever it is closed
-        assert_eq!(at("Thường xuyên", Done, Some(date!(2026 - 05 - 01)), today), Status::Done);
+        assert_eq!(
+            at("Thường xuyên", Done, Some(date!(2026 - 05 - 01)), today),
+            Status::Done
+        );
     }
 
     #[test]
     fn ongoing_and_external_tasks_are_never_overdue() {
         use Progress::*;
         for d in ["Thường xuyên", "Theo lộ trình của Bộ Công an"] {
-            assert_eq!(at(d, InProgress, None, date!(2030 - 01 - 01)), Status::InProgress);
+            assert_eq!(
+                at(d, InProgress, None, date!(2030 - 01 - 01)),
+                Status::InProgress
+            );
         }
     }
 
@@ -484,49 +532,97 @@ mod tests {
         let quarterly = Deadline::parse("Hằng quý", None).unwrap();
         let created = date!(2026 - 02 - 10);
         let s = |reported: Option<Date>, today: Date| {
-            status(&quarterly, Progress::InProgress, None, reported, created, today)
+            status(
+                &quarterly,
+                Progress::InProgress,
+                None,
+                reported,
+                created,
+                today,
+            )
         };
         // Q1 began before the task existed: nothing is owed for it
         assert_eq!(s(None, date!(2026 - 04 - 15)), Status::InProgress);
         // Q2 ended on 30 June without a note
         assert_eq!(s(None, date!(2026 - 06 - 30)), Status::InProgress);
         assert_eq!(s(None, date!(2026 - 07 - 01)), Status::Overdue);
-        assert_eq!(s(Some(date!(2026 - 06 - 30)), date!(2026 - 07 - 01)), Status::InProgress);
-        assert_eq!(s(Some(date!(2026 - 03 - 30)), date!(2026 - 07 - 01)), Status::Overdue);
+        assert_eq!(
+            s(Some(date!(2026 - 06 - 30)), date!(2026 - 07 - 01)),
+            Status::InProgress
+        );
+        assert_eq!(
+            s(Some(date!(2026 - 03 - 30)), date!(2026 - 07 - 01)),
+            Status::Overdue
+        );
         // the yearly one across 31 December
         let yearly = Deadline::parse("Hằng năm", None).unwrap();
         let y = |reported: Option<Date>, today: Date| {
-            status(&yearly, Progress::InProgress, None, reported, date!(2025 - 12 - 31), today)
+            status(
+                &yearly,
+                Progress::InProgress,
+                None,
+                reported,
+                date!(2025 - 12 - 31),
+                today,
+            )
         };
         assert_eq!(y(None, date!(2026 - 12 - 31)), Status::InProgress);
         assert_eq!(y(None, date!(2027 - 01 - 01)), Status::Overdue);
-        assert_eq!(y(Some(date!(2026 - 12 - 31)), date!(2027 - 01 - 01)), Status::InProgress);
+        assert_eq!(
+            y(Some(date!(2026 - 12 - 31)), date!(2027 - 01 - 01)),
+            Status::InProgress
+        );
         // due on the 20th of each quarter's last month: overdue from the 21st
         let twentieth = Deadline::parse("ngày 20 tháng cuối quý", None).unwrap();
         let q = |reported: Option<Date>, today: Date| {
-            status(&twentieth, Progress::InProgress, None, reported, date!(2026 - 03 - 31), today)
+            status(
+                &twentieth,
+                Progress::InProgress,
+                None,
+                reported,
+                date!(2026 - 03 - 31),
+                today,
+            )
         };
         assert_eq!(q(None, date!(2026 - 06 - 20)), Status::InProgress);
         assert_eq!(q(None, date!(2026 - 06 - 21)), Status::Overdue);
-        assert_eq!(q(Some(date!(2026 - 06 - 19)), date!(2026 - 06 - 21)), Status::InProgress);
+        assert_eq!(
+            q(Some(date!(2026 - 06 - 19)), date!(2026 - 06 - 21)),
+            Status::InProgress
+        );
     }
 
     #[test]
     fn a_directive_link_carries_the_figure_exactly() {
         let at = time::macros::datetime!(2026-12-02 17:00 +07:00);
-        let link = directive_link("services.online.rate", "03646", Decimal::new(215, 1), at, Locale::Vi).unwrap();
+        let link = directive_link(
+            "services.online.rate",
+            "03646",
+            Decimal::new(215, 1),
+            at,
+            Locale::Vi,
+        )
+        .unwrap();
         assert_eq!(
             link,
             "/tasks/new?indicator=services.online.rate&area=03646&value=21.5&as_of=2026-12-02T17%3A00%3A00%2B07%3A00"
         );
-        assert!(directive_link("a", "14", Decimal::ONE, at, Locale::En).unwrap().ends_with("&lang=en"));
+        assert!(directive_link("a", "14", Decimal::ONE, at, Locale::En)
+            .unwrap()
+            .ends_with("&lang=en"));
     }
 
     #[test]
     fn the_on_time_rate_counts_what_has_fallen_due() {
         let mut r = OnTime::default();
         assert_eq!(r.rate(), None);
-        for s in [Status::Done, Status::Done, Status::DoneLate, Status::Overdue, Status::InProgress] {
+        for s in [
+            Status::Done,
+            Status::Done,
+            Status::DoneLate,
+            Status::Overdue,
+            Status::InProgress,
+        ] {
             r.add(s);
         }
         assert_eq!(r.rate(), Some(Decimal::from(50)));
@@ -575,14 +671,35 @@ mod tests {
         assert!(may(&officer("SXD"), TaskRight::Report, &t, office, none));
         assert!(!may(&officer("SXD"), TaskRight::Close, &t, office, none));
         assert!(!may(&officer("STC"), TaskRight::Direct, &t, office, none));
-        let display = Principal::Display { id: 1, name: "wall".into() };
+        let display = Principal::Display {
+            id: 1,
+            name: "wall".into(),
+        };
         assert!(!may(&display, TaskRight::Read, &t, office, none));
         // a task of "all communes": each commune reads and reports, none closes it for all
         let communes = task("UBND-XA", &[]);
         let member = ["UBND-XA".to_string()];
-        assert!(may(&officer("UBND-03646"), TaskRight::Report, &communes, office, &member));
-        assert!(!may(&officer("UBND-03646"), TaskRight::Close, &communes, office, &member));
-        assert!(!may(&officer("STC"), TaskRight::Read, &communes, office, none));
+        assert!(may(
+            &officer("UBND-03646"),
+            TaskRight::Report,
+            &communes,
+            office,
+            &member
+        ));
+        assert!(!may(
+            &officer("UBND-03646"),
+            TaskRight::Close,
+            &communes,
+            office,
+            &member
+        ));
+        assert!(!may(
+            &officer("STC"),
+            TaskRight::Read,
+            &communes,
+            office,
+            none
+        ));
         let leader = Principal::User {
             id: 2,
             username: "l".into(),
@@ -592,7 +709,10 @@ mod tests {
         };
         assert!(may(&leader, TaskRight::Direct, &t, office, none));
         assert!(may(&leader, TaskRight::Close, &communes, office, none));
-        let token = |agency: &str| Principal::AgencyToken { id: 1, agency: agency.into() };
+        let token = |agency: &str| Principal::AgencyToken {
+            id: 1,
+            agency: agency.into(),
+        };
         assert!(may(&token("VPUB"), TaskRight::Direct, &t, office, none));
         assert!(may(&token("STC"), TaskRight::Direct, &t, office, none));
         assert!(!may(&token("SXD"), TaskRight::Direct, &t, office, none));

@@ -22,7 +22,12 @@ fn status_class(s: Status) -> &'static str {
     }
 }
 
-fn topbar(title: String, subtitle: String, viewer: crate::model::account::Viewer, locale: Memo<Locale>) -> impl IntoView {
+fn topbar(
+    title: String,
+    subtitle: String,
+    viewer: crate::model::account::Viewer,
+    locale: Memo<Locale>,
+) -> impl IntoView {
     view! {
         <header class="topbar">
             <div class="brand">
@@ -44,7 +49,10 @@ pub fn TasksPage() -> impl IntoView {
     let query = Location::current().query;
     form_screen(
         chosen,
-        ("Tài khoản này không xem được nhiệm vụ", "This account may not see tasks"),
+        (
+            "Tài khoản này không xem được nhiệm vụ",
+            "This account may not see tasks",
+        ),
         move || {
             let query = query.clone();
             async move { crate::api::tasks::load_list(chosen, &query).await }
@@ -59,13 +67,25 @@ fn TaskList(data: TaskListData, locale: Memo<Locale>) -> impl IntoView {
     let lang = if l == Locale::En { "&lang=en" } else { "" };
     let filter = |code: &str, vi: &'static str, en: &'static str| {
         let current = data.status == code;
-        let agency = data.agency.as_deref().map(|a| format!("&agency={a}")).unwrap_or_default();
+        let agency = data
+            .agency
+            .as_deref()
+            .map(|a| format!("&agency={a}"))
+            .unwrap_or_default();
         view! {
             <a href=format!("/tasks?status={code}{agency}{lang}") aria-current=current.then_some("page")>{l.pick(vi, en)}</a>
         }
     };
-    let overdue = data.lines.iter().filter(|t| t.status == Status::Overdue).count();
-    let agency_param = data.agency.as_deref().map(|a| format!("&agency={a}")).unwrap_or_default();
+    let overdue = data
+        .lines
+        .iter()
+        .filter(|t| t.status == Status::Overdue)
+        .count();
+    let agency_param = data
+        .agency
+        .as_deref()
+        .map(|a| format!("&agency={a}"))
+        .unwrap_or_default();
     let rows = data
         .lines
         .iter()
@@ -115,7 +135,10 @@ fn TaskList(data: TaskListData, locale: Memo<Locale>) -> impl IntoView {
         "{} {} · {}",
         l.pick("Số liệu đến", "Data as of"),
         format::date_time(data.read_at, l),
-        l.pick("nguồn: Hệ thống theo dõi nhiệm vụ", "source: the task tracking system"),
+        l.pick(
+            "nguồn: Hệ thống theo dõi nhiệm vụ",
+            "source: the task tracking system"
+        ),
     );
     view! {
         <div class="screen tasks">
@@ -190,7 +213,10 @@ pub fn TaskPage() -> impl IntoView {
         .unwrap_or(0);
     form_screen(
         chosen,
-        ("Không có nhiệm vụ này, hoặc tài khoản này không được xem", "No such task, or this account may not see it"),
+        (
+            "Không có nhiệm vụ này, hoặc tài khoản này không được xem",
+            "No such task, or this account may not see it",
+        ),
         move || crate::api::tasks::load_one(chosen, id),
         move |data| view! { <TaskDetail data locale /> },
     )
@@ -282,7 +308,10 @@ fn TaskDetail(data: TaskPageData, locale: Memo<Locale>) -> impl IntoView {
             </form>
         }
     });
-    let due = t.due.map(|d| format!(" ({} {})", l.pick("hạn", "due"), format::date(d, l))).unwrap_or_default();
+    let due = t
+        .due
+        .map(|d| format!(" ({} {})", l.pick("hạn", "due"), format::date(d, l)))
+        .unwrap_or_default();
     view! {
         <div class="screen tasks">
             {topbar(t.title.clone(), t.source.clone(), data.viewer.clone(), locale)}
@@ -323,7 +352,10 @@ pub fn NewTaskPage() -> impl IntoView {
     let query = Location::current().query;
     form_screen(
         chosen,
-        ("Chỉ lãnh đạo và cán bộ trực giao nhiệm vụ", "Only leaders and duty operators assign tasks"),
+        (
+            "Chỉ lãnh đạo và cán bộ trực giao nhiệm vụ",
+            "Only leaders and duty operators assign tasks",
+        ),
         move || {
             let query = query.clone();
             async move { crate::api::tasks::load_new(chosen, &query).await }

@@ -249,7 +249,17 @@ pub async fn list(db: &Db, agencies: Option<&[String]>) -> sqlx::Result<Vec<Task
 
 /// A task's history, oldest first.
 pub async fn notes(conn: &mut Conn, id: i64) -> sqlx::Result<Vec<TaskNote>> {
-    type NoteRow = (i64, String, String, String, Option<String>, String, Option<String>, String, Option<String>);
+    type NoteRow = (
+        i64,
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+    );
     let rows: Vec<NoteRow> = sqlx::query_as(
         "SELECT id, at, on_day, author, agency, kind, progress, body, link FROM task_notes WHERE task_id = $1 ORDER BY id",
     )
@@ -257,19 +267,21 @@ pub async fn notes(conn: &mut Conn, id: i64) -> sqlx::Result<Vec<TaskNote>> {
     .fetch_all(conn)
     .await?;
     rows.into_iter()
-        .map(|(id, at, on_day, author, agency, kind, progress, body, link)| {
-            Ok(TaskNote {
-                id,
-                at: time_text::parse(&at)?,
-                on_day: parse_date(&on_day)?,
-                author,
-                agency,
-                kind: parse_column(&kind)?,
-                progress: progress.as_deref().map(parse_column).transpose()?,
-                body,
-                link,
-            })
-        })
+        .map(
+            |(id, at, on_day, author, agency, kind, progress, body, link)| {
+                Ok(TaskNote {
+                    id,
+                    at: time_text::parse(&at)?,
+                    on_day: parse_date(&on_day)?,
+                    author,
+                    agency,
+                    kind: parse_column(&kind)?,
+                    progress: progress.as_deref().map(parse_column).transpose()?,
+                    body,
+                    link,
+                })
+            },
+        )
         .collect()
 }
 
@@ -286,7 +298,9 @@ pub struct Report {
 pub enum ReportError {
     NotFound,
     /// The task changed since the version the report was made against.
-    Conflict { current: i64 },
+    Conflict {
+        current: i64,
+    },
     Database(sqlx::Error),
 }
 

@@ -157,7 +157,11 @@ pub async fn create_user(
             .map(str::trim)
             .filter(|a| !a.is_empty()),
     ) {
-        (Role::AgencyOfficer, Some(a)) if catalogue.agency(a).is_some_and(|a| a.members.is_none()) => Some(a.to_string()),
+        (Role::AgencyOfficer, Some(a))
+            if catalogue.agency(a).is_some_and(|a| a.members.is_none()) =>
+        {
+            Some(a.to_string())
+        }
         (Role::AgencyOfficer, _) => {
             return Err(refused(
                 "Cán bộ sở, ngành cần một cơ quan có trong danh mục.",
@@ -249,7 +253,10 @@ pub async fn set_role(
         agency.as_deref().map(str::trim).filter(|a| !a.is_empty()),
     ) {
         (Role::AgencyOfficer, Some(a))
-            if state.catalogue.agency(a).is_some_and(|a| a.members.is_none()) =>
+            if state
+                .catalogue
+                .agency(a)
+                .is_some_and(|a| a.members.is_none()) =>
         {
             Some(a.to_string())
         }

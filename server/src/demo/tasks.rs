@@ -123,7 +123,10 @@ pub async fn run(
         let status = response.status();
         let answer: serde_json::Value = response.json().await.unwrap_or_default();
         if !status.is_success() {
-            anyhow::bail!("the task book '{}' was refused ({status}): {answer}", book.source);
+            anyhow::bail!(
+                "the task book '{}' was refused ({status}): {answer}",
+                book.source
+            );
         }
         imported += answer["imported"].as_u64().unwrap_or(0);
     }
@@ -156,7 +159,11 @@ pub async fn run(
                 "version": version,
             });
             // a group's task is closed by the office
-            let closer = if tokens.contains_key(&task.task.lead) { token } else { office };
+            let closer = if tokens.contains_key(&task.task.lead) {
+                token
+            } else {
+                office
+            };
             note(client, base_url, closer, task.task.id, &closing).await?;
         }
         reported += 1;
@@ -223,15 +230,32 @@ mod tests {
                     Deadline::Year { .. } => "year",
                     Deadline::Years { .. } => "years",
                     Deadline::Continuous => "continuous",
-                    Deadline::Every { every: PeriodKind::Year, .. } => "yearly",
-                    Deadline::Every { every: PeriodKind::Quarter, .. } => "quarterly",
+                    Deadline::Every {
+                        every: PeriodKind::Year,
+                        ..
+                    } => "yearly",
+                    Deadline::Every {
+                        every: PeriodKind::Quarter,
+                        ..
+                    } => "quarterly",
                     Deadline::Every { .. } => "monthly",
                     Deadline::External { .. } => "external",
                 });
             }
         }
         assert!((60..=120).contains(&count), "{count} tasks");
-        for kind in ["date", "month", "quarter", "half", "year", "continuous", "yearly", "quarterly", "monthly", "external"] {
+        for kind in [
+            "date",
+            "month",
+            "quarter",
+            "half",
+            "year",
+            "continuous",
+            "yearly",
+            "quarterly",
+            "monthly",
+            "external",
+        ] {
             assert!(kinds.contains(kind), "no {kind} deadline in the books");
         }
     }
@@ -245,17 +269,33 @@ mod tests {
             source: BOOKS[0].source.into(),
             plan_year: Some(2025),
         };
-        let tasks = crate::tasks::import::tasks(&rows, &options, &catalogue, &names, time::OffsetDateTime::now_utc()).unwrap();
+        let tasks = crate::tasks::import::tasks(
+            &rows,
+            &options,
+            &catalogue,
+            &names,
+            time::OffsetDateTime::now_utc(),
+        )
+        .unwrap();
         assert_eq!(tasks.len(), 12);
         // Sở Thông tin và Truyền thông merged into Science and Technology in 2025
         assert_eq!(tasks[0].lead, "SKHCN");
         assert_eq!(tasks[0].coordinating, ["SO-NGANH-XA"]);
         // "UBND các huyện, thị xã, thành phố": the districts' work is the communes' now
         assert_eq!(tasks[4].coordinating, ["SKHCN", "UBND-XA"]);
-        assert_eq!(tasks[7].other_parties, ["Các cơ quan, đơn vị, địa phương đã có kho dữ liệu"]);
-        let ongoing = tasks.iter().find(|t| t.deadline == Deadline::Continuous).unwrap();
+        assert_eq!(
+            tasks[7].other_parties,
+            ["Các cơ quan, đơn vị, địa phương đã có kho dữ liệu"]
+        );
+        let ongoing = tasks
+            .iter()
+            .find(|t| t.deadline == Deadline::Continuous)
+            .unwrap();
         assert_eq!(ongoing.lead, "UBND-XA");
         assert_eq!(ongoing.coordinating, ["SKHCN"]);
-        assert_eq!(ongoing.other_parties, ["đơn vị cung cấp dịch vụ Hệ thống thông tin giải quyết TTHC của tỉnh"]);
+        assert_eq!(
+            ongoing.other_parties,
+            ["đơn vị cung cấp dịch vụ Hệ thống thông tin giải quyết TTHC của tỉnh"]
+        );
     }
 }

@@ -188,7 +188,11 @@ pub async fn accept(
 }
 
 /// The body, if it is at most `limit` bytes.
-pub(crate) async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiFailure> {
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+) -> Result<Bytes, ApiFailure> {
     let too_large = || {
         ApiFailure::new(
             StatusCode::PAYLOAD_TOO_LARGE,

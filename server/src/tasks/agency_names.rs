@@ -56,9 +56,14 @@ impl AgencyNames {
     pub fn new(catalogue: &Catalogue) -> AgencyNames {
         let mut by_name = HashMap::new();
         for agency in &catalogue.agencies {
-            let names = [&agency.code, &agency.name_vi, &agency.short_vi, &agency.name_en]
-                .into_iter()
-                .chain(&agency.former_names);
+            let names = [
+                &agency.code,
+                &agency.name_vi,
+                &agency.short_vi,
+                &agency.name_en,
+            ]
+            .into_iter()
+            .chain(&agency.former_names);
             for name in names {
                 by_name
                     .entry(normalise(name))
@@ -80,8 +85,14 @@ mod tests {
 
     #[test]
     fn both_tone_mark_styles_and_the_ampersand_read_alike() {
-        assert_eq!(normalise("Uỷ ban nhân dân tỉnh"), normalise("Ủy ban nhân dân tỉnh"));
-        assert_eq!(normalise("Sở Văn hoá, Thể thao và Du lịch"), normalise("Sở Văn hóa, Thể thao và Du lịch"));
+        assert_eq!(
+            normalise("Uỷ ban nhân dân tỉnh"),
+            normalise("Ủy ban nhân dân tỉnh")
+        );
+        assert_eq!(
+            normalise("Sở Văn hoá, Thể thao và Du lịch"),
+            normalise("Sở Văn hóa, Thể thao và Du lịch")
+        );
         assert_eq!(normalise("Sở KH&ĐT"), normalise("Sở KH và ĐT"));
         assert_eq!(normalise("  Sở   Tài chính. "), "sở tài chính");
         // decomposed input (NFD, as some word processors save it) matches too
@@ -100,7 +111,10 @@ mod tests {
         assert_eq!(names.code("Văn phòng UBND tỉnh"), Some("VPUB"));
         assert_eq!(names.code("Sở Giao thông vận tải"), Some("SXD"));
         assert_eq!(names.code("VP/UBND Tỉnh"), Some("VPUB"));
-        assert_eq!(names.code("UBND các huyện, thị xã, thành phố"), Some("UBND-XA"));
+        assert_eq!(
+            names.code("UBND các huyện, thị xã, thành phố"),
+            Some("UBND-XA")
+        );
         assert_eq!(names.code("sở, ban, ngành tỉnh"), Some("SO-NGANH"));
         // a typo is not corrected: it is reported
         assert_eq!(names.code("Văn phòng Ủy ban nhân dân tình"), None);

@@ -51,7 +51,11 @@ fn refused(failure: ApiFailure, back: &str) -> Response {
 }
 
 fn see(path: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, path.to_string())]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, path.to_string())],
+    )
+        .into_response()
 }
 
 /// The value a form's directive was raised from, if it carried one.
@@ -157,7 +161,8 @@ pub async fn report(
         _ => {
             return notice::respond(
                 StatusCode::BAD_REQUEST,
-                Notice::new("Không đọc được biểu mẫu", "The form cannot be read").link(&back, "Quay lại / Back"),
+                Notice::new("Không đọc được biểu mẫu", "The form cannot be read")
+                    .link(&back, "Quay lại / Back"),
             )
         }
     };

@@ -56,7 +56,12 @@ impl Column {
             Some(Column::Deadline)
         } else if starts(&["đơn vị chủ trì", "cơ quan chủ trì", "chủ trì", "lead"]) {
             Some(Column::Lead)
-        } else if starts(&["đơn vị phối hợp", "cơ quan phối hợp", "phối hợp", "coordinating"]) {
+        } else if starts(&[
+            "đơn vị phối hợp",
+            "cơ quan phối hợp",
+            "phối hợp",
+            "coordinating",
+        ]) {
             Some(Column::Coordinating)
         } else {
             None
@@ -169,7 +174,11 @@ fn problem(line: usize, column: &str, code: &str, vi: String, en: String) -> Ite
 /// kept as one piece, to be reported or kept as words by [`super::validate`].
 fn agency_names(cell: &str, names: &AgencyNames) -> Vec<String> {
     let mut out = Vec::new();
-    for part in cell.split(['\n', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in cell
+        .split(['\n', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         let part = part.trim_start_matches(['-', '+', '•']).trim();
         let pieces: Vec<&str> = part.split(',').map(str::trim).collect();
         let mut unmatched: Vec<&str> = Vec::new();
@@ -313,11 +322,21 @@ mod tests {
                    3,Cập nhật dữ liệu,Dữ liệu,Thường xuyên,Sở Y tế,\"Sở Tư pháp, Sở Công Thương\"\n";
         let c = catalogue();
         let rows = read_csv(csv.as_bytes()).unwrap();
-        let tasks = tasks(&rows, &options(), &c, &AgencyNames::new(&c), OffsetDateTime::now_utc()).unwrap();
+        let tasks = tasks(
+            &rows,
+            &options(),
+            &c,
+            &AgencyNames::new(&c),
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap();
         assert_eq!(tasks.len(), 3);
         assert_eq!(tasks[0].lead, "SKHCN");
         assert_eq!(tasks[0].coordinating, ["STC", "SNV"]);
-        assert_eq!(tasks[0].deadline.due(), Some(time::macros::date!(2025 - 06 - 30)));
+        assert_eq!(
+            tasks[0].deadline.due(),
+            Some(time::macros::date!(2025 - 06 - 30))
+        );
         assert_eq!(tasks[1].lead, "STC");
         assert_eq!(tasks[1].coordinating, ["SVHTTDL"]);
         assert_eq!(tasks[2].coordinating, ["STP", "SCT"]);
@@ -333,8 +352,14 @@ mod tests {
                    Việc bốn;31/4/2025;Sở Tài chính;Phòng Ma\n";
         let c = catalogue();
         let rows = read_csv(csv.as_bytes()).unwrap();
-        let problems =
-            tasks(&rows, &options(), &c, &AgencyNames::new(&c), OffsetDateTime::now_utc()).unwrap_err();
+        let problems = tasks(
+            &rows,
+            &options(),
+            &c,
+            &AgencyNames::new(&c),
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap_err();
         let found: Vec<(usize, &str, &str)> = problems
             .iter()
             .map(|p| (p.line.unwrap(), p.field.as_str(), p.code.as_str()))
@@ -348,7 +373,9 @@ mod tests {
                 (5, "deadline", "no_such_day"),
             ]
         );
-        assert!(problems.iter().all(|p| !p.message_vi.is_empty() && !p.message_en.is_empty()));
+        assert!(problems
+            .iter()
+            .all(|p| !p.message_vi.is_empty() && !p.message_en.is_empty()));
     }
 
     /// The seed plans' task tables as Sơn La would write them today (`fixtures/seed-tasks.csv`:
@@ -359,8 +386,14 @@ mod tests {
         let c = catalogue();
         let csv = include_str!("../../tests/fixtures/seed-tasks.csv");
         let rows = read_csv(csv.as_bytes()).unwrap();
-        let tasks = tasks(&rows, &options(), &c, &AgencyNames::new(&c), OffsetDateTime::now_utc())
-            .unwrap_or_else(|p| panic!("{p:#?}"));
+        let tasks = tasks(
+            &rows,
+            &options(),
+            &c,
+            &AgencyNames::new(&c),
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap_or_else(|p| panic!("{p:#?}"));
         assert_eq!(tasks.len(), rows.len() - 1);
         // the Government Office takes part, but is no agency of the province: named in words
         let central = tasks
@@ -369,17 +402,22 @@ mod tests {
             .expect("a task with the Government Office");
         assert_eq!(central.lead, "VPUB");
         // "Tháng 12 năm 2025" is December 2025
-        assert!(tasks
-            .iter()
-            .any(|t| t.deadline_text == "Tháng 12 năm 2025" && t.deadline.due() == Some(time::macros::date!(2025 - 12 - 31))));
+        assert!(tasks.iter().any(|t| t.deadline_text == "Tháng 12 năm 2025"
+            && t.deadline.due() == Some(time::macros::date!(2025 - 12 - 31))));
     }
 
     #[test]
     fn a_file_without_the_columns_is_refused_at_its_first_line() {
         let c = catalogue();
         let rows = read_csv("a,b\n1,2\n".as_bytes()).unwrap();
-        let problems =
-            tasks(&rows, &options(), &c, &AgencyNames::new(&c), OffsetDateTime::now_utc()).unwrap_err();
+        let problems = tasks(
+            &rows,
+            &options(),
+            &c,
+            &AgencyNames::new(&c),
+            OffsetDateTime::now_utc(),
+        )
+        .unwrap_err();
         assert_eq!(problems[0].code, "no_header");
         assert!(read_csv(&[0xff, 0xfe, 0x00]).is_err());
     }

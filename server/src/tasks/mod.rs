@@ -28,6 +28,7 @@ use time::{Date, OffsetDateTime};
 
 use crate::auth::callers::ClientAddress;
 use crate::error::ApiFailure;
+use crate::export::{Cell, Format, Table};
 use crate::state::AppState;
 use agency_names::AgencyNames;
 use app::model::account::{Principal, Role};
@@ -37,7 +38,6 @@ use app::model::task::{
     self, NoteKind, OnTime, RaisedFrom, ReportInput, Status, Task, TaskInput, TaskRight, TaskView,
 };
 use app::model::{Catalogue, Locale};
-use crate::export::{Cell, Format, Table};
 use app::store::idempotency::{self, StoredResponse, Submitter};
 use app::store::tasks::{self as store, Author, NewTask, Report, ReportError};
 
@@ -146,7 +146,11 @@ pub fn validate(
             format!("{year} is not a plan year."),
         ));
     }
-    let deadline_text = input.deadline.split_whitespace().collect::<Vec<_>>().join(" ");
+    let deadline_text = input
+        .deadline
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let deadline = match Deadline::parse(&deadline_text, input.plan_year) {
         Ok(d) => Some(d),
         Err(e) => {
@@ -186,16 +190,44 @@ pub fn names_a_body(name: &str) -> bool {
     // central bodies and enterprises take part in a plan but are not the province's
     // agencies: named, kept as written
     let outside = [
-        "văn phòng chính phủ", "chính phủ", "thủ tướng", "bộ ", "các bộ", "ủy ban quốc gia",
-        "tập đoàn", "tổng công ty", "công ty", "doanh nghiệp",
+        "văn phòng chính phủ",
+        "chính phủ",
+        "thủ tướng",
+        "bộ ",
+        "các bộ",
+        "ủy ban quốc gia",
+        "tập đoàn",
+        "tổng công ty",
+        "công ty",
+        "doanh nghiệp",
     ];
     if outside.iter().any(|p| n.starts_with(p)) && !n.starts_with("bộ chỉ huy") {
         return false;
     }
     [
-        "sở ", "ban ", "ubnd ", "ủy ban ", "văn phòng ", "vp ", "công an ", "thanh tra ", "kho bạc ",
-        "cục ", "chi cục ", "bộ ", "trung tâm ", "phòng ", "thuế ", "ngân hàng ", "bộ chỉ huy ",
-        "hội ", "liên đoàn ", "đài ", "báo ", "trường ", "bệnh viện ",
+        "sở ",
+        "ban ",
+        "ubnd ",
+        "ủy ban ",
+        "văn phòng ",
+        "vp ",
+        "công an ",
+        "thanh tra ",
+        "kho bạc ",
+        "cục ",
+        "chi cục ",
+        "bộ ",
+        "trung tâm ",
+        "phòng ",
+        "thuế ",
+        "ngân hàng ",
+        "bộ chỉ huy ",
+        "hội ",
+        "liên đoàn ",
+        "đài ",
+        "báo ",
+        "trường ",
+        "bệnh viện ",
     ]
     .iter()
     .any(|p| n.starts_with(p))
@@ -236,7 +268,11 @@ fn check_raised_from(
             format!("No area '{}'.", raised.area),
         ));
     }
-    if let Some(project) = raised.project.as_ref().filter(|p| catalogue.project(p).is_none()) {
+    if let Some(project) = raised
+        .project
+        .as_ref()
+        .filter(|p| catalogue.project(p).is_none())
+    {
         problems.push(problem(
             "raised_from.project",
             "unknown_project",
@@ -359,7 +395,10 @@ async fn listed(
                 format!("No agency '{agency}'."),
             ));
         }
-        if allowed.as_ref().is_some_and(|own| !own.iter().any(|a| a == agency)) {
+        if allowed
+            .as_ref()
+            .is_some_and(|own| !own.iter().any(|a| a == agency))
+        {
             return Err(ApiFailure::new(
                 StatusCode::FORBIDDEN,
                 "forbidden_agency",
@@ -381,17 +420,26 @@ async fn listed(
         .collect();
     let mut by_agency: BTreeMap<String, OnTime> = BTreeMap::new();
     for t in &tasks {
-        by_agency.entry(t.task.lead.clone()).or_default().add(t.status);
+        by_agency
+            .entry(t.task.lead.clone())
+            .or_default()
+            .add(t.status);
     }
     tasks.retain(|t| keep(t.status));
     // overdue first, then soonest due, then the oldest
     tasks.sort_by(|a, b| {
-        (a.status != Status::Overdue, a.task.due.is_none(), a.task.due, a.task.id).cmp(&(
-            b.status != Status::Overdue,
-            b.task.due.is_none(),
-            b.task.due,
-            b.task.id,
-        ))
+        (
+            a.status != Status::Overdue,
+            a.task.due.is_none(),
+            a.task.due,
+            a.task.id,
+        )
+            .cmp(&(
+                b.status != Status::Overdue,
+                b.task.due.is_none(),
+                b.task.due,
+                b.task.id,
+            ))
     });
     let agencies: Vec<AgencyRecord> = by_agency
         .into_iter()
@@ -419,7 +467,10 @@ async fn list_file(
             .agency(code)
             .map_or_else(|| code.to_string(), |a| a.short(l).to_string())
     };
-    let date = |d: Option<Date>| d.map(|d| app::model::format::date(d, l)).unwrap_or_default();
+    let date = |d: Option<Date>| {
+        d.map(|d| app::model::format::date(d, l))
+            .unwrap_or_default()
+    };
     let headers = [
         ("Số", "No."),
         ("Nhiệm vụ", "Task"),
@@ -538,7 +589,10 @@ fn author<'a>(principal: &Principal, ip: &str) -> Author<'a> {
     }
 }
 
-fn json_body<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: &[u8]) -> Result<T, ApiFailure> {
+fn json_body<T: for<'de> Deserialize<'de>>(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, ApiFailure> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -580,7 +634,9 @@ fn task_submitter(principal: &Principal, lead: &str) -> Submitter {
 
 fn created(status: StatusCode, body: String, id: Option<i64>, replayed: bool) -> Response {
     let mut response = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
-    if let Some(location) = id.and_then(|id| HeaderValue::from_str(&format!("/api/v1/tasks/{id}")).ok()) {
+    if let Some(location) =
+        id.and_then(|id| HeaderValue::from_str(&format!("/api/v1/tasks/{id}")).ok())
+    {
         response.headers_mut().insert(header::LOCATION, location);
     }
     if replayed {
@@ -651,7 +707,9 @@ pub async fn create_task(
             Err(crate::ingest::key_reused())
         }
     };
-    if let Some(stored) = idempotency::find(&mut *state.db.acquire().await?, &submitter, key).await? {
+    if let Some(stored) =
+        idempotency::find(&mut *state.db.acquire().await?, &submitter, key).await?
+    {
         return replay(stored);
     }
     let names = AgencyNames::new(&state.catalogue);
@@ -660,8 +718,14 @@ pub async fn create_task(
         ApiFailure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation_failed",
-            format!("{} trường không hợp lệ; nhiệm vụ chưa được tạo.", items.len()),
-            format!("{} problem(s) found; the task was not created.", items.len()),
+            format!(
+                "{} trường không hợp lệ; nhiệm vụ chưa được tạo.",
+                items.len()
+            ),
+            format!(
+                "{} problem(s) found; the task was not created.",
+                items.len()
+            ),
         )
         .with_items(items)
     })?;
@@ -681,7 +745,9 @@ pub async fn create_task(
         return replay(stored);
     }
     let id = store::insert(&mut tx, &new, &author, now).await?;
-    let task = store::get(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+    let task = store::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     let body = serde_json::to_string(&view(task, today())).map_err(ApiFailure::internal)?;
     idempotency::insert(
         &mut tx,
@@ -755,7 +821,11 @@ fn check_report(input: &ReportInput) -> Result<Report, Vec<ItemProblem>> {
             "The kind must be progress, attachment, done or reopened.",
         ));
     }
-    let link = input.link.as_deref().map(str::trim).filter(|l| !l.is_empty());
+    let link = input
+        .link
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
     match link {
         Some(l) => {
             let web = url::Url::parse(l)
@@ -850,7 +920,16 @@ pub async fn record_report(
     })?;
     let author = author(principal, ip);
     let mut tx = app::store::write(&state.db).await?;
-    match store::report(&mut tx, id, input.version, &report, &author, OffsetDateTime::now_utc()).await {
+    match store::report(
+        &mut tx,
+        id,
+        input.version,
+        &report,
+        &author,
+        OffsetDateTime::now_utc(),
+    )
+    .await
+    {
         Ok(task) => {
             tx.commit().await?;
             Ok(view(task, today()))
@@ -859,7 +938,9 @@ pub async fn record_report(
         Err(ReportError::Conflict { current }) => Err(ApiFailure::new(
             StatusCode::CONFLICT,
             "version_conflict",
-            format!("Nhiệm vụ đã được cập nhật (phiên bản {current}); hãy tải lại rồi ghi nhận lại."),
+            format!(
+                "Nhiệm vụ đã được cập nhật (phiên bản {current}); hãy tải lại rồi ghi nhận lại."
+            ),
             format!("The task has changed since (version {current}); reload it and report again."),
         )),
         Err(ReportError::Database(e)) => Err(e.into()),
@@ -889,7 +970,10 @@ pub async fn import(
 ) -> Result<Response, ApiFailure> {
     let directs = matches!(
         &principal,
-        Principal::User { role: Role::Admin | Role::Leader | Role::Operator, .. }
+        Principal::User {
+            role: Role::Admin | Role::Leader | Role::Operator,
+            ..
+        }
     ) || matches!(&principal, Principal::AgencyToken { agency, .. } if agency == office(&state));
     if !directs {
         return Err(ApiFailure::new(
@@ -920,8 +1004,19 @@ pub async fn import(
     } else {
         import::read_csv(&body)
     }
-    .map_err(|e| ApiFailure::new(StatusCode::UNPROCESSABLE_ENTITY, "unreadable_file", e.vi, e.en))?;
-    let source = query.source.split_whitespace().collect::<Vec<_>>().join(" ");
+    .map_err(|e| {
+        ApiFailure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unreadable_file",
+            e.vi,
+            e.en,
+        )
+    })?;
+    let source = query
+        .source
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let names = AgencyNames::new(&state.catalogue);
     let now = OffsetDateTime::now_utc();
     let options = import::ImportOptions {
@@ -932,8 +1027,14 @@ pub async fn import(
         ApiFailure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "import_failed",
-            format!("{} lỗi trong tệp; không nhiệm vụ nào được nhập.", items.len()),
-            format!("{} problem(s) in the file; no task was imported.", items.len()),
+            format!(
+                "{} lỗi trong tệp; không nhiệm vụ nào được nhập.",
+                items.len()
+            ),
+            format!(
+                "{} problem(s) in the file; no task was imported.",
+                items.len()
+            ),
         )
         .with_items(items)
     })?;
