@@ -92,13 +92,8 @@ pub async fn load_list(locale: Locale, query: &str) -> Result<TaskListData, Serv
     for t in tasks {
         let s = t.status(today);
         records.entry(t.lead.clone()).or_default().add(s);
-        let keep = match status.as_str() {
-            "overdue" => s == Status::Overdue,
-            "open" => s.is_open(),
-            "done" => matches!(s, Status::Done | Status::DoneLate),
-            _ => true,
-        };
-        if keep {
+        // an unknown filter (a hand-edited address) shows every task
+        if s.kept_by(&status).unwrap_or(true) {
             lines.push(TaskLine {
                 id: t.id,
                 title: t.title,
@@ -111,7 +106,7 @@ pub async fn load_list(locale: Locale, query: &str) -> Result<TaskListData, Serv
             });
         }
     }
-    lines.sort_by_key(|l| (l.status != Status::Overdue, l.due.is_none(), l.due, l.id));
+    lines.sort_by_key(|l| task::list_order(l.status, l.due, l.id));
     let mut agencies: Vec<AgencyLine> = records
         .into_iter()
         .map(|(code, record)| AgencyLine {

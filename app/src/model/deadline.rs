@@ -247,6 +247,21 @@ impl Deadline {
         })
     }
 
+    /// The kind's name, as in the JSON form (`quarter`, `every`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Deadline::Date { .. } => "date",
+            Deadline::Month { .. } => "month",
+            Deadline::Quarter { .. } => "quarter",
+            Deadline::Half { .. } => "half",
+            Deadline::Year { .. } => "year",
+            Deadline::Years { .. } => "years",
+            Deadline::Continuous => "continuous",
+            Deadline::Every { .. } => "every",
+            Deadline::External { .. } => "external",
+        }
+    }
+
     /// The day it falls due: the last day of its period. None for what has no fixed day
     /// (ongoing, recurring, or set by another body).
     pub fn due(&self) -> Option<Date> {
@@ -799,27 +814,13 @@ mod tests {
         ("004:530", "Báo cáo định kỳ", 2025, Err("unreadable")),
     ];
 
-    fn kind(d: &Deadline) -> &'static str {
-        match d {
-            Deadline::Date { .. } => "date",
-            Deadline::Month { .. } => "month",
-            Deadline::Quarter { .. } => "quarter",
-            Deadline::Half { .. } => "half",
-            Deadline::Year { .. } => "year",
-            Deadline::Years { .. } => "years",
-            Deadline::Continuous => "continuous",
-            Deadline::Every { .. } => "every",
-            Deadline::External { .. } => "external",
-        }
-    }
-
     #[test]
     fn every_deadline_of_the_seed_plans_reads_as_the_plan_means_it() {
         for (at, text, year, expected) in SEEDS {
             let read = Deadline::parse(text, Some(*year));
             match (expected, &read) {
                 (Ok((k, due)), Ok(d)) => {
-                    assert_eq!(kind(d), *k, "{at} '{text}'");
+                    assert_eq!(d.kind(), *k, "{at} '{text}'");
                     assert_eq!(
                         d.due().map(|d| d.to_string()).as_deref(),
                         *due,
@@ -868,6 +869,7 @@ mod tests {
             serde_json::to_value(&d).unwrap(),
             serde_json::json!({"kind": "quarter", "year": 2026, "quarter": 1})
         );
+        assert_eq!(serde_json::to_value(&d).unwrap()["kind"], d.kind());
         let every: Deadline =
             serde_json::from_value(serde_json::json!({"kind": "every", "every": "year"})).unwrap();
         assert_eq!(

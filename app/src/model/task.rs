@@ -64,6 +64,18 @@ impl Status {
         }
     }
 
+    /// Whether a task in this status is kept by the list filter `filter`: `overdue`, `open`
+    /// (not done, overdue included), `done` (on time or late), a status code, or `` / `all`.
+    /// None for a filter that is none of these.
+    pub fn kept_by(self, filter: &str) -> Option<bool> {
+        Some(match filter {
+            "" | "all" => true,
+            "open" => self.is_open(),
+            "done" => matches!(self, Status::Done | Status::DoneLate),
+            code => self == Status::ALL.into_iter().find(|s| s.code() == code)?,
+        })
+    }
+
     pub fn is_open(self) -> bool {
         matches!(
             self,
@@ -300,6 +312,12 @@ pub fn status(
         Progress::NotStarted => Status::NotStarted,
         _ => Status::InProgress,
     }
+}
+
+/// Where a task stands in a list: overdue first, then by the day it falls due (those
+/// without one last), then oldest first.
+pub fn list_order(status: Status, due: Option<Date>, id: i64) -> impl Ord {
+    (status != Status::Overdue, due.is_none(), due, id)
 }
 
 /// The groups the agency of `who` (an officer or an agency system) belongs to.

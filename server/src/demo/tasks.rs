@@ -222,24 +222,14 @@ mod tests {
             .unwrap_or_else(|problems| panic!("{}: {problems:#?}", book.source));
             count += tasks.len();
             for t in tasks {
+                // the recurring ones by their period
                 kinds.insert(match t.deadline {
-                    Deadline::Date { .. } => "date",
-                    Deadline::Month { .. } => "month",
-                    Deadline::Quarter { .. } => "quarter",
-                    Deadline::Half { .. } => "half",
-                    Deadline::Year { .. } => "year",
-                    Deadline::Years { .. } => "years",
-                    Deadline::Continuous => "continuous",
-                    Deadline::Every {
-                        every: PeriodKind::Year,
-                        ..
-                    } => "yearly",
-                    Deadline::Every {
-                        every: PeriodKind::Quarter,
-                        ..
-                    } => "quarterly",
-                    Deadline::Every { .. } => "monthly",
-                    Deadline::External { .. } => "external",
+                    Deadline::Every { every, .. } => match every {
+                        PeriodKind::Year => "yearly",
+                        PeriodKind::Quarter => "quarterly",
+                        _ => "monthly",
+                    },
+                    other => other.kind(),
                 });
             }
         }

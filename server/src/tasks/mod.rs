@@ -343,22 +343,17 @@ pub struct ListQuery {
     pub lang: Option<String>,
 }
 
-fn status_filter(text: Option<&str>) -> Result<Box<dyn Fn(Status) -> bool + Send>, ApiFailure> {
-    Ok(match text.unwrap_or("") {
-        "" | "all" => Box::new(|_| true),
-        "open" => Box::new(Status::is_open),
-        "done" => Box::new(|s| matches!(s, Status::Done | Status::DoneLate)),
-        code => match Status::ALL.into_iter().find(|s| s.code() == code) {
-            Some(wanted) => Box::new(move |s| s == wanted),
-            None => {
-                return Err(ApiFailure::bad_request(
-                    "bad_status",
-                    format!("Trạng thái '{code}' không hợp lệ (overdue, open, done, not_started, in_progress, done_late)."),
-                    format!("'{code}' is not a status (overdue, open, done, not_started, in_progress, done_late)."),
-                ))
-            }
-        },
-    })
+/// Checks the list's `status` parameter (see [`Status::kept_by`]).
+fn status_filter(text: Option<&str>) -> Result<String, ApiFailure> {
+    let filter = text.unwrap_or("").to_string();
+    match Status::Overdue.kept_by(&filter) {
+        Some(_) => Ok(filter),
+        None => Err(ApiFailure::bad_request(
+            "bad_status",
+            format!("Trạng thái '{filter}' không hợp lệ (overdue, open, done, not_started, in_progress, done_late)."),
+            format!("'{filter}' is not a status (overdue, open, done, not_started, in_progress, done_late)."),
+        )),
+    }
 }
 
 /// `GET /api/v1/tasks?status=&agency=`: the tasks the caller may see, overdue first, then by
@@ -407,7 +402,7 @@ async fn listed(
             ));
         }
     }
-    let keep = status_filter(query.status.as_deref())?;
+    let filter = status_filter(query.status.as_deref())?;
     let agencies = match wanted {
         Some(agency) => Some(vec![agency.to_string()]),
         None => allowed,
@@ -425,22 +420,8 @@ async fn listed(
             .or_default()
             .add(t.status);
     }
-    tasks.retain(|t| keep(t.status));
-    // overdue first, then soonest due, then the oldest
-    tasks.sort_by(|a, b| {
-        (
-            a.status != Status::Overdue,
-            a.task.due.is_none(),
-            a.task.due,
-            a.task.id,
-        )
-            .cmp(&(
-                b.status != Status::Overdue,
-                b.task.due.is_none(),
-                b.task.due,
-                b.task.id,
-            ))
-    });
+    tasks.retain(|t| t.status.kept_by(&filter) == Some(true));
+    tasks.sort_by_key(|t| task::list_order(t.status, t.task.due, t.task.id));
     let agencies: Vec<AgencyRecord> = by_agency
         .into_iter()
         .map(|(agency, record)| AgencyRecord {
