@@ -23,6 +23,7 @@ pub mod province;
 pub mod reference;
 pub mod router;
 pub mod serve;
+pub mod services;
 pub mod state;
 pub mod tasks;
 pub mod upkeep;

@@ -29,27 +29,32 @@ pub struct MoneyQuery {
     lang: Option<String>,
 }
 
-fn invalid(parameter: &str, vi: String, en: String) -> ApiFailure {
+pub fn invalid(parameter: &str, vi: String, en: String) -> ApiFailure {
     ApiFailure::bad_request(&format!("invalid_{parameter}"), vi, en)
+}
+
+/// A `?date=YYYY-MM-DD` parameter; today in Vietnam when absent.
+pub fn date_parameter(text: Option<&str>) -> Result<Date, ApiFailure> {
+    match text {
+        None => Ok(vietnam_date(OffsetDateTime::now_utc())),
+        Some(text) => Date::parse(
+            text,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|_| {
+            invalid(
+                "date",
+                format!("Tham số date phải là ngày dạng YYYY-MM-DD, không phải '{text}'."),
+                format!("The date parameter must be a date YYYY-MM-DD, not '{text}'."),
+            )
+        }),
+    }
 }
 
 impl MoneyQuery {
     /// `?date=YYYY-MM-DD`, today in Vietnam when absent.
     fn date(&self) -> Result<Date, ApiFailure> {
-        match &self.date {
-            None => Ok(vietnam_date(OffsetDateTime::now_utc())),
-            Some(text) => Date::parse(
-                text,
-                time::macros::format_description!("[year]-[month]-[day]"),
-            )
-            .map_err(|_| {
-                invalid(
-                    "date",
-                    format!("Tham số date phải là ngày dạng YYYY-MM-DD, không phải '{text}'."),
-                    format!("The date parameter must be a date YYYY-MM-DD, not '{text}'."),
-                )
-            }),
-        }
+        date_parameter(self.date.as_deref())
     }
 
     /// `?year=YYYY`: the plan year; by default the one shown on the date (in January,
@@ -87,7 +92,7 @@ impl MoneyQuery {
 
 /// Refuses (403) a caller who may not see `indicator`; `what` names the figures
 /// (Vietnamese, English).
-fn may_see(
+pub fn may_see(
     state: &AppState,
     principal: &Principal,
     indicator: &str,

@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::ApiFailure;
 use crate::serve::HttpLimits;
 use crate::state::AppState;
-use crate::{auth, hub, ingest, money, reference, tasks};
+use crate::{auth, hub, ingest, money, reference, services, tasks};
 
 /// Largest form post other than a submission (sign-in, administration).
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -63,6 +63,12 @@ pub fn router(
                 .route("/api/v1/areas", get(reference::areas))
                 .route("/api/v1/areas/crosswalk", get(reference::crosswalk))
                 .route("/api/v1/geo/areas.geojson", get(reference::geojson))
+                .route("/api/v1/services/summary", get(services::summary))
+                .route("/api/v1/services/summary.csv", get(services::summary_csv))
+                .route("/api/v1/services/summary.xlsx", get(services::summary_xlsx))
+                .route("/api/v1/services/index766", get(services::index766))
+                .route("/api/v1/services/index766.csv", get(services::index_csv))
+                .route("/api/v1/services/index766.xlsx", get(services::index_xlsx))
                 .route("/api/v1/budget/summary", get(money::budget_summary))
                 .route("/api/v1/budget/summary.csv", get(money::budget_csv))
                 .route("/api/v1/budget/summary.xlsx", get(money::budget_xlsx))

@@ -12,6 +12,8 @@ pub mod money;
 #[cfg(feature = "ssr")]
 pub mod overview;
 #[cfg(feature = "ssr")]
+pub mod services;
+#[cfg(feature = "ssr")]
 pub mod tasks;
 
 #[cfg(feature = "ssr")]

@@ -67,6 +67,9 @@ pub fn overview_indicators(
             .iter()
             .map(|c| c.to_string()),
     );
+    // what a service desk reports: the services screen, shown to everyone as the wall is
+    codes.extend(crate::model::services::DAILY.iter().map(|c| c.to_string()));
+    codes.insert(crate::model::services::PUBLICITY.to_string());
     let targets: Vec<String> = codes
         .iter()
         .filter_map(|c| match catalogue.indicator(c)?.target.as_ref()? {
@@ -264,6 +267,8 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
                 .indicators
                 .iter()
                 .filter(|i| &i.agency == code)
+                // a desk's dossier counts are the services screen's, never a province tile
+                .filter(|i| !i.by_agency)
                 .filter(|i| OVERVIEW_TILES.iter().all(|t| t.indicator != i.code))
                 .map(|i| spec(i, &tile("", false, "mục tiêu", "of target")))
                 .collect();

@@ -130,6 +130,13 @@ pub struct Indicator {
     /// commune of record); commune and province figures are sums of projects.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub by_project: bool,
+    /// Reported per service desk (public services): a commune's desk reports for its
+    /// commune; a province department's desk at the Provincial Public Administration Service
+    /// Centre reports for the province, naming the department (`agency`). Province figures
+    /// are sums of desks. Stored like a project's figures: the department's code in the
+    /// observation's project slot.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_agency: bool,
     /// Cumulative from 1 January (lũy kế): it restarts each year, so its change is read
     /// against the same day of last year (cùng kỳ), never across the reset.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -655,6 +662,13 @@ impl Catalogue {
                     "an indicator reported per project has level = \"commune\"".into(),
                 ));
             }
+            if ind.by_agency && (ind.level != Level::Commune || ind.by_project) {
+                errors.push(problem(
+                    &entry,
+                    "by_agency",
+                    "an indicator reported per service desk has level = \"commune\" and is not reported per project".into(),
+                ));
+            }
             if ind.extension && (ind.cadence != Cadence::Daily || !ind.by_project) {
                 errors.push(problem(
                     &entry,
@@ -992,6 +1006,7 @@ pub(crate) mod tests {
             max_age_hours: None,
             source: None,
             by_project: false,
+            by_agency: false,
             cumulative: false,
             part_of: None,
             estimates: Vec::new(),

@@ -13,6 +13,10 @@ pub struct ObservationInput {
     /// The project, for indicators reported per project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
+    /// The province department whose service desk the figure is about, for indicators
+    /// reported per service desk (a commune's desk names its commune in `area` instead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<String>,
     pub period: String,
     #[serde(with = "crate::model::number")]
     pub value: Decimal,

@@ -13,6 +13,7 @@ pub mod money;
 pub mod number;
 pub mod period;
 pub mod registry;
+pub mod services;
 pub mod task;
 pub mod tile;
 pub mod unit;

@@ -647,6 +647,7 @@ pub fn derived_indicator(
         min,
         max,
         by_project: false,
+        by_agency: false,
         cumulative: false,
         source: None,
         ..base

@@ -38,13 +38,13 @@ async fn reinterpreted(conn: &mut super::Conn, catalogue: &Catalogue) -> sqlx::R
                 new.unit.code()
             ));
         }
-        if new.by_project != (by_project != 0) {
+        let keyed_below = new.by_project || new.by_agency;
+        if keyed_below != (by_project != 0) {
             problems.push(format!(
-                "indicator '{code}': reported per project {} → {}, but its figures are stored {}",
+                "indicator '{code}': reported per project or service desk {} → {keyed_below}, but its figures are stored {}",
                 by_project != 0,
-                new.by_project,
                 if by_project != 0 {
-                    "per project"
+                    "per project or desk"
                 } else {
                     "per area"
                 }
@@ -150,7 +150,9 @@ pub async fn sync(db: &Db, catalogue: &Catalogue) -> Result<(), SyncError> {
         .bind(i.threshold.map(|t| t.critical.to_string()))
         .bind(i.max_age_hours.map(i64::from))
         .bind(&i.source)
-        .bind(i64::from(i.by_project))
+        // the column says whether figures are keyed below their area (project_code): per
+        // project or per service desk
+        .bind(i64::from(i.by_project || i.by_agency))
         .execute(&mut *tx)
         .await?;
     }

@@ -506,6 +506,7 @@ async fn send_batches(
                 indicator: (*indicator).into(),
                 area: area.clone(),
                 project: None,
+                agency: None,
                 period: period.clone(),
                 value: Decimal::from(n % 100),
                 unit: (*unit).into(),
@@ -718,6 +719,7 @@ async fn small(
                         indicator: indicator.into(),
                         area: "14".into(),
                         project: None,
+                        agency: None,
                         period: (first_day + time::Duration::days((n / 3) as i64)).to_string(),
                         value: Decimal::from(n % 100),
                         unit: unit.into(),
@@ -824,6 +826,7 @@ async fn ingest(
                     indicator: indicator.into(),
                     area: "14".into(),
                     project: None,
+                    agency: None,
                     period: (first_day + time::Duration::days((g / INDICATORS.len()) as i64))
                         .to_string(),
                     value: Decimal::from((b * 7 + i) % 100),

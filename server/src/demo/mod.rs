@@ -74,6 +74,9 @@ pub fn today() -> Date {
     app::model::format::vietnam_date(OffsetDateTime::now_utc())
 }
 
+/// Days of service-desk counts in the backfilled history.
+pub const DESK_HISTORY_DAYS: i64 = 100;
+
 /// How the feed runs.
 #[derive(Debug, Clone)]
 pub struct DemoConfig {
@@ -162,7 +165,13 @@ pub async fn run(
     let mut posts = Vec::new();
     for back in (1..=i64::from(history_days)).rev() {
         let day = today - time::Duration::days(back);
-        for (agency, figures) in province.by_agency(province.history(day)) {
+        let mut figures = province.history(day);
+        if back > DESK_HISTORY_DAYS {
+            // a year of every desk's counts would triple the history: the services view's
+            // charts and rankings need about three months
+            figures.retain(|f| !model::is_desk_figure(f));
+        }
+        for (agency, figures) in province.by_agency(figures) {
             posts.push((format!("demo-{seed}-{day}-{agency}"), agency, figures));
         }
     }
@@ -198,7 +207,8 @@ pub async fn run(
                     let key = (
                         f.indicator.clone(),
                         f.area.clone(),
-                        f.project.clone().unwrap_or_default(),
+                        // a department desk's figures are stored with it in the project slot
+                        f.project.clone().or(f.agency.clone()).unwrap_or_default(),
                         f.period.clone(),
                     );
                     match (stored.get(&key), f.as_of) {

@@ -145,7 +145,9 @@ pub struct DemoProvince {
     commune_level: Vec<String>,
     tasks: Vec<Task>,
     projects: Vec<DemoProject>,
-    /// What the live feed last sent, by (indicator, area, project).
+    /// The province departments of the catalogue (service desks among them).
+    departments: Vec<String>,
+    /// What the live feed last sent, by (indicator, area, project or desk).
     last_sent: BTreeMap<(String, String, Option<String>), (String, Decimal)>,
 }
 
@@ -207,6 +209,12 @@ impl DemoProvince {
                 .collect(),
             tasks: Vec::new(),
             projects: Vec::new(),
+            departments: catalogue
+                .agencies
+                .iter()
+                .filter(|a| a.area.is_none() && a.members.is_none())
+                .map(|a| a.code.clone())
+                .collect(),
             last_sent: BTreeMap::new(),
         };
         let epoch = Date::MIN;
@@ -439,6 +447,156 @@ impl DemoProvince {
             .clamp(60.0, 100.0)
     }
 
+    /// The departments whose desks at the Provincial Public Administration Service Centre
+    /// receive dossiers, with their share of the departments' dossiers (land, construction
+    /// and justice records are the busiest).
+    const DEPARTMENT_DESKS: [(&'static str, f64); 12] = [
+        ("SNNMT", 0.22),
+        ("SXD", 0.14),
+        ("STP", 0.12),
+        ("CAT", 0.10),
+        ("STC", 0.08),
+        ("SYT", 0.08),
+        ("SCT", 0.07),
+        ("SGDDT", 0.05),
+        ("SNV", 0.05),
+        ("SVHTTDL", 0.04),
+        ("SKHCN", 0.03),
+        ("SDTTG", 0.02),
+    ];
+
+    /// A department desk's overdue dossiers on a day: usually none or one, and now and then
+    /// a burst (a backlog of land dossiers) that lasts about a week.
+    fn department_overdue(&self, code: &str, date: Date) -> f64 {
+        let burst: f64 = (0..6)
+            .filter_map(|back| {
+                let start = date - Duration::days(back);
+                (self.noise_of(key("desk burst", code), start) < 0.005).then(|| {
+                    self.between_of(key("desk burst size", code), start, 5.0, 18.0)
+                        * (1.0 - back as f64 / 6.0)
+                })
+            })
+            .sum();
+        (self
+            .between_of(key("desk overdue", code), date, 0.0, 1.6)
+            .floor()
+            + burst)
+            .round()
+    }
+
+    /// A desk's counts so far on `date` (`office`: the share of the office day gone), from
+    /// its whole day's dossiers and its rates.
+    fn desk_counts(
+        &self,
+        desk: &str,
+        date: Date,
+        office: f64,
+        whole_day: f64,
+        (online_rate, ontime_rate, overdue): (f64, f64, f64),
+    ) -> [(&'static str, f64); 12] {
+        use app::model::services as s;
+        let draw = |what: &str, lo: f64, hi: f64| self.between_of(key(what, desk), date, lo, hi);
+        let received = (whole_day * office).floor();
+        let online = (received * online_rate / 100.0).floor();
+        let full_online = (online * draw("desk full online", 0.45, 0.7)).floor();
+        // what is resolved today is mostly what came in days ago: about a day's worth
+        let resolved = (whole_day * office * draw("desk resolved", 0.85, 1.05)).floor();
+        let on_time = (resolved * ontime_rate / 100.0).floor();
+        let payable = (received * draw("desk payable", 0.25, 0.4)).floor();
+        let rated = (resolved * draw("desk rated", 0.15, 0.35)).floor();
+        [
+            (s::RECEIVED, received),
+            (s::ONLINE, online),
+            (s::FULL_ONLINE, full_online),
+            (s::RESOLVED, resolved),
+            (s::ON_TIME, on_time),
+            (s::OVERDUE, overdue),
+            (
+                s::RETURNED,
+                (received * draw("desk returned", 0.005, 0.03)).floor(),
+            ),
+            (
+                s::DIGITIZED,
+                (resolved * draw("desk digitized", 0.6, 0.95)).floor(),
+            ),
+            (s::PAYABLE, payable),
+            (
+                s::PAID_ONLINE,
+                (payable * draw("desk paid online", 0.35, 0.85)).floor(),
+            ),
+            (s::RATED, rated),
+            (
+                s::SATISFIED,
+                (rated * draw("desk satisfied", 0.82, 0.99)).floor(),
+            ),
+        ]
+    }
+
+    /// Every desk's counts so far on `date`: the communes' (the same dossiers as their
+    /// overview figures) and the departments'; with the month's publicity rate at closing.
+    fn desk_figures(&self, at: OffsetDateTime, office: f64, closing: bool) -> Vec<Option<Figure>> {
+        let date = at.to_offset(VIETNAM).date();
+        let day = Period::containing(PeriodKind::Day, date);
+        let month = Period::containing(PeriodKind::Month, date);
+        let mut out = Vec::new();
+        let mut push =
+            |area: &str, agency: Option<&str>, counts: [(&str, f64); 12], publicity: f64| {
+                let with_agency = |f: Figure| Figure {
+                    agency: agency.map(str::to_string),
+                    ..f
+                };
+                for (indicator, value) in counts {
+                    out.push(
+                        self.figure(indicator, area, day, value, "count", at)
+                            .map(with_agency),
+                    );
+                }
+                if closing {
+                    out.push(
+                        self.figure(
+                            app::model::services::PUBLICITY,
+                            area,
+                            month,
+                            publicity,
+                            "percent",
+                            at,
+                        )
+                        .map(with_agency),
+                    );
+                }
+            };
+        for c in &self.communes {
+            let rates = (
+                self.online_rate(c, date),
+                self.ontime_rate(c, date),
+                self.overdue(c, date),
+            );
+            let counts = self.desk_counts(&c.code, date, office, self.dossiers(c, date), rates);
+            let publicity =
+                self.between_of(key("desk publicity", &c.code), month.start(), 82.0, 100.0);
+            push(&c.code, None, counts, publicity);
+        }
+        let departments = self.department_dossiers(date);
+        for (code, share) in Self::DEPARTMENT_DESKS {
+            if !self.departments.iter().any(|d| d == code) {
+                continue;
+            }
+            let overdue = self.department_overdue(code, date);
+            let rates = (
+                self.between_of(key("desk online base", code), Date::MIN, 55.0, 92.0)
+                    + self.between_of(key("desk online", code), date, -2.0, 2.0),
+                (99.5 - overdue * 0.4 + self.between_of(key("desk ontime", code), date, -1.0, 0.5))
+                    .clamp(70.0, 100.0),
+                overdue,
+            );
+            let counts = self.desk_counts(code, date, office, (departments * share).round(), rates);
+            let publicity =
+                self.between_of(key("desk publicity", code), month.start(), 85.0, 100.0);
+            push(&self.province, Some(code), counts, publicity);
+        }
+        out
+    }
+
     /// The tasks assigned in `year`: the same whatever day the book is made.
     fn tasks_of_year(&self, year: i32) -> Vec<Task> {
         let start = Date::from_calendar_date(year, Month::January, 1).unwrap_or(Date::MIN);
@@ -508,6 +666,7 @@ impl DemoProvince {
             indicator: indicator.into(),
             area: area.into(),
             project: None,
+            agency: None,
             period: period.to_string(),
             value: Decimal::from_f64(value)
                 .unwrap_or_default()
@@ -607,6 +766,9 @@ impl DemoProvince {
             "count",
             at,
         ));
+
+        // streamed: each service desk's dossiers through the day
+        out.extend(self.desk_figures(at, office, hours >= f64::from(CLOSING_HOUR)));
 
         // daily, at 17:00
         if hours >= f64::from(CLOSING_HOUR) {
@@ -1152,7 +1314,11 @@ impl DemoProvince {
     pub fn changes(&mut self, at: OffsetDateTime) -> Vec<(String, Vec<Figure>)> {
         let mut changed = Vec::new();
         for f in self.figures_at(at) {
-            let key = (f.indicator.clone(), f.area.clone(), f.project.clone());
+            let key = (
+                f.indicator.clone(),
+                f.area.clone(),
+                f.project.clone().or(f.agency.clone()),
+            );
             let same = self
                 .last_sent
                 .get(&key)
@@ -1181,6 +1347,12 @@ impl DemoProvince {
     }
 }
 
+/// Whether `figure` is a service desk's (dossier counts or publicity).
+pub fn is_desk_figure(figure: &Figure) -> bool {
+    app::model::services::DAILY.contains(&figure.indicator.as_str())
+        || figure.indicator == app::model::services::PUBLICITY
+}
+
 fn at_local(date: Date, hour: u8, minute: u8) -> OffsetDateTime {
     date.with_time(Time::from_hms(hour, minute, 0).unwrap_or(Time::MIDNIGHT))
         .assume_offset(VIETNAM)
@@ -1205,6 +1377,65 @@ mod tests {
             .value
             .to_f64()
             .unwrap()
+    }
+
+    #[test]
+    fn service_desks_report_their_dossiers_through_the_office_day() {
+        use app::model::services as s;
+        let demo = DemoProvince::new(3, &catalogue());
+        let monday = demo.figures_at(datetime!(2026-11-23 18:00 +07:00));
+        let desk = |indicator: &str, area: &str, agency: Option<&str>| {
+            monday
+                .iter()
+                .find(|f| {
+                    f.indicator == indicator && f.area == area && f.agency.as_deref() == agency
+                })
+                .unwrap_or_else(|| panic!("no {indicator} for {area} {agency:?}"))
+                .value
+                .to_f64()
+                .unwrap()
+        };
+        // a commune's desk received the dossiers its overview figure counts
+        let commune = demo.communes[0].code.clone();
+        assert_eq!(
+            desk(s::RECEIVED, &commune, None),
+            value(&monday, "services.dossiers.received", &commune)
+        );
+        // every department desk reports for the province, naming itself
+        for (code, _) in DemoProvince::DEPARTMENT_DESKS {
+            let received = desk(s::RECEIVED, "14", Some(code));
+            assert!(received > 0.0, "{code} received nothing on a Monday");
+            // parts never pass their wholes
+            assert!(desk(s::ONLINE, "14", Some(code)) <= received);
+            assert!(desk(s::FULL_ONLINE, "14", Some(code)) <= desk(s::ONLINE, "14", Some(code)));
+            assert!(desk(s::ON_TIME, "14", Some(code)) <= desk(s::RESOLVED, "14", Some(code)));
+            assert!(desk(s::SATISFIED, "14", Some(code)) <= desk(s::RATED, "14", Some(code)));
+            assert!(desk(s::PAID_ONLINE, "14", Some(code)) <= desk(s::PAYABLE, "14", Some(code)));
+            // the month's publicity is reported at closing
+            let publicity = monday
+                .iter()
+                .find(|f| f.indicator == s::PUBLICITY && f.agency.as_deref() == Some(code))
+                .expect("publicity at closing");
+            assert_eq!(publicity.period, "2026-11");
+        }
+        // nothing before the office opens, no publicity before closing
+        let early = demo.figures_at(datetime!(2026-11-23 07:00 +07:00));
+        assert!(early
+            .iter()
+            .filter(|f| f.indicator == s::RECEIVED)
+            .all(|f| f.value.is_zero()));
+        assert!(!early.iter().any(|f| f.indicator == s::PUBLICITY));
+        // now and then a department's backlog: over a year some desk has a burst
+        let bursts = (0..365)
+            .map(|n| datetime!(2026-01-01 18:00 +07:00) + Duration::days(n))
+            .filter(|at| {
+                let date = at.to_offset(VIETNAM).date();
+                DemoProvince::DEPARTMENT_DESKS
+                    .iter()
+                    .any(|(code, _)| demo.department_overdue(code, date) >= 5.0)
+            })
+            .count();
+        assert!((5..150).contains(&bursts), "{bursts} days with a backlog");
     }
 
     #[test]

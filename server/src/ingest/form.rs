@@ -22,8 +22,9 @@ use app::model::Period;
 use app::pages::notice::{Notice, NoticeProblem};
 
 /// The columns of an uploaded CSV, in this order; the last ones may be left out: `as_of`,
-/// and `project` (for figures reported per project, whose `area` may then be empty).
-pub const CSV_COLUMNS: [&str; 7] = [
+/// `project` (for figures reported per project, whose `area` may then be empty) and
+/// `agency` (a province department's service desk, for figures reported per desk).
+pub const CSV_COLUMNS: [&str; 8] = [
     "indicator",
     "area",
     "period",
@@ -31,6 +32,7 @@ pub const CSV_COLUMNS: [&str; 7] = [
     "unit",
     "as_of",
     "project",
+    "agency",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -106,7 +108,7 @@ pub fn parse_csv(csv: &str) -> Result<Vec<Item>, String> {
             .iter()
             .zip(record.iter())
             .filter(|(name, value)| {
-                !(matches!(**name, "as_of" | "project" | "area") && value.is_empty())
+                !(matches!(**name, "as_of" | "project" | "agency" | "area") && value.is_empty())
             })
             .map(|(&name, value)| {
                 let field = match name {

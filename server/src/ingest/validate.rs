@@ -15,10 +15,11 @@ use super::item::{Field, Item};
 /// How far in the future an `as_of` may be (clocks drift).
 const CLOCK_SKEW: Duration = Duration::minutes(5);
 
-const FIELDS: [&str; 7] = [
+const FIELDS: [&str; 8] = [
     "indicator",
     "area",
     "project",
+    "agency",
     "period",
     "value",
     "unit",
@@ -280,9 +281,48 @@ pub fn validate(
             }),
         };
 
+        // a figure reported per service desk is a commune's desk (its area) or a province
+        // department's (naming it; its area is the province)
+        let desk = match (indicator, fields.get("agency")) {
+            (_, None | Some(Field::Null)) => None,
+            (Some(ind), Some(_)) if !ind.by_agency => {
+                item.report(
+                    "agency",
+                    "not_by_agency",
+                    format!("Chỉ tiêu '{}' không báo cáo theo cơ quan giải quyết: bỏ trường 'agency'.", ind.code),
+                    format!("The indicator '{}' is not reported per handling agency: remove the field 'agency'.", ind.code),
+                );
+                None
+            }
+            (_, Some(_)) => item.string("agency").and_then(|code| {
+                match catalogue.agency(code) {
+                    Some(a) if a.members.is_none() && a.area.is_none() => Some(a),
+                    Some(a) => {
+                        item.report(
+                            "agency",
+                            "not_a_department",
+                            format!("'{code}' ({}) không phải một sở, ngành cấp tỉnh: hồ sơ của xã, phường gửi theo 'area' (mã xã).", a.name_vi),
+                            format!("'{code}' ({}) is not a province department: a commune's dossiers are sent by 'area' (its code).", a.name_en),
+                        );
+                        None
+                    }
+                    None => {
+                        item.report(
+                            "agency",
+                            "unknown_agency",
+                            format!("Cơ quan '{code}' không có trong danh mục."),
+                            format!("The agency '{code}' is not in the catalogue."),
+                        );
+                        None
+                    }
+                }
+            }),
+        };
+
         let area_absent = matches!(fields.get("area"), None | Some(Field::Null));
         let area_code: Option<&str> = match project {
             Some(pr) if area_absent => Some(pr.commune()),
+            None if area_absent && desk.is_some() => Some(catalogue.province.as_str()),
             // without a known project there is no commune to take; the project's problem
             // is reported
             None if area_absent && indicator.is_some_and(|i| i.by_project) => None,
@@ -339,6 +379,22 @@ pub fn validate(
             }
         }
         if let (Some(ind), Some(a)) = (indicator, area) {
+            if ind.by_agency && a.code == catalogue.province && desk.is_none() {
+                item.report(
+                    "agency",
+                    "missing",
+                    format!("Chỉ tiêu '{}' báo cáo theo nơi tiếp nhận: số của tỉnh là tổng các nơi; ghi 'agency' (mã sở, ngành) hoặc gửi theo xã.", ind.code),
+                    format!("The indicator '{}' is reported per service desk: the province's figure is the sum of desks; name the department in 'agency' or send a commune's figure.", ind.code),
+                );
+            }
+            if desk.is_some() && a.code != catalogue.province {
+                item.report(
+                    "area",
+                    "not_the_province",
+                    format!("Hồ sơ của sở, ngành được tổng hợp cho tỉnh '{}', không phải '{}': bỏ trường 'area'.", catalogue.province, a.code),
+                    format!("A department's dossiers are counted for the province '{}', not '{}': leave out 'area'.", catalogue.province, a.code),
+                );
+            }
             let fits = match ind.level {
                 Level::Province => a.code == catalogue.province,
                 Level::Commune => a.code == catalogue.province || a.is_commune_level(),
@@ -516,7 +572,9 @@ pub fn validate(
             let key = (
                 ind.code.clone(),
                 a.code.clone(),
-                project.map(|p| p.code.clone()),
+                project
+                    .map(|p| p.code.clone())
+                    .or(desk.map(|d| d.code.clone())),
                 p,
             );
             if let Some(first) = seen.insert(key, index) {
@@ -536,7 +594,9 @@ pub fn validate(
                 accepted.push(NewObservation {
                     indicator: ind.code.clone(),
                     area: a.code.clone(),
-                    project: project.map(|p| p.code.clone()),
+                    project: project
+                        .map(|p| p.code.clone())
+                        .or(desk.map(|d| d.code.clone())),
                     period: p,
                     value: v,
                     unit: ind.unit,
