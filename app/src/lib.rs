@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
     match pages::Location::current().path.as_str() {
         "/" => view! { <pages::overview::OverviewPage /> }.into_any(),
         "/money" => view! { <pages::money::MoneyPage /> }.into_any(),
+        "/services" => view! { <pages::services::ServicesPage /> }.into_any(),
         #[cfg(feature = "ssr")]
         "/login" => view! { <pages::login::LoginPage /> }.into_any(),
         #[cfg(feature = "ssr")]

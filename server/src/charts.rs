@@ -1,6 +1,7 @@
-//! The money view's charts rendered on the server with plotters, for exports and
-//! briefings: `GET /api/v1/charts/disbursement-scurve.png|.svg` and
-//! `…/revenue-vs-estimate.png|.svg` (`?year=`, `?area=`, `?date=`, `?lang=`). The font is
+//! The money and services views' charts rendered on the server with plotters, for exports
+//! and briefings: `GET /api/v1/charts/disbursement-scurve.png|.svg`,
+//! `…/revenue-vs-estimate.png|.svg` (`?year=`, `?area=`, `?date=`, `?lang=`),
+//! `…/services-trend.png|.svg` (`?date=`) and `…/index766.png|.svg` (`?period=`). The font is
 //! Noto Sans, shipped with the binary (no system font is read), and every text is
 //! normalised to NFC first: plotters does no shaping, so a decomposed "ệ" would draw its
 //! marks apart.
@@ -344,6 +345,248 @@ pub fn draw_revenue<DB: DrawingBackend>(
         (FAMILY, 20).into_font().color(&BLACK),
     ))?;
     Ok(())
+}
+
+/// The province's dossiers by day over 90 days, and the on-time rate.
+#[derive(Debug, Clone)]
+pub struct ServicesTrendChart {
+    pub date: time::Date,
+    pub days: Vec<app::model::services::TrendDay>,
+    pub as_of: Option<time::OffsetDateTime>,
+}
+
+impl Chart for ServicesTrendChart {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        locale: Locale,
+    ) -> DrawResult<DB::ErrorType> {
+        fonts();
+        root.fill(&WHITE)?;
+        let (body, footer) = root.split_vertically(root.dim_in_pixel().1 - 60);
+        let (upper, lower) = body.split_vertically(body.dim_in_pixel().1 * 62 / 100);
+        let n = self.days.len().max(1) as f64;
+        let top = self
+            .days
+            .iter()
+            .map(|d| d.received.max(d.resolved).max(d.overdue))
+            .max()
+            .unwrap_or(0)
+            .max(10) as f64
+            * 1.1;
+        let label = |x: &f64| {
+            self.days
+                .get(x.round().max(0.0) as usize)
+                .map(|d| format!("{}/{}", d.day.day(), u8::from(d.day.month())))
+                .unwrap_or_default()
+        };
+        let title = nfc(locale.pick(
+            "Hồ sơ thủ tục hành chính theo ngày (90 ngày)",
+            "Administrative-procedure dossiers by day (90 days)",
+        ));
+        let mut chart = ChartBuilder::on(&upper)
+            .caption(title, (FAMILY, 30).into_font().style(FontStyle::Bold))
+            .margin(20)
+            .x_label_area_size(36)
+            .y_label_area_size(80)
+            .build_cartesian_2d(-0.5f64..n - 0.5, 0f64..top)?;
+        chart
+            .configure_mesh()
+            .x_labels(10)
+            .x_label_formatter(&label)
+            .y_label_formatter(&|y| {
+                app::model::format::number(Decimal::from(y.round() as i64), 0, locale)
+            })
+            .label_style((FAMILY, 18))
+            .light_line_style(WHITE)
+            .draw()?;
+        chart
+            .draw_series(self.days.iter().enumerate().map(|(i, d)| {
+                Rectangle::new(
+                    [(i as f64 - 0.35, 0.0), (i as f64 + 0.35, d.received as f64)],
+                    ACCENT.mix(0.35).filled(),
+                )
+            }))?
+            .label(nfc(locale.pick("Tiếp nhận", "Received")))
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 24, y + 6)], ACCENT.mix(0.35).filled())
+            });
+        chart
+            .draw_series(LineSeries::new(
+                self.days
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (i as f64, d.resolved as f64)),
+                PLAN.stroke_width(3),
+            ))?
+            .label(nfc(locale.pick("Đã giải quyết", "Resolved")))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], PLAN.stroke_width(3)));
+        chart
+            .draw_series(LineSeries::new(
+                self.days
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (i as f64, d.overdue as f64)),
+                RED.stroke_width(3),
+            ))?
+            .label(nfc(locale.pick("Đang quá hạn", "Overdue")))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], RED.stroke_width(3)));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(LAST)
+            .label_font((FAMILY, 18))
+            .draw()?;
+        let mut rates = ChartBuilder::on(&lower)
+            .caption(
+                nfc(locale.pick("Tỷ lệ giải quyết đúng hạn (%)", "Resolved on time (%)")),
+                (FAMILY, 22),
+            )
+            .margin(20)
+            .x_label_area_size(30)
+            .y_label_area_size(80)
+            .build_cartesian_2d(-0.5f64..n - 0.5, 50f64..100f64)?;
+        rates
+            .configure_mesh()
+            .x_labels(10)
+            .x_label_formatter(&label)
+            .y_labels(5)
+            .y_label_formatter(&|y| format!("{}%", y.round()))
+            .label_style((FAMILY, 18))
+            .light_line_style(WHITE)
+            .draw()?;
+        // a day without dossiers breaks the line
+        let mut run: Vec<(f64, f64)> = Vec::new();
+        let mut runs = Vec::new();
+        for (i, d) in self.days.iter().enumerate() {
+            match d.on_time_rate {
+                Some(r) => run.push((i as f64, f(r).clamp(50.0, 100.0))),
+                None => runs.push(std::mem::take(&mut run)),
+            }
+        }
+        runs.push(run);
+        for run in runs.into_iter().filter(|r| !r.is_empty()) {
+            rates.draw_series(LineSeries::new(run, NATIONAL.stroke_width(3)))?;
+        }
+        let source = locale.pick(
+            format!(
+                "Nguồn: Hệ thống thông tin giải quyết TTHC tỉnh, theo nơi tiếp nhận · {} · đến ngày {}",
+                app::components::money::as_of_text(self.as_of, locale),
+                date(self.date, locale)
+            ),
+            format!(
+                "Source: the province's administrative-procedure system, per service desk · {} · to {}",
+                app::components::money::as_of_text(self.as_of, locale),
+                date(self.date, locale)
+            ),
+        );
+        footer.draw(&Text::new(
+            nfc(&source),
+            (30, 12),
+            (FAMILY, 20).into_font().color(&BLACK),
+        ))?;
+        Ok(())
+    }
+}
+
+/// The 766 index's groups as stacked bars per desk (the best 25 of a ranking).
+#[derive(Debug, Clone)]
+pub struct IndexChart {
+    pub view: app::model::services::IndexView,
+}
+
+impl Chart for IndexChart {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        locale: Locale,
+    ) -> DrawResult<DB::ErrorType> {
+        use app::model::services::Group;
+        fonts();
+        root.fill(&WHITE)?;
+        let (body, footer) = root.split_vertically(root.dim_in_pixel().1 - 60);
+        let rows: Vec<_> = self.view.rows.iter().take(25).collect();
+        let n = rows.len().max(1) as f64;
+        let colours = [ACCENT, PLAN, NATIONAL, RGBColor(0x7b, 0x4f, 0xc9), LAST];
+        let title = nfc(&locale.pick(
+            format!(
+                "Chỉ số 766 theo nhóm, {} (điểm)",
+                self.view.period.label(locale)
+            ),
+            format!(
+                "766 index by group, {} (points)",
+                self.view.period.label(locale)
+            ),
+        ));
+        let names: Vec<String> = rows.iter().map(|r| nfc(&r.name)).collect();
+        let mut chart = ChartBuilder::on(&body)
+            .caption(title, (FAMILY, 30).into_font().style(FontStyle::Bold))
+            .margin(20)
+            .x_label_area_size(40)
+            .y_label_area_size(260)
+            .build_cartesian_2d(0f64..100f64, -0.5f64..n - 0.5)?;
+        chart
+            .configure_mesh()
+            .y_labels(rows.len().max(1))
+            .y_label_formatter(&|y| {
+                let i = y.round();
+                if (y - i).abs() > 0.01 || i < 0.0 {
+                    return String::new();
+                }
+                names.get(i as usize).cloned().unwrap_or_default()
+            })
+            .x_label_formatter(&|x| format!("{}", x.round()))
+            .label_style((FAMILY, 16))
+            .light_line_style(WHITE)
+            .draw()?;
+        for (g, group) in Group::ALL.iter().enumerate() {
+            let colour = colours[g];
+            chart
+                .draw_series(rows.iter().enumerate().map(|(i, r)| {
+                    let groups = &r.ranked.index.groups;
+                    let before: f64 = groups[..g].iter().filter_map(|s| s.score).map(f).sum();
+                    let this = groups[g].score.map(f).unwrap_or(0.0);
+                    // the best first, at the top
+                    let y = n - 1.0 - i as f64;
+                    Rectangle::new(
+                        [(before, y - 0.35), (before + this, y + 0.35)],
+                        colour.filled(),
+                    )
+                }))?
+                .label(nfc(&format!(
+                    "{} ({})",
+                    group.label(locale),
+                    group.points()
+                )))
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 24, y + 6)], colour.filled())
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(LAST)
+            .label_font((FAMILY, 16))
+            .draw()?;
+        let note = locale.pick(
+            format!(
+                "Ước tính của tỉnh theo Quyết định 766/QĐ-TTg từ số liệu hồ sơ, tính đến {}",
+                date(self.view.through, locale)
+            ),
+            format!(
+                "The province's estimate by Decision 766/QĐ-TTg from dossier figures, to {}",
+                date(self.view.through, locale)
+            ),
+        );
+        footer.draw(&Text::new(
+            nfc(&note),
+            (30, 12),
+            (FAMILY, 20).into_font().color(&BLACK),
+        ))?;
+        Ok(())
+    }
 }
 
 /// A chart drawn on any plotters backend.

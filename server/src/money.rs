@@ -26,6 +26,8 @@ pub struct MoneyQuery {
     by: Option<String>,
     area: Option<String>,
     cut: Option<String>,
+    /// For the services view's charts (`index766`).
+    period: Option<String>,
     lang: Option<String>,
 }
 
@@ -596,7 +598,7 @@ download!(budget_xlsx, budget_file, Format::Xlsx);
 download!(commune_revenue_csv, commune_revenue_file, Format::Csv);
 download!(commune_revenue_xlsx, commune_revenue_file, Format::Xlsx);
 
-/// `GET /api/v1/charts/{disbursement-scurve|revenue-vs-estimate}.{png|svg}`.
+/// `GET /api/v1/charts/{disbursement-scurve|revenue-vs-estimate|services-trend|index766}.{png|svg}`.
 pub async fn chart(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -608,8 +610,8 @@ pub async fn chart(
         ApiFailure::new(
             StatusCode::NOT_FOUND,
             "unknown_chart",
-            format!("Không có biểu đồ '{name}' (có: disbursement-scurve.png|svg, revenue-vs-estimate.png|svg)."),
-            format!("There is no chart '{name}' (there are: disbursement-scurve.png|svg, revenue-vs-estimate.png|svg)."),
+            format!("Không có biểu đồ '{name}' (có: disbursement-scurve, revenue-vs-estimate, services-trend, index766; .png hoặc .svg)."),
+            format!("There is no chart '{name}' (there are: disbursement-scurve, revenue-vs-estimate, services-trend, index766; .png or .svg)."),
         )
     };
     let (chart, image) = name
@@ -654,6 +656,15 @@ pub async fn chart(
                 as_of,
             };
             charts::render(&data, image, locale).map_err(failed)?
+        }
+        "services-trend" | "index766" => {
+            let services = crate::services::ServicesQuery {
+                date: query.date.clone(),
+                by: None,
+                period: query.period.clone(),
+                lang: query.lang.clone(),
+            };
+            crate::services::chart(&state, &principal, chart, image, &services).await?
         }
         _ => return Err(unknown()),
     };

@@ -126,7 +126,8 @@ pub fn router(
     // screens: someone signed in (or a display) is needed; others go to the sign-in page
     let pages = Router::new()
         .route("/", get(page.clone()))
-        .route("/money", get(page))
+        .route("/money", get(page.clone()))
+        .route("/services", get(page))
         .route("/admin", get(form_page.clone()))
         .route("/submit", get(form_page.clone()))
         .route("/account", get(form_page.clone()))

@@ -4,10 +4,10 @@
 //! `.csv`/`.xlsx`). The counts arrive through the ingest API as `services.desk.*` figures;
 //! the arithmetic is `app::model::services`, the reading `app::api::services`.
 
-use app::api::services::{self as view, Figures};
+use app::api::services as view;
 use app::model::account::Principal;
 use app::model::format::vietnam_date;
-use app::model::services::{self, By};
+use app::model::services::{self, By, Figures, IndexView, Summary};
 use app::model::{Locale, Period, PeriodKind};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
@@ -22,10 +22,10 @@ use crate::state::AppState;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct ServicesQuery {
-    date: Option<String>,
-    by: Option<String>,
-    period: Option<String>,
-    lang: Option<String>,
+    pub date: Option<String>,
+    pub by: Option<String>,
+    pub period: Option<String>,
+    pub lang: Option<String>,
 }
 
 impl ServicesQuery {
@@ -93,7 +93,7 @@ async fn summary_of(
     state: &AppState,
     principal: &Principal,
     query: &ServicesQuery,
-) -> Result<view::Summary, ApiFailure> {
+) -> Result<Summary, ApiFailure> {
     may_see_services(state, principal)?;
     let (date, by) = (date_parameter(query.date.as_deref())?, query.by()?);
     view::summary(&state.db, &state.catalogue, date, by, query.locale())
@@ -216,7 +216,7 @@ async fn index_of(
     state: &AppState,
     principal: &Principal,
     query: &ServicesQuery,
-) -> Result<view::IndexView, ApiFailure> {
+) -> Result<IndexView, ApiFailure> {
     may_see_services(state, principal)?;
     let period = query.period()?;
     let today = vietnam_date(OffsetDateTime::now_utc());
@@ -307,6 +307,35 @@ pub async fn index_file(
         rows,
     }
     .respond(format)
+}
+
+/// The bytes of the chart `name` (`services-trend`, `index766`) as `image`.
+pub async fn chart(
+    state: &AppState,
+    principal: &Principal,
+    name: &str,
+    image: crate::charts::Image,
+    query: &ServicesQuery,
+) -> Result<Vec<u8>, ApiFailure> {
+    use crate::charts;
+    let failed = |e: String| ApiFailure::internal_read(format!("chart {name}: {e}"));
+    let locale = query.locale();
+    if name == "services-trend" {
+        may_see_services(state, principal)?;
+        let date = date_parameter(query.date.as_deref())?;
+        let (days, as_of) = view::trend(&state.db, date)
+            .await
+            .map_err(|e| ApiFailure::of_database(&e))?;
+        charts::render(
+            &charts::ServicesTrendChart { date, days, as_of },
+            image,
+            locale,
+        )
+        .map_err(failed)
+    } else {
+        let view = index_of(state, principal, query).await?;
+        charts::render(&charts::IndexChart { view }, image, locale).map_err(failed)
+    }
 }
 
 macro_rules! download {

@@ -287,6 +287,41 @@ async fn service_desks_counts_summary_and_the_766_index() {
         .contains("spreadsheetml"));
     assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
 
+    // ---- charts, drawn on the server ----
+    for (path, magic) in [
+        ("/api/v1/charts/services-trend.png", &b"\x89PNG"[..]),
+        ("/api/v1/charts/index766.png", &b"\x89PNG"[..]),
+        ("/api/v1/charts/services-trend.svg", &b"<svg"[..]),
+    ] {
+        let r = s
+            .http
+            .get(format!("{}{path}", s.base))
+            .bearer_auth(&s.viewer)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let bytes = r.bytes().await.unwrap();
+        assert!(bytes.starts_with(magic), "{path}");
+    }
+    let svg = s
+        .http
+        .get(format!(
+            "{}/api/v1/charts/services-trend.svg?lang=en",
+            s.base
+        ))
+        .bearer_auth(&s.viewer)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        svg.contains("Administrative-procedure dossiers by day"),
+        "the English title"
+    );
+
     // ---- the 766 index of this month, against last month ----
     let last_month_day = time::Date::from_calendar_date(today.year(), today.month(), 1).unwrap()
         - time::Duration::days(3);

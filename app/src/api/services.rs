@@ -5,11 +5,10 @@
 
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use time::{Date, Month, OffsetDateTime};
 
-use crate::model::services::{self, By, Counts, Desk, Index766, Ranked};
+use crate::model::services::{self, By, Counts, Desk, IndexRow, IndexView, Summary, SummaryRow};
 use crate::model::{Catalogue, Locale, Period, PeriodKind};
 use crate::store::figures::{self, Pick};
 use crate::store::Db;
@@ -75,67 +74,6 @@ pub fn desk_name(catalogue: &Catalogue, desk: &Desk, locale: Locale) -> String {
     }
 }
 
-/// Counts with the rates read from them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Figures {
-    #[serde(flatten)]
-    pub counts: Counts,
-    pub resolved_late: u64,
-    #[serde(with = "crate::model::number::option")]
-    pub online_rate: Option<Decimal>,
-    #[serde(with = "crate::model::number::option")]
-    pub full_online_rate: Option<Decimal>,
-    #[serde(with = "crate::model::number::option")]
-    pub on_time_rate: Option<Decimal>,
-    #[serde(with = "crate::model::number::option")]
-    pub digitized_rate: Option<Decimal>,
-    #[serde(with = "crate::model::number::option")]
-    pub payment_rate: Option<Decimal>,
-    #[serde(with = "crate::model::number::option")]
-    pub satisfaction_rate: Option<Decimal>,
-}
-
-impl From<Counts> for Figures {
-    fn from(counts: Counts) -> Figures {
-        Figures {
-            counts,
-            resolved_late: counts.resolved_late(),
-            online_rate: counts.online_rate(),
-            full_online_rate: counts.full_online_rate(),
-            on_time_rate: counts.on_time_rate(),
-            digitized_rate: counts.digitized_rate(),
-            payment_rate: counts.payment_rate(),
-            satisfaction_rate: counts.satisfaction_rate(),
-        }
-    }
-}
-
-/// One desk's line of the summary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SummaryRow {
-    pub desk: Desk,
-    pub name: String,
-    /// The day asked for.
-    pub day: Figures,
-    /// From 1 January (or the first figure of the year) to the day.
-    pub year_to_date: Figures,
-    /// The desk's newest figure.
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub as_of: Option<OffsetDateTime>,
-}
-
-/// The summary of a day: per desk, and the province (every desk, communes and
-/// departments).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Summary {
-    pub date: Date,
-    pub by: By,
-    /// The first day the year-to-date sums include.
-    pub from: Option<Date>,
-    pub province: SummaryRow,
-    pub rows: Vec<SummaryRow>,
-}
-
 /// The summary of `date` per agency or per commune.
 pub async fn summary(
     db: &Db,
@@ -174,30 +112,6 @@ pub async fn summary(
         province,
         rows,
     })
-}
-
-/// A desk's line of the 766 ranking.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IndexRow {
-    #[serde(flatten)]
-    pub ranked: Ranked,
-    pub name: String,
-    /// The dossiers that cost it progress points: still overdue at the period's end, and
-    /// resolved late in the period.
-    pub overdue: u64,
-    pub resolved_late: u64,
-}
-
-/// The 766 index of a period per desk, ranked, with movement since the period before.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct IndexView {
-    pub period: Period,
-    pub previous: Period,
-    /// The last day counted (the period's end, or today while it runs).
-    pub through: Date,
-    /// Every desk together.
-    pub province: Index766,
-    pub rows: Vec<IndexRow>,
 }
 
 /// The period before `period`, of the same kind.
@@ -277,5 +191,111 @@ pub async fn index766(
         through,
         province: services::index766(&all, province_publicity),
         rows,
+    })
+}
+
+/// The province's 90 days to `date`, with the time of the newest figure.
+pub async fn trend(
+    db: &Db,
+    date: Date,
+) -> sqlx::Result<(Vec<services::TrendDay>, Option<OffsetDateTime>)> {
+    let from = date - time::Duration::days(89);
+    let read = DeskDays::read(db, from, date).await?;
+    Ok((
+        services::trend(read.days.values(), from, date),
+        read.as_of.values().max().copied(),
+    ))
+}
+
+/// The services screen's data for the person or screen asking, read while the page renders.
+pub async fn load_screen(
+    locale: Locale,
+) -> Result<services::ServicesScreen, leptos::prelude::ServerFnError> {
+    use leptos::prelude::*;
+    let ctx = expect_context::<crate::api::ServerContext>();
+    let Some(principal) = crate::api::current_principal() else {
+        return Err(ServerFnError::new("sign in to see the services view"));
+    };
+    let catalogue = &ctx.catalogue;
+    let province = catalogue.province.clone();
+    let visibility = principal.visibility();
+    let overview = crate::api::overview::overview_indicators(catalogue);
+    if !visibility.allows(services::RECEIVED, "VPUB", &overview) {
+        return Err(ServerFnError::new(
+            "Tài khoản này không được xem số liệu dịch vụ công / this account may not see public-service figures",
+        ));
+    }
+    let now = OffsetDateTime::now_utc();
+    let today = crate::model::format::vietnam_date(now);
+    let year_start = Date::from_calendar_date(today.year(), Month::January, 1).unwrap_or(today);
+    let trend_start = today - time::Duration::days(89);
+    let db = &ctx.db;
+    let failed =
+        |e: sqlx::Error| ServerFnError::new(format!("the services view cannot be read: {e}"));
+    let read = DeskDays::read(db, year_start.min(trend_start), today)
+        .await
+        .map_err(failed)?;
+    let before = read.spans(year_start, today - time::Duration::days(1));
+    let mut desks: Vec<services::DeskLine> = read
+        .days
+        .keys()
+        .map(|desk| services::DeskLine {
+            desk: desk.clone(),
+            name: desk_name(catalogue, desk, locale),
+            before_today: before.get(desk).copied().unwrap_or_default(),
+            as_of: read.as_of.get(desk).copied(),
+        })
+        .collect();
+    desks.sort_by(|a, b| a.desk.cmp(&b.desk));
+    let from = read
+        .days
+        .values()
+        .filter_map(|d| d.range(year_start..).next().map(|(day, _)| *day))
+        .min();
+    let index = index766(
+        db,
+        catalogue,
+        Period::containing(PeriodKind::Month, today),
+        today,
+        locale,
+    )
+    .await
+    .map_err(failed)?;
+    let trend = services::trend(read.days.values(), trend_start, today);
+    let layers = crate::api::overview::map_layers(
+        &ctx,
+        &[services::OVERDUE, "services.ontime.rate"],
+        today,
+        locale,
+    )
+    .await?;
+    let map = Some(((*ctx.map).clone(), layers));
+    let communes: std::collections::HashSet<&str> =
+        ctx.map.shapes.iter().map(|s| s.area.as_str()).collect();
+    let today_period = Period::Day(today);
+    let (epoch, offset, values) = ctx.live.read(
+        &|v| {
+            (services::DAILY.contains(&v.indicator.as_str()) && v.period == today_period)
+                || (v.indicator == "services.ontime.rate" && communes.contains(v.area.as_str()))
+        },
+        &visibility,
+    );
+    Ok(services::ServicesScreen {
+        viewer: crate::model::account::Viewer::of(&principal, locale),
+        province_name: catalogue
+            .area(&province)
+            .map(|a| a.name_vi.clone())
+            .unwrap_or_default(),
+        province_code: province,
+        today,
+        from,
+        desks,
+        index,
+        trend,
+        map,
+        epoch,
+        offset,
+        values,
+        server_time: now,
     })
 }

@@ -171,9 +171,16 @@ fn raised_line(catalogue: &Catalogue, r: &RaisedFrom, locale: Locale) -> RaisedL
     };
     RaisedLine {
         indicator: indicator.map_or_else(|| r.indicator.clone(), |i| i.name(locale).to_string()),
-        area: catalogue
-            .area(&r.area)
-            .map_or_else(|| r.area.clone(), |a| a.name_vi.clone()),
+        area: match r
+            .project
+            .as_deref()
+            .and_then(|p| crate::model::services::department_desk(catalogue, &r.indicator, p))
+        {
+            Some(department) => department.name(locale).to_string(),
+            None => catalogue
+                .area(&r.area)
+                .map_or_else(|| r.area.clone(), |a| a.name_vi.clone()),
+        },
         value,
         as_of: format::date_time(r.as_of, locale),
     }
@@ -284,15 +291,22 @@ pub async fn load_new(locale: Locale, query: &str) -> Result<NewTaskData, Server
         let r = RaisedFrom {
             indicator: indicator.clone(),
             area,
-            project: location
-                .param("project")
-                .filter(|p| catalogue.project(p).is_some()),
+            project: location.param("project").filter(|p| {
+                catalogue.project(p).is_some()
+                    || crate::model::services::department_desk(catalogue, &indicator, p).is_some()
+            }),
             value,
             unit: known.unit.code().to_string(),
             as_of,
         };
         let line = raised_line(catalogue, &r, locale);
-        Some((r, line, known.agency.clone()))
+        // a service desk's figure is the department's to remedy, not the owner's
+        let lead = r
+            .project
+            .as_deref()
+            .and_then(|p| crate::model::services::department_desk(catalogue, &indicator, p))
+            .map_or_else(|| known.agency.clone(), |a| a.code.clone());
+        Some((r, line, lead))
     })();
     let in_two_weeks = today + time::Duration::days(14);
     let (title, lead) = match &raised {

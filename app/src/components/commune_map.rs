@@ -254,6 +254,7 @@ pub fn CommuneMap(
                             crate::model::task::directive_link(
                                 &raw.indicator,
                                 &raw.area,
+                                raw.project.as_deref(),
                                 raw.value,
                                 raw.as_of,
                                 l,

@@ -93,6 +93,7 @@ pub fn KpiTile(
                     let href = crate::model::task::directive_link(
                         &value.indicator,
                         &value.area,
+                        value.project.as_deref(),
                         value.value,
                         value.as_of,
                         locale.get(),

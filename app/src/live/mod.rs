@@ -49,8 +49,12 @@ pub struct LiveStore {
     /// Where the values were read; the socket resumes from here.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     start: StoredValue<StreamPosition>,
-    /// Bumped whenever a key appears, so what reads every value of a kind sees new ones.
+    /// Bumped whenever a project's key appears, so what reads every project's value sees
+    /// new ones.
     keys: RwSignal<usize>,
+    /// Bumped whenever any key appears (a service desk's first figure), for
+    /// [`LiveStore::values_of`].
+    any_keys: RwSignal<usize>,
     /// The sums of projects (disbursement by commune and province), computed from the
     /// projects' values when first read and again when one of them changes.
     derived: StoredValue<ArcMemo<HashMap<(String, String), LiveValue>>>,
@@ -95,6 +99,7 @@ impl LiveStore {
             now: RwSignal::new(now),
             start: StoredValue::new(position),
             keys,
+            any_keys: RwSignal::new(0),
             derived: StoredValue::new(derived),
         }
     }
@@ -112,6 +117,7 @@ impl LiveStore {
         if project {
             self.keys.update(|n| *n += 1);
         }
+        self.any_keys.update(|n| *n += 1);
         signal
     }
 
@@ -135,6 +141,19 @@ impl LiveStore {
         let signals: Vec<ArcRwSignal<Option<LiveValue>>> = self.values.with_value(|m| {
             m.iter()
                 .filter(|(k, _)| k.project.is_some())
+                .map(|(_, s)| s.clone())
+                .collect()
+        });
+        signals.iter().filter_map(|s| s.get()).collect()
+    }
+
+    /// Every value of the indicators `codes`, of any area and project, tracked reactively
+    /// (new areas and projects included).
+    pub fn values_of(&self, codes: &[&str]) -> Vec<LiveValue> {
+        self.any_keys.track();
+        let signals: Vec<ArcRwSignal<Option<LiveValue>>> = self.values.with_value(|m| {
+            m.iter()
+                .filter(|(k, _)| codes.contains(&k.indicator.as_str()))
                 .map(|(_, s)| s.clone())
                 .collect()
         });

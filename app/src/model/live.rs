@@ -105,7 +105,8 @@ pub struct LiveValue {
     pub indicator: String,
     pub area: String,
     /// The project of the registry, for indicators reported per project (the area is then
-    /// the project's commune of record).
+    /// the project's commune of record); for indicators reported per service desk, the
+    /// department whose desk it is (the area is then the province).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<String>,
     pub period: Period,

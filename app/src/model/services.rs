@@ -10,7 +10,9 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use time::Date;
+use time::{Date, OffsetDateTime};
+
+use super::Period;
 
 use super::Locale;
 
@@ -75,6 +77,20 @@ impl Desk {
     pub fn is_commune(&self) -> bool {
         matches!(self, Desk::Commune(_))
     }
+}
+
+/// The department `code` names when it is the desk of a figure of `indicator` (an
+/// indicator reported per service desk): what a task raised from such a figure is about.
+pub fn department_desk<'a>(
+    catalogue: &'a super::Catalogue,
+    indicator: &str,
+    code: &str,
+) -> Option<&'a super::Agency> {
+    catalogue
+        .indicator(indicator)
+        .filter(|i| i.by_agency)
+        .and(catalogue.agency(code))
+        .filter(|a| a.area.is_none() && a.members.is_none())
 }
 
 /// Which desks a table shows.
@@ -227,6 +243,192 @@ impl Counts {
 pub fn span(days: &BTreeMap<Date, Counts>, from: Date, to: Date) -> Counts {
     days.range(from..=to)
         .fold(Counts::default(), |sum, (_, c)| sum.then(*c))
+}
+
+// ---- what the API and the screen show ------------------------------------------------
+
+/// Counts with the rates read from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figures {
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub resolved_late: u64,
+    #[serde(with = "crate::model::number::option")]
+    pub online_rate: Option<Decimal>,
+    #[serde(with = "crate::model::number::option")]
+    pub full_online_rate: Option<Decimal>,
+    #[serde(with = "crate::model::number::option")]
+    pub on_time_rate: Option<Decimal>,
+    #[serde(with = "crate::model::number::option")]
+    pub digitized_rate: Option<Decimal>,
+    #[serde(with = "crate::model::number::option")]
+    pub payment_rate: Option<Decimal>,
+    #[serde(with = "crate::model::number::option")]
+    pub satisfaction_rate: Option<Decimal>,
+}
+
+impl From<Counts> for Figures {
+    fn from(counts: Counts) -> Figures {
+        Figures {
+            counts,
+            resolved_late: counts.resolved_late(),
+            online_rate: counts.online_rate(),
+            full_online_rate: counts.full_online_rate(),
+            on_time_rate: counts.on_time_rate(),
+            digitized_rate: counts.digitized_rate(),
+            payment_rate: counts.payment_rate(),
+            satisfaction_rate: counts.satisfaction_rate(),
+        }
+    }
+}
+
+/// One desk's line of the summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SummaryRow {
+    pub desk: Desk,
+    pub name: String,
+    /// The day asked for.
+    pub day: Figures,
+    /// From 1 January (or the first figure of the year) to the day.
+    pub year_to_date: Figures,
+    /// The desk's newest figure.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub as_of: Option<OffsetDateTime>,
+}
+
+/// The summary of a day: per desk, and the province (every desk, communes and
+/// departments).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub date: Date,
+    pub by: By,
+    /// The first day the year-to-date sums include.
+    pub from: Option<Date>,
+    pub province: SummaryRow,
+    pub rows: Vec<SummaryRow>,
+}
+
+/// A desk's line of the 766 ranking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexRow {
+    #[serde(flatten)]
+    pub ranked: Ranked,
+    pub name: String,
+    /// The dossiers that cost it progress points: still overdue at the period's end, and
+    /// resolved late in the period.
+    pub overdue: u64,
+    pub resolved_late: u64,
+}
+
+/// The 766 index of a period per desk, ranked, with movement since the period before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IndexView {
+    pub period: Period,
+    pub previous: Period,
+    /// The last day counted (the period's end, or today while it runs).
+    pub through: Date,
+    /// Every desk together.
+    pub province: Index766,
+    pub rows: Vec<IndexRow>,
+}
+
+/// The province's dossiers of one day (every desk together), for the trend chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendDay {
+    pub day: Date,
+    pub received: u64,
+    pub resolved: u64,
+    /// In progress past their deadline at the day's end.
+    pub overdue: u64,
+    /// On time, of those resolved and overdue that day (%).
+    #[serde(with = "crate::model::number::option")]
+    pub on_time_rate: Option<Decimal>,
+}
+
+/// The province's days from `from` to `to`, every day present (a day without figures has
+/// zero counts and no rate).
+pub fn trend<'a>(
+    desks: impl IntoIterator<Item = &'a BTreeMap<Date, Counts>> + Clone,
+    from: Date,
+    to: Date,
+) -> Vec<TrendDay> {
+    let mut out = Vec::new();
+    let mut day = from;
+    while day <= to {
+        let c = desks
+            .clone()
+            .into_iter()
+            .filter_map(|days| days.get(&day))
+            .fold(Counts::default(), |a, c| a.plus(*c));
+        out.push(TrendDay {
+            day,
+            received: c.received,
+            resolved: c.resolved,
+            overdue: c.overdue,
+            on_time_rate: c.on_time_rate(),
+        });
+        match day.next_day() {
+            Some(next) => day = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// A desk on the services screen: its counts before today (from 1 January), to which the
+/// screen adds today's live counts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeskLine {
+    pub desk: Desk,
+    pub name: String,
+    pub before_today: Counts,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub as_of: Option<OffsetDateTime>,
+}
+
+/// The data behind the services screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServicesScreen {
+    pub viewer: super::account::Viewer,
+    pub province_code: String,
+    pub province_name: String,
+    pub today: Date,
+    /// The first day the year's sums include (the first figure of the year).
+    pub from: Option<Date>,
+    pub desks: Vec<DeskLine>,
+    /// This month's 766 index, ranked against last month.
+    pub index: IndexView,
+    /// The last 90 days.
+    pub trend: Vec<TrendDay>,
+    /// The commune map with its services layers.
+    pub map: Option<(super::map::MapData, Vec<super::map::MapLayer>)>,
+    /// The stream position today's values were read at.
+    pub epoch: String,
+    pub offset: u64,
+    pub values: Vec<super::LiveValue>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub server_time: OffsetDateTime,
+}
+
+/// Today's counts of each desk from live values: the figures of `today` only (a desk's
+/// value of an earlier day is not today's count).
+pub fn today_counts<'a>(
+    values: impl IntoIterator<Item = &'a super::LiveValue>,
+    today: Date,
+) -> BTreeMap<Desk, (Counts, OffsetDateTime)> {
+    use rust_decimal::prelude::ToPrimitive;
+    let mut out: BTreeMap<Desk, (Counts, OffsetDateTime)> = BTreeMap::new();
+    for v in values {
+        if v.period != Period::Day(today) {
+            continue;
+        }
+        let desk = Desk::of(&v.area, v.project.as_deref());
+        let entry = out.entry(desk).or_insert((Counts::default(), v.as_of));
+        if entry.0.set(&v.indicator, v.value.to_u64().unwrap_or(0)) {
+            entry.1 = entry.1.max(v.as_of);
+        }
+    }
+    out
 }
 
 // ---- the 766 index ------------------------------------------------------------------
@@ -625,6 +827,80 @@ mod tests {
             ]
         );
         assert_eq!(ranked[2].previous_total, Some(dec("90")));
+    }
+
+    #[test]
+    fn todays_counts_take_only_todays_figures() {
+        let value = |indicator: &str, area: &str, project: Option<&str>, day: Date, v: i64| {
+            crate::model::LiveValue {
+                indicator: indicator.into(),
+                area: area.into(),
+                project: project.map(str::to_string),
+                period: Period::Day(day),
+                value: Decimal::from(v),
+                unit: crate::model::Unit::Count,
+                agency: "VPUB".into(),
+                as_of: time::macros::datetime!(2026-12-02 09:00 UTC),
+                revision: 1,
+                offset: 1,
+                previous: None,
+            }
+        };
+        let today = date!(2026 - 12 - 03);
+        let values = vec![
+            value(RECEIVED, "14", Some("SXD"), today, 12),
+            value(OVERDUE, "14", Some("SXD"), today, 3),
+            // yesterday's count is not today's
+            value(RECEIVED, "03646", None, date!(2026 - 12 - 02), 40),
+            value(RECEIVED, "03647", None, today, 5),
+        ];
+        let counts = today_counts(&values, today);
+        let sxd = counts[&Desk::Department("SXD".into())].0;
+        assert_eq!((sxd.received, sxd.overdue), (12, 3));
+        assert!(!counts.contains_key(&Desk::Commune("03646".into())));
+        assert_eq!(counts[&Desk::Commune("03647".into())].0.received, 5);
+    }
+
+    #[test]
+    fn the_trend_has_every_day_and_sums_the_desks() {
+        let mut a = BTreeMap::new();
+        a.insert(
+            date!(2026 - 02 - 28),
+            Counts {
+                received: 5,
+                resolved: 4,
+                on_time: 4,
+                ..Counts::default()
+            },
+        );
+        let mut b = BTreeMap::new();
+        b.insert(
+            date!(2026 - 02 - 28),
+            Counts {
+                received: 1,
+                overdue: 1,
+                ..Counts::default()
+            },
+        );
+        b.insert(
+            date!(2026 - 03 - 02),
+            Counts {
+                received: 2,
+                ..Counts::default()
+            },
+        );
+        let t = trend([&a, &b], date!(2026 - 02 - 27), date!(2026 - 03 - 02));
+        let days: Vec<String> = t.iter().map(|d| d.day.to_string()).collect();
+        assert_eq!(
+            days,
+            ["2026-02-27", "2026-02-28", "2026-03-01", "2026-03-02"]
+        );
+        assert_eq!((t[1].received, t[1].overdue), (6, 1));
+        assert_eq!(t[1].on_time_rate, Some(dec("80")));
+        assert_eq!(
+            t[2].on_time_rate, None,
+            "a day without dossiers has no rate"
+        );
     }
 
     #[test]

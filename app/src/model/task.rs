@@ -245,6 +245,7 @@ pub struct TaskView {
 pub fn directive_link(
     indicator: &str,
     area: &str,
+    project: Option<&str>,
     value: Decimal,
     as_of: OffsetDateTime,
     locale: Locale,
@@ -263,9 +264,12 @@ pub fn directive_link(
         .format(&time::format_description::well_known::Rfc3339)
         .ok()?;
     Some(format!(
-        "/tasks/new?indicator={}&area={}&value={}&as_of={}{}",
+        "/tasks/new?indicator={}&area={}{}&value={}&as_of={}{}",
         encoded(indicator),
         encoded(area),
+        project
+            .map(|p| format!("&project={}", encoded(p)))
+            .unwrap_or_default(),
         encoded(&value.normalize().to_string()),
         encoded(&as_of),
         if locale == Locale::En { "&lang=en" } else { "" },
@@ -616,6 +620,7 @@ mod tests {
         let link = directive_link(
             "services.online.rate",
             "03646",
+            None,
             Decimal::new(215, 1),
             at,
             Locale::Vi,
@@ -625,9 +630,22 @@ mod tests {
             link,
             "/tasks/new?indicator=services.online.rate&area=03646&value=21.5&as_of=2026-12-02T17%3A00%3A00%2B07%3A00"
         );
-        assert!(directive_link("a", "14", Decimal::ONE, at, Locale::En)
-            .unwrap()
-            .ends_with("&lang=en"));
+        assert!(
+            directive_link("a", "14", None, Decimal::ONE, at, Locale::En)
+                .unwrap()
+                .ends_with("&lang=en")
+        );
+        // a department's service desk travels as the figure's project
+        assert!(directive_link(
+            "services.desk.overdue",
+            "14",
+            Some("SXD"),
+            Decimal::ONE,
+            at,
+            Locale::Vi
+        )
+        .unwrap()
+        .starts_with("/tasks/new?indicator=services.desk.overdue&area=14&project=SXD&value=1&"));
     }
 
     #[test]

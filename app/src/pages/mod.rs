@@ -1,6 +1,6 @@
 //! One module per screen. A page composes components and data; it holds no logic of its own.
 //!
-//! Live screens hydrate: the overview. The others — sign-in, account, administration,
+//! Live screens hydrate: the overview, the money view and the services view. The others — sign-in, account, administration,
 //! submission, not found — are plain HTML with form posts: rendered on the server only,
 //! they load no script and add nothing to the WASM.
 
@@ -16,6 +16,7 @@ pub mod not_found;
 #[cfg(feature = "ssr")]
 pub mod notice;
 pub mod overview;
+pub mod services;
 #[cfg(feature = "ssr")]
 pub mod submit;
 #[cfg(feature = "ssr")]
@@ -23,7 +24,7 @@ pub mod tasks;
 
 /// Whether the screen at `path` runs in the browser (loads the WASM and hydrates).
 pub fn hydrates(path: &str) -> bool {
-    matches!(path, "/" | "/money")
+    matches!(path, "/" | "/money" | "/services")
 }
 
 use crate::model::Locale;

@@ -268,11 +268,10 @@ fn check_raised_from(
             format!("No area '{}'.", raised.area),
         ));
     }
-    if let Some(project) = raised
-        .project
-        .as_ref()
-        .filter(|p| catalogue.project(p).is_none())
-    {
+    if let Some(project) = raised.project.as_ref().filter(|p| {
+        catalogue.project(p).is_none()
+            && app::model::services::department_desk(catalogue, &raised.indicator, p).is_none()
+    }) {
         problems.push(problem(
             "raised_from.project",
             "unknown_project",

@@ -1,0 +1,349 @@
+//! The public-services view: today's dossiers of the province live (every service desk's
+//! counts as they arrive), each department's and commune's day and year to date with its
+//! rates, the 90-day trend, the 766 index ranked against last month, and the commune map
+//! of overdue dossiers and on-time rates. A desk in the red links to a directive for it.
+
+use leptos::prelude::*;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+use crate::components::commune_map::CommuneMap;
+use crate::components::connection_status::{Clock, ConnectionStatus};
+use crate::components::money::as_of_text;
+use crate::components::services::{count, rate, IndexRanking, TrendChart};
+use crate::components::session_menu::SessionMenu;
+use crate::live::LiveStore;
+use crate::model::format;
+use crate::model::services::{self, Counts, Desk, DeskLine, ServicesScreen};
+use crate::model::{Locale, StreamPosition};
+use crate::pages::use_locale;
+
+async fn load(locale: Locale) -> Result<ServicesScreen, ServerFnError> {
+    #[cfg(feature = "ssr")]
+    return crate::api::services::load_screen(locale).await;
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = locale;
+        std::future::pending().await
+    }
+}
+
+#[component]
+pub fn ServicesPage() -> impl IntoView {
+    let chosen = use_locale();
+    let locale = Memo::new(move |_| chosen);
+    let data = Resource::new(move || locale.get(), load);
+    view! {
+        <Transition fallback=move || view! { <p class="loading">"Đang tải… / Loading…"</p> }>
+            {move || data.get().map(|result| match result {
+                Ok(data) => view! { <ServicesView data locale /> }.into_any(),
+                Err(e) => view! {
+                    <main class="error">
+                        <h1>{move || locale.get().pick("Không tải được số liệu", "Could not load the data")}</h1>
+                        <p>{e.to_string()}</p>
+                    </main>
+                }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+/// On-time rates below these are amber and red (the catalogue's thresholds for the
+/// province's on-time rate), overdue counts above these.
+const ON_TIME_WARNING: i64 = 95;
+const ON_TIME_CRITICAL: i64 = 90;
+const OVERDUE_WARNING: u64 = 5;
+const OVERDUE_CRITICAL: u64 = 20;
+
+fn on_time_band(r: Option<Decimal>) -> &'static str {
+    match r {
+        Some(r) if r < Decimal::from(ON_TIME_CRITICAL) => "critical",
+        Some(r) if r < Decimal::from(ON_TIME_WARNING) => "warning",
+        Some(_) => "ok",
+        None => "none",
+    }
+}
+
+fn overdue_band(n: u64) -> &'static str {
+    match n {
+        n if n >= OVERDUE_CRITICAL => "critical",
+        n if n >= OVERDUE_WARNING => "warning",
+        _ => "ok",
+    }
+}
+
+#[component]
+fn ServicesView(data: ServicesScreen, locale: Memo<Locale>) -> impl IntoView {
+    let position = StreamPosition {
+        epoch: data.epoch.clone(),
+        offset: data.offset,
+    };
+    let store = LiveStore::new(
+        position,
+        &data.values,
+        data.server_time,
+        &data.province_code,
+    );
+    Effect::new(move |_| untrack(|| store.connect()));
+    let lang = move || match locale.get() {
+        Locale::Vi => "en",
+        Locale::En => "vi",
+    };
+    let today = data.today;
+    // every desk's counts of today, live (a new day starts from nothing)
+    let live_today = Memo::new(move |_| {
+        let day = format::vietnam_date(store.now.get());
+        services::today_counts(store.values_of(&services::DAILY).iter(), day)
+    });
+    let province_today = Signal::derive(move || {
+        live_today
+            .get()
+            .values()
+            .fold(Counts::default(), |a, (c, _)| a.plus(*c))
+    });
+    let newest = move || live_today.get().values().map(|(_, at)| *at).max();
+    let before_total = data
+        .desks
+        .iter()
+        .fold(Counts::default(), |a, d| a.plus(d.before_today));
+    let year_total = move || before_total.then(province_today.get());
+    let directs = data.viewer.directs;
+    let (agencies, communes): (Vec<DeskLine>, Vec<DeskLine>) = data
+        .desks
+        .iter()
+        .cloned()
+        .partition(|d| !d.desk.is_commune());
+    let province = data.province_code.clone();
+    let from = data.from;
+    let counter = move |label: (&'static str, &'static str),
+                        value: Box<dyn Fn(Locale) -> String + Send + Sync>,
+                        band: Box<dyn Fn() -> &'static str + Send + Sync>,
+                        key: &'static str| {
+        view! {
+            <div class=move || format!("counter {}", band()) data-counter=key>
+                <span class="label">{move || locale.get().pick(label.0, label.1)}</span>
+                <span class="value">{move || value(locale.get())}</span>
+            </div>
+        }
+    };
+    view! {
+        <div class="screen services">
+            <header class="topbar">
+                <div class="brand">
+                    <span class="emblem" aria-hidden="true">"IOC"</span>
+                    <div>
+                        <h1>{move || locale.get().pick("Dịch vụ công, thủ tục hành chính", "Public services")}</h1>
+                        <p class="province">{data.province_name.clone()}</p>
+                    </div>
+                </div>
+                <div class="status">
+                    <ConnectionStatus store locale display=data.viewer.is_display />
+                    <Clock store locale />
+                    <a class="lang" href=move || format!("?lang={}", lang()) rel="external">{move || locale.get().pick("English", "Tiếng Việt")}</a>
+                    <SessionMenu viewer=data.viewer.clone() locale />
+                </div>
+            </header>
+            <nav class="crumbs">
+                <a href="/">{move || locale.get().pick("Tổng quan", "Overview")}</a>
+            </nav>
+            <main class="services-view">
+                <section class="today" data-live=move || store.is_live().to_string()>
+                    <h2>{move || locale.get().pick(
+                        format!("Hôm nay, {}", format::date(today, Locale::Vi)),
+                        format!("Today, {}", format::date(today, Locale::En)),
+                    )}</h2>
+                    <div class="counters">
+                        {counter(("Hồ sơ tiếp nhận", "Dossiers received"), Box::new(move |l| count(province_today.get().received, l)), Box::new(|| "neutral"), "received")}
+                        {counter(("Nộp trực tuyến", "Filed online"), Box::new(move |l| rate(province_today.get().online_rate(), l)), Box::new(|| "neutral"), "online")}
+                        {counter(("Đã giải quyết", "Resolved"), Box::new(move |l| count(province_today.get().resolved, l)), Box::new(|| "neutral"), "resolved")}
+                        {counter(("Đúng hạn", "On time"), Box::new(move |l| rate(province_today.get().on_time_rate(), l)), Box::new(move || on_time_band(province_today.get().on_time_rate())), "on_time")}
+                        {counter(("Đang quá hạn", "Overdue now"), Box::new(move |l| count(province_today.get().overdue, l)), Box::new(move || if province_today.get().overdue >= 200 { "critical" } else if province_today.get().overdue >= 60 { "warning" } else { "ok" }), "overdue")}
+                        {counter(("Lũy kế năm", "Year to date"), Box::new(move |l| count(year_total().received, l)), Box::new(|| "neutral"), "year")}
+                    </div>
+                    <p class="as-of">
+                        {move || as_of_text(newest(), locale.get())}
+                        " · "
+                        {move || locale.get().pick(
+                            "Nguồn: Hệ thống thông tin giải quyết thủ tục hành chính tỉnh (Văn phòng UBND tỉnh), theo từng nơi tiếp nhận",
+                            "Source: the province's administrative-procedure system (PPC Office), per service desk",
+                        )}
+                        {move || from.filter(|f| f.ordinal() > 1).map(|f| locale.get().pick(
+                            format!(" · Lũy kế tính từ {} (ngày đầu có số liệu)", format::date(f, Locale::Vi)),
+                            format!(" · Year to date from {} (the first day with figures)", format::date(f, Locale::En)),
+                        ))}
+                    </p>
+                </section>
+                <TrendChart trend=data.trend.clone() today=province_today locale />
+                <DeskTable title=("Sở, ban, ngành", "Departments") lines=agencies live_today province=province.clone() directs locale kind="agency" />
+                <IndexRanking index=data.index.clone() locale />
+                {data.map.clone().map(|(map, layers)| view! {
+                    <CommuneMap map layers province=province.clone() store locale directs />
+                })}
+                <DeskTable title=("Xã, phường", "Communes and wards") lines=communes live_today province=province.clone() directs locale kind="commune" />
+                <Downloads date=today locale />
+            </main>
+        </div>
+    }
+    .into_any()
+}
+
+/// Each desk's day (live) and year to date (the stored days before today, plus today).
+#[component]
+fn DeskTable(
+    title: (&'static str, &'static str),
+    lines: Vec<DeskLine>,
+    live_today: Memo<BTreeMap<Desk, (Counts, time::OffsetDateTime)>>,
+    province: String,
+    directs: bool,
+    locale: Memo<Locale>,
+    kind: &'static str,
+) -> impl IntoView {
+    let province = StoredValue::new(province);
+    let rows = lines
+        .into_iter()
+        .map(|line| {
+            let desk = line.desk.clone();
+            let stored_as_of = line.as_of;
+            let today = {
+                let desk = desk.clone();
+                Memo::new(move |_| live_today.with(|m| m.get(&desk).copied()))
+            };
+            let day = move || today.get().map(|(c, _)| c).unwrap_or_default();
+            let year = move || line.before_today.then(day());
+            let as_of = move || {
+                today
+                    .get()
+                    .map(|(_, at)| at)
+                    .or(stored_as_of)
+            };
+            let overdue_class = move || format!("num {}", overdue_band(day().overdue));
+            let on_time_class = move || format!("num {}", on_time_band(year().on_time_rate()));
+            let red = move || overdue_band(day().overdue) == "critical" || on_time_band(year().on_time_rate()) == "critical";
+            let link = {
+                let desk = desk.clone();
+                move || {
+                    if !directs || !red() {
+                        return None;
+                    }
+                    let (area, project) = match &desk {
+                        Desk::Department(code) => (province.get_value(), Some(code.clone())),
+                        Desk::Commune(code) => (code.clone(), None),
+                    };
+                    let (_, at) = today.get()?;
+                    crate::model::task::directive_link(
+                        services::OVERDUE,
+                        &area,
+                        project.as_deref(),
+                        Decimal::from(day().overdue),
+                        at,
+                        locale.get(),
+                    )
+                }
+            };
+            view! {
+                <tr data-desk=desk.code().to_string() class:red=red>
+                    <th scope="row">{line.name.clone()}</th>
+                    <td class="num received">{move || count(day().received, locale.get())}</td>
+                    <td class="num">{move || count(day().resolved, locale.get())}</td>
+                    <td class=overdue_class data-overdue=move || day().overdue.to_string()>{move || count(day().overdue, locale.get())}</td>
+                    <td class="num">{move || count(year().received, locale.get())}</td>
+                    <td class="num">{move || rate(year().online_rate(), locale.get())}</td>
+                    <td class=on_time_class>{move || rate(year().on_time_rate(), locale.get())}</td>
+                    <td class="num">{move || rate(year().satisfaction_rate(), locale.get())}</td>
+                    <td class="as-of">{move || as_of_text(as_of(), locale.get())}</td>
+                    <td class="act">{move || link().map(|href| view! { <a class="direct" href=href>{locale.get().pick("Giao nhiệm vụ", "Assign a task")}</a> })}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="desks" data-kind=kind>
+            <h2>{move || locale.get().pick(title.0, title.1)}</h2>
+            <div class="scroll">
+                <table>
+                    <thead><tr>
+                        <th scope="col">{move || locale.get().pick("Nơi tiếp nhận", "Service desk")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("Tiếp nhận hôm nay", "Received today")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("Giải quyết hôm nay", "Resolved today")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("Đang quá hạn", "Overdue now")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("Tiếp nhận lũy kế", "Received this year")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("Trực tuyến", "Online")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("Đúng hạn", "On time")}</th>
+                        <th scope="col" class="num">{move || locale.get().pick("Hài lòng", "Satisfied")}</th>
+                        <th scope="col">{move || locale.get().pick("Số liệu đến", "As of")}</th>
+                        <th scope="col"><span class="visually-hidden">{move || locale.get().pick("Chỉ đạo", "Direct")}</span></th>
+                    </tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// The view's files: the two tables and the ranking as CSV and XLSX, the charts as PNG
+/// and SVG.
+#[component]
+fn Downloads(date: time::Date, locale: Memo<Locale>) -> impl IntoView {
+    let files: [(&str, &str, &str, &[&str], String); 5] = [
+        (
+            "Hồ sơ theo sở, ngành",
+            "Dossiers by department",
+            "/api/v1/services/summary",
+            &["csv", "xlsx"],
+            format!("date={date}&by=agency"),
+        ),
+        (
+            "Hồ sơ theo xã, phường",
+            "Dossiers by commune",
+            "/api/v1/services/summary",
+            &["csv", "xlsx"],
+            format!("date={date}&by=commune"),
+        ),
+        (
+            "Chỉ số 766 tháng này",
+            "This month's 766 index",
+            "/api/v1/services/index766",
+            &["csv", "xlsx"],
+            String::new(),
+        ),
+        (
+            "Biểu đồ hồ sơ 90 ngày",
+            "90-day dossier chart",
+            "/api/v1/charts/services-trend",
+            &["png", "svg"],
+            format!("date={date}"),
+        ),
+        (
+            "Biểu đồ chỉ số 766",
+            "766 index chart",
+            "/api/v1/charts/index766",
+            &["png", "svg"],
+            String::new(),
+        ),
+    ];
+    view! {
+        <nav class="downloads" aria-label=move || locale.get().pick("Tải về", "Downloads")>
+            <h2>{move || locale.get().pick("Tải về", "Downloads")}</h2>
+            <ul>
+                {files
+                    .into_iter()
+                    .map(|(vi, en, path, extensions, query)| {
+                        let links = extensions
+                            .iter()
+                            .map(|ext| {
+                                let query = query.clone();
+                                let href = move || {
+                                    let lang = if locale.get() == Locale::En { "lang=en" } else { "" };
+                                    let sep = if query.is_empty() || lang.is_empty() { "" } else { "&" };
+                                    format!("{path}.{ext}?{query}{sep}{lang}")
+                                };
+                                view! { <a href=href rel="external" target="_blank">{ext.to_uppercase()}</a> }
+                            })
+                            .collect_view();
+                        view! { <li><span>{move || locale.get().pick(vi, en)}</span>" "{links}</li> }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
