@@ -138,11 +138,7 @@ test('the map shows every commune of Sơn La, coloured by its figure', async () 
   const demo = await Server.start({ demo: 30 });
   try {
     // the demo feed backfills its history through the API first
-    const deadline = Date.now() + 60_000;
-    while ((await (await fetch(`${demo.base}/api/v1/health`)).json()).offset < 5_000) {
-      assert.ok(Date.now() < deadline, 'the demo feed sends its history');
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await demo.demoLive();
     const { page, problems } = await openPage(browser, demo.wall('/', demo.displayToken()));
     await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
     const map = page.locator('svg.commune-map');

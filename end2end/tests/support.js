@@ -65,6 +65,17 @@ export class Server {
     throw new Error(`the server did not start:\n${this.log}`);
   }
 
+  /** Waits until the demo feed has sent its history and is live (health says so). */
+  async demoLive(timeout = 240_000) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const { demo } = await (await fetch(`${this.base}/api/v1/health`)).json();
+      if (demo === 'live') return;
+      if (Date.now() > deadline) throw new Error(`the demo feed is still ${demo}:\n${this.log}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
   /** A display token (a wall screen), made with the command line. */
   displayToken(name = 'e2e screen') {
     return execFileSync(iocBin, ['display', 'create', '--name', name, '--database-url', this.databaseUrl], {

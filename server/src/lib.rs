@@ -143,8 +143,10 @@ pub async fn run(
         .site_pkg_dir("pkg")
         .site_addr(addr)
         .build();
+    let demo_progress = (!config.no_demo).then(demo::FeedProgress::default);
     let state = AppState {
         db: db.clone(),
+        demo: demo_progress.clone(),
         catalogue: catalogue.clone(),
         geography,
         hub: hub.clone(),
@@ -174,6 +176,7 @@ pub async fn run(
             seed: config.demo_seed,
             history_days: config.demo_history_days,
             interval: config.demo_interval(),
+            progress: demo_progress.unwrap_or_default(),
         })
     };
     tokio::spawn(leader::run(

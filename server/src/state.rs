@@ -40,6 +40,8 @@ pub struct AppState {
     pub display_frame_ancestors: Arc<[String]>,
     /// Whether this instance runs the background work now.
     pub leading: crate::leader::Leading,
+    /// The demo feed's progress, when it is on.
+    pub demo: Option<crate::demo::FeedProgress>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -28,6 +28,26 @@ async fn the_demo_feed_posts_through_the_ingest_api_and_opens_a_wall() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(submitted > 0, "the feed submitted through the API");
+    // health says where the feed is: once its history is in, it is live
+    let mut state = serde_json::Value::Null;
+    for _ in 0..300 {
+        let health: serde_json::Value = reqwest::get(format!("{}/api/v1/health", s.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        state = health["demo"].clone();
+        assert!(
+            ["waiting", "backfilling", "live"].contains(&state.as_str().unwrap_or_default()),
+            "{health}"
+        );
+        if state == "live" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(state, "live");
     let labels: Vec<String> = sqlx::query_scalar(
         "SELECT DISTINCT label FROM api_tokens WHERE revoked_at IS NULL AND label = $1",
     )

@@ -125,7 +125,7 @@ pub async fn map_layers(
             },
             agency_short,
             agency_name,
-            max_age_secs: ind.max_age().whole_seconds(),
+            freshness: ind.freshness_contract(),
             share_of: None,
         };
         // a year-to-date amount with a yearly target by commune (revenue against its
@@ -242,7 +242,7 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             target_label: locale.pick(t.target_vi, t.target_en).to_string(),
             threshold: ind.threshold_for(&province, &province),
             cumulative: ind.cumulative,
-            max_age_secs: ind.max_age().whole_seconds(),
+            freshness: ind.freshness_contract(),
         }
     };
     let mut tiles = Vec::new();

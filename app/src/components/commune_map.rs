@@ -85,8 +85,8 @@ pub fn CommuneMap(
             // a figure older than its freshness contract is dimmed and says so
             let lookup_late = area.clone();
             let late = Memo::new(move |_| {
-                let max_age = time::Duration::seconds(layer().max_age_secs);
-                value_of(&lookup_late).is_some_and(|v| store.now.get() - v.as_of > max_age)
+                let contract = layer().freshness;
+                value_of(&lookup_late).is_some_and(|v| contract.is_late(v.as_of, store.now.get()))
             });
             let class = move || {
                 format!(

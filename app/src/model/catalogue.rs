@@ -7,7 +7,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 
 use super::i18n::Locale;
 use super::period::PeriodKind;
@@ -48,6 +48,12 @@ impl Cadence {
             Cadence::Quarterly => Duration::days(120),
             Cadence::Yearly => Duration::days(400),
         }
+    }
+
+    /// Whether reports are due on working days only: a daily report is due at 17:00 from
+    /// Monday to Friday, so Friday's value is current until Monday's is due.
+    pub fn working_days_only(self) -> bool {
+        matches!(self, Cadence::Daily)
     }
 
     pub fn label(self, locale: Locale) -> &'static str {
@@ -176,6 +182,66 @@ impl Indicator {
         self.max_age_hours
             .map(|h| Duration::hours(i64::from(h)))
             .unwrap_or_else(|| self.cadence.default_max_age())
+    }
+
+    /// How old its latest value may be before the screen calls it late.
+    pub fn freshness_contract(&self) -> FreshnessContract {
+        FreshnessContract {
+            max_age_secs: self.max_age().whole_seconds(),
+            working_days_only: self.cadence.working_days_only(),
+        }
+    }
+}
+
+/// An indicator's freshness contract: its latest value is late once it is older than
+/// `max_age_secs`, where, for reports due on working days only, Saturdays and Sundays (in
+/// Vietnam) do not count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FreshnessContract {
+    pub max_age_secs: i64,
+    #[serde(default)]
+    pub working_days_only: bool,
+}
+
+impl FreshnessContract {
+    /// Whether a value reported at `as_of` is late at `now`.
+    pub fn is_late(&self, as_of: OffsetDateTime, now: OffsetDateTime) -> bool {
+        self.age(as_of, now) > Duration::seconds(self.max_age_secs)
+    }
+
+    /// The age that counts: the time from `as_of` to `now`, without the weekends between
+    /// them when reports are due on working days only.
+    pub fn age(&self, as_of: OffsetDateTime, now: OffsetDateTime) -> Duration {
+        let elapsed = now - as_of;
+        if !self.working_days_only || elapsed <= Duration::ZERO {
+            return elapsed;
+        }
+        let offset = super::format::VIETNAM;
+        let (from, to) = (as_of.to_offset(offset), now.to_offset(offset));
+        let mut weekend = Duration::ZERO;
+        let mut day = from.date();
+        // a value months old is late whatever the weekends: the walk is bounded
+        for _ in 0..=400 {
+            if day > to.date() {
+                break;
+            }
+            if matches!(
+                day.weekday(),
+                time::Weekday::Saturday | time::Weekday::Sunday
+            ) {
+                let start = day.midnight().assume_offset(offset).max(from);
+                let end = day
+                    .next_day()
+                    .map_or(to, |d| d.midnight().assume_offset(offset))
+                    .min(to);
+                if end > start {
+                    weekend += end - start;
+                }
+            }
+            let Some(next) = day.next_day() else { break };
+            day = next;
+        }
+        elapsed - weekend
     }
 }
 
@@ -974,6 +1040,64 @@ pub(crate) mod tests {
     use proptest::prelude::*;
     use std::str::FromStr;
     use time::macros::date;
+
+    /// 17:00 on `day` in Vietnam, plus `hours`.
+    fn at(day: time::Date, hours: f64) -> OffsetDateTime {
+        day.with_hms(17, 0, 0)
+            .unwrap()
+            .assume_offset(super::super::format::VIETNAM)
+            + Duration::seconds_f64(hours * 3600.0)
+    }
+
+    #[test]
+    fn a_daily_report_is_late_only_when_a_working_day_s_report_is_overdue() {
+        let daily = Cadence::Daily;
+        let contract = FreshnessContract {
+            max_age_secs: daily.default_max_age().whole_seconds(),
+            working_days_only: daily.working_days_only(),
+        };
+        // Wednesday 2 December 2026: current until Thursday's report is two hours overdue
+        let wednesday = date!(2026 - 12 - 02);
+        assert!(!contract.is_late(at(wednesday, 0.0), at(wednesday, 25.0)));
+        assert!(contract.is_late(at(wednesday, 0.0), at(wednesday, 26.5)));
+        // Friday's value over the weekend and on Monday until 19:00
+        let friday = date!(2026 - 12 - 04);
+        assert!(!contract.is_late(at(friday, 0.0), at(friday, 48.0 + 6.0)));
+        assert!(!contract.is_late(at(friday, 0.0), at(friday, 72.0 + 1.5)));
+        assert!(contract.is_late(at(friday, 0.0), at(friday, 72.0 + 2.5)));
+        assert_eq!(
+            contract.age(at(friday, 0.0), at(friday, 72.0)),
+            Duration::hours(24)
+        );
+        // a correction sent on Saturday counts from Monday 00:00
+        assert_eq!(
+            contract.age(at(friday, 18.0), at(friday, 72.0)),
+            Duration::hours(17)
+        );
+        // over the new year (Thursday 31 December to Monday 4 January) and a leap day
+        assert!(!contract.is_late(
+            at(date!(2026 - 12 - 31), 0.0),
+            at(date!(2026 - 12 - 31), 25.0)
+        ));
+        assert!(contract.is_late(
+            at(date!(2027 - 01 - 01), 0.0),
+            at(date!(2027 - 01 - 04), 3.0)
+        ));
+        assert!(contract.is_late(
+            at(date!(2028 - 02 - 28), 0.0),
+            at(date!(2028 - 02 - 29), 3.0)
+        ));
+        // a month without a report is late whatever the weekends
+        assert!(contract.is_late(at(date!(2026 - 11 - 02), 0.0), at(wednesday, 0.0)));
+        // a streamed figure counts every minute, Sunday's too
+        let streamed = FreshnessContract {
+            max_age_secs: Cadence::Streamed.default_max_age().whole_seconds(),
+            working_days_only: Cadence::Streamed.working_days_only(),
+        };
+        let sunday = date!(2026 - 12 - 06);
+        assert!(streamed.is_late(at(sunday, 0.0), at(sunday, 0.5)));
+        assert!(!streamed.is_late(at(sunday, 0.0), at(sunday, 0.2)));
+    }
 
     pub fn agency(code: &str) -> Agency {
         Agency {

@@ -56,7 +56,7 @@ pub struct MapLayer {
     pub best: Option<Decimal>,
     pub agency_short: String,
     pub agency_name: String,
-    pub max_age_secs: i64,
+    pub freshness: super::catalogue::FreshnessContract,
     /// Shown as a percentage of each commune's target of the same year (revenue against
     /// its estimate) instead of the value itself.
     #[serde(default)]

@@ -57,8 +57,7 @@ pub struct TileSpec {
     /// Year to date (lũy kế): its change is never read across the 1 January reset.
     #[serde(default)]
     pub cumulative: bool,
-    /// The freshness contract, in seconds.
-    pub max_age_secs: i64,
+    pub freshness: super::catalogue::FreshnessContract,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,7 +254,7 @@ impl TileSpec {
         };
         let freshness = if !connected {
             Freshness::Unconfirmed
-        } else if now - value.as_of > Duration::seconds(self.max_age_secs) {
+        } else if self.freshness.is_late(value.as_of, now) {
             Freshness::Late
         } else {
             Freshness::Current
@@ -303,7 +302,10 @@ mod tests {
             target_label: "dự toán".into(),
             threshold: None,
             cumulative: false,
-            max_age_secs: 3600,
+            freshness: crate::model::catalogue::FreshnessContract {
+                max_age_secs: 3600,
+                working_days_only: false,
+            },
         }
     }
 

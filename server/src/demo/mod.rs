@@ -77,6 +77,30 @@ pub fn today() -> Date {
 /// Days of service-desk counts in the backfilled history.
 pub const DESK_HISTORY_DAYS: i64 = 100;
 
+/// Where the feed is: waiting for this instance to lead, sending its history, or live.
+/// Health answers it, so a script (or a test) can wait for the history to be in place.
+#[derive(Debug, Clone, Default)]
+pub struct FeedProgress(Arc<std::sync::atomic::AtomicU8>);
+
+impl FeedProgress {
+    const WAITING: u8 = 0;
+    const BACKFILLING: u8 = 1;
+    const LIVE: u8 = 2;
+
+    fn set(&self, state: u8) {
+        self.0.store(state, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// `waiting`, `backfilling` or `live`.
+    pub fn state(&self) -> &'static str {
+        match self.0.load(std::sync::atomic::Ordering::Relaxed) {
+            Self::BACKFILLING => "backfilling",
+            Self::LIVE => "live",
+            _ => "waiting",
+        }
+    }
+}
+
 /// How the feed runs.
 #[derive(Debug, Clone)]
 pub struct DemoConfig {
@@ -87,6 +111,7 @@ pub struct DemoConfig {
     pub history_days: u32,
     /// Time between live updates.
     pub interval: Duration,
+    pub progress: FeedProgress,
 }
 
 /// Runs the feed until `shutdown` flips: a year of history first (the same figures and
@@ -103,7 +128,9 @@ pub async fn run(
         seed,
         history_days,
         interval,
+        progress,
     } = config;
+    progress.set(FeedProgress::BACKFILLING);
     let started = async {
         let now = OffsetDateTime::now_utc();
         let province = DemoProvince::new(seed, &catalogue);
@@ -266,6 +293,7 @@ pub async fn run(
         seconds = begun.elapsed().as_secs(),
         "demo feed: history in place; now live"
     );
+    progress.set(FeedProgress::LIVE);
 
     let run = hex::encode(rand::random::<[u8; 6]>());
     let mut n = 0u64;

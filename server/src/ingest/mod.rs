@@ -277,6 +277,7 @@ pub async fn health(State(state): State<AppState>) -> Response {
             "epoch": state.hub.epoch(),
             "offset": state.hub.head(),
             "leader": state.leading.now(),
+            "demo": state.demo.as_ref().map(|d| d.state()),
             "version": env!("CARGO_PKG_VERSION"),
         }))
         .into_response(),
