@@ -137,6 +137,36 @@ export class Server {
     return body;
   }
 
+  /** Signs `username` in, in a new page of `context`; returns the page. */
+  async signIn(context, username, password) {
+    const page = await context.newPage();
+    await page.goto(this.base + '/login');
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', password);
+    await page.click('.login-form button[type=submit]');
+    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    return page;
+  }
+
+  /** Creates accounts through the administration screen, as an administrator would:
+   * `users` are [username, role, agency ('' for none)], each with `password`. */
+  async createUsers(browser, users, password) {
+    const adminPassword = this.admin('quantri');
+    const admin = await browser.newContext();
+    const page = await this.signIn(admin, 'quantri', adminPassword);
+    for (const [username, role, agency] of users) {
+      await page.goto(this.base + '/admin?tab=users');
+      await page.fill('form[action="/admin/users"] input[name=username]', username);
+      await page.fill('form[action="/admin/users"] input[name=display_name]', `Người dùng ${username}`);
+      await page.selectOption('form[action="/admin/users"] select[name=role]', role);
+      if (agency) await page.selectOption('form[action="/admin/users"] select[name=agency]', agency);
+      await page.fill('form[action="/admin/users"] input[name=password]', password);
+      await page.click('form[action="/admin/users"] button[type=submit]');
+      await page.waitForURL(/\/admin\?tab=users/);
+    }
+    await admin.close();
+  }
+
   async stop() {
     if (this.process.exitCode === null) {
       this.process.kill('SIGTERM');

@@ -12,36 +12,20 @@ let browser;
 let leader;
 let officer;
 
-async function signIn(context, username, password) {
-  const page = await context.newPage();
-  await page.goto(server.base + '/login');
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('.login-form button[type=submit]');
-  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
-  return page;
-}
+const PASSWORD = 'một mật khẩu đủ dài';
+const signIn = (context, username, password) => server.signIn(context, username, password);
 
 before(async () => {
   server = await Server.start();
-  const adminPassword = server.admin('quantri');
   browser = await launchBrowser();
-  const admin = await browser.newContext();
-  const page = await signIn(admin, 'quantri', adminPassword);
-  for (const [username, role, agency] of [
-    ['lanh.dao', 'leader', ''],
-    ['can.bo.vp', 'agency_officer', 'VPUB'],
-  ]) {
-    await page.goto(server.base + '/admin?tab=users');
-    await page.fill('form[action="/admin/users"] input[name=username]', username);
-    await page.fill('form[action="/admin/users"] input[name=display_name]', `Người dùng ${username}`);
-    await page.selectOption('form[action="/admin/users"] select[name=role]', role);
-    if (agency) await page.selectOption('form[action="/admin/users"] select[name=agency]', agency);
-    await page.fill('form[action="/admin/users"] input[name=password]', 'một mật khẩu đủ dài');
-    await page.click('form[action="/admin/users"] button[type=submit]');
-    await page.waitForURL(/\/admin\?tab=users/);
-  }
-  await admin.close();
+  await server.createUsers(
+    browser,
+    [
+      ['lanh.dao', 'leader', ''],
+      ['can.bo.vp', 'agency_officer', 'VPUB'],
+    ],
+    PASSWORD,
+  );
   leader = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   officer = await browser.newContext({ viewport: { width: 390, height: 844 } });
   // a red value: the online rate far below its critical threshold

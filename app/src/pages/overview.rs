@@ -80,6 +80,7 @@ fn Dashboard(data: Overview, locale: Memo<Locale>) -> impl IntoView {
             </header>
             <nav class="crumbs">
                 <a href="/money">{move || locale.get().pick("Ngân sách và đầu tư công →", "Budget and public investment →")}</a>
+                <a href="/services">{move || locale.get().pick("Dịch vụ công →", "Public services →")}</a>
                 {data.overdue_tasks.map(|n| {
                     let class = if n > 0 { "overdue-tasks" } else { "" };
                     view! {
