@@ -31,6 +31,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" id="leptos" href="/pkg/ioc.css" />
                 <AutoReload options=options.clone() />
                 {live.then(|| view! { <HydrationScripts options /> })}
+                {pages::follows_tasks(&pages::Location::current().path).then(|| view! { <script src="/assets/tasks-live.js" defer></script> })}
             </head>
             <body>
                 <App />

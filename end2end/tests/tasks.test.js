@@ -1,6 +1,7 @@
 // From a red tile to an assigned, reported and closed task, in Chromium: a leader assigns
-// it in two taps; an officer of the lead agency (a second browser context) finds it,
-// reports progress and closes it; the list at wall, laptop and phone sizes.
+// it in two taps; an officer of the lead agency (a second browser context) sees it appear
+// in the open list, live, reports progress and closes it; the list at wall, laptop and
+// phone sizes.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,6 +43,16 @@ after(async () => {
 });
 
 test('a leader assigns a task from a red tile and the lead agency reports and closes it', async () => {
+  // the lead agency's officer has the open tasks on a phone, following changes live
+  const phone = await signIn(officer, 'can.bo.vp', 'một mật khẩu đủ dài');
+  const phoneProblems = [];
+  phone.on('pageerror', (e) => phoneProblems.push(e.message));
+  phone.on('console', (m) => m.type() === 'error' && phoneProblems.push(m.text()));
+  await phone.goto(server.base + '/tasks?status=open');
+  await phone.locator('.tasks-live[data-state="live"]').waitFor({ timeout: 10_000 });
+  assert.match(await phone.locator('.tasks-live').innerText(), /Trực tiếp/);
+  await phone.evaluate(() => { window.notReloaded = true; });
+
   const page = await signIn(leader, 'lanh.dao', 'một mật khẩu đủ dài');
   const problems = [];
   page.on('pageerror', (e) => problems.push(e.message));
@@ -62,11 +73,16 @@ test('a leader assigns a task from a red tile and the lead agency reports and cl
   const taskPath = new URL(page.url()).pathname;
   assert.equal(await page.locator('.facts .task-status').innerText(), 'Chưa thực hiện');
 
-  // the lead agency's officer, on a phone, finds it in the agency's list
-  const phone = await signIn(officer, 'can.bo.vp', 'một mật khẩu đủ dài');
-  await phone.goto(server.base + '/tasks?status=open');
+  // it appears in the officer's list at once, marked as new, without reloading the page
   const row = phone.locator(`tr[data-task="${taskPath.split('/').pop()}"]`);
-  await row.waitFor();
+  await row.waitFor({ timeout: 3_000 });
+  assert.match(await row.getAttribute('class'), /\barrived\b/);
+  assert.equal(await phone.evaluate(() => window.notReloaded), true, 'the list changed in place');
+  assert.match(await phone.locator('.summary').innerText(), /^1 nhiệm vụ/);
+  // the leader's page of the task follows it too
+  await page.locator('.tasks-live[data-state="live"]').waitFor({ timeout: 10_000 });
+  assert.equal(await page.locator('.task-changed').isVisible(), false);
+
   await row.locator('.task-title a').click();
   await phone.waitForURL((url) => url.pathname === taskPath);
   await phone.fill('form textarea[name=body]', 'Đã rà soát 120 thủ tục; đưa 35 thủ tục lên toàn trình');
@@ -74,6 +90,8 @@ test('a leader assigns a task from a red tile and the lead agency reports and cl
   await phone.waitForURL((url) => url.pathname === taskPath);
   assert.equal(await phone.locator('.facts .task-status').innerText(), 'Đang thực hiện');
   assert.match(await phone.locator('.notes').innerText(), /đưa 35 thủ tục lên toàn trình/);
+  // the leader's open page of the task says it changed (and keeps what the leader typed)
+  await page.locator('.task-changed').waitFor({ state: 'visible', timeout: 3_000 });
   await phone.fill('form.close input[name=body]', 'Tỷ lệ trực tuyến đã đạt 52%');
   await phone.click('form.close button[type=submit]');
   await phone.waitForURL((url) => url.pathname === taskPath);
@@ -85,6 +103,7 @@ test('a leader assigns a task from a red tile and the lead agency reports and cl
   const history = await page.locator('.notes li strong').allInnerTexts();
   assert.deepEqual(history, ['Giao nhiệm vụ', 'Báo cáo tiến độ', 'Hoàn thành']);
   assert.deepEqual(problems, []);
+  assert.deepEqual(phoneProblems, []);
 });
 
 test('a red commune on the map opens a directive filled in with its figure', async () => {

@@ -128,7 +128,7 @@ pub async fn run(
     tokio::spawn(tail.clone().follow());
     let (writer, writer_task) = ObservationWriter::start(db.clone(), tail);
     tokio::spawn(hub.clone().run_heartbeats());
-    tokio::spawn(hub.clone().run_revocation_sweeps());
+    tokio::spawn(hub.clone().run_sweeps());
     tokio::spawn(upkeep::run_memory_trim(hub.shutdown_signal()));
 
     let leading = leader::Leading::default();

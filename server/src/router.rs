@@ -3,7 +3,8 @@
 //! Dynamic routes — the REST API, the live stream, pages, form posts — run inside the
 //! session layer, [`auth::identify`] and [`auth::origin::check_origin`]. Static files (the
 //! site's CSS, JS and WASM) and the not-found page are the fallback, outside all three: no
-//! session is read for them and no cookie is ever set on them. Around everything: security
+//! session is read for them and no cookie is ever set on them; so is the task screens'
+//! script, built into the server. Around everything: security
 //! headers, the request limits of [`crate::serve`], compression and request tracing (with
 //! display tokens taken out of logged addresses).
 
@@ -204,6 +205,7 @@ pub fn router(
         .layer(session_layer);
     let router = Router::new()
         .merge(dynamic)
+        .route("/assets/tasks-live.js", get(tasks_live_script))
         // static files and the not-found page: no session, no cookie
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
@@ -225,6 +227,21 @@ pub fn router(
             }),
         )
         .with_state(state)
+}
+
+/// The script that keeps the task screens live (see its header), built into the server.
+async fn tasks_live_script() -> impl IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            // small, and changes with each release: asked again each time, cheaply
+            (axum::http::header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("../assets/tasks-live.js"),
+    )
 }
 
 async fn api_not_found() -> impl IntoResponse {

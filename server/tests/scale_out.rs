@@ -182,6 +182,7 @@ impl Screen {
                 assert_eq!(epoch, self.epoch);
                 assert!(offset >= self.offset || self.offset == 0);
             }
+            LiveFrame::Tasks { epoch, .. } => assert_eq!(epoch, self.epoch),
         }
         self.frames += 1;
     }

@@ -78,7 +78,7 @@ async fn follow(
                 apply(&mut screen, values);
                 have = Some(to);
             }
-            LiveFrame::Heartbeat { .. } => {}
+            LiveFrame::Heartbeat { .. } | LiveFrame::Tasks { .. } => {}
         }
     }
     (screen, first.unwrap_or_default())

@@ -11,6 +11,7 @@ mod common;
 use app::model::account::Role;
 use common::*;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 struct Api<'a> {
     s: &'a TestServer,
@@ -112,13 +113,15 @@ async fn audit_actions(s: &TestServer) -> Vec<String> {
 
 #[tokio::test]
 async fn tasks_over_the_api() {
-    let s = TestServer::start().await;
+    // a heartbeat (and so a sweep for changes made by another process) every second
+    let s = TestServer::start_with(|c| c.heartbeat_secs = 1).await;
     let api = Api { s: &s };
     systems_create_tasks_once_per_key_with_every_bad_field_named(&api).await;
     officers_see_report_and_close_by_their_agencys_part(&api).await;
     overdue_tasks_come_first_and_count_against_their_agency(&api).await;
     an_import_is_all_or_nothing_with_a_report_per_line(&api).await;
     a_leader_raises_a_directive_from_a_value_and_the_officer_closes_it_on_the_screens(&api).await;
+    task_changes_reach_the_screens_they_concern_at_once(&api).await;
     s.stop().await;
 }
 
@@ -802,4 +805,174 @@ async fn a_leader_raises_a_directive_from_a_value_and_the_officer_closes_it_on_t
     let at = wall.get(&format!("/?display={}", s.viewer)).await;
     assert_eq!(at.status(), 303);
     assert_eq!(wall.get("/tasks").await.status(), 403);
+}
+
+/// A live socket asking for task notices only (`?only=tasks`), as the task screens open
+/// it: with `browser`'s cookie and our Origin, or with a bearer token.
+async fn tasks_socket(s: &TestServer, browser: Option<&Browser>, bearer: Option<&str>) -> Socket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{}/api/v1/live?only=tasks", s.addr)
+        .into_client_request()
+        .unwrap();
+    if let Some(b) = browser {
+        request
+            .headers_mut()
+            .insert("Cookie", b.cookie().parse().unwrap());
+        request
+            .headers_mut()
+            .insert("Origin", s.base.parse().unwrap());
+    }
+    if let Some(token) = bearer {
+        request
+            .headers_mut()
+            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    let mut ws = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("websocket connects")
+        .0;
+    match next_frame(&mut ws, Duration::from_secs(5)).await {
+        app::model::LiveFrame::Snapshot { values, .. } => {
+            assert!(values.is_empty(), "a task screen is sent no figures")
+        }
+        other => panic!("a snapshot first, not {other:?}"),
+    }
+    ws
+}
+
+/// The task notices `ws` is sent within `within` (heartbeats and empty deltas skipped).
+async fn notices(ws: &mut Socket, within: Duration) -> Vec<(i64, u32)> {
+    let until = tokio::time::Instant::now() + within;
+    let mut seen = Vec::new();
+    while let Some(left) = until.checked_duration_since(tokio::time::Instant::now()) {
+        let Ok(frame) = tokio::time::timeout(left, next_frame(ws, within)).await else {
+            break;
+        };
+        match frame {
+            app::model::LiveFrame::Tasks { changed, .. } => {
+                seen.extend(changed.iter().map(|c| (c.id, c.version)))
+            }
+            app::model::LiveFrame::Delta { values, .. } => {
+                assert!(values.is_empty(), "a task screen is sent no figures")
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+/// The task notices each socket is sent within `within`, all read at once (a socket left
+/// unread does not answer the server's pings and is dropped).
+async fn listen(sockets: &mut [Socket], within: Duration) -> Vec<Vec<(i64, u32)>> {
+    futures_util::future::join_all(sockets.iter_mut().map(|ws| notices(ws, within))).await
+}
+
+async fn task_changes_reach_the_screens_they_concern_at_once(api: &Api<'_>) {
+    let s = api.s;
+    let office = s.token("VPUB").await;
+    let mut people = Vec::new();
+    for (name, role, agency) in [
+        ("lanhdao-live", Role::Leader, None),
+        ("sxd-live", Role::AgencyOfficer, Some("SXD")),
+        ("stc-live", Role::AgencyOfficer, Some("STC")),
+        ("syt-live", Role::AgencyOfficer, Some("SYT")),
+    ] {
+        let password = s.user(name, role, agency).await;
+        people.push(s.sign_in(name, &password).await);
+    }
+    const LEADER: usize = 0;
+    const LEAD: usize = 1;
+    const COORDINATING: usize = 2;
+    const OUTSIDER: usize = 3;
+    const WALL: usize = 4;
+    const LEADER_FIGURES: usize = 5;
+    let mut sockets = Vec::new();
+    for b in &people {
+        sockets.push(tasks_socket(s, Some(b), None).await);
+    }
+    sockets.push(tasks_socket(s, None, Some(&s.viewer)).await);
+    // a screen of figures hears of tasks too, its values as before
+    let mut figures = tokio_tungstenite::connect_async(s.live_request_of(&people[LEADER]))
+        .await
+        .unwrap()
+        .0;
+    assert!(matches!(
+        next_frame(&mut figures, Duration::from_secs(5)).await,
+        app::model::LiveFrame::Snapshot { .. }
+    ));
+    sockets.push(figures);
+    // which sockets were told anything
+    let told = |heard: &[Vec<(i64, u32)>]| -> Vec<usize> {
+        (0..heard.len()).filter(|i| !heard[*i].is_empty()).collect()
+    };
+
+    let (status, created, _) = api
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/tasks",
+            &office,
+            Some("live-1"),
+            Some(&task("Giảm hồ sơ quá hạn tại Sở Xây dựng", "SXD", &["STC"], "Quý IV/2030")),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    // the lead, the coordinating agency and the leader hear of it; another agency's
+    // officer and a wall do not, not even that it exists — nor when the sweep reads the
+    // same change again (a heartbeat every second)
+    let heard = listen(&mut sockets, Duration::from_millis(2500)).await;
+    assert_eq!(told(&heard), [LEADER, LEAD, COORDINATING, LEADER_FIGURES]);
+    for who in [LEADER, LEAD, COORDINATING, LEADER_FIGURES] {
+        assert_eq!(heard[who], [(id, 1)], "told once, of version 1");
+    }
+
+    // the lead reports progress: version 2, told once to the same viewers
+    let (status, body) = browser_send(
+        &people[LEAD],
+        reqwest::Method::POST,
+        &format!("/api/v1/tasks/{id}/notes"),
+        Some(&json!({"kind": "progress", "body": "Đã rà soát 25 hồ sơ", "version": 1})),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let heard = listen(&mut sockets, Duration::from_millis(2500)).await;
+    assert_eq!(told(&heard), [LEADER, LEAD, COORDINATING, LEADER_FIGURES]);
+    assert_eq!(heard[COORDINATING], [(id, 2)]);
+
+    // a task another process writes (another instance, the command line) is announced by
+    // the sweep, within a heartbeat or two, to those it concerns
+    let new = app::store::tasks::NewTask {
+        title: "Số hóa kết quả giải quyết thủ tục".into(),
+        source: "Kế hoạch 283/KH-UBND ngày 13/02/2025".into(),
+        lead: "SYT".into(),
+        coordinating: vec![],
+        other_parties: vec![],
+        output: "Báo cáo".into(),
+        deadline_text: "Năm 2030".into(),
+        deadline: app::model::deadline::Deadline::parse("Năm 2030", None).unwrap(),
+        raised_from: None,
+    };
+    let author = app::store::tasks::Author {
+        name: "ioc (dòng lệnh)".into(),
+        agency: None,
+        audit: app::store::audit::NewEntry {
+            actor_kind: "system",
+            actor_id: None,
+            actor_name: "ioc".into(),
+            action: "",
+            target: None,
+            detail: serde_json::Value::Null,
+            ip: None,
+        },
+    };
+    let mut tx = app::store::write(&s.db).await.unwrap();
+    let other = app::store::tasks::insert(&mut tx, &new, &author, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let heard = listen(&mut sockets, Duration::from_secs(4)).await;
+    assert_eq!(told(&heard), [LEADER, OUTSIDER, LEADER_FIGURES]);
+    assert_eq!(heard[OUTSIDER], [(other, 1)]);
+    assert!(heard[WALL].is_empty(), "a wall is never told of tasks");
 }

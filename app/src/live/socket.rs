@@ -214,10 +214,11 @@ fn received(conn: &Shared, generation: u64, event: MessageEvent) {
     };
     let values = match frame {
         LiveFrame::Snapshot { values, .. } | LiveFrame::Delta { values, .. } => values,
-        LiveFrame::Heartbeat { .. } => Vec::new(),
+        // the live screens show no task lists: a task notice only proves the link
+        LiveFrame::Heartbeat { .. } | LiveFrame::Tasks { .. } => Vec::new(),
     };
     match check {
-        FrameCheck::Reset | FrameCheck::Apply | FrameCheck::Ignore => {
+        FrameCheck::Reset | FrameCheck::Apply | FrameCheck::Ignore | FrameCheck::TasksChanged => {
             let count = values.len();
             match check {
                 FrameCheck::Reset => store.reset(values),

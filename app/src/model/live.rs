@@ -7,7 +7,10 @@
 //! * `snapshot` — every current value, read at `offset`;
 //! * `delta` — the values changed by the events in `(from, to]`, coalesced so the latest
 //!   value per indicator and area wins;
-//! * `heartbeat` — the server's head offset and clock, sent every few seconds.
+//! * `heartbeat` — the server's head offset and clock, sent every few seconds;
+//! * `tasks` — tasks the viewer may see were created or changed (their ids and versions):
+//!   not part of the value stream (it carries no offset and moves no position); a screen
+//!   showing tasks reloads them. Sent only to viewers the task concerns.
 //!
 //! [`StreamCursor`] is the client side of the contract: it accepts a frame only if it
 //! continues exactly where the last one ended, and reports a gap otherwise.
@@ -157,6 +160,17 @@ pub enum LiveFrame {
         #[serde(with = "time::serde::rfc3339")]
         server_time: OffsetDateTime,
     },
+    Tasks {
+        epoch: String,
+        changed: Vec<TaskChange>,
+    },
+}
+
+/// A task created or changed: its id and its version after the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskChange {
+    pub id: i64,
+    pub version: u32,
 }
 
 #[derive(Deserialize)]
@@ -165,6 +179,7 @@ enum FrameType {
     Snapshot,
     Delta,
     Heartbeat,
+    Tasks,
 }
 
 /// Every field of every frame, read in one pass: deserialising the tagged enum directly
@@ -183,6 +198,8 @@ struct WireFrame {
     values: Vec<LiveValue>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     server_time: Option<OffsetDateTime>,
+    #[serde(default)]
+    changed: Vec<TaskChange>,
 }
 
 impl TryFrom<WireFrame> for LiveFrame {
@@ -209,6 +226,10 @@ impl TryFrom<WireFrame> for LiveFrame {
                 offset: need(w.offset, "offset")?,
                 server_time: w.server_time.ok_or("missing field `server_time`")?,
             },
+            FrameType::Tasks => LiveFrame::Tasks {
+                epoch: w.epoch,
+                changed: w.changed,
+            },
         })
     }
 }
@@ -222,6 +243,8 @@ pub enum FrameCheck {
     Apply,
     /// Already applied (or a heartbeat in step): ignore.
     Ignore,
+    /// Tasks the viewer may see changed: reload what shows them. The position stays.
+    TasksChanged,
     /// Updates are missing between what the client has and this frame: reconnect with
     /// `since` set to the client's position.
     Gap { have: u64, frame_from: u64 },
@@ -280,6 +303,13 @@ impl StreamCursor {
                     // from <= have < to: values are states, so applying an overlap is safe
                     pos.offset = *to;
                     FrameCheck::Apply
+                }
+            }
+            (LiveFrame::Tasks { epoch, .. }, Some(pos)) => {
+                if *epoch != pos.epoch {
+                    FrameCheck::EpochChanged
+                } else {
+                    FrameCheck::TasksChanged
                 }
             }
             (LiveFrame::Heartbeat { epoch, offset, .. }, Some(pos)) => {
@@ -379,6 +409,15 @@ mod tests {
         );
         assert_eq!(c.check(&delta("f", 12, 13)), FrameCheck::EpochChanged);
         assert_eq!(c.check(&delta("e", 12, 13)), FrameCheck::Apply);
+        // a task notice says "reload the tasks" and leaves the position where it was
+        let tasks = |epoch: &str| LiveFrame::Tasks {
+            epoch: epoch.into(),
+            changed: vec![TaskChange { id: 4, version: 2 }],
+        };
+        assert_eq!(c.check(&tasks("e")), FrameCheck::TasksChanged);
+        assert_eq!(c.position().unwrap().offset, 13);
+        assert_eq!(c.check(&delta("e", 13, 14)), FrameCheck::Apply);
+        assert_eq!(c.check(&tasks("f")), FrameCheck::EpochChanged);
     }
 
     #[test]
@@ -428,10 +467,22 @@ mod tests {
                 values: vec![],
             },
             heartbeat("e", 4),
+            LiveFrame::Tasks {
+                epoch: "e".into(),
+                changed: vec![TaskChange { id: 7, version: 1 }],
+            },
         ] {
             let text = serde_json::to_string(&frame).unwrap();
             assert_eq!(serde_json::from_str::<LiveFrame>(&text).unwrap(), frame);
         }
+        assert_eq!(
+            serde_json::to_value(LiveFrame::Tasks {
+                epoch: "e".into(),
+                changed: vec![TaskChange { id: 7, version: 3 }],
+            })
+            .unwrap(),
+            serde_json::json!({"type": "tasks", "epoch": "e", "changed": [{"id": 7, "version": 3}]})
+        );
         let missing = serde_json::from_str::<LiveFrame>(
             r#"{"type":"delta","epoch":"e","from":1,"values":[]}"#,
         );

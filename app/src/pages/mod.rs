@@ -27,6 +27,15 @@ pub fn hydrates(path: &str) -> bool {
     matches!(path, "/" | "/money" | "/services")
 }
 
+/// Whether the screen at `path` shows tasks, and follows their changes with the small
+/// script `/assets/tasks-live.js` (the task list and a task's page; not the form).
+pub fn follows_tasks(path: &str) -> bool {
+    path == "/tasks"
+        || path
+            .strip_prefix("/tasks/")
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
 use crate::model::Locale;
 
 /// The body of a form screen: its data loaded while the page renders, shown by `show`; if

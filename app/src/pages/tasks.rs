@@ -42,6 +42,18 @@ fn topbar(
     }
 }
 
+/// Where a task screen says whether it follows changes live: hidden until the script
+/// (`/assets/tasks-live.js`) connects, since without it the screen is as fresh as its
+/// "số liệu đến" says; the script shows one of the texts by the link's state.
+fn live_indicator(l: Locale) -> impl IntoView {
+    view! {
+        <p class="tasks-live" hidden
+            data-live=l.pick("● Trực tiếp: nhiệm vụ mới và thay đổi hiện ngay", "● Live: new and changed tasks appear at once")
+            data-lost=l.pick("Mất kết nối trực tiếp — đang kết nối lại; danh sách có thể chưa mới", "Live link lost — reconnecting; the list may be out of date")
+            data-ended=l.pick("Phiên đã kết thúc — hãy đăng nhập lại", "The session has ended — sign in again")></p>
+    }
+}
+
 #[component]
 pub fn TasksPage() -> impl IntoView {
     let chosen = use_locale();
@@ -162,6 +174,7 @@ fn TaskList(data: TaskListData, locale: Memo<Locale>) -> impl IntoView {
                     </label>
                     <button type="submit">{l.pick("Xem", "Show")}</button>
                 </form>
+                {live_indicator(l)}
                 <p class="summary" data-overdue=overdue>
                     {format!("{} {} · {} {}", data.lines.len(), l.pick("nhiệm vụ", "tasks"), overdue, l.pick("quá hạn", "overdue"))}
                     " · "
@@ -315,8 +328,13 @@ fn TaskDetail(data: TaskPageData, locale: Memo<Locale>) -> impl IntoView {
     view! {
         <div class="screen tasks">
             {topbar(t.title.clone(), t.source.clone(), data.viewer.clone(), locale)}
-            <main class="task-page">
+            <main class="task-page" data-task-id=t.id data-task-version=version.clone()>
                 <p class="crumbs"><a href="/tasks">{l.pick("← Danh sách nhiệm vụ", "← Task list")}</a></p>
+                {live_indicator(l)}
+                <p class="task-changed" hidden>
+                    {l.pick("Nhiệm vụ vừa được cập nhật. ", "This task has just been updated. ")}
+                    <a href="">{l.pick("Tải lại để xem", "Reload to see it")}</a>
+                </p>
                 <dl class="facts">
                     <dt>{l.pick("Trạng thái", "Status")}</dt>
                     <dd><span class=format!("task-status {}", status_class(data.task.status))>{data.task.status.label(l)}</span></dd>

@@ -285,6 +285,49 @@ pub async fn notes(conn: &mut Conn, id: i64) -> sqlx::Result<Vec<TaskNote>> {
         .collect()
 }
 
+/// Which task changed, to which version, and whom it concerns: what the live stream tells
+/// the viewers of a task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    pub id: i64,
+    pub version: u32,
+    pub lead: String,
+    pub coordinating: Vec<String>,
+}
+
+impl From<&Task> for Changed {
+    fn from(t: &Task) -> Changed {
+        Changed {
+            id: t.id,
+            version: u32::try_from(t.version).unwrap_or(u32::MAX),
+            lead: t.lead.clone(),
+            coordinating: t.coordinating.clone(),
+        }
+    }
+}
+
+/// The tasks created or changed after `after` (by this process or another), oldest change
+/// first.
+pub async fn changed_after(conn: &mut Conn, after: OffsetDateTime) -> sqlx::Result<Vec<Changed>> {
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT id, version, lead_agency FROM tasks WHERE updated_at > $1 ORDER BY updated_at, id",
+    )
+    .bind(time_text::format(after))
+    .fetch_all(&mut *conn)
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|(id, ..)| *id).collect();
+    let mut coordinating = coordinating_of(conn, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, version, lead)| Changed {
+            id,
+            version: u32::try_from(version).unwrap_or(u32::MAX),
+            lead,
+            coordinating: coordinating.remove(&id).unwrap_or_default(),
+        })
+        .collect())
+}
+
 /// A report on a task: a progress note, an attachment, being done or reopened.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {

@@ -24,13 +24,14 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 
 use super::revocations::{Verdict, Watcher};
+use super::task_notices::TaskScope;
 use super::upgrade::{write_texts, LiveSocket, LiveUpgrade};
 use super::{Broadcast, FrameKind, Hub, Outgoing};
 use crate::auth::callers::ClientAddress;
 use crate::auth::IdentifiedAt;
 use crate::error::ApiFailure;
 use crate::state::AppState;
-use app::model::account::Principal;
+use app::model::account::{Principal, Visibility};
 use app::model::live::{CLOSE_GOING_AWAY, CLOSE_REVOKED, CLOSE_SLOW, CLOSE_TRY_AGAIN};
 use app::model::StreamPosition;
 
@@ -48,6 +49,9 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 #[derive(Debug, Deserialize)]
 pub struct LiveQuery {
     since: Option<String>,
+    /// `tasks`: only what a screen of tasks needs — the task notices and the stream's
+    /// position, no values.
+    only: Option<String>,
 }
 
 /// `GET /api/v1/live`.
@@ -67,6 +71,19 @@ pub async fn upgrade(
         Ok(p) => p.clone(),
         Err(e) => return e.into_response(),
     };
+    let values_wanted = match query.only.as_deref() {
+        None => true,
+        Some("tasks") => false,
+        Some(other) => {
+            return ApiFailure::bad_request(
+                "invalid_only",
+                format!("Tham số only không hợp lệ: '{other}'. Giá trị đúng: tasks."),
+                format!("Invalid only parameter: '{other}'. Expected: tasks."),
+            )
+            .into_response()
+        }
+    };
+    let tasks = app::model::task::scope(&principal, &state.catalogue);
     let since = match query
         .since
         .as_deref()
@@ -112,7 +129,16 @@ pub async fn upgrade(
     ws.on_upgrade(&runtime, config, move |socket| async move {
         // the place is held for as long as the connection lives
         let _permit = permit;
-        serve(socket, &hub, since, principal, opened).await
+        let viewer = Viewer {
+            values: if values_wanted {
+                principal.visibility()
+            } else {
+                Visibility::Nothing
+            },
+            tasks,
+            principal,
+        };
+        serve(socket, &hub, since, viewer, opened).await
     })
 }
 
@@ -128,14 +154,23 @@ enum End {
     Revoked,
 }
 
+/// Who is watching, and what of the stream they are sent.
+struct Viewer {
+    principal: Principal,
+    /// The values they see (none, for a screen that asked for tasks only).
+    values: Visibility,
+    /// The tasks whose notices they are sent.
+    tasks: TaskScope,
+}
+
 async fn serve(
     mut socket: LiveSocket,
     hub: &Hub,
     since: Option<StreamPosition>,
-    principal: Principal,
+    viewer: Viewer,
     opened: time::OffsetDateTime,
 ) {
-    let end = stream(&mut socket, hub, since, &principal, opened).await;
+    let end = stream(&mut socket, hub, since, &viewer, opened).await;
     let (code, reason) = match &end {
         End::Slow(why) => (CLOSE_SLOW, format!("slow: {why}; reconnect with since")),
         End::ShuttingDown => (CLOSE_GOING_AWAY, "server shutting down".to_string()),
@@ -159,9 +194,12 @@ async fn serve(
 
 /// What a ring item means for one client.
 enum Step {
-    /// Nothing to send (a frame it already has, someone else's revocation).
+    /// Nothing to send (a frame it already has, someone else's revocation, a task that
+    /// does not concern it).
     Skip,
     Send(Arc<Outgoing>),
+    /// Task notices for this viewer.
+    Notices(Vec<bytes::Bytes>),
     /// It missed frames: send one coalesced catch-up instead.
     CatchUp,
     End(End),
@@ -171,6 +209,9 @@ enum Step {
 struct Standing<'a> {
     hub: &'a Hub,
     principal: &'a Principal,
+    tasks: &'a TaskScope,
+    /// Task notices may have gone round the ring unseen (it lagged behind it).
+    missed_tasks: bool,
     opened: time::OffsetDateTime,
     /// Every revocation up to here checked.
     checked: Watcher,
@@ -206,6 +247,17 @@ impl Standing<'_> {
                 Step::End(End::Revoked)
             }
             Ok(Broadcast::Revoked(_)) => Step::Skip,
+            Ok(Broadcast::Tasks(notices)) => {
+                let texts: Vec<bytes::Bytes> = notices
+                    .iter()
+                    .filter_map(|n| n.text_for(self.tasks))
+                    .collect();
+                if texts.is_empty() {
+                    Step::Skip
+                } else {
+                    Step::Notices(texts)
+                }
+            }
             Ok(Broadcast::Closing) | Err(RecvError::Closed) => Step::End(End::ShuttingDown),
             Ok(Broadcast::Unavailable) => Step::End(End::Unavailable),
             Err(RecvError::Lagged(_)) => {
@@ -216,6 +268,7 @@ impl Standing<'_> {
                 if !self.hub.is_following() {
                     return Step::End(End::Unavailable);
                 }
+                self.missed_tasks = self.tasks.is_some();
                 match self.check_revocations() {
                     Some(end) => Step::End(end),
                     None => Step::CatchUp,
@@ -248,12 +301,13 @@ async fn stream(
     socket: &mut LiveSocket,
     hub: &Hub,
     since: Option<StreamPosition>,
-    principal: &Principal,
+    viewer: &Viewer,
     opened: time::OffsetDateTime,
 ) -> End {
     let limits = hub.limits().clone();
     let write_timeout = limits.write_timeout;
-    let visibility = principal.visibility();
+    let principal = &viewer.principal;
+    let visibility = &viewer.values;
     let Some(checked) = hub.revocations().watch(principal, opened) else {
         return End::Revoked;
     };
@@ -262,6 +316,8 @@ async fn stream(
     let mut standing = Standing {
         hub,
         principal,
+        tasks: &viewer.tasks,
+        missed_tasks: false,
         opened,
         checked,
         sent: first.to,
@@ -281,7 +337,7 @@ async fn stream(
     }
     if !send(
         socket,
-        &[first.text_for(&visibility, hub.rules())],
+        &[first.text_for(visibility, hub.rules())],
         write_timeout,
     )
     .await
@@ -310,6 +366,11 @@ async fn stream(
                 while let Some(item) = next.take() {
                     let out = match standing.step(item) {
                         Step::Skip => None,
+                        Step::Notices(texts) => {
+                            bytes += texts.iter().map(bytes::Bytes::len).sum::<usize>();
+                            queued.extend(texts);
+                            None
+                        }
                         Step::Send(out) => Some(out),
                         Step::CatchUp => match standing.catch_up() {
                             Ok(out) => Some(out),
@@ -322,9 +383,12 @@ async fn stream(
                             position = position.max(out.to);
                             standing.sent = position;
                         }
-                        let text = out.text_for(&visibility, hub.rules());
+                        let text = out.text_for(visibility, hub.rules());
                         bytes += text.len();
                         queued.push(text);
+                    }
+                    if std::mem::take(&mut standing.missed_tasks) {
+                        queued.push(hub.tasks_resync());
                     }
                     if bytes < MAX_BATCH_BYTES {
                         next = match ring.try_recv() {

@@ -30,6 +30,7 @@ pub mod frame;
 pub mod revocations;
 pub mod state;
 pub mod tail;
+pub mod task_notices;
 pub mod upgrade;
 
 use app::model::account::Visibility;
@@ -47,6 +48,7 @@ pub use frame::{FrameKind, Outgoing};
 pub use revocations::Revocation;
 use revocations::Revocations;
 use state::LiveState;
+use task_notices::{Announced, TaskNotice};
 
 /// Who may see what, from the catalogue.
 #[derive(Debug, Default)]
@@ -134,6 +136,9 @@ pub enum Broadcast {
     Frame(Arc<Outgoing>),
     /// Someone's right ended: each client checks it against its own principal.
     Revoked(Revocation),
+    /// Tasks were created or changed (one place in the ring for a whole import): each
+    /// client sends the notices that concern its viewer.
+    Tasks(Arc<Vec<TaskNotice>>),
     /// The server is shutting down.
     Closing,
     /// The server lost the database: it cannot follow the stream, so its clients go and
@@ -151,6 +156,8 @@ pub struct Hub {
     snapshot: Mutex<Option<(u64, SharedSnapshot)>>,
     sender: broadcast::Sender<Broadcast>,
     revocations: Revocations,
+    /// The task versions announced, so each goes out once.
+    announced: Announced,
     shutdown: watch::Sender<bool>,
     /// Whether the hub follows the event log (always on SQLite; on PostgreSQL, while the
     /// tail is connected): a hub that does not is not live and takes no clients.
@@ -244,6 +251,7 @@ impl Hub {
             snapshot: Mutex::new(None),
             sender,
             revocations: Revocations::default(),
+            announced: Announced::default(),
             shutdown,
             following: std::sync::atomic::AtomicBool::new(true),
             connections: Mutex::default(),
@@ -413,6 +421,14 @@ impl Hub {
         ))
     }
 
+    async fn tasks_changed_after(
+        &self,
+        after: OffsetDateTime,
+    ) -> sqlx::Result<Vec<app::store::tasks::Changed>> {
+        let mut conn = self.db.acquire().await?;
+        app::store::tasks::changed_after(&mut conn, after).await
+    }
+
     /// The revocations committed after `after`, by this process or another (the command
     /// line, another instance).
     async fn revoked_after(&self, after: OffsetDateTime) -> sqlx::Result<Vec<Revocation>> {
@@ -438,9 +454,24 @@ impl Hub {
         Ok(found)
     }
 
-    /// Every heartbeat, ends the connections whose right was revoked by another process:
-    /// three small queries per sweep, however many clients are connected.
-    pub async fn run_revocation_sweeps(self: Arc<Self>) {
+    /// Tells the viewers concerned that tasks were created or changed (each version once:
+    /// by the request that committed it, and again by the sweep, which says nothing new).
+    pub fn tasks_changed(&self, changed: &[app::store::tasks::Changed]) {
+        let notices = self.announced.notices(&self.epoch, changed);
+        if !notices.is_empty() {
+            let _ = self.sender.send(Broadcast::Tasks(Arc::new(notices)));
+        }
+    }
+
+    /// The `tasks` frame telling a viewer that missed notices to reload its tasks.
+    pub fn tasks_resync(&self) -> bytes::Bytes {
+        task_notices::frame(&self.epoch, Vec::new())
+    }
+
+    /// Every heartbeat, ends the connections whose right was revoked by another process and
+    /// announces the tasks another process changed: four small queries per sweep, however
+    /// many clients are connected.
+    pub async fn run_sweeps(self: Arc<Self>) {
         let mut shutdown = self.shutdown_signal();
         let mut ticks = tokio::time::interval(self.limits.heartbeat);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -454,9 +485,18 @@ impl Hub {
                             for r in found {
                                 self.revoke(r);
                             }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "cannot read revocations; trying again");
+                            continue;
+                        }
+                    }
+                    match self.tasks_changed_after(after).await {
+                        Ok(changed) => {
+                            self.tasks_changed(&changed);
                             after = started - SWEEP_OVERLAP;
                         }
-                        Err(e) => tracing::warn!(error = %e, "cannot read revocations; trying again"),
+                        Err(e) => tracing::warn!(error = %e, "cannot read task changes; trying again"),
                     }
                 }
                 _ = shutdown.changed() => return,

@@ -39,7 +39,7 @@ use app::model::task::{
 };
 use app::model::{Catalogue, Locale};
 use app::store::idempotency::{self, StoredResponse, Submitter};
-use app::store::tasks::{self as store, Author, NewTask, Report, ReportError};
+use app::store::tasks::{self as store, Author, Changed, NewTask, Report, ReportError};
 
 /// Longest title, source, output and note, in characters.
 const MAX_TITLE: usize = 500;
@@ -728,6 +728,7 @@ pub async fn create_task(
     let task = store::get(&mut tx, id)
         .await?
         .ok_or_else(|| not_found(id))?;
+    let changed = Changed::from(&task);
     let body = serde_json::to_string(&view(task, today())).map_err(ApiFailure::internal)?;
     idempotency::insert(
         &mut tx,
@@ -742,6 +743,7 @@ pub async fn create_task(
     )
     .await?;
     tx.commit().await?;
+    state.hub.tasks_changed(&[changed]);
     Ok(Made {
         status: StatusCode::CREATED,
         body,
@@ -912,6 +914,7 @@ pub async fn record_report(
     {
         Ok(task) => {
             tx.commit().await?;
+            state.hub.tasks_changed(&[Changed::from(&task)]);
             Ok(view(task, today()))
         }
         Err(ReportError::NotFound) => Err(not_found(id)),
@@ -1028,7 +1031,18 @@ pub async fn import(
     entry.action = "tasks_imported";
     entry.detail = serde_json::json!({ "source": options.source, "count": ids.len() });
     app::store::audit::record(&mut tx, &entry, now).await?;
+    let changed: Vec<Changed> = ids
+        .iter()
+        .zip(&tasks)
+        .map(|(&id, task)| Changed {
+            id,
+            version: 1,
+            lead: task.lead.clone(),
+            coordinating: task.coordinating.clone(),
+        })
+        .collect();
     tx.commit().await?;
+    state.hub.tasks_changed(&changed);
     Ok((
         StatusCode::CREATED,
         Json(serde_json::json!({ "imported": ids.len(), "ids": ids })),
