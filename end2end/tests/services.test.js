@@ -59,7 +59,8 @@ test('a dossier count posted to the API moves the counters and the desk row live
   assert.equal(await page.locator('h1').innerText(), 'Dịch vụ công, thủ tục hành chính');
   assert.equal(await counter(page, 'received').innerText(), '42');
   assert.equal(await counter(page, 'overdue').innerText(), '25');
-  assert.equal(await counter(page, 'on_time').innerText(), '94,4%', '34 of 36 resolved today on time');
+  // 34 resolved on time, of 36 resolved and 25 still in progress past their deadline
+  assert.equal(await counter(page, 'on_time').innerText(), '55,7%', 'overdue dossiers count against the rate');
   assert.equal(await counter(page, 'year').innerText(), String(42 + (yesterdayCounts ? 75 : 0)));
   assert.match(await page.locator('.today .as-of').innerText(), /^số liệu đến \d\d:\d\d \d\d\/\d\d\/\d{4} · Nguồn: /);
   const row = page.locator('.desks tr[data-desk="SXD"]');
@@ -67,6 +68,7 @@ test('a dossier count posted to the API moves the counters and the desk row live
   assert.equal(await row.locator('td.received').innerText(), '12');
   assert.equal(await row.getAttribute('class'), 'red', 'a department with 25 overdue dossiers is red');
   assert.equal(await row.locator('a.direct').count(), 0, 'a wall screen assigns no tasks');
+  assert.equal(await page.locator('.index766 a.direct').count(), 0, 'not from the ranking either');
 
   // eight more dossiers at the department's desk: no reload
   await server.post(office, desk({ agency: 'SXD' }, today, { received: 20 }));
@@ -92,6 +94,14 @@ test('a leader assigns a task from a red department desk, and that department le
   await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
   // the commune desk is not red: nothing to assign there
   assert.equal(await page.locator('.desks tr[data-desk="03646"] a.direct').count(), 0);
+  // the 766 ranking offers the same for a desk with dossiers overdue now, and only there
+  const ranked = page.locator('.index766 tr[data-desk="SXD"] a.direct');
+  assert.equal(await ranked.count(), 1);
+  assert.equal(
+    await ranked.getAttribute('href'),
+    await page.locator('.desks tr[data-desk="SXD"] a.direct').getAttribute('href'),
+  );
+  assert.equal(await page.locator('.index766 tr[data-desk="03646"] a.direct').count(), 0);
   await page.locator('.desks tr[data-desk="SXD"] a.direct').click();
   await page.waitForURL(/\/tasks\/new\?/);
   assert.equal(await page.locator('select[name=lead]').inputValue(), 'SXD', 'the red desk’s department leads');

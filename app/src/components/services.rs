@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::model::format;
-use crate::model::services::{Counts, Group, IndexView, TrendDay};
+use crate::model::services::{Counts, Desk, Group, IndexView, TrendDay};
 use crate::model::Locale;
 
 const W: f64 = 960.0;
@@ -203,8 +203,15 @@ pub fn TrendChart(
 
 /// The 766 ranking: each desk's five groups as bars against their points, its total and
 /// its movement since the period before, and the dossiers that cost it points.
+///
+/// `direct`, for those who may assign tasks: the new-directive link for a desk's dossiers
+/// overdue now, if it has any.
 #[component]
-pub fn IndexRanking(index: IndexView, locale: Memo<Locale>) -> impl IntoView {
+pub fn IndexRanking(
+    index: IndexView,
+    locale: Memo<Locale>,
+    direct: Option<Callback<Desk, Option<String>>>,
+) -> impl IntoView {
     let period = index.period;
     let through = index.through;
     let province_total = index.province.total;
@@ -238,9 +245,13 @@ pub fn IndexRanking(index: IndexView, locale: Memo<Locale>) -> impl IntoView {
                     };
                     view! {
                         <td class="group" data-group=format!("{:?}", g.group).to_lowercase()>
-                            <span class="bar" title=move || format!("{} / {}", g.group.label(locale.get()), g.max)>
-                                <span class="fill" style=format!("width:{width}%")></span>
-                            </span>
+                            // an SVG bar: its width is an attribute, which the page's
+                            // style policy allows where an inline style is refused
+                            <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img">
+                                <title>{move || format!("{} / {}", g.group.label(locale.get()), g.max)}</title>
+                                <rect class="track" width="100" height="10"></rect>
+                                <rect class="fill" width=width height="10"></rect>
+                            </svg>
                             <span class="points">{text}</span>
                         </td>
                     }
@@ -250,6 +261,10 @@ pub fn IndexRanking(index: IndexView, locale: Memo<Locale>) -> impl IntoView {
             let complete = r.ranked.index.complete;
             let lost = r.ranked.index.lost_to_delays;
             let costly = r.overdue > 0;
+            let link = {
+                let desk = r.ranked.desk.clone();
+                move || direct.and_then(|d| d.run(desk.clone()))
+            };
             view! {
                 <tr data-desk=r.ranked.desk.code().to_string() class:costly=costly>
                     <td class="num rank">{r.ranked.rank}</td>
@@ -263,6 +278,9 @@ pub fn IndexRanking(index: IndexView, locale: Memo<Locale>) -> impl IntoView {
                     <td class="num lost">{move || format::number(lost, 2, locale.get())}</td>
                     <td class="num">{move || count(r.overdue, locale.get())}</td>
                     <td class="num">{move || count(r.resolved_late, locale.get())}</td>
+                    {direct.is_some().then(|| view! {
+                        <td class="act">{move || link().map(|href| view! { <a class="direct" href=href>{locale.get().pick("Giao nhiệm vụ", "Assign a task")}</a> })}</td>
+                    })}
                 </tr>
             }
         })
@@ -298,6 +316,7 @@ pub fn IndexRanking(index: IndexView, locale: Memo<Locale>) -> impl IntoView {
                         <th scope="col" class="num">{move || locale.get().pick("Điểm mất do trễ hạn", "Lost to delays")}</th>
                         <th scope="col" class="num">{move || locale.get().pick("Đang quá hạn", "Overdue")}</th>
                         <th scope="col" class="num">{move || locale.get().pick("Giải quyết trễ hạn", "Resolved late")}</th>
+                        {direct.is_some().then(|| view! { <th scope="col"><span class="visually-hidden">{move || locale.get().pick("Chỉ đạo", "Direct")}</span></th> })}
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>

@@ -5,7 +5,7 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 
 use super::catalogue::{Cadence, Direction};
 use super::format::{self, Quantity};
@@ -283,6 +283,7 @@ mod tests {
     use crate::model::live::PreviousValue;
     use std::str::FromStr;
     use time::macros::datetime;
+    use time::Duration;
 
     fn spec(headline: Headline, unit: Unit, direction: Direction) -> TileSpec {
         TileSpec {

@@ -72,6 +72,29 @@ fn overdue_band(n: u64) -> &'static str {
     }
 }
 
+/// The new-directive form for a desk's dossiers overdue now, from its live count of today
+/// and that count's time: a department's desk makes the department the lead.
+fn overdue_directive(
+    desk: &Desk,
+    province: &str,
+    today: Option<(Counts, time::OffsetDateTime)>,
+    locale: Locale,
+) -> Option<String> {
+    let (counts, at) = today?;
+    let (area, project) = match desk {
+        Desk::Department(code) => (province, Some(code.as_str())),
+        Desk::Commune(code) => (code.as_str(), None),
+    };
+    crate::model::task::directive_link(
+        services::OVERDUE,
+        area,
+        project,
+        Decimal::from(counts.overdue),
+        at,
+        locale,
+    )
+}
+
 #[component]
 fn ServicesView(data: ServicesScreen, locale: Memo<Locale>) -> impl IntoView {
     let position = StreamPosition {
@@ -108,6 +131,16 @@ fn ServicesView(data: ServicesScreen, locale: Memo<Locale>) -> impl IntoView {
         .fold(Counts::default(), |a, d| a.plus(d.before_today));
     let year_total = move || before_total.then(province_today.get());
     let directs = data.viewer.directs;
+    // a ranked desk with dossiers overdue now: a directive about them, for those who direct
+    let ranking_directive = directs.then(|| {
+        let province = data.province_code.clone();
+        Callback::new(move |desk: Desk| {
+            let today = live_today.with(|m| m.get(&desk).copied());
+            today
+                .filter(|(c, _)| c.overdue > 0)
+                .and_then(|_| overdue_directive(&desk, &province, today, locale.get()))
+        })
+    });
     let (agencies, communes): (Vec<DeskLine>, Vec<DeskLine>) = data
         .desks
         .iter()
@@ -175,7 +208,7 @@ fn ServicesView(data: ServicesScreen, locale: Memo<Locale>) -> impl IntoView {
                 </section>
                 <TrendChart trend=data.trend.clone() today=province_today locale />
                 <DeskTable title=("Sở, ban, ngành", "Departments") lines=agencies live_today province=province.clone() directs locale kind="agency" />
-                <IndexRanking index=data.index.clone() locale />
+                <IndexRanking index=data.index.clone() locale direct=ranking_directive />
                 {data.map.clone().map(|(map, layers)| view! {
                     <CommuneMap map layers province=province.clone() store locale directs />
                 })}
@@ -225,19 +258,7 @@ fn DeskTable(
                     if !directs || !red() {
                         return None;
                     }
-                    let (area, project) = match &desk {
-                        Desk::Department(code) => (province.get_value(), Some(code.clone())),
-                        Desk::Commune(code) => (code.clone(), None),
-                    };
-                    let (_, at) = today.get()?;
-                    crate::model::task::directive_link(
-                        services::OVERDUE,
-                        &area,
-                        project.as_deref(),
-                        Decimal::from(day().overdue),
-                        at,
-                        locale.get(),
-                    )
+                    province.with_value(|p| overdue_directive(&desk, p, today.get(), locale.get()))
                 }
             };
             view! {

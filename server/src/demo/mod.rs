@@ -83,7 +83,7 @@ pub const DESK_HISTORY_DAYS: i64 = 100;
 pub struct FeedProgress(Arc<std::sync::atomic::AtomicU8>);
 
 impl FeedProgress {
-    const WAITING: u8 = 0;
+    // 0, the default: waiting
     const BACKFILLING: u8 = 1;
     const LIVE: u8 = 2;
 
