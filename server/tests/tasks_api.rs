@@ -912,7 +912,12 @@ async fn task_changes_reach_the_screens_they_concern_at_once(api: &Api<'_>) {
             "/api/v1/tasks",
             &office,
             Some("live-1"),
-            Some(&task("Giảm hồ sơ quá hạn tại Sở Xây dựng", "SXD", &["STC"], "Quý IV/2030")),
+            Some(&task(
+                "Giảm hồ sơ quá hạn tại Sở Xây dựng",
+                "SXD",
+                &["STC"],
+                "Quý IV/2030",
+            )),
         )
         .await;
     assert_eq!(status, 201, "{created}");

@@ -12,7 +12,7 @@ use crate::model::Locale;
 const W: f64 = 960.0;
 const H: f64 = 300.0;
 const LEFT: f64 = 56.0;
-const RIGHT: f64 = 56.0;
+const RIGHT: f64 = 76.0;
 const TOP: f64 = 16.0;
 const BOTTOM: f64 = 40.0;
 
@@ -133,7 +133,12 @@ pub fn TrendChart(
         let d = days.get_value();
         d.iter()
             .enumerate()
-            .filter(|(i, day)| day.day.day() == 1 || *i == 0 || *i == d.len() - 1)
+            // month starts, and the first and last day — a month start close to the last
+            // day gives way to it, so their labels do not overlap
+            .filter(|(i, day)| {
+                let last = d.len() - 1;
+                *i == 0 || *i == last || (day.day.day() == 1 && i + 5 < last)
+            })
             .map(|(i, day)| {
                 view! { <text class="axis" x=x(i) y=H - BOTTOM + 20.0 text-anchor="middle">{format!("{}/{}", day.day.day(), u8::from(day.day.month()))}</text> }
             })
