@@ -23,6 +23,11 @@
 //! revocation. The ring also carries the news that the server is closing, so a connection
 //! in step waits on the ring, its socket and its ping timer — nothing else.
 //!
+//! Task notices ([`task_notices`]) go round the ring too — from the request that changed a
+//! task, and from the sweep that reads every instance's task changes once per heartbeat —
+//! and each client sends those that concern its viewer; one that lagged behind the ring
+//! is told to reload its tasks.
+//!
 //! The hub never writes to the database and never drops an update silently.
 
 pub mod client;
