@@ -172,4 +172,16 @@ mod tests {
         assert_eq!(decode("a+b"), "a b");
         assert_eq!(l.param("b"), None);
     }
+
+    #[test]
+    fn the_task_list_and_a_task_s_page_follow_task_changes_and_the_form_does_not() {
+        assert!(follows_tasks("/tasks"));
+        assert!(follows_tasks("/tasks/42"));
+        // the new-directive form: what is typed there is never replaced
+        assert!(!follows_tasks("/tasks/new"));
+        assert!(!follows_tasks("/tasks/"));
+        assert!(!follows_tasks("/tasks/42/notes"));
+        assert!(!follows_tasks("/"));
+        assert!(!follows_tasks("/services"));
+    }
 }
