@@ -266,8 +266,10 @@ async fn officers_see_report_and_close_by_their_agencys_part(api: &Api<'_>) {
     let notes = format!("{path}/notes");
     let mut officers = Vec::new();
     for (name, agency) in [("sxd1", "SXD"), ("stp1", "STP"), ("syt1", "SYT")] {
-        let password = s.user(name, Role::AgencyOfficer, Some(agency)).await;
-        officers.push(s.sign_in(name, &password).await);
+        officers.push(
+            s.signed_in_user(name, Role::AgencyOfficer, Some(agency))
+                .await,
+        );
     }
     let [lead, coordinating, outsider] = &officers[..] else {
         unreachable!()
@@ -405,8 +407,7 @@ async fn officers_see_report_and_close_by_their_agencys_part(api: &Api<'_>) {
 
 async fn overdue_tasks_come_first_and_count_against_their_agency(api: &Api<'_>) {
     let s = api.s;
-    let password = s.user("leader1", Role::Leader, None).await;
-    let leader = s.sign_in("leader1", &password).await;
+    let leader = s.signed_in_user("leader1", Role::Leader, None).await;
     let create = |title: &str, deadline: &str, key: &str| {
         let body = task(title, "SCT", &[], deadline);
         let key = key.to_string();
@@ -681,8 +682,9 @@ async fn an_import_is_all_or_nothing_with_a_report_per_line(api: &Api<'_>) {
     let (status, _) = import(b"{}".to_vec(), "application/json").await;
     assert_eq!(status, 415);
     // an officer does not import
-    let password = s.user("stc9", Role::AgencyOfficer, Some("STC")).await;
-    let officer = s.sign_in("stc9", &password).await;
+    let officer = s
+        .signed_in_user("stc9", Role::AgencyOfficer, Some("STC"))
+        .await;
     let response = officer
         .client
         .post(format!("{}/api/v1/tasks/import?source=x", s.base))
@@ -699,10 +701,10 @@ async fn a_leader_raises_a_directive_from_a_value_and_the_officer_closes_it_on_t
     api: &Api<'_>,
 ) {
     let s = api.s;
-    let password = s.user("leader2", Role::Leader, None).await;
-    let leader = s.sign_in("leader2", &password).await;
-    let password = s.user("snnmt1", Role::AgencyOfficer, Some("SNNMT")).await;
-    let officer = s.sign_in("snnmt1", &password).await;
+    let leader = s.signed_in_user("leader2", Role::Leader, None).await;
+    let officer = s
+        .signed_in_user("snnmt1", Role::AgencyOfficer, Some("SNNMT"))
+        .await;
 
     // the form opened from a red value comes filled in: the indicator, its owner, the value
     let from = "/tasks/new?indicator=services.overdue&area=14&value=37&as_of=2026-12-02T17%3A00%3A00%2B07%3A00";
@@ -810,23 +812,13 @@ async fn a_leader_raises_a_directive_from_a_value_and_the_officer_closes_it_on_t
 /// A live socket asking for task notices only (`?only=tasks`), as the task screens open
 /// it: with `browser`'s cookie and our Origin, or with a bearer token.
 async fn tasks_socket(s: &TestServer, browser: Option<&Browser>, bearer: Option<&str>) -> Socket {
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    let mut request = format!("ws://{}/api/v1/live?only=tasks", s.addr)
-        .into_client_request()
+    let mut request = match browser {
+        Some(b) => s.live_request_of(b),
+        None => s.live_request(None, bearer),
+    };
+    *request.uri_mut() = format!("ws://{}/api/v1/live?only=tasks", s.addr)
+        .parse()
         .unwrap();
-    if let Some(b) = browser {
-        request
-            .headers_mut()
-            .insert("Cookie", b.cookie().parse().unwrap());
-        request
-            .headers_mut()
-            .insert("Origin", s.base.parse().unwrap());
-    }
-    if let Some(token) = bearer {
-        request
-            .headers_mut()
-            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
-    }
     let mut ws = tokio_tungstenite::connect_async(request)
         .await
         .expect("websocket connects")
@@ -877,8 +869,7 @@ async fn task_changes_reach_the_screens_they_concern_at_once(api: &Api<'_>) {
         ("stc-live", Role::AgencyOfficer, Some("STC")),
         ("syt-live", Role::AgencyOfficer, Some("SYT")),
     ] {
-        let password = s.user(name, role, agency).await;
-        people.push(s.sign_in(name, &password).await);
+        people.push(s.signed_in_user(name, role, agency).await);
     }
     const LEADER: usize = 0;
     const LEAD: usize = 1;
@@ -963,12 +954,8 @@ async fn task_changes_reach_the_screens_they_concern_at_once(api: &Api<'_>) {
         agency: None,
         audit: app::store::audit::NewEntry {
             actor_kind: "system",
-            actor_id: None,
             actor_name: "ioc".into(),
-            action: "",
-            target: None,
-            detail: serde_json::Value::Null,
-            ip: None,
+            ..Default::default()
         },
     };
     let mut tx = app::store::write(&s.db).await.unwrap();

@@ -360,6 +360,17 @@ impl TestServer {
         password
     }
 
+    /// A new account with this role (and agency), signed in (see [`TestServer::sign_in`]).
+    pub async fn signed_in_user(
+        &self,
+        username: &str,
+        role: app::model::account::Role,
+        agency: Option<&str>,
+    ) -> Browser {
+        let password = self.user(username, role, agency).await;
+        self.sign_in(username, &password).await
+    }
+
     /// A browser-like client (keeps cookies, sends our Origin) signed in as `username`.
     pub async fn sign_in(&self, username: &str, password: &str) -> Browser {
         let browser = Browser::new(self);
