@@ -189,9 +189,20 @@ impl Task {
     /// Whether the agency `agency` (a member of `groups`) leads or coordinates this task,
     /// itself or through one of its groups.
     pub fn involves(&self, agency: &str, groups: &[String]) -> bool {
-        let is = |code: &str| code == agency || groups.iter().any(|g| g == code);
-        is(&self.lead) || self.coordinating.iter().any(|c| is(c))
+        led_or_coordinated_by(&self.lead, &self.coordinating, |code| {
+            code == agency || groups.iter().any(|g| g == code)
+        })
     }
+}
+
+/// Whether a task led by `lead` and coordinated by `coordinating` is led or coordinated by
+/// an agency that `is` names.
+pub fn led_or_coordinated_by(
+    lead: &str,
+    coordinating: &[String],
+    is: impl Fn(&str) -> bool,
+) -> bool {
+    is(lead) || coordinating.iter().any(|c| is(c))
 }
 
 /// A task as a system or a person submits it (`POST /api/v1/tasks`).

@@ -136,9 +136,12 @@ fn ServicesView(data: ServicesScreen, locale: Memo<Locale>) -> impl IntoView {
         let province = data.province_code.clone();
         Callback::new(move |desk: Desk| {
             let today = live_today.with(|m| m.get(&desk).copied());
-            today
-                .filter(|(c, _)| c.overdue > 0)
-                .and_then(|_| overdue_directive(&desk, &province, today, locale.get()))
+            overdue_directive(
+                &desk,
+                &province,
+                today.filter(|(c, _)| c.overdue > 0),
+                locale.get(),
+            )
         })
     });
     let (agencies, communes): (Vec<DeskLine>, Vec<DeskLine>) = data

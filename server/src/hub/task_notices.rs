@@ -10,6 +10,7 @@
 //! once.
 
 use app::model::live::TaskChange;
+use app::model::task::led_or_coordinated_by;
 use app::model::LiveFrame;
 use app::store::tasks::Changed;
 use bytes::Bytes;
@@ -23,18 +24,17 @@ pub type TaskScope = Option<Option<Vec<String>>>;
 /// One task's change, ready to send.
 #[derive(Debug)]
 pub struct TaskNotice {
-    /// The lead and the coordinating agencies.
-    concerns: Vec<String>,
+    lead: String,
+    coordinating: Vec<String>,
     /// The `tasks` frame, serialised once for every viewer it concerns.
     text: Bytes,
 }
 
 impl TaskNotice {
     fn new(epoch: &str, changed: &Changed) -> TaskNotice {
-        let mut concerns = vec![changed.lead.clone()];
-        concerns.extend(changed.coordinating.iter().cloned());
         TaskNotice {
-            concerns,
+            lead: changed.lead.clone(),
+            coordinating: changed.coordinating.clone(),
             text: frame(
                 epoch,
                 vec![TaskChange {
@@ -50,7 +50,9 @@ impl TaskNotice {
         let concerned = match scope {
             None => false,
             Some(None) => true,
-            Some(Some(codes)) => self.concerns.iter().any(|c| codes.contains(c)),
+            Some(Some(codes)) => led_or_coordinated_by(&self.lead, &self.coordinating, |c| {
+                codes.iter().any(|code| code == c)
+            }),
         };
         concerned.then(|| self.text.clone())
     }
