@@ -40,13 +40,17 @@ test-postgres:
 test-browser:
 	.ci/tools --browser
 	CARGO_TARGET_DIR=$(TEST_TARGET) cargo leptos build
+	CARGO_TARGET_DIR=$(TEST_TARGET) .ci/screens
 	IOC_BIN=$(TEST_TARGET)/debug/ioc npm --prefix end2end test
 
-# the release build alone; static files are precompressed (brotli by cargo-leptos, gzip at
-# the best level here) so the server sends them without compressing per request
+# the release build alone: the server and the overview's bundle (cargo leptos), then the
+# other live screens' bundles (.ci/screens); static files are precompressed (brotli by
+# cargo-leptos, gzip at the best level here) so the server sends them without compressing
+# per request
 build:
 	.ci/tools --release
 	CARGO_TARGET_DIR=$(RUN_TARGET) cargo leptos build --release --precompress
+	CARGO_TARGET_DIR=$(RUN_TARGET) .ci/screens --release
 	gzip -9 -k -f $(RUN_TARGET)/site/pkg/*.wasm $(RUN_TARGET)/site/pkg/*.js $(RUN_TARGET)/site/pkg/*.css
 
 bench: build

@@ -16,12 +16,20 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod store;
 
+#[cfg(feature = "ssr")]
 use leptos::prelude::*;
 
 /// The HTML document around the app, rendered on the server. Only live screens load the
-/// hydration scripts.
+/// hydration scripts, each its own bundle ([`pages::bundle`]), in islands mode: the browser
+/// hydrates the screen's island (`#[island]`) and nothing around it.
+#[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let live = pages::hydrates(&pages::Location::current().path);
+    let path = pages::Location::current().path;
+    let bundle = pages::bundle(&path).map(|suffix| {
+        let mut options = options.clone();
+        options.output_name = format!("{}{suffix}", options.output_name).into();
+        options
+    });
     view! {
         <!DOCTYPE html>
         <html lang="vi">
@@ -30,8 +38,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <title>"IOC Live — Trung tâm điều hành thông minh"</title>
                 <link rel="stylesheet" id="leptos" href="/pkg/ioc.css" />
                 <AutoReload options=options.clone() />
-                {live.then(|| view! { <HydrationScripts options /> })}
-                {pages::follows_tasks(&pages::Location::current().path).then(|| view! { <script src="/assets/tasks-live.js" defer></script> })}
+                {bundle.map(|options| view! { <HydrationScripts options islands=true /> })}
+                {pages::follows_tasks(&path).then(|| view! { <script src="/assets/tasks-live.js" defer></script> })}
             </head>
             <body>
                 <App />
@@ -41,6 +49,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// What the head of every document starts with.
+#[cfg(feature = "ssr")]
 #[component]
 pub fn PageHead() -> impl IntoView {
     view! {
@@ -52,32 +61,22 @@ pub fn PageHead() -> impl IntoView {
 }
 
 /// The page for the current address. Each screen is its own document (a wall, a phone and
-/// a console each load one screen and stay on it), so the browser carries no router: the
-/// server and the browser both pick the page from the path.
+/// a console each load one screen and stay on it), so the browser carries no router and no
+/// page: the server picks the page from the path, and the browser hydrates its island.
+#[cfg(feature = "ssr")]
 #[component]
 pub fn App() -> impl IntoView {
     match pages::Location::current().path.as_str() {
         "/" => view! { <pages::overview::OverviewPage /> }.into_any(),
         "/money" => view! { <pages::money::MoneyPage /> }.into_any(),
         "/services" => view! { <pages::services::ServicesPage /> }.into_any(),
-        #[cfg(feature = "ssr")]
         "/login" => view! { <pages::login::LoginPage /> }.into_any(),
-        #[cfg(feature = "ssr")]
         "/admin" => view! { <pages::admin::AdminPage /> }.into_any(),
-        #[cfg(feature = "ssr")]
         "/account" => view! { <pages::account::AccountPage /> }.into_any(),
-        #[cfg(feature = "ssr")]
         "/submit" => view! { <pages::submit::SubmitPage /> }.into_any(),
-        #[cfg(feature = "ssr")]
         "/tasks" => view! { <pages::tasks::TasksPage /> }.into_any(),
-        #[cfg(feature = "ssr")]
         "/tasks/new" => view! { <pages::tasks::NewTaskPage /> }.into_any(),
-        #[cfg(feature = "ssr")]
         p if p.starts_with("/tasks/") => view! { <pages::tasks::TaskPage /> }.into_any(),
-        #[cfg(feature = "ssr")]
         _ => view! { <pages::not_found::NotFound /> }.into_any(),
-        // the browser hydrates live screens only
-        #[cfg(not(feature = "ssr"))]
-        _ => ().into_any(),
     }
 }

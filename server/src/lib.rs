@@ -135,7 +135,13 @@ pub async fn run(
     let addr = listener.local_addr()?;
     let site_root = config.resolved_site_root();
     if !site_root.join("pkg").is_dir() {
-        tracing::warn!(site_root = %site_root.display(), "no built site here: pages will render but not hydrate; build with `cargo leptos build` or pass --site-root");
+        tracing::warn!(site_root = %site_root.display(), "no built site here: pages will render but not hydrate; build with `make build` or pass --site-root");
+    } else {
+        for bundle in ["ioc-money", "ioc-services"] {
+            if !site_root.join("pkg").join(format!("{bundle}.js")).is_file() {
+                tracing::warn!(site_root = %site_root.display(), bundle, "a live screen's WASM bundle is missing: that screen will render but not hydrate; build it with `.ci/screens` (the Makefile does)");
+            }
+        }
     }
     let leptos = LeptosOptions::builder()
         .output_name("ioc")

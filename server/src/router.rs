@@ -117,27 +117,24 @@ pub fn router(
             provide_context(leptos::nonce::Nonce::from_value(nonce));
         }
     };
-    // live screens stream and hydrate; form screens are rendered whole, with no script
-    let page = leptos_axum::render_app_to_stream_with_context(provide.clone(), {
-        let options = options.clone();
-        move || app::shell(options.clone())
-    });
-    let form_page =
+    // every screen is rendered whole before it is sent: a live screen's island (and its
+    // props) is in the document when the browser's island script looks for it
+    let page =
         leptos_axum::render_app_async_with_context(provide, move || app::shell(options.clone()));
     // screens: someone signed in (or a display) is needed; others go to the sign-in page
     let pages = Router::new()
         .route("/", get(page.clone()))
         .route("/money", get(page.clone()))
-        .route("/services", get(page))
-        .route("/admin", get(form_page.clone()))
-        .route("/submit", get(form_page.clone()))
-        .route("/account", get(form_page.clone()))
-        .route("/tasks", get(form_page.clone()))
-        .route("/tasks/new", get(form_page.clone()))
-        .route("/tasks/{id}", get(form_page.clone()))
+        .route("/services", get(page.clone()))
+        .route("/admin", get(page.clone()))
+        .route("/submit", get(page.clone()))
+        .route("/account", get(page.clone()))
+        .route("/tasks", get(page.clone()))
+        .route("/tasks/new", get(page.clone()))
+        .route("/tasks/{id}", get(page.clone()))
         .layer(axum::middleware::from_fn(auth::require_page_access));
     let forms = Router::new()
-        .route("/login", get(form_page).post(auth::login::submit))
+        .route("/login", get(page).post(auth::login::submit))
         .route("/logout", post(auth::login::logout))
         .route("/account/password", post(auth::login::change_password))
         .route("/admin/users", post(auth::admin_page::post_user))

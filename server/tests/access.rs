@@ -167,6 +167,16 @@ async fn each_role_reads_and_writes_what_it_may() {
             .contains("/pkg/ioc.js"),
         "the live overview hydrates"
     );
+    // each live screen loads its own bundle, and only that one
+    for (path, bundle) in [("/money", "/pkg/ioc-money.js"), ("/services", "/pkg/ioc-services.js")] {
+        let page = admin.get(path).await.text().await.unwrap();
+        assert!(page.contains(bundle), "{path} hydrates with {bundle}");
+        assert!(!page.contains("/pkg/ioc.js"), "{path} does not load the overview's bundle");
+        // the screen is one island whose props are its data, sent once
+        assert_eq!(page.matches("<leptos-island").count(), 1, "{path}: one island");
+        assert!(page.contains("data-props="), "{path}: the island carries its data");
+        assert!(!page.contains("__RESOLVED_RESOURCES[0]"), "{path}: and no second copy of it");
+    }
 
     // writes: only an officer submits, only for their agency; only the admin administers
     let estimate = [

@@ -16,7 +16,7 @@ pub fn CommuneMap(
     layers: Vec<MapLayer>,
     province: String,
     store: LiveStore,
-    locale: Memo<Locale>,
+    locale: Locale,
     /// The viewer may assign a task from a red commune.
     #[prop(optional)]
     directs: bool,
@@ -97,7 +97,7 @@ pub fn CommuneMap(
             };
             let lookup = area.clone();
             let tooltip = move || {
-                let l = locale.get();
+                let l = locale;
                 match value_of(&lookup) {
                     Some(v) => format!(
                         "{name}: {} ({} {}){}",
@@ -136,7 +136,7 @@ pub fn CommuneMap(
         if !on_projects() {
             return ().into_any();
         }
-        let l = locale.get();
+        let l = locale;
         let current = layer();
         let rates = project_rates.get();
         points
@@ -167,7 +167,7 @@ pub fn CommuneMap(
         if !on_projects() {
             return ().into_any();
         }
-        let l = locale.get();
+        let l = locale;
         let current = layer();
         let rates = project_rates.get();
         let rows = points.with_value(|ps| {
@@ -206,7 +206,7 @@ pub fn CommuneMap(
 
     // the newest figure of the layer, and whether any is missing
     let as_of = move || {
-        let l = locale.get();
+        let l = locale;
         let newest = names.with_value(|n| {
             n.iter()
                 .filter_map(|(code, _)| value_of(code))
@@ -223,7 +223,7 @@ pub fn CommuneMap(
         }
     };
     let total_text = move || {
-        let l = locale.get();
+        let l = locale;
         province
             .with_value(|p| value_of(p))
             .map(|v| {
@@ -237,7 +237,7 @@ pub fn CommuneMap(
     };
     let attention = move || {
         let current = layer();
-        let l = locale.get();
+        let l = locale;
         let mut worst: Vec<(String, Decimal, Option<String>)> = names.with_value(|n| {
             n.iter()
                 .filter_map(|(code, name)| {
@@ -286,15 +286,15 @@ pub fn CommuneMap(
         }
     };
     let legend = move || {
-        let l = locale.get();
+        let l = locale;
         layer()
             .legend(l)
             .into_iter()
             .map(|(band, text)| view! { <li><span class=format!("swatch {}", band.css())></span>{text}</li> })
             .collect_view()
     };
-    let boundaries = move || {
-        let l = locale.get();
+    let boundaries = {
+        let l = locale;
         let mut notes = vec![l
             .pick(
                 "Ranh giới xã, phường sau sắp xếp ngày 01/7/2025, dựng lại từ ranh giới xã, phường, thị trấn trước sắp xếp.",
@@ -322,7 +322,7 @@ pub fn CommuneMap(
 
     // the same data as a table, for screen readers and for reading off exact figures
     let table_rows = move || {
-        let l = locale.get();
+        let l = locale;
         let current = layer();
         names.with_value(|n| {
             let mut rows: Vec<(String, String, Option<LiveValue>)> = n
@@ -352,8 +352,8 @@ pub fn CommuneMap(
                 .collect_view()
         })
     };
-    let table = move || {
-        let l = locale.get();
+    let table = {
+        let l = locale;
         view! {
             <details class="map-table">
                 <summary>{l.pick(
@@ -376,7 +376,7 @@ pub fn CommuneMap(
     };
 
     view! {
-        <section class="map-panel" aria-label=move || locale.get().pick("Bản đồ xã, phường", "Commune map")>
+        <section class="map-panel" aria-label=locale.pick("Bản đồ xã, phường", "Commune map")>
             <header>
                 <h2>{move || layer().title}</h2>
                 <div class="layers" role="group">{buttons}</div>
@@ -403,7 +403,7 @@ pub fn CommuneMap(
                 <span class="as-of">{as_of}</span>
                 " · "
                 <span class="source" title=move || layer().agency_name>
-                    {move || locale.get().pick("Nguồn: ", "Source: ")}{move || layer().agency_short}
+                    {locale.pick("Nguồn: ", "Source: ")}{move || layer().agency_short}
                 </span>
                 <p class="boundaries">{boundaries}</p>
             </footer>

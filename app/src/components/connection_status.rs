@@ -7,7 +7,7 @@ use crate::model::{format, Locale};
 
 /// `display`: whether a wall screen is watching (it has no one to sign in again).
 #[component]
-pub fn ConnectionStatus(store: LiveStore, locale: Memo<Locale>, display: bool) -> impl IntoView {
+pub fn ConnectionStatus(store: LiveStore, locale: Locale, display: bool) -> impl IntoView {
     let state = move || match store.link.get() {
         Link::Connecting => "connecting",
         Link::Live => "live",
@@ -15,7 +15,7 @@ pub fn ConnectionStatus(store: LiveStore, locale: Memo<Locale>, display: bool) -
         Link::Ended => "ended",
     };
     let text = move || {
-        let l = locale.get();
+        let l = locale;
         match (store.link.get(), store.caught_up.get()) {
             (Link::Connecting, _) => l.pick("Đang kết nối…", "Connecting…").to_string(),
             (Link::Live, Some(n)) => l.pick(
@@ -43,7 +43,7 @@ pub fn ConnectionStatus(store: LiveStore, locale: Memo<Locale>, display: bool) -
     };
     let sign_in = move || {
         (store.link.get() == Link::Ended && !display).then(|| {
-            view! { <a href="/login">{move || locale.get().pick("Đăng nhập lại", "Sign in again")}</a> }
+            view! { <a href="/login">{locale.pick("Đăng nhập lại", "Sign in again")}</a> }
         })
     };
     view! {
@@ -57,11 +57,11 @@ pub fn ConnectionStatus(store: LiveStore, locale: Memo<Locale>, display: bool) -
 
 /// The current time in Vietnam, ticking.
 #[component]
-pub fn Clock(store: LiveStore, locale: Memo<Locale>) -> impl IntoView {
+pub fn Clock(store: LiveStore, locale: Locale) -> impl IntoView {
     view! {
         <div class="clock">
             <span class="time">{move || format::clock(store.now.get())}</span>
-            <span class="date">{move || format::date(format::vietnam_date(store.now.get()), locale.get())}</span>
+            <span class="date">{move || format::date(format::vietnam_date(store.now.get()), locale)}</span>
         </div>
     }
 }

@@ -12,7 +12,7 @@ use crate::model::Locale;
 pub fn KpiTile(
     spec: TileSpec,
     store: LiveStore,
-    locale: Memo<Locale>,
+    locale: Locale,
     #[prop(optional)] directs: bool,
 ) -> impl IntoView {
     let code = spec.indicator.clone();
@@ -30,7 +30,7 @@ pub fn KpiTile(
                 target,
                 store.now.get(),
                 store.is_live(),
-                locale.get(),
+                locale,
             ))
         })
     });
@@ -53,7 +53,7 @@ pub fn KpiTile(
             </header>
             {move || match view_model.get() {
                 None => view! {
-                    <p class="empty">{move || locale.get().pick("Chưa có số liệu", "No data yet")}</p>
+                    <p class="empty">{locale.pick("Chưa có số liệu", "No data yet")}</p>
                 }.into_any(),
                 Some(v) => {
                     let trend = v.trend.map(|t| {
@@ -96,15 +96,15 @@ pub fn KpiTile(
                         value.project.as_deref(),
                         value.value,
                         value.as_of,
-                        locale.get(),
+                        locale,
                     )?;
-                    Some(view! { <a class="direct" href=href>{locale.get().pick("Giao nhiệm vụ", "Assign a task")}</a> })
+                    Some(view! { <a class="direct" href=href>{locale.pick("Giao nhiệm vụ", "Assign a task")}</a> })
                 }}
                 <span class="source" title=agency_name>
-                    {move || locale.get().pick("Nguồn: ", "Source: ")}{agency_short}
+                    {locale.pick("Nguồn: ", "Source: ")}{agency_short}
                 </span>
                 {move || {
-                    let l = locale.get();
+                    let l = locale;
                     let text = match view_model.get().map(|v| v.freshness) {
                         Some(Freshness::Late) => l.pick("Chậm cập nhật", "Late"),
                         Some(Freshness::Unconfirmed) => l.pick("Mất kết nối", "Disconnected"),

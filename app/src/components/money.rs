@@ -76,7 +76,7 @@ pub fn SCurveChart(
     curve: SCurve,
     /// The rate now, live; the point of the running month follows it.
     live_rate: Signal<Option<Decimal>>,
-    locale: Memo<Locale>,
+    locale: Locale,
 ) -> impl IntoView {
     let running = curve
         .points
@@ -128,12 +128,9 @@ pub fn SCurveChart(
             }
         })
         .collect_view();
-    let months = move || {
-        let l = locale.get();
-        (0..13)
-            .map(|i| view! { <text class="axis" x=x(i) y=H - BOTTOM + 22.0 text-anchor="middle">{month_label(i, l)}</text> })
-            .collect_view()
-    };
+    let months = (0..13)
+        .map(|i| view! { <text class="axis" x=x(i) y=H - BOTTOM + 22.0 text-anchor="middle">{month_label(i, locale)}</text> })
+        .collect_view();
     let dots = move || {
         rates
             .get()
@@ -143,12 +140,10 @@ pub fn SCurveChart(
             .map(|(i, r)| view! { <circle class="this-year" cx=x(i) cy=y(r) r="5" data-month=i /> })
             .collect_view()
     };
-    let title = move || {
-        locale.get().pick(
-            format!("Đường cong giải ngân năm {}", curve.year),
-            format!("Disbursement S-curve {}", curve.year),
-        )
-    };
+    let title = locale.pick(
+        format!("Đường cong giải ngân năm {}", curve.year),
+        format!("Disbursement S-curve {}", curve.year),
+    );
     view! {
         <figure class="scurve">
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title class="scurve-chart" data-year=curve.year>
@@ -162,11 +157,11 @@ pub fn SCurveChart(
                 {dots}
             </svg>
             <figcaption class="legend">
-                <span class="key this-year">{move || locale.get().pick(format!("Năm {}", curve.year), format!("{}", curve.year))}</span>
-                <span class="key expected">{move || locale.get().pick("Đường kế hoạch", "Plan-shaped curve")}</span>
-                <span class="key last-year">{move || locale.get().pick(format!("Năm {}", curve.year - 1), format!("{}", curve.year - 1))}</span>
-                <span class="key national">{move || locale.get().pick("Bình quân cả nước", "National average")}</span>
-                <span class="key projection">{move || locale.get().pick("Dự báo", "Projection")}</span>
+                <span class="key this-year">{locale.pick(format!("Năm {}", curve.year), format!("{}", curve.year))}</span>
+                <span class="key expected">{locale.pick("Đường kế hoạch", "Plan-shaped curve")}</span>
+                <span class="key last-year">{locale.pick(format!("Năm {}", curve.year - 1), format!("{}", curve.year - 1))}</span>
+                <span class="key national">{locale.pick("Bình quân cả nước", "National average")}</span>
+                <span class="key projection">{locale.pick("Dự báo", "Projection")}</span>
             </figcaption>
         </figure>
         <CurveTable points=curve.points.clone() rates locale />
@@ -178,25 +173,25 @@ pub fn SCurveChart(
 fn CurveTable(
     points: Vec<CurvePoint>,
     rates: Memo<Vec<Option<Decimal>>>,
-    locale: Memo<Locale>,
+    locale: Locale,
 ) -> impl IntoView {
     let points = StoredValue::new(points);
     view! {
         <details class="chart-table">
-            <summary>{move || locale.get().pick("Bảng số liệu của biểu đồ", "The chart's figures as a table")}</summary>
+            <summary>{locale.pick("Bảng số liệu của biểu đồ", "The chart's figures as a table")}</summary>
             <table>
                 <thead>
                     <tr>
-                        <th scope="col">{move || locale.get().pick("Đến ngày", "To")}</th>
-                        <th scope="col">{move || locale.get().pick("Giải ngân", "Disbursed")}</th>
-                        <th scope="col">{move || locale.get().pick("Kế hoạch", "Plan curve")}</th>
-                        <th scope="col">{move || locale.get().pick("Năm trước", "Last year")}</th>
-                        <th scope="col">{move || locale.get().pick("Cả nước", "National")}</th>
+                        <th scope="col">{locale.pick("Đến ngày", "To")}</th>
+                        <th scope="col">{locale.pick("Giải ngân", "Disbursed")}</th>
+                        <th scope="col">{locale.pick("Kế hoạch", "Plan curve")}</th>
+                        <th scope="col">{locale.pick("Năm trước", "Last year")}</th>
+                        <th scope="col">{locale.pick("Cả nước", "National")}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {move || {
-                        let l = locale.get();
+                        let l = locale;
                         let rates = rates.get();
                         points.with_value(|points| {
                             points
@@ -222,15 +217,15 @@ fn CurveTable(
 
 /// Where the year is heading and the pace it takes to finish.
 #[component]
-pub fn Outlook(curve: SCurve, locale: Memo<Locale>) -> impl IntoView {
+pub fn Outlook(curve: SCurve, locale: Locale) -> impl IntoView {
     let o = curve.outlook.clone();
     let end = date(crate::model::money::extension_end(curve.year), Locale::Vi);
     let method = o.method;
     view! {
         <div class="outlook">
             <p class="projection">
-                {move || {
-                    let l = locale.get();
+                {{
+                    let l = locale;
                     format!(
                         "{} {end}: {}",
                         l.pick("Dự báo tỷ lệ giải ngân đến", "Projected disbursement rate by"),
@@ -239,8 +234,8 @@ pub fn Outlook(curve: SCurve, locale: Memo<Locale>) -> impl IntoView {
                 }}
             </p>
             <p class="pace">
-                {move || {
-                    let l = locale.get();
+                {{
+                    let l = locale;
                     match (o.needed_for_95, o.needed_for_100) {
                         (Some(a), Some(b)) => l.pick(
                             format!("Cần giải ngân mỗi tháng ({} tháng còn lại): {} tỷ đồng để đạt 95%, {} tỷ đồng để đạt 100% kế hoạch", o.months_left, billions(a, l), billions(b, l)),
@@ -251,16 +246,16 @@ pub fn Outlook(curve: SCurve, locale: Memo<Locale>) -> impl IntoView {
                 }}
             </p>
             <p class="help">
-                {move || match method {
-                    ProjectionMethod::LastYearsShape => locale.get().pick(
+                {match method {
+                    ProjectionMethod::LastYearsShape => locale.pick(
                         "Cách dự báo: tỷ lệ hiện nay nhân với tỷ số giữa tỷ lệ cuối kỳ (31/01) và tỷ lệ cùng ngày của năm trước — nhịp năm nay theo hình dạng năm trước; tối đa 100%.",
                         "Method: today's rate times last year's ratio of its final rate (31 January) to its rate on the same day — this year's pace on last year's shape; at most 100%.",
                     ),
-                    ProjectionMethod::ExpectedCurve => locale.get().pick(
+                    ProjectionMethod::ExpectedCurve => locale.pick(
                         "Cách dự báo: chưa có số liệu năm trước, nên tỷ lệ hiện nay được nhân với tỷ số giữa mức cuối kỳ và mức của đường kế hoạch tại ngày này; tối đa 100%.",
                         "Method: with no usable last year, today's rate times the plan-shaped curve's ratio of its final share to its share today; at most 100%.",
                     ),
-                    ProjectionMethod::None => locale.get().pick("Chưa đủ số liệu để dự báo.", "Not enough figures to project."),
+                    ProjectionMethod::None => locale.pick("Chưa đủ số liệu để dự báo.", "Not enough figures to project."),
                 }}
             </p>
         </div>
@@ -283,7 +278,7 @@ pub fn RankingTable(
     title: String,
     rows: Memo<Vec<DisbursementRow>>,
     link: fn(&str) -> String,
-    locale: Memo<Locale>,
+    locale: Locale,
     /// A short name for the table in `data-ranking`.
     kind: &'static str,
 ) -> impl IntoView {
@@ -294,12 +289,12 @@ pub fn RankingTable(
                 <thead>
                     <tr>
                         <th scope="col">"#"</th>
-                        <th scope="col">{move || locale.get().pick("Tên", "Name")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Kế hoạch (tỷ đồng)", "Plan (bn đồng)")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Đã giải ngân", "Disbursed")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Tỷ lệ", "Rate")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Thay đổi", "Change")}</th>
-                        <th scope="col">{move || locale.get().pick("Đánh giá", "Status")}</th>
+                        <th scope="col">{locale.pick("Tên", "Name")}</th>
+                        <th scope="col" class="num">{locale.pick("Kế hoạch (tỷ đồng)", "Plan (bn đồng)")}</th>
+                        <th scope="col" class="num">{locale.pick("Đã giải ngân", "Disbursed")}</th>
+                        <th scope="col" class="num">{locale.pick("Tỷ lệ", "Rate")}</th>
+                        <th scope="col" class="num">{locale.pick("Thay đổi", "Change")}</th>
+                        <th scope="col">{locale.pick("Đánh giá", "Status")}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -307,7 +302,7 @@ pub fn RankingTable(
                         each=move || rows.get()
                         key=|r| (r.code.clone(), r.rank, r.disbursed, r.plan_in_force, r.band.clone(), r.movement)
                         children=move |r| {
-                            let l = locale.get_untracked();
+                            let l = locale;
                             let flags = [
                                 r.below_national.then(|| l.pick("dưới bình quân cả nước", "below the national average")),
                                 r.below_low_rate.then(|| l.pick("dưới 20%", "below 20%")),

@@ -35,7 +35,7 @@ pub fn TrendChart(
     trend: Vec<TrendDay>,
     /// Today's province counts, live.
     today: Signal<Counts>,
-    locale: Memo<Locale>,
+    locale: Locale,
 ) -> impl IntoView {
     let days = StoredValue::new(trend);
     let series = Memo::new(move |_| {
@@ -123,8 +123,8 @@ pub fn TrendChart(
                 let r = Decimal::new(500 + k as i64 * 125, 1);
                 view! {
                     <line class="grid" x1=LEFT x2=W - RIGHT y1=at y2=at />
-                    <text class="axis" x=LEFT - 8.0 y=at + 5.0 text-anchor="end">{count(v, locale.get())}</text>
-                    <text class="axis rate" x=W - RIGHT + 8.0 y=at + 5.0>{rate(Some(r), locale.get())}</text>
+                    <text class="axis" x=LEFT - 8.0 y=at + 5.0 text-anchor="end">{count(v, locale)}</text>
+                    <text class="axis rate" x=W - RIGHT + 8.0 y=at + 5.0>{rate(Some(r), locale)}</text>
                 }
             })
             .collect_view()
@@ -156,12 +156,10 @@ pub fn TrendChart(
             })
             .collect_view()
     };
-    let title = move || {
-        locale.get().pick(
-            "Hồ sơ tiếp nhận, giải quyết, quá hạn theo ngày (90 ngày) và tỷ lệ đúng hạn",
-            "Dossiers received, resolved and overdue by day (90 days) and the on-time rate",
-        )
-    };
+    let title = locale.pick(
+        "Hồ sơ tiếp nhận, giải quyết, quá hạn theo ngày (90 ngày) và tỷ lệ đúng hạn",
+        "Dossiers received, resolved and overdue by day (90 days) and the on-time rate",
+    );
     view! {
         <figure class="trend">
             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title class="trend-chart">
@@ -173,23 +171,23 @@ pub fn TrendChart(
                 <path class="on-time" d=rate_line />
             </svg>
             <figcaption class="legend">
-                <span class="key received">{move || locale.get().pick("Tiếp nhận", "Received")}</span>
-                <span class="key resolved">{move || locale.get().pick("Đã giải quyết", "Resolved")}</span>
-                <span class="key overdue">{move || locale.get().pick("Đang quá hạn", "Overdue")}</span>
-                <span class="key on-time">{move || locale.get().pick("Tỷ lệ đúng hạn (thang phải)", "On-time rate (right scale)")}</span>
+                <span class="key received">{locale.pick("Tiếp nhận", "Received")}</span>
+                <span class="key resolved">{locale.pick("Đã giải quyết", "Resolved")}</span>
+                <span class="key overdue">{locale.pick("Đang quá hạn", "Overdue")}</span>
+                <span class="key on-time">{locale.pick("Tỷ lệ đúng hạn (thang phải)", "On-time rate (right scale)")}</span>
             </figcaption>
             <details class="figures">
-                <summary>{move || locale.get().pick("Số liệu của biểu đồ", "The chart's figures")}</summary>
+                <summary>{locale.pick("Số liệu của biểu đồ", "The chart's figures")}</summary>
                 <table>
                     <thead><tr>
-                        <th scope="col">{move || locale.get().pick("Ngày", "Day")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Tiếp nhận", "Received")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Đã giải quyết", "Resolved")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Đang quá hạn", "Overdue")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Đúng hạn", "On time")}</th>
+                        <th scope="col">{locale.pick("Ngày", "Day")}</th>
+                        <th scope="col" class="num">{locale.pick("Tiếp nhận", "Received")}</th>
+                        <th scope="col" class="num">{locale.pick("Đã giải quyết", "Resolved")}</th>
+                        <th scope="col" class="num">{locale.pick("Đang quá hạn", "Overdue")}</th>
+                        <th scope="col" class="num">{locale.pick("Đúng hạn", "On time")}</th>
                     </tr></thead>
                     <tbody>{move || {
-                        let l = locale.get();
+                        let l = locale;
                         series.get().into_iter().rev().map(|d| view! {
                             <tr>
                                 <th scope="row">{format::date(d.day, l)}</th>
@@ -214,7 +212,7 @@ pub fn TrendChart(
 #[component]
 pub fn IndexRanking(
     index: IndexView,
-    locale: Memo<Locale>,
+    locale: Locale,
     direct: Option<Callback<Desk, Option<String>>>,
 ) -> impl IntoView {
     let period = index.period;
@@ -242,18 +240,16 @@ pub fn IndexRanking(
                         .score
                         .map(|s| (s * Decimal::ONE_HUNDRED / g.max).round_dp(1).to_string())
                         .unwrap_or_else(|| "0".into());
-                    let text = move || {
-                        let l = locale.get();
-                        g.score
-                            .map(|s| format::number(s, 1, l))
-                            .unwrap_or_else(|| "—".into())
-                    };
+                    let text = g
+                        .score
+                        .map(|s| format::number(s, 1, locale))
+                        .unwrap_or_else(|| "—".into());
                     view! {
                         <td class="group" data-group=format!("{:?}", g.group).to_lowercase()>
                             // an SVG bar: its width is an attribute, which the page's
                             // style policy allows where an inline style is refused
                             <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img">
-                                <title>{move || format!("{} / {}", g.group.label(locale.get()), g.max)}</title>
+                                <title>{format!("{} / {}", g.group.label(locale), g.max)}</title>
                                 <rect class="track" width="100" height="10"></rect>
                                 <rect class="fill" width=width height="10"></rect>
                             </svg>
@@ -273,18 +269,18 @@ pub fn IndexRanking(
             view! {
                 <tr data-desk=r.ranked.desk.code().to_string() class:costly=costly>
                     <td class="num rank">{r.ranked.rank}</td>
-                    <td class=format!("move {class}")>{move || if class == "new" { locale.get().pick("mới", "new").to_string() } else { arrow.clone() }}</td>
+                    <td class=format!("move {class}")>{if class == "new" { locale.pick("mới", "new").to_string() } else { arrow }}</td>
                     <th scope="row">{r.name.clone()}</th>
                     {groups}
                     <td class="num total">
-                        {move || format::number(total, 1, locale.get())}
-                        {(!complete).then(|| view! { <abbr title=move || locale.get().pick("Chưa đủ số liệu cả 5 nhóm", "Not every group has figures")>"*"</abbr> })}
+                        {format::number(total, 1, locale)}
+                        {(!complete).then(|| view! { <abbr title=locale.pick("Chưa đủ số liệu cả 5 nhóm", "Not every group has figures")>"*"</abbr> })}
                     </td>
-                    <td class="num lost">{move || format::number(lost, 2, locale.get())}</td>
-                    <td class="num">{move || count(r.overdue, locale.get())}</td>
-                    <td class="num">{move || count(r.resolved_late, locale.get())}</td>
+                    <td class="num lost">{format::number(lost, 2, locale)}</td>
+                    <td class="num">{count(r.overdue, locale)}</td>
+                    <td class="num">{count(r.resolved_late, locale)}</td>
                     {direct.is_some().then(|| view! {
-                        <td class="act">{move || link().map(|href| view! { <a class="direct" href=href>{locale.get().pick("Giao nhiệm vụ", "Assign a task")}</a> })}</td>
+                        <td class="act">{move || link().map(|href| view! { <a class="direct" href=href>{locale.pick("Giao nhiệm vụ", "Assign a task")}</a> })}</td>
                     })}
                 </tr>
             }
@@ -294,39 +290,39 @@ pub fn IndexRanking(
         .iter()
         .map(|g| {
             let g = *g;
-            view! { <th scope="col" class="group">{move || format!("{} ({})", g.label(locale.get()), g.points())}</th> }
+            view! { <th scope="col" class="group">{format!("{} ({})", g.label(locale), g.points())}</th> }
         })
         .collect_view();
     view! {
         <section class="index766">
-            <h2>{move || {
-                let l = locale.get();
+            <h2>{{
+                let l = locale;
                 l.pick(
                     format!("Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766/QĐ-TTg) — {}, tính đến {}", period.label(l), format::date(through, l)),
                     format!("Service index (Decision 766/QĐ-TTg) — {}, to {}", period.label(l), format::date(through, l)),
                 )
             }}</h2>
             <p class="headline">
-                <span class="total">{move || format::number(province_total, 1, locale.get())}</span>
-                <span class="detail">{move || locale.get().pick("/ 100 điểm, toàn tỉnh", "/ 100 points, whole province")}</span>
+                <span class="total">{format::number(province_total, 1, locale)}</span>
+                <span class="detail">{locale.pick("/ 100 điểm, toàn tỉnh", "/ 100 points, whole province")}</span>
             </p>
             <div class="scroll">
                 <table>
                     <thead><tr>
-                        <th scope="col" class="num">{move || locale.get().pick("Hạng", "Rank")}</th>
-                        <th scope="col">{move || locale.get().pick("So kỳ trước", "Since last")}</th>
-                        <th scope="col">{move || locale.get().pick("Nơi tiếp nhận", "Service desk")}</th>
+                        <th scope="col" class="num">{locale.pick("Hạng", "Rank")}</th>
+                        <th scope="col">{locale.pick("So kỳ trước", "Since last")}</th>
+                        <th scope="col">{locale.pick("Nơi tiếp nhận", "Service desk")}</th>
                         {group_heads}
-                        <th scope="col" class="num">{move || locale.get().pick("Tổng", "Total")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Điểm mất do trễ hạn", "Lost to delays")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Đang quá hạn", "Overdue")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Giải quyết trễ hạn", "Resolved late")}</th>
-                        {direct.is_some().then(|| view! { <th scope="col"><span class="visually-hidden">{move || locale.get().pick("Chỉ đạo", "Direct")}</span></th> })}
+                        <th scope="col" class="num">{locale.pick("Tổng", "Total")}</th>
+                        <th scope="col" class="num">{locale.pick("Điểm mất do trễ hạn", "Lost to delays")}</th>
+                        <th scope="col" class="num">{locale.pick("Đang quá hạn", "Overdue")}</th>
+                        <th scope="col" class="num">{locale.pick("Giải quyết trễ hạn", "Resolved late")}</th>
+                        {direct.is_some().then(|| view! { <th scope="col"><span class="visually-hidden">{locale.pick("Chỉ đạo", "Direct")}</span></th> })}
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
             </div>
-            <p class="help">{move || locale.get().pick(
+            <p class="help">{locale.pick(
                 "Ước tính của tỉnh theo 5 nhóm và thang điểm của Quyết định 766/QĐ-TTg ngày 23/6/2022, tính từ số liệu hồ sơ đã nhận (mỗi nhóm theo tỷ lệ nhóm đó đo); điểm chính thức do Cổng Dịch vụ công quốc gia công bố. * chưa đủ số liệu cả 5 nhóm: tổng chỉ gồm các nhóm có số liệu.",
                 "The province's estimate by the five groups and points of Decision 766/QĐ-TTg of 23/6/2022, computed from the dossier figures received (each group by the share it measures); the official points are published by the National Public Service Portal. * not every group has figures: the total is of those that do.",
             )}</p>

@@ -10,15 +10,14 @@ use crate::pages::{form_screen, use_locale, Location};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let chosen = use_locale();
-    let locale = Memo::new(move |_| chosen);
+    let locale = use_locale();
     form_screen(
-        chosen,
+        locale,
         (
             "Màn hình giám sát không có tài khoản",
             "Wall screens have no account",
         ),
-        move || crate::api::admin::load_account(chosen),
+        move || crate::api::admin::load_account(locale),
         move |data| view! { <Account data locale /> },
     )
 }
@@ -64,8 +63,8 @@ fn outcome(location: &Location, l: Locale) -> Option<(&'static str, &'static str
 }
 
 #[component]
-fn Account(data: AccountData, locale: Memo<Locale>) -> impl IntoView {
-    let l = locale.get_untracked();
+fn Account(data: AccountData, locale: Locale) -> impl IntoView {
+    let l = locale;
     let message = outcome(&Location::current(), l)
         .map(|(class, text)| view! { <p class=class role="status">{text}</p> });
     view! {

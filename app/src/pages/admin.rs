@@ -12,8 +12,7 @@ use crate::pages::{form_screen, use_locale, Location};
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
-    let chosen = use_locale();
-    let locale = Memo::new(move |_| chosen);
+    let locale = use_locale();
     let location = Location::current();
     let tab = location.param("tab").unwrap_or_else(|| "users".into());
     let query = AuditQuery {
@@ -24,19 +23,19 @@ pub fn AdminPage() -> impl IntoView {
     };
     let tab = StoredValue::new(tab);
     form_screen(
-        chosen,
+        locale,
         (
             "Chỉ quản trị viên được vào trang này",
             "Only administrators may open this page",
         ),
-        move || crate::api::admin::load_admin(chosen, query.clone()),
+        move || crate::api::admin::load_admin(locale, query.clone()),
         move |data| view! { <Admin data tab=tab.get_value() locale /> },
     )
 }
 
 #[component]
-fn Admin(data: AdminData, tab: String, locale: Memo<Locale>) -> impl IntoView {
-    let l = locale.get_untracked();
+fn Admin(data: AdminData, tab: String, locale: Locale) -> impl IntoView {
+    let l = locale;
     let tabs = [
         ("users", l.pick("Tài khoản", "Accounts")),
         ("tokens", l.pick("Mã truy cập cơ quan", "Agency tokens")),

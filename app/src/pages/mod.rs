@@ -1,8 +1,10 @@
 //! One module per screen. A page composes components and data; it holds no logic of its own.
 //!
-//! Live screens hydrate: the overview, the money view and the services view. The others — sign-in, account, administration,
-//! submission, not found — are plain HTML with form posts: rendered on the server only,
-//! they load no script and add nothing to the WASM.
+//! Live screens — the overview, the money view and the services view — are one island each
+//! (`Dashboard`, `MoneyView`, `ServicesView`) inside server-rendered HTML; the browser
+//! hydrates that island with a bundle holding that screen only ([`bundle`]). The others —
+//! sign-in, account, administration, submission, tasks, not found — are plain HTML with
+//! form posts: rendered on the server only, they load no WASM.
 
 #[cfg(feature = "ssr")]
 pub mod account;
@@ -22,9 +24,16 @@ pub mod submit;
 #[cfg(feature = "ssr")]
 pub mod tasks;
 
-/// Whether the screen at `path` runs in the browser (loads the WASM and hydrates).
-pub fn hydrates(path: &str) -> bool {
-    matches!(path, "/" | "/money" | "/services")
+/// The WASM bundle the screen at `path` hydrates with, as the suffix of the site's output
+/// name (`ioc` + suffix); `None` for screens that are plain HTML. Each live screen has a
+/// bundle holding only itself, so a phone opening one screen downloads one screen's code.
+pub fn bundle(path: &str) -> Option<&'static str> {
+    match path {
+        "/" => Some(""),
+        "/money" => Some("-money"),
+        "/services" => Some("-services"),
+        _ => None,
+    }
 }
 
 /// Whether the screen at `path` shows tasks, and follows their changes with the small
@@ -38,15 +47,17 @@ pub fn follows_tasks(path: &str) -> bool {
 
 use crate::model::Locale;
 
-/// The body of a form screen: its data loaded while the page renders, shown by `show`; if
-/// the viewer may not open the screen, a notice saying so (`refusal`: Vietnamese, English)
-/// with a way back to the overview.
+/// The body of a screen: its data loaded while the page renders (the whole page is sent
+/// once it is ready), shown by `show`, or `failed` if it could not be read.
 #[cfg(feature = "ssr")]
-pub fn form_screen<T, Fut, V>(
-    locale: Locale,
-    refusal: (&'static str, &'static str),
+fn loaded_screen<T, Fut, V>(
     load: impl Fn() -> Fut + Send + Sync + 'static,
     show: impl Fn(T) -> V + Copy + Send + Sync + 'static,
+    failed: impl Fn(leptos::prelude::ServerFnError) -> leptos::prelude::AnyView
+        + Copy
+        + Send
+        + Sync
+        + 'static,
 ) -> impl leptos::prelude::IntoView
 where
     Fut: std::future::Future<Output = Result<T, leptos::prelude::ServerFnError>> + Send + 'static,
@@ -61,18 +72,64 @@ where
                 Suspend::new(async move {
                     match loading.await {
                         Ok(data) => show(data).into_any(),
-                        Err(_) => view! {
-                            <main class="notice">
-                                <h1>{locale.pick(refusal.0, refusal.1)}</h1>
-                                <p><a href="/">{locale.pick("Về trang tổng quan", "Back to the overview")}</a></p>
-                            </main>
-                        }
-                        .into_any(),
+                        Err(e) => failed(e),
                     }
                 })
             }}
         </Suspense>
     }
+}
+
+/// The body of a form screen: its data, shown by `show`; if the viewer may not open the
+/// screen, a notice saying so (`refusal`: Vietnamese, English) with a way back to the
+/// overview.
+#[cfg(feature = "ssr")]
+pub fn form_screen<T, Fut, V>(
+    locale: Locale,
+    refusal: (&'static str, &'static str),
+    load: impl Fn() -> Fut + Send + Sync + 'static,
+    show: impl Fn(T) -> V + Copy + Send + Sync + 'static,
+) -> impl leptos::prelude::IntoView
+where
+    Fut: std::future::Future<Output = Result<T, leptos::prelude::ServerFnError>> + Send + 'static,
+    T: 'static,
+    V: leptos::prelude::IntoView + 'static,
+{
+    use leptos::prelude::*;
+    loaded_screen(load, show, move |_| {
+        view! {
+            <main class="notice">
+                <h1>{locale.pick(refusal.0, refusal.1)}</h1>
+                <p><a href="/">{locale.pick("Về trang tổng quan", "Back to the overview")}</a></p>
+            </main>
+        }
+        .into_any()
+    })
+}
+
+/// The body of a live screen: its data, shown by `show` — the screen's island, which the
+/// browser hydrates with that data as its props; if the data cannot be read, says so.
+#[cfg(feature = "ssr")]
+pub fn live_screen<T, Fut, V>(
+    locale: Locale,
+    load: impl Fn() -> Fut + Send + Sync + 'static,
+    show: impl Fn(T) -> V + Copy + Send + Sync + 'static,
+) -> impl leptos::prelude::IntoView
+where
+    Fut: std::future::Future<Output = Result<T, leptos::prelude::ServerFnError>> + Send + 'static,
+    T: 'static,
+    V: leptos::prelude::IntoView + 'static,
+{
+    use leptos::prelude::*;
+    loaded_screen(load, show, move |e| {
+        view! {
+            <main class="error">
+                <h1>{locale.pick("Không tải được số liệu", "Could not load the data")}</h1>
+                <p>{e.to_string()}</p>
+            </main>
+        }
+        .into_any()
+    })
 }
 
 /// The address being shown: from the request on the server, from the window in the

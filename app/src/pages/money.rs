@@ -3,6 +3,8 @@
 //! project (`?investor=`, `?commune=`, `?project=`, each its own page, so the browser's
 //! back button goes back). Rankings and the curve's running month are summed from the
 //! projects' live figures in the browser, by the same rules as the server.
+// a bundle without this screen compiles its island as an unused component
+#![cfg_attr(not(any(feature = "ssr", feature = "screen-money")), allow(dead_code))]
 
 use leptos::prelude::*;
 use rust_decimal::Decimal;
@@ -13,41 +15,26 @@ use crate::components::connection_status::{Clock, ConnectionStatus};
 use crate::components::money::{
     as_of_text, below_average_text, billions, percent, Outlook, RankingTable, SCurveChart,
 };
-use crate::components::session_menu::SessionMenu;
+use crate::components::session_menu::{LanguageLink, SessionMenu};
 use crate::live::LiveStore;
 use crate::model::format;
 use crate::model::money::{self, By, Focus, MoneyScreen, ProjectFigures};
 use crate::model::{Locale, StreamPosition};
-use crate::pages::use_locale;
 
-async fn load(locale: Locale) -> Result<MoneyScreen, ServerFnError> {
-    #[cfg(feature = "ssr")]
-    return crate::api::money::load_screen(locale, &crate::pages::Location::current().query).await;
-    #[cfg(not(feature = "ssr"))]
-    {
-        let _ = locale;
-        std::future::pending().await
-    }
-}
-
+/// The screen: its data is read on the server while the page renders and handed to
+/// [`MoneyView`], the island the browser hydrates (with this screen's bundle).
+#[cfg(feature = "ssr")]
 #[component]
 pub fn MoneyPage() -> impl IntoView {
-    let chosen = use_locale();
-    let locale = Memo::new(move |_| chosen);
-    let data = Resource::new(move || locale.get(), load);
-    view! {
-        <Transition fallback=move || view! { <p class="loading">"Đang tải… / Loading…"</p> }>
-            {move || data.get().map(|result| match result {
-                Ok(data) => view! { <MoneyView data locale /> }.into_any(),
-                Err(e) => view! {
-                    <main class="error">
-                        <h1>{move || locale.get().pick("Không tải được số liệu", "Could not load the data")}</h1>
-                        <p>{e.to_string()}</p>
-                    </main>
-                }.into_any(),
-            })}
-        </Transition>
-    }
+    let locale = crate::pages::use_locale();
+    crate::pages::live_screen(
+        locale,
+        move || {
+            let query = crate::pages::Location::current().query;
+            async move { crate::api::money::load_screen(locale, &query).await }
+        },
+        move |data| view! { <MoneyView data locale /> },
+    )
 }
 
 fn investor_link(code: &str) -> String {
@@ -62,8 +49,11 @@ fn project_link(code: &str) -> String {
     format!("/money?project={code}")
 }
 
-#[component]
-fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
+/// The live screen, hydrated in the browser as an island whose props are the screen's data
+/// (only the bundle of this screen exports it).
+#[cfg_attr(any(feature = "ssr", feature = "screen-money"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "screen-money")), component)]
+fn MoneyView(data: MoneyScreen, locale: Locale) -> impl IntoView {
     let position = StreamPosition {
         epoch: data.epoch.clone(),
         offset: data.offset,
@@ -75,10 +65,6 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
         &data.province_code,
     );
     Effect::new(move |_| untrack(|| store.connect()));
-    let lang = move || match locale.get() {
-        Locale::Vi => "en",
-        Locale::En => "vi",
-    };
     let (year, date, province) = (data.year, data.date, data.province_code.clone());
     let registry = StoredValue::new(data.registry.clone());
     let rules = StoredValue::new(data.rules.clone());
@@ -145,24 +131,24 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
         Focus::Province => {
             let investors = ranked(By::Investor, None);
             let communes = ranked(By::Commune, None);
-            let briefing = move || below_average_text(&investors.get(), national, locale.get());
+            let briefing = move || below_average_text(&investors.get(), national, locale);
             let briefing_box = NodeRef::<leptos::html::Textarea>::new();
             let copied = RwSignal::new(None::<bool>);
             view! {
                 <div class="rankings">
-                    <RankingTable title=locale.get_untracked().pick("Xếp hạng chủ đầu tư", "Investors ranked").to_string() rows=investors link=investor_link locale kind="investor" />
-                    <RankingTable title=locale.get_untracked().pick("Xếp hạng xã, phường", "Communes and wards ranked").to_string() rows=communes link=commune_link locale kind="commune" />
+                    <RankingTable title=locale.pick("Xếp hạng chủ đầu tư", "Investors ranked").to_string() rows=investors link=investor_link locale kind="investor" />
+                    <RankingTable title=locale.pick("Xếp hạng xã, phường", "Communes and wards ranked").to_string() rows=communes link=commune_link locale kind="commune" />
                 </div>
                 <details class="briefing-text">
-                    <summary>{move || locale.get().pick("Danh sách dưới mức bình quân cả nước (văn bản để đưa vào báo cáo)", "Below the national average (text for a briefing)")}</summary>
+                    <summary>{locale.pick("Danh sách dưới mức bình quân cả nước (văn bản để đưa vào báo cáo)", "Below the national average (text for a briefing)")}</summary>
                     <textarea readonly rows="8" aria-label="briefing" node_ref=briefing_box>{briefing}</textarea>
                     <p class="copy">
                         <button type="button" on:click=move |_| copy_text(briefing_box, copied)>
-                            {move || locale.get().pick("Sao chép", "Copy")}
+                            {locale.pick("Sao chép", "Copy")}
                         </button>
                         <span role="status">{move || match copied.get() {
-                            Some(true) => locale.get().pick("Đã sao chép.", "Copied."),
-                            Some(false) => locale.get().pick("Đã chọn văn bản: nhấn Ctrl+C để sao chép.", "The text is selected: press Ctrl+C to copy."),
+                            Some(true) => locale.pick("Đã sao chép.", "Copied."),
+                            Some(false) => locale.pick("Đã chọn văn bản: nhấn Ctrl+C để sao chép.", "The text is selected: press Ctrl+C to copy."),
                             None => "",
                         }}</span>
                     </p>
@@ -182,7 +168,7 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
             };
             let projects = ranked(By::Project, Some((by, c)));
             view! {
-                <RankingTable title=locale.get_untracked().pick("Dự án", "Projects").to_string() rows=projects link=project_link locale kind="project" />
+                <RankingTable title=locale.pick("Dự án", "Projects").to_string() rows=projects link=project_link locale kind="project" />
             }
             .into_any()
         }
@@ -199,45 +185,45 @@ fn MoneyView(data: MoneyScreen, locale: Memo<Locale>) -> impl IntoView {
                 <div class="brand">
                     <span class="emblem" aria-hidden="true">"IOC"</span>
                     <div>
-                        <h1>{move || locale.get().pick("Ngân sách và đầu tư công", "Budget and public investment")}</h1>
+                        <h1>{locale.pick("Ngân sách và đầu tư công", "Budget and public investment")}</h1>
                         <p class="province">{province_name.clone()}</p>
                     </div>
                 </div>
                 <div class="status">
                     <ConnectionStatus store locale display=data.viewer.is_display />
                     <Clock store locale />
-                    <a class="lang" href=move || format!("?lang={}", lang()) rel="external">{move || locale.get().pick("English", "Tiếng Việt")}</a>
+                    <LanguageLink locale />
                     <SessionMenu viewer=data.viewer.clone() locale />
                 </div>
             </header>
             <nav class="crumbs">
-                <a href="/">{move || locale.get().pick("Tổng quan", "Overview")}</a>
-                {back.map(|(href, vi, en)| view! { <a class="back" href=href>{move || locale.get().pick(vi, en)}</a> })}
+                <a href="/">{locale.pick("Tổng quan", "Overview")}</a>
+                {back.map(|(href, vi, en)| view! { <a class="back" href=href>{locale.pick(vi, en)}</a> })}
             </nav>
             <main class="money-view" data-focus=format!("{:?}", focus)>
                 <section class="disbursement" data-live=move || store.is_live().to_string()>
                     <h2>
-                        {move || locale.get().pick(
+                        {locale.pick(
                             format!("Giải ngân vốn đầu tư công năm {year} — {heading}"),
                             format!("Public investment disbursed, plan year {year} — {heading}"),
                         )}
                     </h2>
                     <p class="headline">
-                        <span class="rate" data-rate=move || live_rate.get().map(|r| r.to_string()).unwrap_or_default()>{move || percent(live_rate.get(), locale.get())}</span>
+                        <span class="rate" data-rate=move || live_rate.get().map(|r| r.to_string()).unwrap_or_default()>{move || percent(live_rate.get(), locale)}</span>
                         <span class="detail">{move || {
-                            let l = locale.get();
+                            let l = locale;
                             total.get().first().map(|t| l.pick(
                                 format!("{} / {} tỷ đồng kế hoạch", billions(t.disbursed, l), billions(t.plan_in_force, l)),
                                 format!("{} / {} billion đồng planned", billions(t.disbursed, l), billions(t.plan_in_force, l)),
                             ))
                         }}</span>
-                        <span class="as-of">{move || as_of_text(total_as_of(), locale.get())}</span>
-                        <span class="source">{move || locale.get().pick("Nguồn: Kho bạc Nhà nước (giải ngân), Sở Tài chính (kế hoạch vốn)", "Source: State Treasury (disbursement), Department of Finance (plans)")}</span>
+                        <span class="as-of">{move || as_of_text(total_as_of(), locale)}</span>
+                        <span class="source">{locale.pick("Nguồn: Kho bạc Nhà nước (giải ngân), Sở Tài chính (kế hoạch vốn)", "Source: State Treasury (disbursement), Department of Finance (plans)")}</span>
                     </p>
                     <SCurveChart curve=curve.clone() live_rate locale />
                     <Outlook curve locale />
-                    <p class="national">{move || {
-                        let l = locale.get();
+                    <p class="national">{{
+                        let l = locale;
                         match (national, data.national_period) {
                             (Some(n), Some(p)) => l.pick(
                                 format!("Bình quân cả nước ({}): {}", p.label(l), percent(Some(n), l)),
@@ -298,7 +284,7 @@ fn Downloads(
     date: time::Date,
     area: Option<String>,
     project: Option<String>,
-    locale: Memo<Locale>,
+    locale: Locale,
 ) -> impl IntoView {
     let area = area.map(|a| format!("&area={a}")).unwrap_or_default();
     // (label vi, label en, path without extension, extensions, query)
@@ -378,8 +364,8 @@ fn Downloads(
             .map(|(vi, en, path, extensions, query)| (vi, en, path.to_string(), extensions, query)),
     );
     view! {
-        <nav class="downloads" aria-label=move || locale.get().pick("Tải về", "Downloads")>
-            <h2>{move || locale.get().pick("Tải về", "Downloads")}</h2>
+        <nav class="downloads" aria-label=locale.pick("Tải về", "Downloads")>
+            <h2>{locale.pick("Tải về", "Downloads")}</h2>
             <ul>
                 {files
                     .into_iter()
@@ -389,14 +375,12 @@ fn Downloads(
                             .map(|ext| {
                                 let query = query.clone();
                                 let path = path.clone();
-                                let href = move || {
-                                    let lang = if locale.get() == Locale::En { "&lang=en" } else { "" };
-                                    format!("{path}.{ext}?{query}{lang}")
-                                };
+                                let lang = if locale == Locale::En { "&lang=en" } else { "" };
+                                let href = format!("{path}.{ext}?{query}{lang}");
                                 view! { <a href=href rel="external" target="_blank">{ext.to_uppercase()}</a> }
                             })
                             .collect_view();
-                        view! { <li><span>{move || locale.get().pick(vi, en)}</span>" "{links}</li> }
+                        view! { <li><span>{locale.pick(vi, en)}</span>" "{links}</li> }
                     })
                     .collect_view()}
             </ul>
@@ -411,7 +395,7 @@ fn BudgetPanel(
     rows: Vec<money::BudgetRow>,
     store: LiveStore,
     province: String,
-    locale: Memo<Locale>,
+    locale: Locale,
 ) -> impl IntoView {
     let province = StoredValue::new(province);
     let items = rows
@@ -428,7 +412,7 @@ fn BudgetPanel(
                 })
             });
             let cell = move |f: fn(&money::BudgetRow, Option<Decimal>, Locale) -> String| {
-                move || row.with_value(|r| f(r, ytd.get().0, locale.get()))
+                move || row.with_value(|r| f(r, ytd.get().0, locale))
             };
             view! {
                 <tr class:part=row.with_value(|r| r.part) data-indicator=row.with_value(|r| r.indicator.clone())>
@@ -439,30 +423,30 @@ fn BudgetPanel(
                     <td class="num">{cell(|r, v, l| percent(v.zip(r.estimate).and_then(|(v, e)| money::percent(v, e)), l))}</td>
                     <td class="num">{cell(|r, _, l| r.same_period_last_year.map(|v| billions(v, l)).unwrap_or_else(|| "—".into()))}</td>
                     <td class="num">{cell(|r, v, l| percent(v.zip(r.same_period_last_year).and_then(|(v, e)| money::percent(v, e)), l))}</td>
-                    <td class="as-of">{move || as_of_text(ytd.get().1, locale.get())}</td>
+                    <td class="as-of">{move || as_of_text(ytd.get().1, locale)}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
         <section class="budget">
-            <h2>{move || locale.get().pick("Thu, chi ngân sách (tỷ đồng)", "Budget revenue and spending (billion đồng)")}</h2>
+            <h2>{locale.pick("Thu, chi ngân sách (tỷ đồng)", "Budget revenue and spending (billion đồng)")}</h2>
             <table>
                 <thead>
                     <tr>
-                        <th scope="col">{move || locale.get().pick("Khoản mục", "Item")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Lũy kế", "Year to date")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Tháng này", "This month")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Dự toán", "Estimate")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("% dự toán", "% of estimate")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Cùng kỳ", "Same period last year")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("So cùng kỳ", "vs last year")}</th>
-                        <th scope="col">{move || locale.get().pick("Số liệu đến", "As of")}</th>
+                        <th scope="col">{locale.pick("Khoản mục", "Item")}</th>
+                        <th scope="col" class="num">{locale.pick("Lũy kế", "Year to date")}</th>
+                        <th scope="col" class="num">{locale.pick("Tháng này", "This month")}</th>
+                        <th scope="col" class="num">{locale.pick("Dự toán", "Estimate")}</th>
+                        <th scope="col" class="num">{locale.pick("% dự toán", "% of estimate")}</th>
+                        <th scope="col" class="num">{locale.pick("Cùng kỳ", "Same period last year")}</th>
+                        <th scope="col" class="num">{locale.pick("So cùng kỳ", "vs last year")}</th>
+                        <th scope="col">{locale.pick("Số liệu đến", "As of")}</th>
                     </tr>
                 </thead>
                 <tbody>{items}</tbody>
             </table>
-            <p class="help">{move || locale.get().pick(
+            <p class="help">{locale.pick(
                 "Dòng thụt vào là một phần của dòng trên (không cộng vào tổng). % dự toán so với dự toán HĐND tỉnh giao của chính năm đó.",
                 "Indented rows are parts of the row above (never added to it). % of estimate is against the council's estimate of the same year.",
             )}</p>
@@ -476,7 +460,7 @@ fn ProjectPanel(
     project: crate::model::Project,
     investor_name: String,
     months: Vec<money::ProjectMonth>,
-    locale: Memo<Locale>,
+    locale: Locale,
 ) -> impl IntoView {
     let p = StoredValue::new(project);
     let rows = months
@@ -485,7 +469,7 @@ fn ProjectPanel(
             view! {
                 <tr>
                     <th scope="row">{format::date(m.day, Locale::Vi)}</th>
-                    <td class="num">{move || m.disbursed.map(|v| billions(v, locale.get())).unwrap_or_else(|| "—".into())}</td>
+                    <td class="num">{m.disbursed.map(|v| billions(v, locale)).unwrap_or_else(|| "—".into())}</td>
                 </tr>
             }
         })
@@ -493,15 +477,15 @@ fn ProjectPanel(
     view! {
         <section class="project">
             <dl>
-                <dt>{move || locale.get().pick("Mã dự án", "Code")}</dt><dd>{p.with_value(|p| p.code.clone())}</dd>
-                <dt>{move || locale.get().pick("Chủ đầu tư", "Investor")}</dt><dd>{investor_name}</dd>
-                <dt>{move || locale.get().pick("Nhóm", "Group")}</dt><dd>{move || p.with_value(|p| p.group.label(locale.get()))}</dd>
-                <dt>{move || locale.get().pick("Nguồn vốn", "Capital")}</dt><dd>{move || p.with_value(|p| p.capital_source.label(locale.get()))}</dd>
-                <dt>{move || locale.get().pick("Thời gian thực hiện", "Years")}</dt><dd>{p.with_value(|p| format!("{}–{}", p.start_year, p.end_year))}</dd>
-                {p.with_value(|p| p.demo).then(|| view! { <dt>{move || locale.get().pick("Ghi chú", "Note")}</dt><dd>{move || locale.get().pick("Dự án minh họa (dữ liệu mẫu)", "Demo project (sample data)")}</dd> })}
+                <dt>{locale.pick("Mã dự án", "Code")}</dt><dd>{p.with_value(|p| p.code.clone())}</dd>
+                <dt>{locale.pick("Chủ đầu tư", "Investor")}</dt><dd>{investor_name}</dd>
+                <dt>{locale.pick("Nhóm", "Group")}</dt><dd>{p.with_value(|p| p.group.label(locale))}</dd>
+                <dt>{locale.pick("Nguồn vốn", "Capital")}</dt><dd>{p.with_value(|p| p.capital_source.label(locale))}</dd>
+                <dt>{locale.pick("Thời gian thực hiện", "Years")}</dt><dd>{p.with_value(|p| format!("{}–{}", p.start_year, p.end_year))}</dd>
+                {p.with_value(|p| p.demo).then(|| view! { <dt>{locale.pick("Ghi chú", "Note")}</dt><dd>{locale.pick("Dự án minh họa (dữ liệu mẫu)", "Demo project (sample data)")}</dd> })}
             </dl>
             <table class="history">
-                <caption>{move || locale.get().pick("Lũy kế giải ngân cuối mỗi tháng (tỷ đồng)", "Cumulative disbursement at each month end (billion đồng)")}</caption>
+                <caption>{locale.pick("Lũy kế giải ngân cuối mỗi tháng (tỷ đồng)", "Cumulative disbursement at each month end (billion đồng)")}</caption>
                 <tbody>{rows}</tbody>
             </table>
         </section>

@@ -2,6 +2,8 @@
 //! counts as they arrive), each department's and commune's day and year to date with its
 //! rates, the 90-day trend, the 766 index ranked against last month, and the commune map
 //! of overdue dossiers and on-time rates. A desk in the red links to a directive for it.
+// a bundle without this screen compiles its island as an unused component
+#![cfg_attr(not(any(feature = "ssr", feature = "screen-services")), allow(dead_code))]
 
 use leptos::prelude::*;
 use rust_decimal::Decimal;
@@ -11,41 +13,23 @@ use crate::components::commune_map::CommuneMap;
 use crate::components::connection_status::{Clock, ConnectionStatus};
 use crate::components::money::as_of_text;
 use crate::components::services::{count, rate, IndexRanking, TrendChart};
-use crate::components::session_menu::SessionMenu;
+use crate::components::session_menu::{LanguageLink, SessionMenu};
 use crate::live::LiveStore;
 use crate::model::format;
 use crate::model::services::{self, Counts, Desk, DeskLine, ServicesScreen};
 use crate::model::{Locale, StreamPosition};
-use crate::pages::use_locale;
 
-async fn load(locale: Locale) -> Result<ServicesScreen, ServerFnError> {
-    #[cfg(feature = "ssr")]
-    return crate::api::services::load_screen(locale).await;
-    #[cfg(not(feature = "ssr"))]
-    {
-        let _ = locale;
-        std::future::pending().await
-    }
-}
-
+/// The screen: its data is read on the server while the page renders and handed to
+/// [`ServicesView`], the island the browser hydrates (with this screen's bundle).
+#[cfg(feature = "ssr")]
 #[component]
 pub fn ServicesPage() -> impl IntoView {
-    let chosen = use_locale();
-    let locale = Memo::new(move |_| chosen);
-    let data = Resource::new(move || locale.get(), load);
-    view! {
-        <Transition fallback=move || view! { <p class="loading">"Đang tải… / Loading…"</p> }>
-            {move || data.get().map(|result| match result {
-                Ok(data) => view! { <ServicesView data locale /> }.into_any(),
-                Err(e) => view! {
-                    <main class="error">
-                        <h1>{move || locale.get().pick("Không tải được số liệu", "Could not load the data")}</h1>
-                        <p>{e.to_string()}</p>
-                    </main>
-                }.into_any(),
-            })}
-        </Transition>
-    }
+    let locale = crate::pages::use_locale();
+    crate::pages::live_screen(
+        locale,
+        move || crate::api::services::load_screen(locale),
+        move |data| view! { <ServicesView data locale /> },
+    )
 }
 
 /// On-time rates below these are amber and red (the catalogue's thresholds for the
@@ -95,8 +79,11 @@ fn overdue_directive(
     )
 }
 
-#[component]
-fn ServicesView(data: ServicesScreen, locale: Memo<Locale>) -> impl IntoView {
+/// The live screen, hydrated in the browser as an island whose props are the screen's data
+/// (only the bundle of this screen exports it).
+#[cfg_attr(any(feature = "ssr", feature = "screen-services"), island)]
+#[cfg_attr(not(any(feature = "ssr", feature = "screen-services")), component)]
+fn ServicesView(data: ServicesScreen, locale: Locale) -> impl IntoView {
     let position = StreamPosition {
         epoch: data.epoch.clone(),
         offset: data.offset,
@@ -108,10 +95,6 @@ fn ServicesView(data: ServicesScreen, locale: Memo<Locale>) -> impl IntoView {
         &data.province_code,
     );
     Effect::new(move |_| untrack(|| store.connect()));
-    let lang = move || match locale.get() {
-        Locale::Vi => "en",
-        Locale::En => "vi",
-    };
     let today = data.today;
     // every desk's counts of today, live (a new day starts from nothing)
     let live_today = Memo::new(move |_| {
@@ -140,7 +123,7 @@ fn ServicesView(data: ServicesScreen, locale: Memo<Locale>) -> impl IntoView {
                 &desk,
                 &province,
                 today.filter(|(c, _)| c.overdue > 0),
-                locale.get(),
+                locale,
             )
         })
     });
@@ -157,8 +140,8 @@ fn ServicesView(data: ServicesScreen, locale: Memo<Locale>) -> impl IntoView {
                         key: &'static str| {
         view! {
             <div class=move || format!("counter {}", band()) data-counter=key>
-                <span class="label">{move || locale.get().pick(label.0, label.1)}</span>
-                <span class="value">{move || value(locale.get())}</span>
+                <span class="label">{locale.pick(label.0, label.1)}</span>
+                <span class="value">{move || value(locale)}</span>
             </div>
         }
     };
@@ -168,23 +151,23 @@ fn ServicesView(data: ServicesScreen, locale: Memo<Locale>) -> impl IntoView {
                 <div class="brand">
                     <span class="emblem" aria-hidden="true">"IOC"</span>
                     <div>
-                        <h1>{move || locale.get().pick("Dịch vụ công, thủ tục hành chính", "Public services")}</h1>
+                        <h1>{locale.pick("Dịch vụ công, thủ tục hành chính", "Public services")}</h1>
                         <p class="province">{data.province_name.clone()}</p>
                     </div>
                 </div>
                 <div class="status">
                     <ConnectionStatus store locale display=data.viewer.is_display />
                     <Clock store locale />
-                    <a class="lang" href=move || format!("?lang={}", lang()) rel="external">{move || locale.get().pick("English", "Tiếng Việt")}</a>
+                    <LanguageLink locale />
                     <SessionMenu viewer=data.viewer.clone() locale />
                 </div>
             </header>
             <nav class="crumbs">
-                <a href="/">{move || locale.get().pick("Tổng quan", "Overview")}</a>
+                <a href="/">{locale.pick("Tổng quan", "Overview")}</a>
             </nav>
             <main class="services-view">
                 <section class="today" data-live=move || store.is_live().to_string()>
-                    <h2>{move || locale.get().pick(
+                    <h2>{locale.pick(
                         format!("Hôm nay, {}", format::date(today, Locale::Vi)),
                         format!("Today, {}", format::date(today, Locale::En)),
                     )}</h2>
@@ -197,13 +180,13 @@ fn ServicesView(data: ServicesScreen, locale: Memo<Locale>) -> impl IntoView {
                         {counter(("Lũy kế năm", "Year to date"), Box::new(move |l| count(year_total().received, l)), Box::new(|| "neutral"), "year")}
                     </div>
                     <p class="as-of">
-                        {move || as_of_text(newest(), locale.get())}
+                        {move || as_of_text(newest(), locale)}
                         " · "
-                        {move || locale.get().pick(
+                        {locale.pick(
                             "Nguồn: Hệ thống thông tin giải quyết thủ tục hành chính tỉnh (Văn phòng UBND tỉnh), theo từng nơi tiếp nhận",
                             "Source: the province's administrative-procedure system (PPC Office), per service desk",
                         )}
-                        {move || from.filter(|f| f.ordinal() > 1).map(|f| locale.get().pick(
+                        {move || from.filter(|f| f.ordinal() > 1).map(|f| locale.pick(
                             format!(" · Lũy kế tính từ {} (ngày đầu có số liệu)", format::date(f, Locale::Vi)),
                             format!(" · Year to date from {} (the first day with figures)", format::date(f, Locale::En)),
                         ))}
@@ -231,7 +214,7 @@ fn DeskTable(
     live_today: Memo<BTreeMap<Desk, (Counts, time::OffsetDateTime)>>,
     province: String,
     directs: bool,
-    locale: Memo<Locale>,
+    locale: Locale,
     kind: &'static str,
 ) -> impl IntoView {
     let province = StoredValue::new(province);
@@ -261,41 +244,41 @@ fn DeskTable(
                     if !directs || !red() {
                         return None;
                     }
-                    province.with_value(|p| overdue_directive(&desk, p, today.get(), locale.get()))
+                    province.with_value(|p| overdue_directive(&desk, p, today.get(), locale))
                 }
             };
             view! {
                 <tr data-desk=desk.code().to_string() class:red=red>
                     <th scope="row">{line.name.clone()}</th>
-                    <td class="num received">{move || count(day().received, locale.get())}</td>
-                    <td class="num">{move || count(day().resolved, locale.get())}</td>
-                    <td class=overdue_class data-overdue=move || day().overdue.to_string()>{move || count(day().overdue, locale.get())}</td>
-                    <td class="num">{move || count(year().received, locale.get())}</td>
-                    <td class="num">{move || rate(year().online_rate(), locale.get())}</td>
-                    <td class=on_time_class>{move || rate(year().on_time_rate(), locale.get())}</td>
-                    <td class="num">{move || rate(year().satisfaction_rate(), locale.get())}</td>
-                    <td class="as-of">{move || as_of_text(as_of(), locale.get())}</td>
-                    <td class="act">{move || link().map(|href| view! { <a class="direct" href=href>{locale.get().pick("Giao nhiệm vụ", "Assign a task")}</a> })}</td>
+                    <td class="num received">{move || count(day().received, locale)}</td>
+                    <td class="num">{move || count(day().resolved, locale)}</td>
+                    <td class=overdue_class data-overdue=move || day().overdue.to_string()>{move || count(day().overdue, locale)}</td>
+                    <td class="num">{move || count(year().received, locale)}</td>
+                    <td class="num">{move || rate(year().online_rate(), locale)}</td>
+                    <td class=on_time_class>{move || rate(year().on_time_rate(), locale)}</td>
+                    <td class="num">{move || rate(year().satisfaction_rate(), locale)}</td>
+                    <td class="as-of">{move || as_of_text(as_of(), locale)}</td>
+                    <td class="act">{move || link().map(|href| view! { <a class="direct" href=href>{locale.pick("Giao nhiệm vụ", "Assign a task")}</a> })}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
         <section class="desks" data-kind=kind>
-            <h2>{move || locale.get().pick(title.0, title.1)}</h2>
+            <h2>{locale.pick(title.0, title.1)}</h2>
             <div class="scroll">
                 <table>
                     <thead><tr>
-                        <th scope="col">{move || locale.get().pick("Nơi tiếp nhận", "Service desk")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Tiếp nhận hôm nay", "Received today")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Giải quyết hôm nay", "Resolved today")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Đang quá hạn", "Overdue now")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Tiếp nhận lũy kế", "Received this year")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Trực tuyến", "Online")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Đúng hạn", "On time")}</th>
-                        <th scope="col" class="num">{move || locale.get().pick("Hài lòng", "Satisfied")}</th>
-                        <th scope="col">{move || locale.get().pick("Số liệu đến", "As of")}</th>
-                        <th scope="col"><span class="visually-hidden">{move || locale.get().pick("Chỉ đạo", "Direct")}</span></th>
+                        <th scope="col">{locale.pick("Nơi tiếp nhận", "Service desk")}</th>
+                        <th scope="col" class="num">{locale.pick("Tiếp nhận hôm nay", "Received today")}</th>
+                        <th scope="col" class="num">{locale.pick("Giải quyết hôm nay", "Resolved today")}</th>
+                        <th scope="col" class="num">{locale.pick("Đang quá hạn", "Overdue now")}</th>
+                        <th scope="col" class="num">{locale.pick("Tiếp nhận lũy kế", "Received this year")}</th>
+                        <th scope="col" class="num">{locale.pick("Trực tuyến", "Online")}</th>
+                        <th scope="col" class="num">{locale.pick("Đúng hạn", "On time")}</th>
+                        <th scope="col" class="num">{locale.pick("Hài lòng", "Satisfied")}</th>
+                        <th scope="col">{locale.pick("Số liệu đến", "As of")}</th>
+                        <th scope="col"><span class="visually-hidden">{locale.pick("Chỉ đạo", "Direct")}</span></th>
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>
@@ -307,7 +290,7 @@ fn DeskTable(
 /// The view's files: the two tables and the ranking as CSV and XLSX, the charts as PNG
 /// and SVG.
 #[component]
-fn Downloads(date: time::Date, locale: Memo<Locale>) -> impl IntoView {
+fn Downloads(date: time::Date, locale: Locale) -> impl IntoView {
     let files: [(&str, &str, &str, &[&str], String); 5] = [
         (
             "Hồ sơ theo sở, ngành",
@@ -346,8 +329,8 @@ fn Downloads(date: time::Date, locale: Memo<Locale>) -> impl IntoView {
         ),
     ];
     view! {
-        <nav class="downloads" aria-label=move || locale.get().pick("Tải về", "Downloads")>
-            <h2>{move || locale.get().pick("Tải về", "Downloads")}</h2>
+        <nav class="downloads" aria-label=locale.pick("Tải về", "Downloads")>
+            <h2>{locale.pick("Tải về", "Downloads")}</h2>
             <ul>
                 {files
                     .into_iter()
@@ -356,15 +339,13 @@ fn Downloads(date: time::Date, locale: Memo<Locale>) -> impl IntoView {
                             .iter()
                             .map(|ext| {
                                 let query = query.clone();
-                                let href = move || {
-                                    let lang = if locale.get() == Locale::En { "lang=en" } else { "" };
-                                    let sep = if query.is_empty() || lang.is_empty() { "" } else { "&" };
-                                    format!("{path}.{ext}?{query}{sep}{lang}")
-                                };
+                                let lang = if locale == Locale::En { "lang=en" } else { "" };
+                                let sep = if query.is_empty() || lang.is_empty() { "" } else { "&" };
+                                let href = format!("{path}.{ext}?{query}{sep}{lang}");
                                 view! { <a href=href rel="external" target="_blank">{ext.to_uppercase()}</a> }
                             })
                             .collect_view();
-                        view! { <li><span>{move || locale.get().pick(vi, en)}</span>" "{links}</li> }
+                        view! { <li><span>{locale.pick(vi, en)}</span>" "{links}</li> }
                     })
                     .collect_view()}
             </ul>

@@ -10,22 +10,21 @@ use crate::pages::{form_screen, use_locale};
 
 #[component]
 pub fn SubmitPage() -> impl IntoView {
-    let chosen = use_locale();
-    let locale = Memo::new(move |_| chosen);
+    let locale = use_locale();
     form_screen(
-        chosen,
+        locale,
         (
             "Chỉ cán bộ của cơ quan cung cấp số liệu được gửi số liệu",
             "Only an agency's officers may submit figures",
         ),
-        move || crate::api::admin::load_submit(chosen),
+        move || crate::api::admin::load_submit(locale),
         move |data| view! { <Submit data locale /> },
     )
 }
 
 #[component]
-fn Submit(data: SubmitData, locale: Memo<Locale>) -> impl IntoView {
-    let l = locale.get_untracked();
+fn Submit(data: SubmitData, locale: Locale) -> impl IntoView {
+    let l = locale;
     let indicators = data
         .indicators
         .iter()

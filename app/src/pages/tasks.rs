@@ -26,7 +26,7 @@ fn topbar(
     title: String,
     subtitle: String,
     viewer: crate::model::account::Viewer,
-    locale: Memo<Locale>,
+    locale: Locale,
 ) -> impl IntoView {
     view! {
         <header class="topbar">
@@ -56,26 +56,25 @@ fn live_indicator(l: Locale) -> impl IntoView {
 
 #[component]
 pub fn TasksPage() -> impl IntoView {
-    let chosen = use_locale();
-    let locale = Memo::new(move |_| chosen);
+    let locale = use_locale();
     let query = Location::current().query;
     form_screen(
-        chosen,
+        locale,
         (
             "Tài khoản này không xem được nhiệm vụ",
             "This account may not see tasks",
         ),
         move || {
             let query = query.clone();
-            async move { crate::api::tasks::load_list(chosen, &query).await }
+            async move { crate::api::tasks::load_list(locale, &query).await }
         },
         move |data| view! { <TaskList data locale /> },
     )
 }
 
 #[component]
-fn TaskList(data: TaskListData, locale: Memo<Locale>) -> impl IntoView {
-    let l = locale.get_untracked();
+fn TaskList(data: TaskListData, locale: Locale) -> impl IntoView {
+    let l = locale;
     let lang = if l == Locale::En { "&lang=en" } else { "" };
     let filter = |code: &str, vi: &'static str, en: &'static str| {
         let current = data.status == code;
@@ -217,20 +216,19 @@ fn TaskList(data: TaskListData, locale: Memo<Locale>) -> impl IntoView {
 
 #[component]
 pub fn TaskPage() -> impl IntoView {
-    let chosen = use_locale();
-    let locale = Memo::new(move |_| chosen);
+    let locale = use_locale();
     let id: i64 = Location::current()
         .path
         .trim_start_matches("/tasks/")
         .parse()
         .unwrap_or(0);
     form_screen(
-        chosen,
+        locale,
         (
             "Không có nhiệm vụ này, hoặc tài khoản này không được xem",
             "No such task, or this account may not see it",
         ),
-        move || crate::api::tasks::load_one(chosen, id),
+        move || crate::api::tasks::load_one(locale, id),
         move |data| view! { <TaskDetail data locale /> },
     )
 }
@@ -256,8 +254,8 @@ fn note_kind(kind: NoteKind, l: Locale) -> &'static str {
 }
 
 #[component]
-fn TaskDetail(data: TaskPageData, locale: Memo<Locale>) -> impl IntoView {
-    let l = locale.get_untracked();
+fn TaskDetail(data: TaskPageData, locale: Locale) -> impl IntoView {
+    let l = locale;
     let t = &data.task.task;
     let action = format!("/tasks/{}/notes", t.id);
     let version = t.version.to_string();
@@ -365,26 +363,25 @@ fn TaskDetail(data: TaskPageData, locale: Memo<Locale>) -> impl IntoView {
 
 #[component]
 pub fn NewTaskPage() -> impl IntoView {
-    let chosen = use_locale();
-    let locale = Memo::new(move |_| chosen);
+    let locale = use_locale();
     let query = Location::current().query;
     form_screen(
-        chosen,
+        locale,
         (
             "Chỉ lãnh đạo và cán bộ trực giao nhiệm vụ",
             "Only leaders and duty operators assign tasks",
         ),
         move || {
             let query = query.clone();
-            async move { crate::api::tasks::load_new(chosen, &query).await }
+            async move { crate::api::tasks::load_new(locale, &query).await }
         },
         move |data| view! { <NewTask data locale /> },
     )
 }
 
 #[component]
-fn NewTask(data: NewTaskData, locale: Memo<Locale>) -> impl IntoView {
-    let l = locale.get_untracked();
+fn NewTask(data: NewTaskData, locale: Locale) -> impl IntoView {
+    let l = locale;
     let leads = data
         .agencies
         .iter()
