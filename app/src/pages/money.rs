@@ -33,7 +33,7 @@ pub fn MoneyPage() -> impl IntoView {
             let query = crate::pages::Location::current().query;
             async move { crate::api::money::load_screen(locale, &query).await }
         },
-        move |data| view! { <MoneyView data locale /> },
+        move |data| view! { <MoneyView data=crate::pages::ScreenData(data) locale /> },
     )
 }
 
@@ -53,7 +53,8 @@ fn project_link(code: &str) -> String {
 /// (only the bundle of this screen exports it).
 #[cfg_attr(any(feature = "ssr", feature = "screen-money"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "screen-money")), component)]
-fn MoneyView(data: MoneyScreen, locale: Locale) -> impl IntoView {
+fn MoneyView(data: crate::pages::ScreenData<MoneyScreen>, locale: Locale) -> impl IntoView {
+    let crate::pages::ScreenData(data) = data;
     let position = StreamPosition {
         epoch: data.epoch.clone(),
         offset: data.offset,

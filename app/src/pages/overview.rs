@@ -20,7 +20,7 @@ pub fn OverviewPage() -> impl IntoView {
     crate::pages::live_screen(
         locale,
         move || crate::api::overview::load_overview(locale),
-        move |data| view! { <Dashboard data locale /> },
+        move |data| view! { <Dashboard data=crate::pages::ScreenData(data) locale /> },
     )
 }
 
@@ -28,7 +28,8 @@ pub fn OverviewPage() -> impl IntoView {
 /// (only the bundle of this screen exports it).
 #[cfg_attr(any(feature = "ssr", feature = "screen-overview"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "screen-overview")), component)]
-fn Dashboard(data: Overview, locale: Locale) -> impl IntoView {
+fn Dashboard(data: crate::pages::ScreenData<Overview>, locale: Locale) -> impl IntoView {
+    let crate::pages::ScreenData(data) = data;
     let position = StreamPosition {
         epoch: data.epoch.clone(),
         offset: data.offset,

@@ -28,7 +28,7 @@ pub fn ServicesPage() -> impl IntoView {
     crate::pages::live_screen(
         locale,
         move || crate::api::services::load_screen(locale),
-        move |data| view! { <ServicesView data locale /> },
+        move |data| view! { <ServicesView data=crate::pages::ScreenData(data) locale /> },
     )
 }
 
@@ -83,7 +83,8 @@ fn overdue_directive(
 /// (only the bundle of this screen exports it).
 #[cfg_attr(any(feature = "ssr", feature = "screen-services"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "screen-services")), component)]
-fn ServicesView(data: ServicesScreen, locale: Locale) -> impl IntoView {
+fn ServicesView(data: crate::pages::ScreenData<ServicesScreen>, locale: Locale) -> impl IntoView {
+    let crate::pages::ScreenData(data) = data;
     let position = StreamPosition {
         epoch: data.epoch.clone(),
         offset: data.offset,
