@@ -21,7 +21,7 @@ fn x(i: usize) -> f64 {
 }
 
 fn y(v: Decimal) -> f64 {
-    let v: f64 = v.to_string().parse().unwrap_or(0.0);
+    let v = format::to_f64(v);
     TOP + (100.0 - v.clamp(0.0, 100.0)) / 100.0 * (H - TOP - BOTTOM)
 }
 
@@ -33,10 +33,10 @@ fn path(values: &[Option<Decimal>]) -> String {
         match v {
             Some(v) => {
                 d.push_str(&format!(
-                    "{}{:.1},{:.1} ",
+                    "{}{},{} ",
                     if pen_down { "L" } else { "M" },
-                    x(i),
-                    y(*v)
+                    format::svg(x(i)),
+                    format::svg(y(*v))
                 ));
                 pen_down = true;
             }
@@ -111,11 +111,11 @@ pub fn SCurveChart(
         let now = rates.get()[running]?;
         let end = projection?;
         Some(format!(
-            "M{:.1},{:.1} L{:.1},{:.1}",
-            x(running),
-            y(now),
-            x(12),
-            y(end)
+            "M{},{} L{},{}",
+            format::svg(x(running)),
+            format::svg(y(now)),
+            format::svg(x(12)),
+            format::svg(y(end))
         ))
     };
     let grid = [0, 25, 50, 75, 100]
@@ -123,13 +123,13 @@ pub fn SCurveChart(
         .map(|v| {
             let at = y(Decimal::from(v));
             view! {
-                <line class="grid" x1=LEFT x2=W - RIGHT y1=at y2=at />
-                <text class="axis" x=LEFT - 8.0 y=at + 5.0 text-anchor="end">{format!("{v}%")}</text>
+                <line class="grid" x1=format::svg(LEFT) x2=format::svg(W - RIGHT) y1=format::svg(at) y2=format::svg(at) />
+                <text class="axis" x=format::svg(LEFT - 8.0) y=format::svg(at + 5.0) text-anchor="end">{format!("{v}%")}</text>
             }
         })
         .collect_view();
     let months = (0..13)
-        .map(|i| view! { <text class="axis" x=x(i) y=H - BOTTOM + 22.0 text-anchor="middle">{month_label(i, locale)}</text> })
+        .map(|i| view! { <text class="axis" x=format::svg(x(i)) y=format::svg(H - BOTTOM + 22.0) text-anchor="middle">{month_label(i, locale)}</text> })
         .collect_view();
     let dots = move || {
         rates
@@ -137,7 +137,7 @@ pub fn SCurveChart(
             .iter()
             .enumerate()
             .filter_map(|(i, r)| r.map(|r| (i, r)))
-            .map(|(i, r)| view! { <circle class="this-year" cx=x(i) cy=y(r) r="5" data-month=i /> })
+            .map(|(i, r)| view! { <circle class="this-year" cx=format::svg(x(i)) cy=format::svg(y(r)) r="5" data-month=i /> })
             .collect_view()
     };
     let title = locale.pick(
@@ -146,12 +146,12 @@ pub fn SCurveChart(
     );
     view! {
         <figure class="scurve">
-            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title class="scurve-chart" data-year=curve.year>
+            <svg viewBox=format!("0 0 {} {}", format::svg(W), format::svg(H)) role="img" aria-label=title class="scurve-chart" data-year=curve.year>
                 {grid}
                 {months}
                 <path class="expected" d=expected />
                 <path class="last-year" d=last_year />
-                {national.into_iter().map(|(i, n)| view! { <rect class="national" x=x(i) - 5.0 y=y(n) - 5.0 width="10" height="10" /> }).collect_view()}
+                {national.into_iter().map(|(i, n)| view! { <rect class="national" x=format::svg(x(i) - 5.0) y=format::svg(y(n) - 5.0) width="10" height="10" /> }).collect_view()}
                 <path class="projection" d=projection_line />
                 <path class="this-year" d=move || path(&rates.get()) />
                 {dots}

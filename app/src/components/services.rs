@@ -75,7 +75,7 @@ pub fn TrendChart(
     });
     let y = move |v: u64, top: u64| TOP + (1.0 - v as f64 / top as f64) * (H - TOP - BOTTOM);
     let y_rate = move |r: Decimal| {
-        let r: f64 = r.to_string().parse().unwrap_or(0.0);
+        let r = format::to_f64(r);
         TOP + (100.0 - r.clamp(50.0, 100.0)) / 50.0 * (H - TOP - BOTTOM)
     };
     let bar_w = ((W - LEFT - RIGHT) / n * 0.7).max(1.0);
@@ -87,10 +87,10 @@ pub fn TrendChart(
             .enumerate()
             .map(|(i, d)| {
                 format!(
-                    "{}{:.1},{:.1}",
+                    "{}{},{}",
                     if i == 0 { "M" } else { " L" },
-                    x(i),
-                    y(pick(d), t)
+                    format::svg(x(i)),
+                    format::svg(y(pick(d), t))
                 )
             })
             .collect::<String>()
@@ -102,10 +102,10 @@ pub fn TrendChart(
             match d.on_time_rate {
                 Some(r) => {
                     path.push_str(&format!(
-                        "{}{:.1},{:.1} ",
+                        "{}{},{} ",
                         if pen { "L" } else { "M" },
-                        x(i),
-                        y_rate(r)
+                        format::svg(x(i)),
+                        format::svg(y_rate(r))
                     ));
                     pen = true;
                 }
@@ -122,9 +122,9 @@ pub fn TrendChart(
                 let at = y(v, t);
                 let r = Decimal::new(500 + k as i64 * 125, 1);
                 view! {
-                    <line class="grid" x1=LEFT x2=W - RIGHT y1=at y2=at />
-                    <text class="axis" x=LEFT - 8.0 y=at + 5.0 text-anchor="end">{count(v, locale)}</text>
-                    <text class="axis rate" x=W - RIGHT + 8.0 y=at + 5.0>{rate(Some(r), locale)}</text>
+                    <line class="grid" x1=format::svg(LEFT) x2=format::svg(W - RIGHT) y1=format::svg(at) y2=format::svg(at) />
+                    <text class="axis" x=format::svg(LEFT - 8.0) y=format::svg(at + 5.0) text-anchor="end">{count(v, locale)}</text>
+                    <text class="axis rate" x=format::svg(W - RIGHT + 8.0) y=format::svg(at + 5.0)>{rate(Some(r), locale)}</text>
                 }
             })
             .collect_view()
@@ -140,7 +140,7 @@ pub fn TrendChart(
                 *i == 0 || *i == last || (day.day.day() == 1 && i + 5 < last)
             })
             .map(|(i, day)| {
-                view! { <text class="axis" x=x(i) y=H - BOTTOM + 20.0 text-anchor="middle">{format!("{}/{}", day.day.day(), u8::from(day.day.month()))}</text> }
+                view! { <text class="axis" x=format::svg(x(i)) y=format::svg(H - BOTTOM + 20.0) text-anchor="middle">{format!("{}/{}", day.day.day(), u8::from(day.day.month()))}</text> }
             })
             .collect_view()
     };
@@ -152,7 +152,7 @@ pub fn TrendChart(
             .enumerate()
             .map(|(i, d)| {
                 let top_y = y(d.received, t);
-                view! { <rect class="received" x=x(i) - bar_w / 2.0 y=top_y width=bar_w height=(H - BOTTOM - top_y).max(0.0) /> }
+                view! { <rect class="received" x=format::svg(x(i) - bar_w / 2.0) y=format::svg(top_y) width=format::svg(bar_w) height=format::svg((H - BOTTOM - top_y).max(0.0)) /> }
             })
             .collect_view()
     };
@@ -162,7 +162,7 @@ pub fn TrendChart(
     );
     view! {
         <figure class="trend">
-            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label=title class="trend-chart">
+            <svg viewBox=format!("0 0 {} {}", format::svg(W), format::svg(H)) role="img" aria-label=title class="trend-chart">
                 {grid}
                 {ticks}
                 {bars}

@@ -98,6 +98,21 @@ pub fn quantity(value: Decimal, unit: Unit, locale: Locale) -> Quantity {
     }
 }
 
+/// A coordinate in a chart's SVG, to a tenth of a unit (finer than any screen shows):
+/// `56.0`, `-3.5`. Written with integers, so the browser's bundle carries no code for
+/// formatting floating-point numbers.
+pub fn svg(v: f64) -> String {
+    let tenths = (v * 10.0).round() as i64;
+    let sign = if tenths < 0 { "-" } else { "" };
+    let tenths = tenths.unsigned_abs();
+    format!("{sign}{}.{}", tenths / 10, tenths % 10)
+}
+
+/// A decimal as a floating-point number, for drawing (0 if out of range).
+pub fn to_f64(v: Decimal) -> f64 {
+    rust_decimal::prelude::ToPrimitive::to_f64(&v).unwrap_or(0.0)
+}
+
 /// `22/11/2026`.
 pub fn date(d: Date, _locale: Locale) -> String {
     format!("{:02}/{:02}/{:04}", d.day(), u8::from(d.month()), d.year())
@@ -133,6 +148,23 @@ pub fn vietnam_date(at: OffsetDateTime) -> Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The charts' coordinates read as `{:.1}` would write them.
+    #[test]
+    fn svg_coordinates_are_written_to_a_tenth() {
+        for v in [0.0, 56.0, 904.0, 12.34, 12.35, 0.04, -0.04, -3.46, 379.99, 1e6 + 0.25] {
+            let expected = format!("{v:.1}");
+            let expected = if expected == "-0.0" { "0.0".to_string() } else { expected };
+            // {:.1} rounds ties to even on the binary value; both agree away from ties
+            if (v * 10.0_f64).fract().abs() != 0.5 {
+                assert_eq!(svg(v), expected, "{v}");
+            }
+        }
+        assert_eq!(svg(-3.46), "-3.5");
+        assert_eq!(svg(0.0), "0.0");
+        assert_eq!(to_f64(Decimal::new(615, 1)), 61.5);
+    }
+
     use proptest::prelude::*;
     use std::str::FromStr;
     use time::macros::datetime;
