@@ -119,7 +119,7 @@ pub struct LiveValue {
     /// The agency that submitted the value.
     pub agency: String,
     /// The time the figure is valid to ("số liệu đến").
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::model::iso::rfc3339")]
     pub as_of: OffsetDateTime,
     /// 1 for the first value of this indicator, area and period; each correction adds one.
     pub revision: u32,
@@ -157,7 +157,7 @@ pub enum LiveFrame {
     Heartbeat {
         epoch: String,
         offset: u64,
-        #[serde(with = "time::serde::rfc3339")]
+        #[serde(with = "crate::model::iso::rfc3339")]
         server_time: OffsetDateTime,
     },
     Tasks {
@@ -196,7 +196,7 @@ struct WireFrame {
     to: Option<u64>,
     #[serde(default)]
     values: Vec<LiveValue>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[serde(default, with = "crate::model::iso::rfc3339::option")]
     server_time: Option<OffsetDateTime>,
     #[serde(default)]
     changed: Vec<TaskChange>,

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod deadline;
 pub mod format;
 pub mod i18n;
+pub mod iso;
 pub mod ingest;
 pub mod live;
 pub mod map;
@@ -49,7 +50,7 @@ pub struct Overview {
     pub epoch: String,
     pub offset: u64,
     pub values: Vec<LiveValue>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::model::iso::rfc3339")]
     pub server_time: OffsetDateTime,
     /// The overdue tasks the viewer may see, counted when the page was read (none for a
     /// wall display, which sees no task).

@@ -285,7 +285,7 @@ pub struct ProjectFigures {
     #[serde(with = "crate::model::number::option", default)]
     pub previous: Option<Decimal>,
     /// When the disbursement figure is valid to.
-    #[serde(with = "time::serde::rfc3339::option", default)]
+    #[serde(with = "crate::model::iso::rfc3339::option", default)]
     pub as_of: Option<time::OffsetDateTime>,
 }
 
@@ -333,7 +333,7 @@ pub struct Totals {
     pub previous: Decimal,
     pub projects: usize,
     /// The oldest as-of time among its projects' figures: the group is as fresh as that.
-    #[serde(with = "time::serde::rfc3339::option", default)]
+    #[serde(with = "crate::model::iso::rfc3339::option", default)]
     pub as_of: Option<time::OffsetDateTime>,
 }
 
@@ -465,7 +465,7 @@ pub struct BudgetRow {
     pub estimate_label: String,
     #[serde(with = "crate::model::number::option")]
     pub same_period_last_year: Option<Decimal>,
-    #[serde(with = "time::serde::rfc3339::option", default)]
+    #[serde(with = "crate::model::iso::rfc3339::option", default)]
     pub as_of: Option<time::OffsetDateTime>,
     pub agency: String,
 }
@@ -482,6 +482,7 @@ pub enum Focus {
 /// A month end of a project's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectMonth {
+    #[serde(with = "crate::model::iso::date")]
     pub day: Date,
     #[serde(with = "crate::model::number::option")]
     pub disbursed: Option<Decimal>,
@@ -495,6 +496,7 @@ pub struct MoneyScreen {
     pub province_name: String,
     pub focus: Focus,
     pub year: i32,
+    #[serde(with = "crate::model::iso::date")]
     pub date: Date,
     pub rules: DisbursementRules,
     pub registry: SlimRegistry,
@@ -510,7 +512,7 @@ pub struct MoneyScreen {
     pub epoch: String,
     pub offset: u64,
     pub values: Vec<LiveValue>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::model::iso::rfc3339")]
     pub server_time: time::OffsetDateTime,
 }
 
@@ -739,7 +741,7 @@ pub struct DisbursementRow {
     pub below_low_rate: bool,
     pub projects: usize,
     /// The oldest as-of time of its projects' figures.
-    #[serde(with = "time::serde::rfc3339::option", default)]
+    #[serde(with = "crate::model::iso::rfc3339::option", default)]
     pub as_of: Option<time::OffsetDateTime>,
 }
 
@@ -791,6 +793,7 @@ pub fn rank_rows(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DisbursementView {
     pub year: i32,
+    #[serde(with = "crate::model::iso::date")]
     pub date: Date,
     pub by: By,
     /// The province's row: the sum of every row below, whatever the grouping.
@@ -809,6 +812,7 @@ pub struct DisbursementView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurvePoint {
     /// The last day of the month (the 13th point: 31 January of the next year).
+    #[serde(with = "crate::model::iso::date")]
     pub day: Date,
     #[serde(with = "crate::model::number::option")]
     pub disbursed: Option<Decimal>,
@@ -828,6 +832,7 @@ pub struct SCurve {
     pub year: i32,
     pub area: String,
     pub area_name: String,
+    #[serde(with = "crate::model::iso::date")]
     pub date: Date,
     #[serde(with = "crate::model::number")]
     pub plan: Decimal,
@@ -837,7 +842,7 @@ pub struct SCurve {
     pub rate: Option<Decimal>,
     pub points: Vec<CurvePoint>,
     pub outlook: Outlook,
-    #[serde(with = "time::serde::rfc3339::option", default)]
+    #[serde(with = "crate::model::iso::rfc3339::option", default)]
     pub as_of: Option<time::OffsetDateTime>,
 }
 

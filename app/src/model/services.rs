@@ -292,7 +292,7 @@ pub struct SummaryRow {
     /// From 1 January (or the first figure of the year) to the day.
     pub year_to_date: Figures,
     /// The desk's newest figure.
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "crate::model::iso::rfc3339::option")]
     pub as_of: Option<OffsetDateTime>,
 }
 
@@ -300,9 +300,11 @@ pub struct SummaryRow {
 /// departments).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
+    #[serde(with = "crate::model::iso::date")]
     pub date: Date,
     pub by: By,
     /// The first day the year-to-date sums include.
+    #[serde(with = "crate::model::iso::date::option", default)]
     pub from: Option<Date>,
     pub province: SummaryRow,
     pub rows: Vec<SummaryRow>,
@@ -326,6 +328,7 @@ pub struct IndexView {
     pub period: Period,
     pub previous: Period,
     /// The last day counted (the period's end, or today while it runs).
+    #[serde(with = "crate::model::iso::date")]
     pub through: Date,
     /// Every desk together.
     pub province: Index766,
@@ -335,6 +338,7 @@ pub struct IndexView {
 /// The province's dossiers of one day (every desk together), for the trend chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrendDay {
+    #[serde(with = "crate::model::iso::date")]
     pub day: Date,
     pub received: u64,
     pub resolved: u64,
@@ -382,7 +386,7 @@ pub struct DeskLine {
     pub desk: Desk,
     pub name: String,
     pub before_today: Counts,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(with = "crate::model::iso::rfc3339::option")]
     pub as_of: Option<OffsetDateTime>,
 }
 
@@ -392,8 +396,10 @@ pub struct ServicesScreen {
     pub viewer: super::account::Viewer,
     pub province_code: String,
     pub province_name: String,
+    #[serde(with = "crate::model::iso::date")]
     pub today: Date,
     /// The first day the year's sums include (the first figure of the year).
+    #[serde(with = "crate::model::iso::date::option", default)]
     pub from: Option<Date>,
     pub desks: Vec<DeskLine>,
     /// This month's 766 index, ranked against last month.
@@ -406,7 +412,7 @@ pub struct ServicesScreen {
     pub epoch: String,
     pub offset: u64,
     pub values: Vec<super::LiveValue>,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(with = "crate::model::iso::rfc3339")]
     pub server_time: OffsetDateTime,
 }
 

@@ -128,6 +128,7 @@ pub fn target_of_year(
 /// A cumulative figure at the end of a day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DayFigure {
+    #[serde(with = "crate::model::iso::date")]
     pub day: time::Date,
     #[serde(with = "crate::model::number")]
     pub value: Decimal,
