@@ -17,7 +17,6 @@ use crate::components::money::{
 };
 use crate::components::session_menu::{LanguageLink, SessionMenu};
 use crate::live::LiveStore;
-use crate::model::format;
 use crate::model::money::{self, By, Focus, MoneyScreen, ProjectFigures};
 use crate::model::{Locale, StreamPosition};
 
@@ -33,7 +32,27 @@ pub fn MoneyPage() -> impl IntoView {
             let query = crate::pages::Location::current().query;
             async move { crate::api::money::load_screen(locale, &query).await }
         },
-        move |data| view! { <MoneyView data=crate::pages::ScreenData(data) locale /> },
+        move |mut data: MoneyScreen| {
+            // what never changes once rendered stays server HTML, outside the island's code
+            let downloads = view! {
+                <Downloads
+                    year=data.year
+                    date=data.date
+                    area=match &data.focus { Focus::Commune(c) => Some(c.clone()), _ => None }
+                    project=match &data.focus { Focus::Project(c) => Some(c.clone()), _ => None }
+                    locale
+                />
+            };
+            let project = data.project.take().map(|(project, investor_name, months)| {
+                view! { <ProjectPanel project investor_name months locale /> }
+            });
+            view! {
+                <MoneyView data=crate::pages::ScreenData(data) locale>
+                    {project}
+                    {downloads}
+                </MoneyView>
+            }
+        },
     )
 }
 
@@ -53,7 +72,13 @@ fn project_link(code: &str) -> String {
 /// (only the bundle of this screen exports it).
 #[cfg_attr(any(feature = "ssr", feature = "screen-money"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "screen-money")), component)]
-fn MoneyView(data: crate::pages::ScreenData<MoneyScreen>, locale: Locale) -> impl IntoView {
+fn MoneyView(
+    data: crate::pages::ScreenData<MoneyScreen>,
+    locale: Locale,
+    /// The parts that never change after rendering (a project's details, the downloads):
+    /// server HTML inside the island, never hydrated.
+    children: Children,
+) -> impl IntoView {
     let crate::pages::ScreenData(data) = data;
     let position = StreamPosition {
         epoch: data.epoch.clone(),
@@ -173,12 +198,8 @@ fn MoneyView(data: crate::pages::ScreenData<MoneyScreen>, locale: Locale) -> imp
             }
             .into_any()
         }
-        Focus::Project(_) => match data.project.clone() {
-            Some((p, investor_name, months)) => {
-                view! { <ProjectPanel project=p investor_name months locale /> }.into_any()
-            }
-            None => ().into_any(),
-        },
+        // the project's details come from the server, as the island's children
+        Focus::Project(_) => ().into_any(),
     };
     view! {
         <div class="screen money">
@@ -235,13 +256,7 @@ fn MoneyView(data: crate::pages::ScreenData<MoneyScreen>, locale: Locale) -> imp
                     }}</p>
                 </section>
                 {body}
-                <Downloads
-                    year
-                    date=data.date
-                    area=match &focus { Focus::Commune(c) => Some(c.clone()), _ => None }
-                    project=match &focus { Focus::Project(c) => Some(c.clone()), _ => None }
-                    locale
-                />
+                {children()}
             </main>
         </div>
     }
@@ -277,6 +292,7 @@ fn copy_text(text_box: NodeRef<leptos::html::Textarea>, copied: RwSignal<Option<
     let _ = (text_box, copied);
 }
 
+#[cfg(feature = "ssr")]
 /// The files behind the screen: the morning briefing, the charts and every table as CSV
 /// (UTF-8 with BOM, for Excel) and XLSX, for the page's year, date and commune.
 #[component]
@@ -455,6 +471,7 @@ fn BudgetPanel(
     }
 }
 
+#[cfg(feature = "ssr")]
 /// A project's registry entry and its monthly disbursement.
 #[component]
 fn ProjectPanel(
@@ -469,7 +486,7 @@ fn ProjectPanel(
         .map(|m| {
             view! {
                 <tr>
-                    <th scope="row">{format::date(m.day, Locale::Vi)}</th>
+                    <th scope="row">{crate::model::format::date(m.day, Locale::Vi)}</th>
                     <td class="num">{m.disbursed.map(|v| billions(v, locale)).unwrap_or_else(|| "—".into())}</td>
                 </tr>
             }

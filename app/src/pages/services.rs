@@ -28,7 +28,15 @@ pub fn ServicesPage() -> impl IntoView {
     crate::pages::live_screen(
         locale,
         move || crate::api::services::load_screen(locale),
-        move |data| view! { <ServicesView data=crate::pages::ScreenData(data) locale /> },
+        move |data| {
+            // the downloads never change once rendered: server HTML, outside the island's code
+            let today = data.today;
+            view! {
+                <ServicesView data=crate::pages::ScreenData(data) locale>
+                    <Downloads date=today locale />
+                </ServicesView>
+            }
+        },
     )
 }
 
@@ -83,7 +91,13 @@ fn overdue_directive(
 /// (only the bundle of this screen exports it).
 #[cfg_attr(any(feature = "ssr", feature = "screen-services"), island)]
 #[cfg_attr(not(any(feature = "ssr", feature = "screen-services")), component)]
-fn ServicesView(data: crate::pages::ScreenData<ServicesScreen>, locale: Locale) -> impl IntoView {
+fn ServicesView(
+    data: crate::pages::ScreenData<ServicesScreen>,
+    locale: Locale,
+    /// The parts that never change after rendering (the downloads): server HTML inside the
+    /// island, never hydrated.
+    children: Children,
+) -> impl IntoView {
     let crate::pages::ScreenData(data) = data;
     let position = StreamPosition {
         epoch: data.epoch.clone(),
@@ -200,7 +214,7 @@ fn ServicesView(data: crate::pages::ScreenData<ServicesScreen>, locale: Locale) 
                     <CommuneMap map layers province=province.clone() store locale directs />
                 })}
                 <DeskTable title=("Xã, phường", "Communes and wards") lines=communes live_today province=province.clone() directs locale kind="commune" />
-                <Downloads date=today locale />
+                {children()}
             </main>
         </div>
     }
@@ -288,6 +302,7 @@ fn DeskTable(
     }
 }
 
+#[cfg(feature = "ssr")]
 /// The view's files: the two tables and the ranking as CSV and XLSX, the charts as PNG
 /// and SVG.
 #[component]
