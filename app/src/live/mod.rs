@@ -63,7 +63,7 @@ pub struct LiveStore {
 impl LiveStore {
     /// A store starting from `values` read at `position`; `province` is the code sums of
     /// projects are made for.
-    pub fn new(
+    fn new(
         position: StreamPosition,
         values: &[LiveValue],
         now: OffsetDateTime,
@@ -102,6 +102,25 @@ impl LiveStore {
             any_keys: RwSignal::new(0),
             derived: StoredValue::new(derived),
         }
+    }
+
+    /// A live screen's store: starts from the values the page was rendered with (read at
+    /// `epoch`/`offset`), and opens the socket once the screen is hydrated (an effect, so
+    /// never on the server).
+    pub fn start(
+        epoch: &str,
+        offset: u64,
+        values: &[LiveValue],
+        now: OffsetDateTime,
+        province: &str,
+    ) -> LiveStore {
+        let position = StreamPosition {
+            epoch: epoch.to_string(),
+            offset,
+        };
+        let store = LiveStore::new(position, values, now, province);
+        Effect::new(move |_| untrack(|| store.connect()));
+        store
     }
 
     /// The signal of one value, made on first use.

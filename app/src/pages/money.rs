@@ -18,7 +18,7 @@ use crate::components::money::{
 use crate::components::session_menu::{LanguageLink, SessionMenu};
 use crate::live::LiveStore;
 use crate::model::money::{self, By, Focus, MoneyScreen, ProjectFigures};
-use crate::model::{Locale, StreamPosition};
+use crate::model::Locale;
 
 /// The screen: its data is read on the server while the page renders and handed to
 /// [`MoneyView`], the island the browser hydrates (with this screen's bundle).
@@ -80,17 +80,13 @@ fn MoneyView(
     children: Children,
 ) -> impl IntoView {
     let crate::pages::ScreenData(data) = data;
-    let position = StreamPosition {
-        epoch: data.epoch.clone(),
-        offset: data.offset,
-    };
-    let store = LiveStore::new(
-        position,
+    let store = LiveStore::start(
+        &data.epoch,
+        data.offset,
         &data.values,
         data.server_time,
         &data.province_code,
     );
-    Effect::new(move |_| untrack(|| store.connect()));
     let (year, date, province) = (data.year, data.date, data.province_code.clone());
     let registry = StoredValue::new(data.registry.clone());
     let rules = StoredValue::new(data.rules.clone());

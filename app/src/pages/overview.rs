@@ -1,6 +1,9 @@
 //! The overview: the province's headline KPIs, live.
 // a bundle without this screen compiles its island as an unused component
-#![cfg_attr(not(any(feature = "ssr", feature = "screen-overview")), allow(dead_code))]
+#![cfg_attr(
+    not(any(feature = "ssr", feature = "screen-overview")),
+    allow(dead_code)
+)]
 
 use leptos::prelude::*;
 
@@ -9,7 +12,7 @@ use crate::components::connection_status::{Clock, ConnectionStatus};
 use crate::components::kpi_tile::KpiTile;
 use crate::components::session_menu::{LanguageLink, SessionMenu};
 use crate::live::LiveStore;
-use crate::model::{Locale, Overview, StreamPosition};
+use crate::model::{Locale, Overview};
 
 /// The screen: its data is read on the server while the page renders and handed to
 /// [`Dashboard`], the island the browser hydrates (with this screen's bundle).
@@ -30,17 +33,13 @@ pub fn OverviewPage() -> impl IntoView {
 #[cfg_attr(not(any(feature = "ssr", feature = "screen-overview")), component)]
 fn Dashboard(data: crate::pages::ScreenData<Overview>, locale: Locale) -> impl IntoView {
     let crate::pages::ScreenData(data) = data;
-    let position = StreamPosition {
-        epoch: data.epoch.clone(),
-        offset: data.offset,
-    };
-    let store = LiveStore::new(
-        position,
+    let store = LiveStore::start(
+        &data.epoch,
+        data.offset,
         &data.values,
         data.server_time,
         &data.province_code,
     );
-    Effect::new(move |_| untrack(|| store.connect()));
     let directs = data.viewer.directs;
     view! {
         <div class="screen">

@@ -3,7 +3,10 @@
 //! rates, the 90-day trend, the 766 index ranked against last month, and the commune map
 //! of overdue dossiers and on-time rates. A desk in the red links to a directive for it.
 // a bundle without this screen compiles its island as an unused component
-#![cfg_attr(not(any(feature = "ssr", feature = "screen-services")), allow(dead_code))]
+#![cfg_attr(
+    not(any(feature = "ssr", feature = "screen-services")),
+    allow(dead_code)
+)]
 
 use leptos::prelude::*;
 use rust_decimal::Decimal;
@@ -17,7 +20,7 @@ use crate::components::session_menu::{LanguageLink, SessionMenu};
 use crate::live::LiveStore;
 use crate::model::format;
 use crate::model::services::{self, Counts, Desk, DeskLine, ServicesScreen};
-use crate::model::{Locale, StreamPosition};
+use crate::model::Locale;
 
 /// The screen: its data is read on the server while the page renders and handed to
 /// [`ServicesView`], the island the browser hydrates (with this screen's bundle).
@@ -99,17 +102,13 @@ fn ServicesView(
     children: Children,
 ) -> impl IntoView {
     let crate::pages::ScreenData(data) = data;
-    let position = StreamPosition {
-        epoch: data.epoch.clone(),
-        offset: data.offset,
-    };
-    let store = LiveStore::new(
-        position,
+    let store = LiveStore::start(
+        &data.epoch,
+        data.offset,
         &data.values,
         data.server_time,
         &data.province_code,
     );
-    Effect::new(move |_| untrack(|| store.connect()));
     let today = data.today;
     // every desk's counts of today, live (a new day starts from nothing)
     let live_today = Memo::new(move |_| {
