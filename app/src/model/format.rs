@@ -152,9 +152,24 @@ mod tests {
     /// The charts' coordinates read as `{:.1}` would write them.
     #[test]
     fn svg_coordinates_are_written_to_a_tenth() {
-        for v in [0.0, 56.0, 904.0, 12.34, 12.35, 0.04, -0.04, -3.46, 379.99, 1e6 + 0.25] {
+        for v in [
+            0.0,
+            56.0,
+            904.0,
+            12.34,
+            12.35,
+            0.04,
+            -0.04,
+            -3.46,
+            379.99,
+            1e6 + 0.25,
+        ] {
             let expected = format!("{v:.1}");
-            let expected = if expected == "-0.0" { "0.0".to_string() } else { expected };
+            let expected = if expected == "-0.0" {
+                "0.0".to_string()
+            } else {
+                expected
+            };
             // {:.1} rounds ties to even on the binary value; both agree away from ties
             if (v * 10.0_f64).fract().abs() != 0.5 {
                 assert_eq!(svg(v), expected, "{v}");

@@ -56,7 +56,11 @@ pub fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
         }
         // nanoseconds: the first nine digits, padded
         for i in 0..9 {
-            nanos = nanos * 10 + fraction.get(i).filter(|_| i < digits).map_or(0, |b| u32::from(b - b'0'));
+            nanos = nanos * 10
+                + fraction
+                    .get(i)
+                    .filter(|_| i < digits)
+                    .map_or(0, |b| u32::from(b - b'0'));
         }
         rest = &fraction[digits..];
     }
@@ -77,9 +81,32 @@ pub fn parse_rfc3339(text: &str) -> Option<OffsetDateTime> {
     Some(PrimitiveDateTime::new(date, time).assume_offset(offset))
 }
 
-fn invalid<E: de::Error>(text: &str, expected: &str) -> E {
-    E::invalid_value(de::Unexpected::Str(text), &expected)
+/// Reads a string with `parse`; an error names the text and what was `expected`.
+fn read<'de, D: Deserializer<'de>, T>(
+    deserializer: D,
+    parse: fn(&str) -> Option<T>,
+    expected: &str,
+) -> Result<T, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    parse(&text).ok_or_else(|| de::Error::invalid_value(de::Unexpected::Str(&text), &expected))
 }
+
+/// As [`read`], where `null` is `None`.
+fn read_option<'de, D: Deserializer<'de>, T>(
+    deserializer: D,
+    parse: fn(&str) -> Option<T>,
+    expected: &str,
+) -> Result<Option<T>, D::Error> {
+    Option::<String>::deserialize(deserializer)?
+        .map(|text| {
+            parse(&text)
+                .ok_or_else(|| de::Error::invalid_value(de::Unexpected::Str(&text), &expected))
+        })
+        .transpose()
+}
+
+const DATE: &str = "a date as YYYY-MM-DD";
+const RFC3339: &str = "an RFC 3339 date-time";
 
 /// A [`Date`] as `2026-11-23`.
 pub mod date {
@@ -90,8 +117,7 @@ pub mod date {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Date, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        parse_date(&text).ok_or_else(|| invalid(&text, "a date as YYYY-MM-DD"))
+        read(deserializer, parse_date, DATE)
     }
 
     /// An optional [`Date`] (`null` when absent).
@@ -111,9 +137,7 @@ pub mod date {
         pub fn deserialize<'de, D: Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Option<Date>, D::Error> {
-            Option::<String>::deserialize(deserializer)?
-                .map(|text| parse_date(&text).ok_or_else(|| invalid(&text, "a date as YYYY-MM-DD")))
-                .transpose()
+            read_option(deserializer, parse_date, DATE)
         }
     }
 }
@@ -127,8 +151,7 @@ pub mod rfc3339 {
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<OffsetDateTime, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        parse_rfc3339(&text).ok_or_else(|| invalid(&text, "an RFC 3339 date-time"))
+        read(deserializer, parse_rfc3339, RFC3339)
     }
 
     /// An optional [`OffsetDateTime`] (`null` when absent).
@@ -140,11 +163,7 @@ pub mod rfc3339 {
         pub fn deserialize<'de, D: Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Option<OffsetDateTime>, D::Error> {
-            Option::<String>::deserialize(deserializer)?
-                .map(|text| {
-                    parse_rfc3339(&text).ok_or_else(|| invalid(&text, "an RFC 3339 date-time"))
-                })
-                .transpose()
+            read_option(deserializer, parse_rfc3339, RFC3339)
         }
     }
 }
@@ -168,8 +187,18 @@ mod tests {
             parse_rfc3339("2026-12-31t23:59:59.123456789123z"),
             Some(time::macros::datetime!(2026-12-31 23:59:59.123456789 UTC))
         );
-        assert_eq!(parse_date("2028-02-29"), Some(time::macros::date!(2028 - 02 - 29)));
-        for bad in ["2027-02-29", "2026-13-01", "2026-1-01", "20261101", "2026-11-01 ", ""] {
+        assert_eq!(
+            parse_date("2028-02-29"),
+            Some(time::macros::date!(2028 - 02 - 29))
+        );
+        for bad in [
+            "2027-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "20261101",
+            "2026-11-01 ",
+            "",
+        ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
         for bad in [
@@ -216,7 +245,10 @@ mod tests {
         let err = serde_json::from_str::<Holder>(&json.replace("2026-01-31", "31/01/2026"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("31/01/2026") && err.contains("YYYY-MM-DD"), "{err}");
+        assert!(
+            err.contains("31/01/2026") && err.contains("YYYY-MM-DD"),
+            "{err}"
+        );
     }
 
     proptest! {
