@@ -123,6 +123,18 @@ test('the services view at wall, laptop and phone sizes', async () => {
     await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `${name}: no horizontal scrolling (${overflow}px too wide)`);
+    // the downloads are server HTML inside the island (its children): laid out as a panel
+    // of the view like the live parts, across the whole width where there are two columns
+    const [view, downloads] = await Promise.all(
+      ['main.services-view', 'nav.downloads'].map((selector) =>
+        page.locator(selector).evaluate((e) => {
+          const box = e.getBoundingClientRect();
+          return { width: box.width, background: getComputedStyle(e).backgroundColor };
+        }),
+      ),
+    );
+    assert.notEqual(downloads.background, 'rgba(0, 0, 0, 0)', `${name}: the downloads are a panel`);
+    assert.ok(downloads.width > view.width * 0.95, `${name}: the downloads span the view (${downloads.width} of ${view.width}px)`);
     await page.screenshot({ path: path.join(outputDir, `services-${name}.png`), fullPage: name !== 'wall' });
     assert.deepEqual(problems, []);
     await page.close();
