@@ -74,6 +74,10 @@ test('the money view shows the seeded figures and moves live', async () => {
   const runningDot = () => page.locator('svg.scurve-chart circle.this-year').last().getAttribute('cy');
   const before = await runningDot();
 
+  // the map is the server's markup; the browser writes the live figures into it
+  const secondCommune = `.money-view svg.commune-map path[data-area="${projects[1].communes[0]}"]`;
+  const mapTitleBefore = await page.locator(`${secondCommune} title`).textContent();
+
   let navigations = 0;
   page.on('framenavigated', () => navigations++);
   await server.post(treasury, [disbursed(projects[1].code, 40 * TY)]);
@@ -89,6 +93,16 @@ test('the money view shows the seeded figures and moves live', async () => {
     { timeout: 2_000 },
   );
   assert.notEqual(await runningDot(), before, 'the S-curve moved');
+  await page.waitForFunction(
+    ([selector, before]) => document.querySelector(`${selector} title`)?.textContent !== before,
+    [secondCommune, mapTitleBefore],
+    { timeout: 2_000 },
+  );
+  // … and the map's table says the same
+  const tooltipValue = (await page.locator(`${secondCommune} title`).textContent()).match(/: ([^ ]+%) /)[1];
+  const tableRow = page.locator(`.money-view table.communes tr[data-area="${projects[1].communes[0]}"]`);
+  assert.equal(await tableRow.locator('td.value').textContent(), tooltipValue, 'the map and its table agree');
+  assert.equal(await tableRow.getAttribute('data-band'), await page.locator(secondCommune).getAttribute('data-band'));
   assert.equal(navigations, 0, 'no reload');
 
   // the downloads: the morning briefing opens as a one-page PDF with the screen's session

@@ -187,7 +187,17 @@ test('the map shows every commune of Sơn La, coloured by its figure', async () 
     await page.locator('.layers .layer').nth(2).click();
     await page.waitForFunction(() => document.querySelector('svg.commune-map')?.getAttribute('data-layer') === 'services.online.rate');
     assert.equal(await page.locator('.map-panel h2').innerText(), 'Tỷ lệ hồ sơ thủ tục hành chính nộp trực tuyến (từ đầu năm)');
-    assert.equal(await map.locator('circle.site').count(), 0, 'project sites belong to the disbursement layer');
+    assert.equal(await map.locator('circle.site:visible').count(), 0, 'project sites belong to the disbursement layer');
+    assert.equal(await table.locator('table.sites').isVisible(), false, 'and so does their table');
+    // each layer shows its own legend, and the pressed button is the layer shown
+    assert.equal(await page.locator('.map-panel ul.legend:visible').count(), 1);
+    assert.equal(await page.locator('.map-panel ul.legend:visible').getAttribute('data-layer'), 'services.online.rate');
+    const pressed = await page.locator('.layers .layer').evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-pressed')));
+    assert.deepEqual(pressed, pressed.map((_, i) => String(i === 2)));
+    // back to disbursement: the sites return
+    await page.locator('.layers .layer').nth(0).click();
+    await page.waitForFunction(() => document.querySelector('svg.commune-map')?.getAttribute('data-layer') === 'invest.disbursement.rate');
+    assert.equal(await map.locator('circle.site:visible').count(), siteCount);
     assert.deepEqual(problems, []);
     await page.close();
   } finally {

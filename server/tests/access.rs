@@ -177,6 +177,15 @@ async fn each_role_reads_and_writes_what_it_may() {
         assert!(page.contains("data-props="), "{path}: the island carries its data");
         assert!(!page.contains("__RESOLVED_RESOURCES[0]"), "{path}: and no second copy of it");
     }
+    // … in the compact encoding, read back as the browser reads it
+    let overview: app::model::Overview = screen_data(&admin.get("/").await.text().await.unwrap());
+    assert_eq!(overview.map.shapes.len(), 75, "the map's communes");
+    assert!(overview.map.shapes.iter().all(|s| s.path.is_empty()), "but not their shapes: the server draws the map");
+    let money: app::model::money::MoneyScreen = screen_data(&admin.get("/money").await.text().await.unwrap());
+    assert!(!money.registry.projects.is_empty(), "the project registry");
+    let services: app::model::services::ServicesScreen =
+        screen_data(&admin.get("/services").await.text().await.unwrap());
+    assert!(services.index.is_none(), "the 766 ranking is drawn by the server, not sent");
 
     // writes: only an officer submits, only for their agency; only the admin administers
     let estimate = [

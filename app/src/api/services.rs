@@ -290,7 +290,7 @@ pub async fn load_screen(
         today,
         from,
         desks,
-        index,
+        index: Some(index),
         trend,
         map,
         epoch,

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use rust_decimal::Decimal;
 
+use super::server_drawn;
 use crate::model::format::{self, date, date_time};
 use crate::model::money::{CurvePoint, DisbursementRow, ProjectionMethod, SCurve};
 use crate::model::{Locale, Unit};
@@ -140,6 +141,7 @@ pub fn SCurveChart(
             .map(|(i, r)| view! { <circle class="this-year" cx=format::svg(x(i)) cy=format::svg(y(r)) r="5" data-month=i /> })
             .collect_view()
     };
+    let year = curve.year;
     let title = locale.pick(
         format!("Đường cong giải ngân năm {}", curve.year),
         format!("Disbursement S-curve {}", curve.year),
@@ -147,22 +149,29 @@ pub fn SCurveChart(
     view! {
         <figure class="scurve">
             <svg viewBox=format!("0 0 {} {}", format::svg(W), format::svg(H)) role="img" aria-label=title class="scurve-chart" data-year=curve.year>
-                {grid}
-                {months}
-                <path class="expected" d=expected />
-                <path class="last-year" d=last_year />
-                {national.into_iter().map(|(i, n)| view! { <rect class="national" x=format::svg(x(i) - 5.0) y=format::svg(y(n) - 5.0) width="10" height="10" /> }).collect_view()}
+                // what the live figures never move: drawn by the server
+                {server_drawn(move || view! {
+                    <g class="frame">
+                        {grid}
+                        {months}
+                        <path class="expected" d=expected />
+                        <path class="last-year" d=last_year />
+                        {national.into_iter().map(|(i, n)| view! { <rect class="national" x=format::svg(x(i) - 5.0) y=format::svg(y(n) - 5.0) width="10" height="10" /> }).collect_view()}
+                    </g>
+                })}
                 <path class="projection" d=projection_line />
                 <path class="this-year" d=move || path(&rates.get()) />
                 {dots}
             </svg>
-            <figcaption class="legend">
-                <span class="key this-year">{locale.pick(format!("Năm {}", curve.year), format!("{}", curve.year))}</span>
-                <span class="key expected">{locale.pick("Đường kế hoạch", "Plan-shaped curve")}</span>
-                <span class="key last-year">{locale.pick(format!("Năm {}", curve.year - 1), format!("{}", curve.year - 1))}</span>
-                <span class="key national">{locale.pick("Bình quân cả nước", "National average")}</span>
-                <span class="key projection">{locale.pick("Dự báo", "Projection")}</span>
-            </figcaption>
+            {server_drawn(move || view! {
+                <figcaption class="legend">
+                    <span class="key this-year">{locale.pick(format!("Năm {year}"), format!("{year}"))}</span>
+                    <span class="key expected">{locale.pick("Đường kế hoạch", "Plan-shaped curve")}</span>
+                    <span class="key last-year">{locale.pick(format!("Năm {}", year - 1), format!("{}", year - 1))}</span>
+                    <span class="key national">{locale.pick("Bình quân cả nước", "National average")}</span>
+                    <span class="key projection">{locale.pick("Dự báo", "Projection")}</span>
+                </figcaption>
+            })}
         </figure>
         <CurveTable points=curve.points.clone() rates locale />
     }
@@ -178,17 +187,19 @@ fn CurveTable(
     let points = StoredValue::new(points);
     view! {
         <details class="chart-table">
-            <summary>{locale.pick("Bảng số liệu của biểu đồ", "The chart's figures as a table")}</summary>
+            {server_drawn(move || view! { <summary>{locale.pick("Bảng số liệu của biểu đồ", "The chart's figures as a table")}</summary> })}
             <table>
-                <thead>
-                    <tr>
-                        <th scope="col">{locale.pick("Đến ngày", "To")}</th>
-                        <th scope="col">{locale.pick("Giải ngân", "Disbursed")}</th>
-                        <th scope="col">{locale.pick("Kế hoạch", "Plan curve")}</th>
-                        <th scope="col">{locale.pick("Năm trước", "Last year")}</th>
-                        <th scope="col">{locale.pick("Cả nước", "National")}</th>
-                    </tr>
-                </thead>
+                {server_drawn(move || view! {
+                    <thead>
+                        <tr>
+                            <th scope="col">{locale.pick("Đến ngày", "To")}</th>
+                            <th scope="col">{locale.pick("Giải ngân", "Disbursed")}</th>
+                            <th scope="col">{locale.pick("Kế hoạch", "Plan curve")}</th>
+                            <th scope="col">{locale.pick("Năm trước", "Last year")}</th>
+                            <th scope="col">{locale.pick("Cả nước", "National")}</th>
+                        </tr>
+                    </thead>
+                })}
                 <tbody>
                     {move || {
                         let l = locale;
@@ -221,7 +232,8 @@ pub fn Outlook(curve: SCurve, locale: Locale) -> impl IntoView {
     let o = curve.outlook.clone();
     let end = date(crate::model::money::extension_end(curve.year), Locale::Vi);
     let method = o.method;
-    view! {
+    // nothing here moves with the live figures
+    server_drawn(move || view! {
         <div class="outlook">
             <p class="projection">
                 {{
@@ -259,7 +271,7 @@ pub fn Outlook(curve: SCurve, locale: Locale) -> impl IntoView {
                 }}
             </p>
         </div>
-    }
+    })
 }
 
 /// The words of a band, so colour is never the only signal.
@@ -271,6 +283,10 @@ pub fn band_text(band: &str, locale: Locale) -> &'static str {
         _ => locale.pick("Chưa có số liệu", "No data"),
     }
 }
+
+/// How many rows a ranking shows on the wall: those with the lowest rates (the style
+/// sheet's `nth-last-child(-n + 12 …)` under "the wall shows who lags"; nobody scrolls a wall).
+const WALL_ROWS: usize = 12;
 
 /// A ranking of disbursement rows; `link` makes each name's address (drill-down).
 #[component]
@@ -284,50 +300,58 @@ pub fn RankingTable(
 ) -> impl IntoView {
     view! {
         <section class="ranking" data-ranking=kind>
-            <h3>{title}</h3>
+            {server_drawn(move || view! { <h3>{title}</h3> })}
+            <p class="wall-note">{move || {
+                let (all, rated) = rows.with(|r| (r.len(), r.iter().filter(|r| r.rate.is_some()).count()));
+                let shown = rated.min(WALL_ROWS);
+                locale.pick(
+                    format!("{shown} đơn vị có tỷ lệ thấp nhất trong {all}; cả danh sách trên máy tính, điện thoại và trong tệp tải về."),
+                    format!("The {shown} lowest rates of {all}; the whole list on a computer, a phone and in the downloads."),
+                )
+            }}</p>
             <table>
-                <thead>
-                    <tr>
-                        <th scope="col">"#"</th>
-                        <th scope="col">{locale.pick("Tên", "Name")}</th>
-                        <th scope="col" class="num">{locale.pick("Kế hoạch (tỷ đồng)", "Plan (bn đồng)")}</th>
-                        <th scope="col" class="num">{locale.pick("Đã giải ngân", "Disbursed")}</th>
-                        <th scope="col" class="num">{locale.pick("Tỷ lệ", "Rate")}</th>
-                        <th scope="col" class="num">{locale.pick("Thay đổi", "Change")}</th>
-                        <th scope="col">{locale.pick("Đánh giá", "Status")}</th>
-                    </tr>
-                </thead>
+                {server_drawn(move || view! {
+                    <thead>
+                        <tr>
+                            <th scope="col">"#"</th>
+                            <th scope="col">{locale.pick("Tên", "Name")}</th>
+                            <th scope="col" class="num">{locale.pick("Kế hoạch (tỷ đồng)", "Plan (bn đồng)")}</th>
+                            <th scope="col" class="num">{locale.pick("Đã giải ngân", "Disbursed")}</th>
+                            <th scope="col" class="num">{locale.pick("Tỷ lệ", "Rate")}</th>
+                            <th scope="col" class="num">{locale.pick("Thay đổi", "Change")}</th>
+                            <th scope="col">{locale.pick("Đánh giá", "Status")}</th>
+                        </tr>
+                    </thead>
+                })}
                 <tbody>
-                    <For
-                        each=move || rows.get()
-                        key=|r| (r.code.clone(), r.rank, r.disbursed, r.plan_in_force, r.band.clone(), r.movement)
-                        children=move |r| {
-                            let l = locale;
-                            let flags = [
-                                r.below_national.then(|| l.pick("dưới bình quân cả nước", "below the national average")),
-                                r.below_low_rate.then(|| l.pick("dưới 20%", "below 20%")),
-                            ]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join(" · ");
-                            let movement = r.movement.map(|m| {
-                                let sign = if m > Decimal::ZERO { "+" } else if m < Decimal::ZERO { "−" } else { "±" };
-                                format!("{sign}{}", format::number(m.abs(), 1, l))
-                            });
-                            view! {
-                                <tr data-code=r.code.clone() data-band=r.band.clone()>
-                                    <td>{r.rank}</td>
-                                    <th scope="row"><a href=link(&r.code)>{r.name.clone()}</a></th>
-                                    <td class="num">{billions(r.plan_in_force, l)}</td>
-                                    <td class="num">{billions(r.disbursed, l)}</td>
-                                    <td class="num rate">{percent(r.rate, l)}</td>
-                                    <td class="num">{movement.unwrap_or_else(|| "—".into())}</td>
-                                    <td class="band"><span class="badge">{band_text(&r.band, l)}</span>{(!flags.is_empty()).then(|| view! { <small>{flags}</small> })}</td>
-                                </tr>
-                            }
+                    // rows by position: a new ranking rewrites the rows in place (no keyed
+                    // diff: its code is most of a table's)
+                    {move || rows.get().into_iter().map(|r| {
+                        let l = locale;
+                        let flags = [
+                            r.below_national.then(|| l.pick("dưới bình quân cả nước", "below the national average")),
+                            r.below_low_rate.then(|| l.pick("dưới 20%", "below 20%")),
+                        ]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" · ");
+                        let movement = r.movement.map(|m| {
+                            let sign = if m > Decimal::ZERO { "+" } else if m < Decimal::ZERO { "−" } else { "±" };
+                            format!("{sign}{}", format::number(m.abs(), 1, l))
+                        });
+                        view! {
+                            <tr data-code=r.code.clone() data-band=r.band.clone()>
+                                <td>{r.rank}</td>
+                                <th scope="row"><a href=link(&r.code)>{r.name.clone()}</a></th>
+                                <td class="num">{billions(r.plan_in_force, l)}</td>
+                                <td class="num">{billions(r.disbursed, l)}</td>
+                                <td class="num rate">{percent(r.rate, l)}</td>
+                                <td class="num">{movement.unwrap_or_else(|| "—".into())}</td>
+                                <td class="band"><span class="badge">{band_text(&r.band, l)}</span><small>{flags}</small></td>
+                            </tr>
                         }
-                    />
+                    }).collect_view()}
                 </tbody>
             </table>
         </section>

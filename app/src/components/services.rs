@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use rust_decimal::Decimal;
 
+use super::server_drawn;
 use crate::model::format;
 use crate::model::services::{Counts, Desk, Group, IndexView, TrendDay};
 use crate::model::Locale;
@@ -170,22 +171,24 @@ pub fn TrendChart(
                 <path class="overdue" d=move || line(|d| d.overdue) />
                 <path class="on-time" d=rate_line />
             </svg>
-            <figcaption class="legend">
-                <span class="key received">{locale.pick("Tiếp nhận", "Received")}</span>
-                <span class="key resolved">{locale.pick("Đã giải quyết", "Resolved")}</span>
-                <span class="key overdue">{locale.pick("Đang quá hạn", "Overdue")}</span>
-                <span class="key on-time">{locale.pick("Tỷ lệ đúng hạn (thang phải)", "On-time rate (right scale)")}</span>
-            </figcaption>
+            {server_drawn(move || view! {
+                <figcaption class="legend">
+                    <span class="key received">{locale.pick("Tiếp nhận", "Received")}</span>
+                    <span class="key resolved">{locale.pick("Đã giải quyết", "Resolved")}</span>
+                    <span class="key overdue">{locale.pick("Đang quá hạn", "Overdue")}</span>
+                    <span class="key on-time">{locale.pick("Tỷ lệ đúng hạn (thang phải)", "On-time rate (right scale)")}</span>
+                </figcaption>
+            })}
             <details class="figures">
-                <summary>{locale.pick("Số liệu của biểu đồ", "The chart's figures")}</summary>
+                {server_drawn(move || view! { <summary>{locale.pick("Số liệu của biểu đồ", "The chart's figures")}</summary> })}
                 <table>
-                    <thead><tr>
+                    {server_drawn(move || view! { <thead><tr>
                         <th scope="col">{locale.pick("Ngày", "Day")}</th>
                         <th scope="col" class="num">{locale.pick("Tiếp nhận", "Received")}</th>
                         <th scope="col" class="num">{locale.pick("Đã giải quyết", "Resolved")}</th>
                         <th scope="col" class="num">{locale.pick("Đang quá hạn", "Overdue")}</th>
                         <th scope="col" class="num">{locale.pick("Đúng hạn", "On time")}</th>
-                    </tr></thead>
+                    </tr></thead> })}
                     <tbody>{move || {
                         let l = locale;
                         series.get().into_iter().rev().map(|d| view! {
@@ -211,6 +214,53 @@ pub fn TrendChart(
 /// overdue now, if it has any.
 #[component]
 pub fn IndexRanking(
+    /// The ranking, on the server (the browser keeps the server's markup and gets none).
+    index: Option<IndexView>,
+    locale: Locale,
+    direct: Option<Callback<Desk, Option<String>>>,
+) -> impl IntoView {
+    // what changes live is the links to assign a task: the browser writes them
+    #[cfg(feature = "hydrate")]
+    if let Some(direct) = direct {
+        follow_links(direct, locale);
+    }
+    server_drawn(move || index.map(|index| ranking_markup(index, locale, direct)))
+}
+
+/// The link to assign a task about a desk's overdue dossiers, if it has any now.
+fn direct_link(href: Option<String>, locale: Locale) -> impl IntoView {
+    href.map(|href| view! { <a class="direct" href=href>{locale.pick("Giao nhiệm vụ", "Assign a task")}</a> })
+}
+
+/// Keeps the ranking's links to assign a task current: each desk's, from `direct`.
+#[cfg(feature = "hydrate")]
+fn follow_links(direct: Callback<Desk, Option<String>>, locale: Locale) {
+    use super::dom::*;
+    Effect::new(move |_| {
+        let Some(table) = find("section.index766 tbody") else { return };
+        for row in all(&table, "tr[data-desk]") {
+            let code = row.get_attribute("data-desk").unwrap_or_default();
+            let desk = match row.get_attribute("data-kind").as_deref() {
+                Some("commune") => Desk::Commune(code),
+                _ => Desk::Department(code),
+            };
+            let Some(cell) = first(&row, "td.act") else { continue };
+            let href = direct.run(desk);
+            let now = first(&cell, "a").and_then(|a| a.get_attribute("href"));
+            if now != href {
+                cell.set_inner_html("");
+                if let Some(href) = href {
+                    let a = text_element("a", locale.pick("Giao nhiệm vụ", "Assign a task"), Some("direct"));
+                    a.set_attribute("href", &href).ok();
+                    cell.append_with_node_1(&a).ok();
+                }
+            }
+        }
+    });
+}
+
+/// The 766 ranking as the server draws it.
+fn ranking_markup(
     index: IndexView,
     locale: Locale,
     direct: Option<Callback<Desk, Option<String>>>,
@@ -218,6 +268,7 @@ pub fn IndexRanking(
     let period = index.period;
     let through = index.through;
     let province_total = index.province.total;
+    let directs = direct.is_some();
     let rows = index
         .rows
         .into_iter()
@@ -262,12 +313,13 @@ pub fn IndexRanking(
             let complete = r.ranked.index.complete;
             let lost = r.ranked.index.lost_to_delays;
             let costly = r.overdue > 0;
-            let link = {
-                let desk = r.ranked.desk.clone();
-                move || direct.and_then(|d| d.run(desk.clone()))
-            };
+            let link = direct.and_then(|d| d.run(r.ranked.desk.clone()));
             view! {
-                <tr data-desk=r.ranked.desk.code().to_string() class:costly=costly>
+                <tr
+                    data-desk=r.ranked.desk.code().to_string()
+                    data-kind=if r.ranked.desk.is_commune() { "commune" } else { "department" }
+                    class:costly=costly
+                >
                     <td class="num rank">{r.ranked.rank}</td>
                     <td class=format!("move {class}")>{if class == "new" { locale.pick("mới", "new").to_string() } else { arrow }}</td>
                     <th scope="row">{r.name.clone()}</th>
@@ -280,17 +332,10 @@ pub fn IndexRanking(
                     <td class="num">{count(r.overdue, locale)}</td>
                     <td class="num">{count(r.resolved_late, locale)}</td>
                     {direct.is_some().then(|| view! {
-                        <td class="act">{move || link().map(|href| view! { <a class="direct" href=href>{locale.pick("Giao nhiệm vụ", "Assign a task")}</a> })}</td>
+                        <td class="act">{direct_link(link, locale)}</td>
                     })}
                 </tr>
             }
-        })
-        .collect_view();
-    let group_heads = Group::ALL
-        .iter()
-        .map(|g| {
-            let g = *g;
-            view! { <th scope="col" class="group">{format!("{} ({})", g.label(locale), g.points())}</th> }
         })
         .collect_view();
     view! {
@@ -312,12 +357,15 @@ pub fn IndexRanking(
                         <th scope="col" class="num">{locale.pick("Hạng", "Rank")}</th>
                         <th scope="col">{locale.pick("So kỳ trước", "Since last")}</th>
                         <th scope="col">{locale.pick("Nơi tiếp nhận", "Service desk")}</th>
-                        {group_heads}
+                        {Group::ALL
+                            .iter()
+                            .map(|&g| view! { <th scope="col" class="group">{format!("{} ({})", g.label(locale), g.points())}</th> })
+                            .collect_view()}
                         <th scope="col" class="num">{locale.pick("Tổng", "Total")}</th>
                         <th scope="col" class="num">{locale.pick("Điểm mất do trễ hạn", "Lost to delays")}</th>
                         <th scope="col" class="num">{locale.pick("Đang quá hạn", "Overdue")}</th>
                         <th scope="col" class="num">{locale.pick("Giải quyết trễ hạn", "Resolved late")}</th>
-                        {direct.is_some().then(|| view! { <th scope="col"><span class="visually-hidden">{locale.pick("Chỉ đạo", "Direct")}</span></th> })}
+                        {directs.then(|| view! { <th scope="col"><span class="visually-hidden">{locale.pick("Chỉ đạo", "Direct")}</span></th> })}
                     </tr></thead>
                     <tbody>{rows}</tbody>
                 </table>

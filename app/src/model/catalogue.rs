@@ -112,55 +112,55 @@ pub struct Indicator {
     #[serde(
         default,
         with = "crate::model::number::option",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "crate::model::compact::absent"
     )]
     pub min: Option<Decimal>,
     #[serde(
         default,
         with = "crate::model::number::option",
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "crate::model::compact::absent"
     )]
     pub max: Option<Decimal>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub target: Option<Target>,
     /// When the value calls for attention, in the indicator's unit.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub threshold: Option<Threshold>,
     /// Overrides the cadence's freshness contract, in hours.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub max_age_hours: Option<u32>,
     /// Where the indicator comes from in the source documents (`file:line`), if anywhere.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub source: Option<String>,
     /// Reported per project of the registry (level commune: the area is the project's
     /// commune of record); commune and province figures are sums of projects.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::unset")]
     pub by_project: bool,
     /// Reported per service desk (public services): a commune's desk reports for its
     /// commune; a province department's desk at the Provincial Public Administration Service
     /// Centre reports for the province, naming the department (`agency`). Province figures
     /// are sums of desks. Stored like a project's figures: the department's code in the
     /// observation's project slot.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::unset")]
     pub by_agency: bool,
     /// Cumulative from 1 January (lũy kế): it restarts each year, so its change is read
     /// against the same day of last year (cùng kỳ), never across the reset.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::unset")]
     pub cumulative: bool,
     /// The indicator this one is a part of (land-use fees are part of domestic revenue):
     /// a part is never added to its whole.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub part_of: Option<String>,
     /// The yearly indicators holding this one's estimate versions, the one in force last
     /// (dự toán Trung ương giao, then dự toán HĐND tỉnh giao).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::empty")]
     pub estimates: Vec<String>,
     /// The threshold for the province total, where it differs from a commune's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub province_threshold: Option<Threshold>,
     /// Last year's capital disbursed during its extension (until 31 January): reported for
     /// days of January only, cumulative over the whole plan year.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::unset")]
     pub extension: bool,
 }
 
@@ -254,15 +254,15 @@ pub struct Agency {
     pub short_vi: String,
     pub short_en: String,
     /// For a commune's People's Committee: its commune.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub area: Option<String>,
     /// Other names documents use for it: the departments merged into it in 2025, older
     /// names, common abbreviations ("Sở Kế hoạch và Đầu tư", "Sở KH&ĐT").
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::empty")]
     pub former_names: Vec<String>,
     /// For a group that plans name as one ("Các sở, ban, ngành", "UBND các xã, phường"):
     /// who belongs to it. A task may be assigned to a group; each member sees it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub members: Option<Members>,
 }
 
@@ -325,21 +325,21 @@ pub struct Area {
     /// with its last day.
     pub code: String,
     /// The national statistics office's code, when it differs from `code`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub official_code: Option<String>,
     pub name_vi: String,
     pub kind: AreaKind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub parent: Option<String>,
     /// First day the unit existed; absent when the sources do not say (it existed before
     /// any date the product holds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub valid_from: Option<time::Date>,
     /// Last day the unit existed; absent while it exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub valid_to: Option<time::Date>,
     /// A reference point inside the unit, `[longitude, latitude]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub point: Option<[f64; 2]>,
 }
 

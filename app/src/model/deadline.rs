@@ -40,7 +40,7 @@ pub enum Deadline {
     /// each period's last month ("ngày 20 tháng cuối quý").
     Every {
         every: PeriodKind,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
         day: Option<u8>,
     },
     /// On a schedule another body sets: "Theo lộ trình của Bộ Công an". No date here.

@@ -129,7 +129,7 @@ pub mod date {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             match date {
-                Some(date) => serializer.collect_str(date),
+                Some(date) => serializer.serialize_some(&format_args!("{date}")),
                 None => serializer.serialize_none(),
             }
         }

@@ -110,7 +110,7 @@ pub struct LiveValue {
     /// The project of the registry, for indicators reported per project (the area is then
     /// the project's commune of record); for indicators reported per service desk, the
     /// department whose desk it is (the area is then the province).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub project: Option<String>,
     pub period: Period,
     #[serde(with = "crate::model::number")]
@@ -125,7 +125,7 @@ pub struct LiveValue {
     pub revision: u32,
     /// The event-log offset that produced this value.
     pub offset: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub previous: Option<PreviousValue>,
 }
 

@@ -13,7 +13,9 @@ pub struct MapShape {
     /// The unit's code.
     pub area: String,
     pub name: String,
-    /// SVG path data in the map's coordinate space.
+    /// SVG path data in the map's coordinate space. Never sent to the browser: the server
+    /// draws the map, the browser only writes the live figures into it.
+    #[serde(skip)]
     pub path: String,
     /// The boundary was rebuilt from parts of older units' shapes and is approximate.
     pub approximate: bool,

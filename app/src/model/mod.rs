@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod catalogue;
+pub mod compact;
 pub mod deadline;
 pub mod format;
 pub mod i18n;

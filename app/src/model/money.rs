@@ -505,7 +505,9 @@ pub struct MoneyScreen {
     #[serde(with = "crate::model::number::option")]
     pub national: Option<Decimal>,
     pub national_period: Option<Period>,
-    /// For a project's page: its registry entry's details and monthly history.
+    /// For a project's page: its registry entry's details and monthly history. The server
+    /// draws them (the island's children); never sent to the browser.
+    #[serde(skip)]
     pub project: Option<(super::Project, String, Vec<ProjectMonth>)>,
     /// The province's page: the commune map with disbursement and revenue layers.
     pub map: Option<(super::map::MapData, Vec<super::map::MapLayer>)>,

@@ -7,6 +7,9 @@
 //! carrying float formatting into the browser's WASM; that is for values shown on screen.
 //! Submitted values are read exactly, from their text, by [`parse_exact`].
 //!
+//! In a screen's compact encoding (not human-readable: [`crate::model::compact`]) a decimal
+//! is its mantissa and scale.
+//!
 //! Use with `#[serde(with = "crate::model::number")]` or `number::option`.
 
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
@@ -16,6 +19,10 @@ use serde::{Deserializer, Serializer};
 use std::fmt;
 
 pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+    // a screen's compact encoding ([`crate::model::compact`]): mantissa and scale
+    if !serializer.is_human_readable() {
+        return serde::Serialize::serialize(&(value.mantissa(), value.scale()), serializer);
+    }
     if value.fract().is_zero() {
         if let Some(whole) = value.to_i64() {
             return serializer.serialize_i64(whole);
@@ -101,6 +108,10 @@ pub fn parse_exact(text: &str) -> Result<Decimal, ExactError> {
 }
 
 pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+    if !deserializer.is_human_readable() {
+        let (mantissa, scale): (i128, u32) = serde::Deserialize::deserialize(deserializer)?;
+        return Decimal::try_from_i128_with_scale(mantissa, scale).map_err(de::Error::custom);
+    }
     deserializer.deserialize_any(NumberVisitor)
 }
 
@@ -134,8 +145,15 @@ pub mod option {
         value: &Option<Decimal>,
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
+        /// The decimal as [`super::serialize`] writes it.
+        struct Exact<'a>(&'a Decimal);
+        impl serde::Serialize for Exact<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                super::serialize(self.0, serializer)
+            }
+        }
         match value {
-            Some(v) => super::serialize(v, serializer),
+            Some(v) => serializer.serialize_some(&Exact(v)),
             None => serializer.serialize_none(),
         }
     }

@@ -31,7 +31,7 @@ pub struct Investor {
     pub short_en: String,
     pub kind: InvestorKind,
     /// The agency it belongs to or reports through, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub agency: Option<String>,
     /// Where it sits: the province or a commune.
     pub area: String,
@@ -107,7 +107,7 @@ pub struct Project {
     pub start_year: i32,
     pub end_year: i32,
     /// `[longitude, latitude]` of its site, where known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub point: Option<[f64; 2]>,
     /// An invented project of the demo registry.
     #[serde(default)]

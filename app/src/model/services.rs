@@ -50,12 +50,52 @@ pub const DAILY: [&str; 12] = [
 ];
 
 /// Where dossiers are received: a commune's desk (its area code) or a province
-/// department's (its agency code).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "code", rename_all = "snake_case")]
+/// department's (its agency code). In JSON `{"kind": "commune", "code": "03646"}`; in a
+/// screen's compact encoding (which has no field names) whether it is a commune's, and
+/// the code.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Desk {
     Commune(String),
     Department(String),
+}
+
+/// [`Desk`] as JSON writes it.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", content = "code", rename_all = "snake_case")]
+enum DeskJson {
+    Commune(String),
+    Department(String),
+}
+
+impl Serialize for Desk {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let code = self.code().to_string();
+        if !serializer.is_human_readable() {
+            return (self.is_commune(), code).serialize(serializer);
+        }
+        match self {
+            Desk::Commune(_) => DeskJson::Commune(code),
+            Desk::Department(_) => DeskJson::Department(code),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Desk {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        if !deserializer.is_human_readable() {
+            let (commune, code) = <(bool, String)>::deserialize(deserializer)?;
+            return Ok(if commune {
+                Desk::Commune(code)
+            } else {
+                Desk::Department(code)
+            });
+        }
+        Ok(match DeskJson::deserialize(deserializer)? {
+            DeskJson::Commune(code) => Desk::Commune(code),
+            DeskJson::Department(code) => Desk::Department(code),
+        })
+    }
 }
 
 impl Desk {
@@ -402,8 +442,10 @@ pub struct ServicesScreen {
     #[serde(with = "crate::model::iso::date::option", default)]
     pub from: Option<Date>,
     pub desks: Vec<DeskLine>,
-    /// This month's 766 index, ranked against last month.
-    pub index: IndexView,
+    /// This month's 766 index, ranked against last month. The server draws it; never sent
+    /// to the browser (which only keeps its links to assign a task current).
+    #[serde(skip)]
+    pub index: Option<IndexView>,
     /// The last 90 days.
     pub trend: Vec<TrendDay>,
     /// The commune map with its services layers.

@@ -89,7 +89,7 @@ impl Status {
 pub struct RaisedFrom {
     pub indicator: String,
     pub area: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub project: Option<String>,
     #[serde(with = "crate::model::number")]
     pub value: Decimal,
@@ -112,7 +112,7 @@ pub struct Task {
     pub coordinating: Vec<String>,
     /// Other coordinating parties the source names in words, not as agencies ("Các cơ quan,
     /// đơn vị đã có kho dữ liệu", "đơn vị cung cấp dịch vụ"): shown, but they see nothing.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::empty")]
     pub other_parties: Vec<String>,
     /// The expected output (sản phẩm / kết quả).
     pub output: String,
@@ -126,7 +126,7 @@ pub struct Task {
     pub done_on: Option<Date>,
     /// The day of its latest progress note, for recurring tasks.
     pub reported_on: Option<Date>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub raised_from: Option<RaisedFrom>,
     pub created_by: String,
     #[serde(with = "time::serde::rfc3339")]
@@ -221,9 +221,9 @@ pub struct TaskInput {
     /// The deadline as written: "Quý I/2026", "Trước 30/6/2026", "Thường xuyên", …
     pub deadline: String,
     /// The plan's year, for deadlines written without one ("Quý II").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub plan_year: Option<i32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub raised_from: Option<RaisedFrom>,
 }
 
@@ -235,7 +235,7 @@ pub struct ReportInput {
     pub kind: NoteKind,
     #[serde(default)]
     pub body: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub link: Option<String>,
     /// The task's version the report was made against.
     pub version: i64,

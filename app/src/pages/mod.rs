@@ -36,26 +36,31 @@ pub fn bundle(path: &str) -> Option<&'static str> {
     }
 }
 
-/// A live screen's data as its island's props. On the server they are written into the
-/// page (`data-props`) as the data itself; the browser only reads them: Leptos serialises an
-/// island's props again when the island's component runs, in the browser too, where the
-/// result is never used — so there this writes nothing, and the screen's bundle carries no
-/// serialiser for its data (and spends no time on one at hydration).
+/// A live screen's data as its island's props, in the compact encoding
+/// ([`crate::model::compact`]): the browser reads it with far less code than JSON takes.
+/// Leptos serialises an island's props again when the island's component runs, in the
+/// browser too, where the result is never used — so there this writes nothing, and the
+/// screen's bundle carries no serialiser for its data (and spends no time on one).
 #[derive(Clone)]
 pub struct ScreenData<T>(pub T);
 
 impl<T: serde::Serialize> serde::Serialize for ScreenData<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[cfg(feature = "ssr")]
-        return self.0.serialize(serializer);
+        return serializer.serialize_str(
+            &crate::model::compact::encode(&self.0).map_err(serde::ser::Error::custom)?,
+        );
         #[cfg(not(feature = "ssr"))]
         serializer.serialize_unit()
     }
 }
 
-impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for ScreenData<T> {
+impl<'de, T: serde::de::DeserializeOwned> serde::Deserialize<'de> for ScreenData<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize(deserializer).map(ScreenData)
+        let text = <String as serde::Deserialize>::deserialize(deserializer)?;
+        crate::model::compact::decode(&text)
+            .map(ScreenData)
+            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -11,11 +11,11 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 use crate::components::commune_map::CommuneMap;
-use crate::components::connection_status::{Clock, ConnectionStatus};
 use crate::components::money::{
     as_of_text, below_average_text, billions, percent, Outlook, RankingTable, SCurveChart,
 };
-use crate::components::session_menu::{LanguageLink, SessionMenu};
+use crate::components::server_drawn;
+use crate::components::topbar::LiveTopbar;
 use crate::live::LiveStore;
 use crate::model::money::{self, By, Focus, MoneyScreen, ProjectFigures};
 use crate::model::Locale;
@@ -90,7 +90,7 @@ fn MoneyView(
     let (year, date, province) = (data.year, data.date, data.province_code.clone());
     let registry = StoredValue::new(data.registry.clone());
     let rules = StoredValue::new(data.rules.clone());
-    let national = data.national;
+    let (national, national_period) = (data.national, data.national_period);
     let focus = data.focus.clone();
 
     // the projects' figures of the plan year, live
@@ -162,7 +162,7 @@ fn MoneyView(
                     <RankingTable title=locale.pick("Xếp hạng xã, phường", "Communes and wards ranked").to_string() rows=communes link=commune_link locale kind="commune" />
                 </div>
                 <details class="briefing-text">
-                    <summary>{locale.pick("Danh sách dưới mức bình quân cả nước (văn bản để đưa vào báo cáo)", "Below the national average (text for a briefing)")}</summary>
+                    {server_drawn(move || view! { <summary>{locale.pick("Danh sách dưới mức bình quân cả nước (văn bản để đưa vào báo cáo)", "Below the national average (text for a briefing)")}</summary> })}
                     <textarea readonly rows="8" aria-label="briefing" node_ref=briefing_box>{briefing}</textarea>
                     <p class="copy">
                         <button type="button" on:click=move |_| copy_text(briefing_box, copied)>
@@ -199,33 +199,34 @@ fn MoneyView(
     };
     view! {
         <div class="screen money">
-            <header class="topbar">
-                <div class="brand">
-                    <span class="emblem" aria-hidden="true">"IOC"</span>
-                    <div>
-                        <h1>{locale.pick("Ngân sách và đầu tư công", "Budget and public investment")}</h1>
-                        <p class="province">{province_name.clone()}</p>
-                    </div>
-                </div>
-                <div class="status">
-                    <ConnectionStatus store locale display=data.viewer.is_display />
-                    <Clock store locale />
-                    <LanguageLink locale />
-                    <SessionMenu viewer=data.viewer.clone() locale />
-                </div>
-            </header>
-            <nav class="crumbs">
-                <a href="/">{locale.pick("Tổng quan", "Overview")}</a>
-                {back.map(|(href, vi, en)| view! { <a class="back" href=href>{locale.pick(vi, en)}</a> })}
-            </nav>
-            <main class="money-view" data-focus=format!("{:?}", focus)>
+            <LiveTopbar
+                title=("Ngân sách và đầu tư công", "Budget and public investment")
+                province=province_name.clone()
+                viewer=data.viewer.clone()
+                store
+                locale
+            />
+            {server_drawn(move || view! {
+                <nav class="crumbs">
+                    <a href="/">{locale.pick("Tổng quan", "Overview")}</a>
+                    {back.map(|(href, vi, en)| view! { <a class="back" href=href>{locale.pick(vi, en)}</a> })}
+                </nav>
+            })}
+            <main class="money-view" data-focus=match focus {
+                Focus::Province => "province",
+                Focus::Investor(_) => "investor",
+                Focus::Commune(_) => "commune",
+                Focus::Project(_) => "project",
+            }>
                 <section class="disbursement" data-live=move || store.is_live().to_string()>
-                    <h2>
-                        {locale.pick(
-                            format!("Giải ngân vốn đầu tư công năm {year} — {heading}"),
-                            format!("Public investment disbursed, plan year {year} — {heading}"),
-                        )}
-                    </h2>
+                    {server_drawn(move || view! {
+                        <h2>
+                            {locale.pick(
+                                format!("Giải ngân vốn đầu tư công năm {year} — {heading}"),
+                                format!("Public investment disbursed, plan year {year} — {heading}"),
+                            )}
+                        </h2>
+                    })}
                     <p class="headline">
                         <span class="rate" data-rate=move || live_rate.get().map(|r| r.to_string()).unwrap_or_default()>{move || percent(live_rate.get(), locale)}</span>
                         <span class="detail">{move || {
@@ -236,20 +237,20 @@ fn MoneyView(
                             ))
                         }}</span>
                         <span class="as-of">{move || as_of_text(total_as_of(), locale)}</span>
-                        <span class="source">{locale.pick("Nguồn: Kho bạc Nhà nước (giải ngân), Sở Tài chính (kế hoạch vốn)", "Source: State Treasury (disbursement), Department of Finance (plans)")}</span>
+                        {server_drawn(move || view! { <span class="source">{locale.pick("Nguồn: Kho bạc Nhà nước (giải ngân), Sở Tài chính (kế hoạch vốn)", "Source: State Treasury (disbursement), Department of Finance (plans)")}</span> })}
                     </p>
                     <SCurveChart curve=curve.clone() live_rate locale />
                     <Outlook curve locale />
-                    <p class="national">{{
+                    {server_drawn(move || view! { <p class="national">{{
                         let l = locale;
-                        match (national, data.national_period) {
+                        match (national, national_period) {
                             (Some(n), Some(p)) => l.pick(
                                 format!("Bình quân cả nước ({}): {}", p.label(l), percent(Some(n), l)),
                                 format!("National average ({}): {}", p.label(l), percent(Some(n), l)),
                             ),
                             _ => l.pick("Chưa có tỷ lệ bình quân cả nước.", "No national average yet.").to_string(),
                         }
-                    }}</p>
+                    }}</p> })}
                 </section>
                 {body}
                 {children()}
@@ -443,9 +444,9 @@ fn BudgetPanel(
         .collect_view();
     view! {
         <section class="budget">
-            <h2>{locale.pick("Thu, chi ngân sách (tỷ đồng)", "Budget revenue and spending (billion đồng)")}</h2>
+            {server_drawn(move || view! { <h2>{locale.pick("Thu, chi ngân sách (tỷ đồng)", "Budget revenue and spending (billion đồng)")}</h2> })}
             <table>
-                <thead>
+                {server_drawn(move || view! { <thead>
                     <tr>
                         <th scope="col">{locale.pick("Khoản mục", "Item")}</th>
                         <th scope="col" class="num">{locale.pick("Lũy kế", "Year to date")}</th>
@@ -456,13 +457,13 @@ fn BudgetPanel(
                         <th scope="col" class="num">{locale.pick("So cùng kỳ", "vs last year")}</th>
                         <th scope="col">{locale.pick("Số liệu đến", "As of")}</th>
                     </tr>
-                </thead>
+                </thead> })}
                 <tbody>{items}</tbody>
             </table>
-            <p class="help">{locale.pick(
+            {server_drawn(move || view! { <p class="help">{locale.pick(
                 "Dòng thụt vào là một phần của dòng trên (không cộng vào tổng). % dự toán so với dự toán HĐND tỉnh giao của chính năm đó.",
                 "Indented rows are parts of the row above (never added to it). % of estimate is against the council's estimate of the same year.",
-            )}</p>
+            )}</p> })}
         </section>
     }
 }

@@ -8,9 +8,9 @@
 use leptos::prelude::*;
 
 use crate::components::commune_map::CommuneMap;
-use crate::components::connection_status::{Clock, ConnectionStatus};
+use crate::components::server_drawn;
+use crate::components::topbar::LiveTopbar;
 use crate::components::kpi_tile::KpiTile;
-use crate::components::session_menu::{LanguageLink, SessionMenu};
 use crate::live::LiveStore;
 use crate::model::{Locale, Overview};
 
@@ -43,33 +43,27 @@ fn Dashboard(data: crate::pages::ScreenData<Overview>, locale: Locale) -> impl I
     let directs = data.viewer.directs;
     view! {
         <div class="screen">
-            <header class="topbar">
-                <div class="brand">
-                    <span class="emblem" aria-hidden="true">"IOC"</span>
-                    <div>
-                        <h1>{locale.pick("Trung tâm điều hành thông minh", "Intelligent Operations Center")}</h1>
-                        <p class="province">{data.province_name.clone()}</p>
-                    </div>
-                </div>
-                <div class="status">
-                    <ConnectionStatus store locale display=data.viewer.is_display />
-                    <Clock store locale />
-                    <LanguageLink locale />
-                    <SessionMenu viewer=data.viewer.clone() locale />
-                </div>
-            </header>
-            <nav class="crumbs">
-                <a href="/money">{locale.pick("Ngân sách và đầu tư công →", "Budget and public investment →")}</a>
-                <a href="/services">{locale.pick("Dịch vụ công →", "Public services →")}</a>
-                {data.overdue_tasks.map(|n| {
-                    let class = if n > 0 { "overdue-tasks" } else { "" };
-                    view! {
-                        <a href="/tasks?status=overdue" class=class data-overdue=n>
-                            {locale.pick(format!("Nhiệm vụ quá hạn: {n} →"), format!("Overdue tasks: {n} →"))}
-                        </a>
-                    }
-                })}
-            </nav>
+            <LiveTopbar
+                title=("Trung tâm điều hành thông minh", "Intelligent Operations Center")
+                province=data.province_name.clone()
+                viewer=data.viewer.clone()
+                store
+                locale
+            />
+            {server_drawn(move || view! {
+                <nav class="crumbs">
+                    <a href="/money">{locale.pick("Ngân sách và đầu tư công →", "Budget and public investment →")}</a>
+                    <a href="/services">{locale.pick("Dịch vụ công →", "Public services →")}</a>
+                    {data.overdue_tasks.map(|n| {
+                        let class = if n > 0 { "overdue-tasks" } else { "" };
+                        view! {
+                            <a href="/tasks?status=overdue" class=class data-overdue=n>
+                                {locale.pick(format!("Nhiệm vụ quá hạn: {n} →"), format!("Overdue tasks: {n} →"))}
+                            </a>
+                        }
+                    })}
+                </nav>
+            })}
             <main class="overview">
                 <h2 class="section-title">{locale.pick("Chỉ tiêu chính", "Key indicators")}</h2>
                 <section class="tiles">

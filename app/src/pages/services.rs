@@ -13,10 +13,10 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 use crate::components::commune_map::CommuneMap;
-use crate::components::connection_status::{Clock, ConnectionStatus};
+use crate::components::server_drawn;
+use crate::components::topbar::LiveTopbar;
 use crate::components::money::as_of_text;
 use crate::components::services::{count, rate, IndexRanking, TrendChart};
-use crate::components::session_menu::{LanguageLink, SessionMenu};
 use crate::live::LiveStore;
 use crate::model::format;
 use crate::model::services::{self, Counts, Desk, DeskLine, ServicesScreen};
@@ -101,7 +101,7 @@ fn ServicesView(
     /// island, never hydrated.
     children: Children,
 ) -> impl IntoView {
-    let crate::pages::ScreenData(data) = data;
+    let crate::pages::ScreenData(mut data) = data;
     let store = LiveStore::start(
         &data.epoch,
         data.offset,
@@ -161,30 +161,24 @@ fn ServicesView(
     };
     view! {
         <div class="screen services">
-            <header class="topbar">
-                <div class="brand">
-                    <span class="emblem" aria-hidden="true">"IOC"</span>
-                    <div>
-                        <h1>{locale.pick("Dịch vụ công, thủ tục hành chính", "Public services")}</h1>
-                        <p class="province">{data.province_name.clone()}</p>
-                    </div>
-                </div>
-                <div class="status">
-                    <ConnectionStatus store locale display=data.viewer.is_display />
-                    <Clock store locale />
-                    <LanguageLink locale />
-                    <SessionMenu viewer=data.viewer.clone() locale />
-                </div>
-            </header>
-            <nav class="crumbs">
-                <a href="/">{locale.pick("Tổng quan", "Overview")}</a>
-            </nav>
+            <LiveTopbar
+                title=("Dịch vụ công, thủ tục hành chính", "Public services")
+                province=data.province_name.clone()
+                viewer=data.viewer.clone()
+                store
+                locale
+            />
+            {server_drawn(move || view! {
+                <nav class="crumbs">
+                    <a href="/">{locale.pick("Tổng quan", "Overview")}</a>
+                </nav>
+            })}
             <main class="services-view">
                 <section class="today" data-live=move || store.is_live().to_string()>
-                    <h2>{locale.pick(
+                    {server_drawn(move || view! { <h2>{locale.pick(
                         format!("Hôm nay, {}", format::date(today, Locale::Vi)),
                         format!("Today, {}", format::date(today, Locale::En)),
-                    )}</h2>
+                    )}</h2> })}
                     <div class="counters">
                         {counter(("Hồ sơ tiếp nhận", "Dossiers received"), Box::new(move |l| count(province_today.get().received, l)), Box::new(|| "neutral"), "received")}
                         {counter(("Nộp trực tuyến", "Filed online"), Box::new(move |l| rate(province_today.get().online_rate(), l)), Box::new(|| "neutral"), "online")}
@@ -208,7 +202,7 @@ fn ServicesView(
                 </section>
                 <TrendChart trend=data.trend.clone() today=province_today locale />
                 <DeskTable title=("Sở, ban, ngành", "Departments") lines=agencies live_today province=province.clone() directs locale kind="agency" />
-                <IndexRanking index=data.index.clone() locale direct=ranking_directive />
+                <IndexRanking index=data.index.take() locale direct=ranking_directive />
                 {data.map.clone().map(|(map, layers)| view! {
                     <CommuneMap map layers province=province.clone() store locale directs />
                 })}
@@ -279,10 +273,10 @@ fn DeskTable(
         .collect_view();
     view! {
         <section class="desks" data-kind=kind>
-            <h2>{locale.pick(title.0, title.1)}</h2>
+            {server_drawn(move || view! { <h2>{locale.pick(title.0, title.1)}</h2> })}
             <div class="scroll">
                 <table>
-                    <thead><tr>
+                    {server_drawn(move || view! { <thead><tr>
                         <th scope="col">{locale.pick("Nơi tiếp nhận", "Service desk")}</th>
                         <th scope="col" class="num">{locale.pick("Tiếp nhận hôm nay", "Received today")}</th>
                         <th scope="col" class="num">{locale.pick("Giải quyết hôm nay", "Resolved today")}</th>
@@ -293,7 +287,7 @@ fn DeskTable(
                         <th scope="col" class="num">{locale.pick("Hài lòng", "Satisfied")}</th>
                         <th scope="col">{locale.pick("Số liệu đến", "As of")}</th>
                         <th scope="col"><span class="visually-hidden">{locale.pick("Chỉ đạo", "Direct")}</span></th>
-                    </tr></thead>
+                    </tr></thead> })}
                     <tbody>{rows}</tbody>
                 </table>
             </div>

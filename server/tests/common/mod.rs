@@ -512,3 +512,29 @@ impl Browser {
             .unwrap()
     }
 }
+
+/// The data a live screen's page carries for its island, read as the browser reads it
+/// (the `data` prop, in the compact encoding); panics unless it reads back to exactly what
+/// was written (encoding it again gives the same text).
+pub fn screen_data<T: serde::Serialize + serde::de::DeserializeOwned>(page: &str) -> T {
+    let start = page.find("data-props=\"").expect("an island with props") + "data-props=\"".len();
+    let end = start + page[start..].find('"').expect("the attribute ends");
+    let props = page[start..end]
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let props: Value = serde_json::from_str(&props).expect("the props are JSON");
+    let text = props["data"]
+        .as_str()
+        .expect("the data is the compact encoding's text");
+    let data: T = app::model::compact::decode(text).expect("the browser can read the data");
+    assert_eq!(
+        app::model::compact::encode(&data).unwrap(),
+        text,
+        "the data reads back to what was written"
+    );
+    data
+}
