@@ -139,6 +139,51 @@ test('the money view shows the seeded figures and moves live', async () => {
   await page.close();
 });
 
+test('on the wall the money screen fits without scrolling and the rankings show who lags', async () => {
+  const demo = await Server.start({ demo: 30 });
+  try {
+    await demo.demoLive();
+    const screenToken = demo.displayToken();
+    const wall = { width: 3840, height: 2160 };
+    const { page, problems } = await openPage(browser, demo.wall('/money', screenToken), wall);
+    await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    for (const kind of ['investor', 'commune']) {
+      const ranking = page.locator(`[data-ranking="${kind}"]`);
+      const rows = ranking.locator('tbody tr');
+      const all = await rows.count();
+      assert.ok(all > 10, `${kind}: the demo ranks more than fit a wall (${all})`);
+      const shown = await rows.evaluateAll((trs) => trs.filter((tr) => tr.offsetParent !== null).map((tr) => Number(tr.cells[0].textContent)));
+      assert.equal(shown.length, 10, `${kind}: ten rows on the wall`);
+      const rated = await rows.evaluateAll((trs) => trs.filter((tr) => tr.dataset.band !== 'missing').length);
+      assert.deepEqual(shown, Array.from({ length: 10 }, (_, i) => rated - 9 + i), `${kind}: the ten lowest rates`);
+      assert.equal(
+        await ranking.locator('.wall-note').innerText(),
+        `10 đơn vị có tỷ lệ thấp nhất trong ${all}; cả danh sách trên máy tính, điện thoại và trong tệp tải về.`,
+      );
+      const box = await ranking.boundingBox();
+      assert.ok(box.y + box.height <= wall.height, `${kind}: the ranking ends on the wall (${box.y + box.height} px)`);
+    }
+    for (const part of ['.disbursement', '.map-panel', '.budget', '.budget table']) {
+      const box = await page.locator(part).first().boundingBox();
+      assert.ok(box.x + box.width <= wall.width && box.y + box.height <= wall.height, `${part} is on the wall`);
+    }
+    await page.screenshot({ path: path.join(outputDir, 'money-wall-demo.png') });
+    assert.deepEqual(problems, []);
+    await page.close();
+
+    // a laptop still has every row
+    const laptop = await openPage(browser, demo.wall('/money', screenToken));
+    await laptop.page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    const rows = laptop.page.locator('[data-ranking="investor"] tbody tr');
+    const visible = await rows.evaluateAll((trs) => trs.filter((tr) => tr.offsetParent !== null).length);
+    assert.equal(visible, await rows.count());
+    assert.equal(await laptop.page.locator('.wall-note').first().isVisible(), false);
+    await laptop.page.close();
+  } finally {
+    await demo.stop();
+  }
+});
+
 test('the drill-down reaches a project in two clicks and comes back', async () => {
   const { page, problems } = await openPage(browser, server.wall('/money', screen));
   await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });

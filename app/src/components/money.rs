@@ -285,8 +285,8 @@ pub fn band_text(band: &str, locale: Locale) -> &'static str {
 }
 
 /// How many rows a ranking shows on the wall: those with the lowest rates (the style
-/// sheet's `nth-last-child(-n + 12 …)` under "the wall shows who lags"; nobody scrolls a wall).
-const WALL_ROWS: usize = 12;
+/// sheet's `nth-last-child(-n + 10 …)` under "the wall shows who lags"; nobody scrolls a wall).
+const WALL_ROWS: usize = 10;
 
 /// A ranking of disbursement rows; `link` makes each name's address (drill-down).
 #[component]
