@@ -219,6 +219,11 @@ test('money view screenshots at wall, laptop and phone sizes', async () => {
     await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
     const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `${name}: no horizontal scrolling (${overflow}px too wide)`);
+    if (name !== 'phone') {
+      // every column of a ranking, its band too, in sight without scrolling the table
+      const hidden = await page.locator('.ranking').evaluateAll((sections) => sections.map((s) => s.scrollWidth - s.clientWidth));
+      assert.ok(hidden.every((px) => px <= 0), `${name}: a ranking scrolls sideways (${hidden} px)`);
+    }
     await page.screenshot({ path: path.join(outputDir, `money-${name}.png`), fullPage: name === 'phone' });
     assert.deepEqual(problems, []);
     await page.close();
