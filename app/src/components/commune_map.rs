@@ -415,14 +415,15 @@ fn markup(
         .enumerate()
         .map(|(i, p)| {
             let s = site_of(i);
+            let band = s.as_ref().map_or(Band::Missing, |s| s.band);
             view! {
                 <circle
-                    class=format!("site {}", s.as_ref().map_or(Band::Missing, |s| s.band).css())
+                    class=format!("site {}", band.css())
                     cx=p.x
                     cy=p.y
                     r="7"
                     data-project=p.code.clone()
-                    data-band=s.as_ref().map_or(Band::Missing, |s| s.band).name()
+                    data-band=band.name()
                 >
                     <title>{s.as_ref().map(|s| s.title.clone()).unwrap_or_else(|| p.name.clone())}</title>
                 </circle>
@@ -435,11 +436,12 @@ fn markup(
         .enumerate()
         .map(|(i, (code, name))| {
             let s = site_of(i);
+            let band = s.as_ref().map_or(Band::Missing, |s| s.band);
             view! {
-                <tr data-project=code.clone() data-band=s.as_ref().map_or(Band::Missing, |s| s.band).name()>
+                <tr data-project=code.clone() data-band=band.name()>
                     <th scope="row">{name.clone()}</th>
                     <td class="value">{s.as_ref().map(|s| s.rate.clone()).unwrap_or_else(|| "—".into())}</td>
-                    <td>{s.as_ref().map_or(Band::Missing, |s| s.band).label(l)}</td>
+                    <td>{band.label(l)}</td>
                     <td>{s.as_ref().map(|s| s.as_of.clone()).unwrap_or_default()}</td>
                 </tr>
             }
@@ -502,7 +504,7 @@ fn markup(
                 <li>
                     <span>{name.clone()}</span>
                     <span class="value">{value.clone()}</span>
-                    {link.clone().map(|href| view! { <a class="direct" href=href>{l.pick("Giao nhiệm vụ", "Assign a task")}</a> })}
+                    {super::direct_link(link.clone(), l)}
                 </li>
             }
         })
@@ -703,13 +705,7 @@ fn follow(
                 item.append_with_node_1(&text_element("span", value, Some("value")))
                     .ok();
                 if let Some(href) = link {
-                    let a = text_element(
-                        "a",
-                        l.pick("Giao nhiệm vụ", "Assign a task"),
-                        Some("direct"),
-                    );
-                    a.set_attribute("href", href).ok();
-                    item.append_with_node_1(&a).ok();
+                    item.append_with_node_1(&direct_link(href, l)).ok();
                 }
                 list.append_with_node_1(&item).ok();
             }

@@ -56,6 +56,14 @@ pub fn element(tag: &str) -> Element {
         .expect("the document makes elements")
 }
 
+/// [`super::direct_link`] as an element, for what the browser writes itself.
+pub fn direct_link(href: &str, locale: crate::model::Locale) -> Element {
+    let (vi, en) = super::ASSIGN_TASK;
+    let a = text_element("a", locale.pick(vi, en), Some("direct"));
+    a.set_attribute("href", href).ok();
+    a
+}
+
 pub fn text_element(tag: &str, text: &str, class: Option<&str>) -> Element {
     let el = element(tag);
     el.set_text_content(Some(text));

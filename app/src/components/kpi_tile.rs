@@ -97,8 +97,8 @@ pub fn KpiTile(
                         value.value,
                         value.as_of,
                         locale,
-                    )?;
-                    Some(view! { <a class="direct" href=href>{locale.pick("Giao nhiệm vụ", "Assign a task")}</a> })
+                    );
+                    Some(super::direct_link(href, locale))
                 }}
                 <span class="source" title=agency_name>
                     {locale.pick("Nguồn: ", "Source: ")}{agency_short}

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use rust_decimal::Decimal;
 
-use super::server_drawn;
+use super::{direct_link, server_drawn};
 use crate::model::format;
 use crate::model::services::{Counts, Desk, Group, IndexView, TrendDay};
 use crate::model::Locale;
@@ -227,11 +227,6 @@ pub fn IndexRanking(
     server_drawn(move || index.map(|index| ranking_markup(index, locale, direct)))
 }
 
-/// The link to assign a task about a desk's overdue dossiers, if it has any now.
-fn direct_link(href: Option<String>, locale: Locale) -> impl IntoView {
-    href.map(|href| view! { <a class="direct" href=href>{locale.pick("Giao nhiệm vụ", "Assign a task")}</a> })
-}
-
 /// Keeps the ranking's links to assign a task current: each desk's, from `direct`.
 #[cfg(feature = "hydrate")]
 fn follow_links(direct: Callback<Desk, Option<String>>, locale: Locale) {
@@ -250,9 +245,7 @@ fn follow_links(direct: Callback<Desk, Option<String>>, locale: Locale) {
             if now != href {
                 cell.set_inner_html("");
                 if let Some(href) = href {
-                    let a = text_element("a", locale.pick("Giao nhiệm vụ", "Assign a task"), Some("direct"));
-                    a.set_attribute("href", &href).ok();
-                    cell.append_with_node_1(&a).ok();
+                    cell.append_with_node_1(&direct_link(&href, locale)).ok();
                 }
             }
         }

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 use crate::components::commune_map::CommuneMap;
-use crate::components::server_drawn;
+use crate::components::{direct_link, server_drawn};
 use crate::components::topbar::LiveTopbar;
 use crate::components::money::as_of_text;
 use crate::components::services::{count, rate, IndexRanking, TrendChart};
@@ -266,7 +266,7 @@ fn DeskTable(
                     <td class=on_time_class>{move || rate(year().on_time_rate(), locale)}</td>
                     <td class="num">{move || rate(year().satisfaction_rate(), locale)}</td>
                     <td class="as-of">{move || as_of_text(as_of(), locale)}</td>
-                    <td class="act">{move || link().map(|href| view! { <a class="direct" href=href>{locale.pick("Giao nhiệm vụ", "Assign a task")}</a> })}</td>
+                    <td class="act">{move || direct_link(link(), locale)}</td>
                 </tr>
             }
         })
