@@ -88,17 +88,21 @@ pub fn KpiTile(
             <footer>
                 {move || {
                     // from red to task: the form comes filled in with this figure
-                    view_model.get().filter(|v| directs && v.band.name() == "critical")?;
-                    let value = spec.with_value(|s| store.value(&s.indicator, &s.area))?;
-                    let href = crate::model::task::directive_link(
-                        &value.indicator,
-                        &value.area,
-                        value.project.as_deref(),
-                        value.value,
-                        value.as_of,
-                        locale,
-                    );
-                    Some(super::direct_link(href, locale))
+                    let href = view_model
+                        .get()
+                        .filter(|v| directs && v.band.name() == "critical")
+                        .and_then(|_| spec.with_value(|s| store.value(&s.indicator, &s.area)))
+                        .and_then(|value| {
+                            crate::model::task::directive_link(
+                                &value.indicator,
+                                &value.area,
+                                value.project.as_deref(),
+                                value.value,
+                                value.as_of,
+                                locale,
+                            )
+                        });
+                    super::direct_link(href, locale)
                 }}
                 <span class="source" title=agency_name>
                     {locale.pick("Nguồn: ", "Source: ")}{agency_short}
