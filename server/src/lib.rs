@@ -62,6 +62,15 @@ pub async fn prepare(database: &DatabaseArgs) -> anyhow::Result<(Db, Province)> 
         None => province::demo(),
     };
     let catalogue = province::load(&files)?;
+    let year = app::model::format::vietnam_date(time::OffsetDateTime::now_utc()).year();
+    for y in [year, year + 1] {
+        if !catalogue.calendar.knows(y) {
+            tracing::warn!(
+                year = y,
+                "the province has no holiday file for {y} (holidays/{y}.toml): daily reports are judged by weekends only there"
+            );
+        }
+    }
     let geography = Geography::load(files.geometry.as_deref(), &catalogue)?;
     app::store::catalogue::sync(&db, &catalogue)
         .await

@@ -30,6 +30,8 @@ pub struct ProvinceFiles {
     pub disbursement: Option<String>,
     /// `geometry.geojson`, if the province has shapes.
     pub geometry: Option<String>,
+    /// `holidays/<year>.toml`: the Government's days off and weekend days worked, by name.
+    pub holidays: Vec<(String, String)>,
 }
 
 /// Sơn La, the demo province.
@@ -53,6 +55,16 @@ pub fn demo() -> ProvinceFiles {
         projects: Some(include_str!("../province/son-la/projects.toml").into()),
         disbursement: Some(include_str!("../province/son-la/disbursement.toml").into()),
         geometry: Some(include_str!("../province/son-la/geometry.geojson").into()),
+        holidays: vec![
+            (
+                "holidays/2026.toml".into(),
+                include_str!("../province/son-la/holidays/2026.toml").into(),
+            ),
+            (
+                "holidays/2027.toml".into(),
+                include_str!("../province/son-la/holidays/2027.toml").into(),
+            ),
+        ],
     }
 }
 
@@ -79,7 +91,27 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<ProvinceFiles> {
         projects: optional("projects.toml")?,
         disbursement: optional("disbursement.toml")?,
         geometry: optional("geometry.geojson")?,
+        holidays: holiday_files(&dir.join("holidays"))?,
     })
+}
+
+/// Every `*.toml` in `dir` (none if it does not exist), by name, in name order.
+fn holiday_files(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            files.push((format!("holidays/{name}"), text));
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 #[derive(Deserialize)]
@@ -160,6 +192,15 @@ pub fn load(files: &ProvinceFiles) -> anyhow::Result<Catalogue> {
         Some(text) => parse::<DisbursementRules>("disbursement.toml", text)?,
         None => DisbursementRules::default(),
     };
+    let mut holidays = Vec::new();
+    for (name, text) in &files.holidays {
+        let year: app::model::workdays::HolidayYear = parse(name, text)?;
+        let stem = name.trim_start_matches("holidays/").trim_end_matches(".toml");
+        if stem != year.year.to_string() {
+            return Err(anyhow!("{name}: year: the file of {} must be named {}.toml", year.year, year.year));
+        }
+        holidays.push(year);
+    }
     Catalogue::new(ProvinceData {
         province: province.code,
         agencies,
@@ -170,6 +211,7 @@ pub fn load(files: &ProvinceFiles) -> anyhow::Result<Catalogue> {
         projects,
         disbursement,
         directives_office: province.directives_office,
+        holidays,
     })
     .map_err(|errors| {
         let list: Vec<String> = errors.iter().map(|e| format!("  - {e}")).collect();
@@ -259,5 +301,33 @@ mod tests {
         assert!(err.contains("2 problem(s)"), "{err}");
         assert!(err.contains("agency: unknown agency 'NOPE'"), "{err}");
         assert!(err.contains("province: code: unknown area '99'"), "{err}");
+    }
+
+    #[test]
+    fn the_holiday_calendar_is_read_and_checked() {
+        use time::macros::date;
+        let c = load(&demo()).unwrap();
+        assert!(c.calendar.knows(2026) && c.calendar.knows(2027));
+        assert!(!c.calendar.is_working_day(date!(2026 - 02 - 17)), "Tết");
+        assert!(c.calendar.is_working_day(date!(2026 - 01 - 10)), "made-up Saturday");
+        assert!(!c.calendar.is_working_day(date!(2027 - 05 - 03)), "1/5 made up");
+
+        // a misplaced day, a weekday "workday" and a file under the wrong name are named
+        let mut files = demo();
+        files.holidays[0].1 = files.holidays[0]
+            .1
+            .replacen("to = \"2026-01-04\"", "to = \"2027-01-04\"", 1)
+            .replacen("date = \"2026-01-10\"", "date = \"2026-01-09\"", 1);
+        let err = load(&files).unwrap_err().to_string();
+        assert!(err.contains("holidays 2026 day_off #1: to: 2027-01-04 is not in 2026"), "{err}");
+        assert!(err.contains("holidays 2026 workday #1: date: 2026-01-09 is a Friday, not a weekend day"), "{err}");
+        let mut files = demo();
+        files.holidays[1].0 = "holidays/2028.toml".into();
+        let err = load(&files).unwrap_err().to_string();
+        assert!(err.contains("holidays/2028.toml: year: the file of 2027 must be named 2027.toml"), "{err}");
+        let mut files = demo();
+        files.holidays[1].1 = files.holidays[1].1.replacen("confirmed = true", "confirmed = \"yes\"", 1);
+        let err = load(&files).unwrap_err().to_string();
+        assert!(err.starts_with("holidays/2027.toml:"), "{err}");
     }
 }

@@ -838,6 +838,7 @@ pub async fn load_screen(
         offset,
         values,
         server_time: time::OffsetDateTime::now_utc(),
+        calendar: catalogue.calendar.clone(),
     })
 }
 

@@ -400,5 +400,6 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
         offset,
         values,
         server_time: time::OffsetDateTime::now_utc(),
+        calendar: catalogue.calendar.clone(),
     })
 }

@@ -297,5 +297,6 @@ pub async fn load_screen(
         offset,
         values,
         server_time: now,
+        calendar: catalogue.calendar.clone(),
     })
 }

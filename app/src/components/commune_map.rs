@@ -212,7 +212,7 @@ impl MapShown {
                 // a figure older than its freshness contract is dimmed and says so
                 let late = v
                     .as_ref()
-                    .is_some_and(|v| layer.freshness.is_late(v.as_of, now));
+                    .is_some_and(|v| store.calendar.with_value(|c| layer.freshness.is_late(v.as_of, now, c)));
                 let (value, as_of, tooltip) = match v {
                     Some(v) => {
                         let value = format::quantity(v.value, v.unit, l).to_string();

@@ -29,6 +29,7 @@ pub fn KpiTile(
                 &value,
                 target,
                 store.now.get(),
+                &store.calendar.read_value(),
                 store.is_live(),
                 locale,
             ))

@@ -46,6 +46,8 @@ pub struct LiveStore {
     /// The clock that freshness is judged by: the server's time at render, then the
     /// browser's, ticking.
     pub now: RwSignal<OffsetDateTime>,
+    /// The working days freshness is judged by (see [`crate::model::workdays`]).
+    pub calendar: StoredValue<crate::model::workdays::WorkCalendar>,
     /// Where the values were read; the socket resumes from here.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     start: StoredValue<StreamPosition>,
@@ -67,6 +69,7 @@ impl LiveStore {
         position: StreamPosition,
         values: &[LiveValue],
         now: OffsetDateTime,
+        calendar: crate::model::workdays::WorkCalendar,
         province: &str,
     ) -> LiveStore {
         let map: HashMap<Key, ArcRwSignal<Option<LiveValue>>> = values
@@ -97,6 +100,7 @@ impl LiveStore {
             link: RwSignal::new(Link::Connecting),
             caught_up: RwSignal::new(None),
             now: RwSignal::new(now),
+            calendar: StoredValue::new(calendar),
             start: StoredValue::new(position),
             keys,
             any_keys: RwSignal::new(0),
@@ -112,13 +116,14 @@ impl LiveStore {
         offset: u64,
         values: &[LiveValue],
         now: OffsetDateTime,
+        calendar: crate::model::workdays::WorkCalendar,
         province: &str,
     ) -> LiveStore {
         let position = StreamPosition {
             epoch: epoch.to_string(),
             offset,
         };
-        let store = LiveStore::new(position, values, now, province);
+        let store = LiveStore::new(position, values, now, calendar, province);
         Effect::new(move |_| untrack(|| store.connect()));
         store
     }
@@ -256,6 +261,7 @@ mod tests {
             position,
             &[value("a", "14", 1, 1), value("b", "14", 2, 2)],
             datetime!(2026-11-23 10:00 UTC),
+            Default::default(),
             "14",
         );
         let runs = |indicator: &'static str| {

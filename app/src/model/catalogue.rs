@@ -7,12 +7,13 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use super::i18n::Locale;
 use super::period::PeriodKind;
 pub use super::registry::{DisbursementRules, Investor, Project};
 use super::unit::Unit;
+pub use super::workdays::{Clock, FreshnessContract};
 
 /// How often an indicator is reported, which fixes the kind of its periods and how old its
 /// latest value may be before the screen calls it late.
@@ -50,10 +51,15 @@ impl Cadence {
         }
     }
 
-    /// Whether reports are due on working days only: a daily report is due at 17:00 from
-    /// Monday to Friday, so Friday's value is current until Monday's is due.
-    pub fn working_days_only(self) -> bool {
-        matches!(self, Cadence::Daily)
+    /// The clock its freshness is counted by: a daily report is due at 17:00 on working
+    /// days (so Friday's value is current until Monday's is due, and Tết's days are not
+    /// counted); figures streamed from desks count office hours only.
+    pub fn clock(self) -> Clock {
+        match self {
+            Cadence::Streamed => Clock::OfficeHours,
+            Cadence::Daily => Clock::DueOnWorkingDays { minute: 17 * 60 },
+            Cadence::Monthly | Cadence::Quarterly | Cadence::Yearly => Clock::Always,
+        }
     }
 
     pub fn label(self, locale: Locale) -> &'static str {
@@ -126,7 +132,8 @@ pub struct Indicator {
     /// When the value calls for attention, in the indicator's unit.
     #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub threshold: Option<Threshold>,
-    /// Overrides the cadence's freshness contract, in hours.
+    /// Overrides the cadence's freshness contract: late after this many hours, every hour
+    /// counted (nights, weekends and holidays too).
     #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
     pub max_age_hours: Option<u32>,
     /// Where the indicator comes from in the source documents (`file:line`), if anywhere.
@@ -188,60 +195,12 @@ impl Indicator {
     pub fn freshness_contract(&self) -> FreshnessContract {
         FreshnessContract {
             max_age_secs: self.max_age().whole_seconds(),
-            working_days_only: self.cadence.working_days_only(),
+            // an explicit limit counts every hour
+            clock: match self.max_age_hours {
+                Some(_) => Clock::Always,
+                None => self.cadence.clock(),
+            },
         }
-    }
-}
-
-/// An indicator's freshness contract: its latest value is late once it is older than
-/// `max_age_secs`, where, for reports due on working days only, Saturdays and Sundays (in
-/// Vietnam) do not count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FreshnessContract {
-    pub max_age_secs: i64,
-    #[serde(default)]
-    pub working_days_only: bool,
-}
-
-impl FreshnessContract {
-    /// Whether a value reported at `as_of` is late at `now`.
-    pub fn is_late(&self, as_of: OffsetDateTime, now: OffsetDateTime) -> bool {
-        self.age(as_of, now) > Duration::seconds(self.max_age_secs)
-    }
-
-    /// The age that counts: the time from `as_of` to `now`, without the weekends between
-    /// them when reports are due on working days only.
-    pub fn age(&self, as_of: OffsetDateTime, now: OffsetDateTime) -> Duration {
-        let elapsed = now - as_of;
-        if !self.working_days_only || elapsed <= Duration::ZERO {
-            return elapsed;
-        }
-        let offset = super::format::VIETNAM;
-        let (from, to) = (as_of.to_offset(offset), now.to_offset(offset));
-        let mut weekend = Duration::ZERO;
-        let mut day = from.date();
-        // a value months old is late whatever the weekends: the walk is bounded
-        for _ in 0..=400 {
-            if day > to.date() {
-                break;
-            }
-            if matches!(
-                day.weekday(),
-                time::Weekday::Saturday | time::Weekday::Sunday
-            ) {
-                let start = day.midnight().assume_offset(offset).max(from);
-                let end = day
-                    .next_day()
-                    .map_or(to, |d| d.midnight().assume_offset(offset))
-                    .min(to);
-                if end > start {
-                    weekend += end - start;
-                }
-            }
-            let Some(next) = day.next_day() else { break };
-            day = next;
-        }
-        elapsed - weekend
     }
 }
 
@@ -404,6 +363,8 @@ pub struct ProvinceData {
     /// The agency that follows up the province's directives (the PPC Office): its systems
     /// may assign tasks to any agency.
     pub directives_office: Option<String>,
+    /// The Government's days off and weekend days worked, a file per year.
+    pub holidays: Vec<super::workdays::HolidayYear>,
 }
 
 /// One province's reference data, checked for consistency and indexed for look-up.
@@ -420,6 +381,8 @@ pub struct Catalogue {
     pub disbursement: DisbursementRules,
     /// See [`ProvinceData::directives_office`].
     pub directives_office: Option<String>,
+    /// Working days, from [`ProvinceData::holidays`].
+    pub calendar: super::workdays::WorkCalendar,
     agency_index: HashMap<String, usize>,
     area_index: HashMap<String, usize>,
     indicator_index: HashMap<String, usize>,
@@ -502,6 +465,7 @@ impl Catalogue {
             projects,
             disbursement,
             directives_office,
+            holidays,
         } = data;
         let mut errors = Vec::new();
         let problem = |entry: &str, field: &'static str, reason: String| CatalogueError {
@@ -923,6 +887,11 @@ impl Catalogue {
             ));
         }
 
+        let calendar = super::workdays::WorkCalendar::from_years(&holidays).unwrap_or_else(|e| {
+            errors.extend(e.into_iter().map(|(entry, field, reason)| problem(&entry, field, reason)));
+            Default::default()
+        });
+
         if errors.is_empty() {
             Ok(Catalogue {
                 province,
@@ -934,6 +903,7 @@ impl Catalogue {
                 projects,
                 disbursement,
                 directives_office,
+                calendar,
                 agency_index,
                 area_index,
                 indicator_index,
@@ -1041,64 +1011,6 @@ pub(crate) mod tests {
     use std::str::FromStr;
     use time::macros::date;
 
-    /// 17:00 on `day` in Vietnam, plus `hours`.
-    fn at(day: time::Date, hours: f64) -> OffsetDateTime {
-        day.with_hms(17, 0, 0)
-            .unwrap()
-            .assume_offset(super::super::format::VIETNAM)
-            + Duration::seconds_f64(hours * 3600.0)
-    }
-
-    #[test]
-    fn a_daily_report_is_late_only_when_a_working_day_s_report_is_overdue() {
-        let daily = Cadence::Daily;
-        let contract = FreshnessContract {
-            max_age_secs: daily.default_max_age().whole_seconds(),
-            working_days_only: daily.working_days_only(),
-        };
-        // Wednesday 2 December 2026: current until Thursday's report is two hours overdue
-        let wednesday = date!(2026 - 12 - 02);
-        assert!(!contract.is_late(at(wednesday, 0.0), at(wednesday, 25.0)));
-        assert!(contract.is_late(at(wednesday, 0.0), at(wednesday, 26.5)));
-        // Friday's value over the weekend and on Monday until 19:00
-        let friday = date!(2026 - 12 - 04);
-        assert!(!contract.is_late(at(friday, 0.0), at(friday, 48.0 + 6.0)));
-        assert!(!contract.is_late(at(friday, 0.0), at(friday, 72.0 + 1.5)));
-        assert!(contract.is_late(at(friday, 0.0), at(friday, 72.0 + 2.5)));
-        assert_eq!(
-            contract.age(at(friday, 0.0), at(friday, 72.0)),
-            Duration::hours(24)
-        );
-        // a correction sent on Saturday counts from Monday 00:00
-        assert_eq!(
-            contract.age(at(friday, 18.0), at(friday, 72.0)),
-            Duration::hours(17)
-        );
-        // over the new year (Thursday 31 December to Monday 4 January) and a leap day
-        assert!(!contract.is_late(
-            at(date!(2026 - 12 - 31), 0.0),
-            at(date!(2026 - 12 - 31), 25.0)
-        ));
-        assert!(contract.is_late(
-            at(date!(2027 - 01 - 01), 0.0),
-            at(date!(2027 - 01 - 04), 3.0)
-        ));
-        assert!(contract.is_late(
-            at(date!(2028 - 02 - 28), 0.0),
-            at(date!(2028 - 02 - 29), 3.0)
-        ));
-        // a month without a report is late whatever the weekends
-        assert!(contract.is_late(at(date!(2026 - 11 - 02), 0.0), at(wednesday, 0.0)));
-        // a streamed figure counts every minute, Sunday's too
-        let streamed = FreshnessContract {
-            max_age_secs: Cadence::Streamed.default_max_age().whole_seconds(),
-            working_days_only: Cadence::Streamed.working_days_only(),
-        };
-        let sunday = date!(2026 - 12 - 06);
-        assert!(streamed.is_late(at(sunday, 0.0), at(sunday, 0.5)));
-        assert!(!streamed.is_late(at(sunday, 0.0), at(sunday, 0.2)));
-    }
-
     pub fn agency(code: &str) -> Agency {
         Agency {
             code: code.into(),
@@ -1198,6 +1110,7 @@ pub(crate) mod tests {
             projects: Vec::new(),
             disbursement: DisbursementRules::default(),
             directives_office: None,
+            holidays: Vec::new(),
         }
     }
 

@@ -19,6 +19,7 @@ pub mod services;
 pub mod task;
 pub mod tile;
 pub mod unit;
+pub mod workdays;
 
 pub use catalogue::{
     Agency, Area, AreaKind, Cadence, Catalogue, CrosswalkLink, Direction, Indicator, Level,
@@ -53,6 +54,8 @@ pub struct Overview {
     pub values: Vec<LiveValue>,
     #[serde(with = "crate::model::iso::rfc3339")]
     pub server_time: OffsetDateTime,
+    /// The working days freshness is judged by.
+    pub calendar: workdays::WorkCalendar,
     /// The overdue tasks the viewer may see, counted when the page was read (none for a
     /// wall display, which sees no task).
     pub overdue_tasks: Option<usize>,

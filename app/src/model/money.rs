@@ -516,6 +516,8 @@ pub struct MoneyScreen {
     pub values: Vec<LiveValue>,
     #[serde(with = "crate::model::iso::rfc3339")]
     pub server_time: time::OffsetDateTime,
+    /// The working days freshness is judged by.
+    pub calendar: super::workdays::WorkCalendar,
 }
 
 /// The projects' figures for `plan_year` from live values (as the stream keeps them: the

@@ -456,6 +456,8 @@ pub struct ServicesScreen {
     pub values: Vec<super::LiveValue>,
     #[serde(with = "crate::model::iso::rfc3339")]
     pub server_time: OffsetDateTime,
+    /// The working days freshness is judged by.
+    pub calendar: super::workdays::WorkCalendar,
 }
 
 /// Today's counts of each desk from live values: the figures of `today` only (a desk's

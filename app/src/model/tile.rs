@@ -196,6 +196,7 @@ impl TileSpec {
         value: &LiveValue,
         target: Option<Decimal>,
         now: OffsetDateTime,
+        calendar: &crate::model::workdays::WorkCalendar,
         connected: bool,
         locale: Locale,
     ) -> TileView {
@@ -255,7 +256,7 @@ impl TileSpec {
         };
         let freshness = if !connected {
             Freshness::Unconfirmed
-        } else if self.freshness.is_late(value.as_of, now) {
+        } else if self.freshness.is_late(value.as_of, now, calendar) {
             Freshness::Late
         } else {
             Freshness::Current
@@ -306,7 +307,7 @@ mod tests {
             cumulative: false,
             freshness: crate::model::catalogue::FreshnessContract {
                 max_age_secs: 3600,
-                working_days_only: false,
+                clock: crate::model::workdays::Clock::Always,
             },
         }
     }
@@ -339,6 +340,7 @@ mod tests {
             &value("4512300000000", Some("4500000000000")),
             Some(Decimal::from(5_300_000_000_000u64)),
             NOW,
+            &Default::default(),
             true,
             Locale::Vi,
         );
@@ -367,6 +369,7 @@ mod tests {
             &value("2650100000000", None),
             Some(Decimal::from(4_545_000_000_000u64)),
             NOW,
+            &Default::default(),
             true,
             Locale::Vi,
         );
@@ -380,7 +383,7 @@ mod tests {
     fn falling_value_of_lower_is_better_is_good() {
         let mut s = spec(Headline::Value, Unit::Percent, Direction::LowerIsBetter);
         s.target_indicator = None;
-        let view = s.view(&value("3.5", Some("4.0")), None, NOW, true, Locale::Vi);
+        let view = s.view(&value("3.5", Some("4.0")), None, NOW, &Default::default(), true, Locale::Vi);
         let trend = view.trend.unwrap();
         assert_eq!(
             (trend.direction, trend.good),
@@ -396,11 +399,11 @@ mod tests {
         let v = value("1", None);
         let later = NOW + Duration::hours(2);
         assert_eq!(
-            s.view(&v, None, later, true, Locale::Vi).freshness,
+            s.view(&v, None, later, &Default::default(), true, Locale::Vi).freshness,
             Freshness::Late
         );
         assert_eq!(
-            s.view(&v, None, NOW, false, Locale::Vi).freshness,
+            s.view(&v, None, NOW, &Default::default(), false, Locale::Vi).freshness,
             Freshness::Unconfirmed
         );
     }
@@ -412,13 +415,13 @@ mod tests {
         let mut v = value("25000000000", Some("4600000000000"));
         v.period = "2027-01-01".parse().unwrap();
         v.previous.as_mut().unwrap().period = "2026-12-31".parse().unwrap();
-        assert!(s.view(&v, None, NOW, true, Locale::Vi).trend.is_none());
+        assert!(s.view(&v, None, NOW, &Default::default(), true, Locale::Vi).trend.is_none());
         // within the year the change is shown
         let within = value("4512300000000", Some("4500000000000"));
-        assert!(s.view(&within, None, NOW, true, Locale::Vi).trend.is_some());
+        assert!(s.view(&within, None, NOW, &Default::default(), true, Locale::Vi).trend.is_some());
         // a figure that is not cumulative keeps its change across years
         s.cumulative = false;
-        assert!(s.view(&v, None, NOW, true, Locale::Vi).trend.is_some());
+        assert!(s.view(&v, None, NOW, &Default::default(), true, Locale::Vi).trend.is_some());
     }
 
     #[test]
@@ -435,7 +438,7 @@ mod tests {
             figure(time::macros::date!(2025 - 11 - 24), 4_100),
         ];
         // 22/11/2026 against 21/11/2025's figure (the last reported by the 22nd)
-        let view = s.view(&value("4500", Some("4480")), None, NOW, true, Locale::Vi);
+        let view = s.view(&value("4500", Some("4480")), None, NOW, &Default::default(), true, Locale::Vi);
         let trend = view.trend.unwrap();
         assert_eq!(trend.text, "+12,5% so với cùng kỳ");
         assert_eq!(
@@ -443,7 +446,7 @@ mod tests {
             (TrendDirection::Up, Some(true))
         );
         // behind last year is a fall, whatever the change since yesterday
-        let view = s.view(&value("3600", Some("3500")), None, NOW, true, Locale::En);
+        let view = s.view(&value("3600", Some("3500")), None, NOW, &Default::default(), true, Locale::En);
         assert_eq!(view.trend.unwrap().text, "−10.0% on a year earlier");
         // on 1 January: against 1 January last year, never against 31 December
         let mut first = value("20", Some("4600"));
@@ -454,7 +457,7 @@ mod tests {
             figure(time::macros::date!(2026 - 01 - 01), 16),
         ];
         assert_eq!(
-            s.view(&first, None, NOW, true, Locale::Vi)
+            s.view(&first, None, NOW, &Default::default(), true, Locale::Vi)
                 .trend
                 .unwrap()
                 .text,
@@ -465,7 +468,7 @@ mod tests {
         leap.period = "2028-02-29".parse().unwrap();
         s.last_year = vec![figure(time::macros::date!(2027 - 02 - 28), 100)];
         assert_eq!(
-            s.view(&leap, None, NOW, true, Locale::Vi)
+            s.view(&leap, None, NOW, &Default::default(), true, Locale::Vi)
                 .trend
                 .unwrap()
                 .text,
@@ -531,6 +534,7 @@ mod tests {
             &value("5", None),
             Some(Decimal::ZERO),
             NOW,
+            &Default::default(),
             true,
             Locale::Vi,
         );

@@ -85,6 +85,7 @@ fn MoneyView(
         data.offset,
         &data.values,
         data.server_time,
+        data.calendar.clone(),
         &data.province_code,
     );
     let (year, date, province) = (data.year, data.date, data.province_code.clone());

@@ -38,6 +38,7 @@ fn Dashboard(data: crate::pages::ScreenData<Overview>, locale: Locale) -> impl I
         data.offset,
         &data.values,
         data.server_time,
+        data.calendar.clone(),
         &data.province_code,
     );
     let directs = data.viewer.directs;

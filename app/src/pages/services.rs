@@ -107,6 +107,7 @@ fn ServicesView(
         data.offset,
         &data.values,
         data.server_time,
+        data.calendar.clone(),
         &data.province_code,
     );
     let today = data.today;
