@@ -2,6 +2,7 @@
 //! Leptos, axum or tokio here.
 
 pub mod account;
+pub mod alert;
 pub mod catalogue;
 pub mod compact;
 pub mod deadline;

@@ -86,6 +86,20 @@ impl WorkCalendar {
         None
     }
 
+    /// The latest working day whose time `at` (Vietnam) is not after `now`, looking back
+    /// [`LOOK_AHEAD_DAYS`] at most.
+    pub fn working_day_due(&self, now: OffsetDateTime, at: Time) -> Option<Date> {
+        let local = now.to_offset(VIETNAM);
+        let mut day = local.date();
+        for _ in 0..LOOK_AHEAD_DAYS {
+            if self.is_working_day(day) && day.with_time(at) <= local.date().with_time(local.time()) {
+                return Some(day);
+            }
+            day = day.previous_day()?;
+        }
+        None
+    }
+
     /// The moment `allowance` of office time (working days, [`OFFICE_OPENS`] to
     /// [`OFFICE_CLOSES`]) has passed after `from`; `None` beyond the walk's reach.
     pub fn after_office_time(&self, from: OffsetDateTime, allowance: Duration) -> Option<OffsetDateTime> {
