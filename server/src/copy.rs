@@ -178,10 +178,82 @@ const TABLES: &[Table] = &[
         ],
         id: Some("id"),
     },
+    Table {
+        name: "tasks",
+        columns: &[
+            "id",
+            "title",
+            "source",
+            "lead_agency",
+            "other_parties",
+            "output",
+            "deadline_text",
+            "deadline",
+            "due_on",
+            "progress",
+            "done_on",
+            "reported_on",
+            "raised_from",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "version",
+        ],
+        id: Some("id"),
+    },
+    Table {
+        name: "task_agencies",
+        columns: &["task_id", "agency"],
+        id: None,
+    },
+    Table {
+        name: "task_notes",
+        columns: &[
+            "id", "task_id", "at", "on_day", "author", "agency", "kind", "progress", "body", "link",
+        ],
+        id: Some("id"),
+    },
+    Table {
+        name: "alerts",
+        columns: &[
+            "id",
+            "rule",
+            "kind",
+            "indicator_code",
+            "area_code",
+            "agency_code",
+            "severity",
+            "status",
+            "value",
+            "period",
+            "as_of",
+            "reason_vi",
+            "reason_en",
+            "raised_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "ack_note",
+            "escalated_at",
+            "resolved_at",
+            "resolved_by",
+            "resolve_note",
+            "updated_at",
+            "version",
+        ],
+        id: Some("id"),
+    },
 ];
 
 /// Tables whose ids come from an identity sequence on PostgreSQL.
-const IDENTITY_TABLES: &[&str] = &["api_tokens", "users", "displays", "audit_log"];
+const IDENTITY_TABLES: &[&str] = &[
+    "api_tokens",
+    "users",
+    "displays",
+    "audit_log",
+    "tasks",
+    "task_notes",
+    "alerts",
+];
 
 /// Rows read and written at once.
 const PAGE: i64 = 5_000;

@@ -4,6 +4,7 @@
 //! [`run`] takes a bound listener, so tests start the real server on port 0; `main.rs`
 //! is only the command line around it.
 
+pub mod alerts;
 pub mod auth;
 pub mod briefing;
 pub mod charts;
@@ -50,6 +51,8 @@ use state::{AppState, IngestLimits};
 pub struct Province {
     pub catalogue: Arc<Catalogue>,
     pub geography: Arc<Geography>,
+    /// The alert rules (`alerts.toml`), checked against the catalogue.
+    pub alert_rules: Arc<[app::model::alert::AlertRule]>,
 }
 
 /// Opens the database, applies migrations, reads the province data and writes it into the
@@ -72,6 +75,7 @@ pub async fn prepare(database: &DatabaseArgs) -> anyhow::Result<(Db, Province)> 
         }
     }
     let geography = Geography::load(files.geometry.as_deref(), &catalogue)?;
+    let alert_rules = province::alert_rules(&files, &catalogue)?;
     app::store::catalogue::sync(&db, &catalogue)
         .await
         .context("cannot write the province data into the database")?;
@@ -80,6 +84,7 @@ pub async fn prepare(database: &DatabaseArgs) -> anyhow::Result<(Db, Province)> 
         Province {
             catalogue: Arc::new(catalogue),
             geography: Arc::new(geography),
+            alert_rules: alert_rules.into(),
         },
     ))
 }
@@ -115,6 +120,7 @@ pub async fn run(
         Province {
             catalogue,
             geography,
+            alert_rules,
         },
     ) = prepare(&config.database).await?;
     let limits = HubLimits {
@@ -163,6 +169,7 @@ pub async fn run(
         db: db.clone(),
         demo: demo_progress.clone(),
         catalogue: catalogue.clone(),
+        alert_rules: alert_rules.clone(),
         geography,
         hub: hub.clone(),
         writer,
@@ -204,6 +211,7 @@ pub async fn run(
             sessions.clone(),
             config.idempotency_retention(),
             feed,
+            (hub.clone(), alert_rules.clone()),
         ),
     ));
     tracing::info!(%addr, epoch = hub.epoch(), offset = hub.head(), "serving IOC Live");
@@ -236,6 +244,7 @@ fn background_work(
     sessions: auth::session_store::Sessions,
     idempotency_retention: Duration,
     feed: Option<demo::DemoConfig>,
+    (hub, alert_rules): (Arc<Hub>, Arc<[app::model::alert::AlertRule]>),
 ) -> impl Fn(tokio::sync::watch::Receiver<bool>) + Send + 'static {
     move |stop| {
         if Backend::of(&db) == Backend::Sqlite {
@@ -247,6 +256,13 @@ fn background_work(
             stop.clone(),
         ));
         tokio::spawn(upkeep::run_session_cleanup(sessions.clone(), stop.clone()));
+        let engine = alerts::engine::Engine {
+            db: db.clone(),
+            catalogue: catalogue.clone(),
+            rules: alert_rules.clone(),
+            hub: hub.clone(),
+        };
+        tokio::spawn(engine.run(stop.clone()));
         if let Some(feed) = &feed {
             tokio::spawn(demo::run(db.clone(), catalogue.clone(), feed.clone(), stop));
         }

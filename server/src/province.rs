@@ -8,6 +8,7 @@
 //! province, Sơn La, is built into the binary; `--province-dir` reads another.
 
 use anyhow::{anyhow, Context};
+use app::model::alert::AlertRule;
 use app::model::catalogue::DisbursementRules;
 use app::model::{
     Agency, Area, Catalogue, CrosswalkLink, Indicator, Investor, Project, ProvinceData,
@@ -32,6 +33,8 @@ pub struct ProvinceFiles {
     pub geometry: Option<String>,
     /// `holidays/<year>.toml`: the Government's days off and weekend days worked, by name.
     pub holidays: Vec<(String, String)>,
+    /// `alerts.toml`: the alert rules, if the province has them.
+    pub alerts: Option<String>,
 }
 
 /// Sơn La, the demo province.
@@ -55,6 +58,7 @@ pub fn demo() -> ProvinceFiles {
         projects: Some(include_str!("../province/son-la/projects.toml").into()),
         disbursement: Some(include_str!("../province/son-la/disbursement.toml").into()),
         geometry: Some(include_str!("../province/son-la/geometry.geojson").into()),
+        alerts: Some(include_str!("../province/son-la/alerts.toml").into()),
         holidays: vec![
             (
                 "holidays/2026.toml".into(),
@@ -92,6 +96,7 @@ pub fn read_dir(dir: &Path) -> anyhow::Result<ProvinceFiles> {
         disbursement: optional("disbursement.toml")?,
         geometry: optional("geometry.geojson")?,
         holidays: holiday_files(&dir.join("holidays"))?,
+        alerts: optional("alerts.toml")?,
     })
 }
 
@@ -106,7 +111,10 @@ fn holiday_files(dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
         if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             files.push((format!("holidays/{name}"), text));
         }
     }
@@ -163,6 +171,34 @@ struct ProjectsFile {
     project: Vec<Project>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlertsFile {
+    #[serde(default)]
+    rule: Vec<AlertRule>,
+}
+
+/// Parses and checks `alerts.toml` against the catalogue; every problem is listed.
+pub fn alert_rules(files: &ProvinceFiles, catalogue: &Catalogue) -> anyhow::Result<Vec<AlertRule>> {
+    let Some(text) = &files.alerts else {
+        return Ok(Vec::new());
+    };
+    let rules = parse::<AlertsFile>("alerts.toml", text)?.rule;
+    let errors = app::model::alert::check_rules(&rules, catalogue);
+    if errors.is_empty() {
+        return Ok(rules);
+    }
+    let list: Vec<String> = errors
+        .iter()
+        .map(|(entry, field, reason)| format!("  - {entry}: {field}: {reason}"))
+        .collect();
+    Err(anyhow!(
+        "alerts.toml has {} problem(s):\n{}",
+        errors.len(),
+        list.join("\n")
+    ))
+}
+
 fn parse<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> anyhow::Result<T> {
     toml::from_str(text).map_err(|e| anyhow!("{file}: {e}"))
 }
@@ -195,9 +231,15 @@ pub fn load(files: &ProvinceFiles) -> anyhow::Result<Catalogue> {
     let mut holidays = Vec::new();
     for (name, text) in &files.holidays {
         let year: app::model::workdays::HolidayYear = parse(name, text)?;
-        let stem = name.trim_start_matches("holidays/").trim_end_matches(".toml");
+        let stem = name
+            .trim_start_matches("holidays/")
+            .trim_end_matches(".toml");
         if stem != year.year.to_string() {
-            return Err(anyhow!("{name}: year: the file of {} must be named {}.toml", year.year, year.year));
+            return Err(anyhow!(
+                "{name}: year: the file of {} must be named {}.toml",
+                year.year,
+                year.year
+            ));
         }
         holidays.push(year);
     }
@@ -309,8 +351,14 @@ mod tests {
         let c = load(&demo()).unwrap();
         assert!(c.calendar.knows(2026) && c.calendar.knows(2027));
         assert!(!c.calendar.is_working_day(date!(2026 - 02 - 17)), "Tết");
-        assert!(c.calendar.is_working_day(date!(2026 - 01 - 10)), "made-up Saturday");
-        assert!(!c.calendar.is_working_day(date!(2027 - 05 - 03)), "1/5 made up");
+        assert!(
+            c.calendar.is_working_day(date!(2026 - 01 - 10)),
+            "made-up Saturday"
+        );
+        assert!(
+            !c.calendar.is_working_day(date!(2027 - 05 - 03)),
+            "1/5 made up"
+        );
 
         // a misplaced day, a weekday "workday" and a file under the wrong name are named
         let mut files = demo();
@@ -319,14 +367,28 @@ mod tests {
             .replacen("to = \"2026-01-04\"", "to = \"2027-01-04\"", 1)
             .replacen("date = \"2026-01-10\"", "date = \"2026-01-09\"", 1);
         let err = load(&files).unwrap_err().to_string();
-        assert!(err.contains("holidays 2026 day_off #1: to: 2027-01-04 is not in 2026"), "{err}");
-        assert!(err.contains("holidays 2026 workday #1: date: 2026-01-09 is a Friday, not a weekend day"), "{err}");
+        assert!(
+            err.contains("holidays 2026 day_off #1: to: 2027-01-04 is not in 2026"),
+            "{err}"
+        );
+        assert!(
+            err.contains(
+                "holidays 2026 workday #1: date: 2026-01-09 is a Friday, not a weekend day"
+            ),
+            "{err}"
+        );
         let mut files = demo();
         files.holidays[1].0 = "holidays/2028.toml".into();
         let err = load(&files).unwrap_err().to_string();
-        assert!(err.contains("holidays/2028.toml: year: the file of 2027 must be named 2027.toml"), "{err}");
+        assert!(
+            err.contains("holidays/2028.toml: year: the file of 2027 must be named 2027.toml"),
+            "{err}"
+        );
         let mut files = demo();
-        files.holidays[1].1 = files.holidays[1].1.replacen("confirmed = true", "confirmed = \"yes\"", 1);
+        files.holidays[1].1 =
+            files.holidays[1]
+                .1
+                .replacen("confirmed = true", "confirmed = \"yes\"", 1);
         let err = load(&files).unwrap_err().to_string();
         assert!(err.starts_with("holidays/2027.toml:"), "{err}");
     }

@@ -23,6 +23,8 @@ pub struct IngestLimits {
 pub struct AppState {
     pub db: Db,
     pub catalogue: Arc<Catalogue>,
+    /// The alert rules (`alerts.toml`).
+    pub alert_rules: Arc<[app::model::alert::AlertRule]>,
     pub geography: Arc<Geography>,
     pub hub: Arc<Hub>,
     /// Stores accepted batches and publishes them, in commit order.

@@ -78,7 +78,7 @@ async fn follow(
                 apply(&mut screen, values);
                 have = Some(to);
             }
-            LiveFrame::Heartbeat { .. } | LiveFrame::Tasks { .. } => {}
+            LiveFrame::Heartbeat { .. } | LiveFrame::Tasks { .. } | LiveFrame::Alerts { .. } => {}
         }
     }
     (screen, first.unwrap_or_default())

@@ -210,9 +210,11 @@ impl MapShown {
             .zip(&values)
             .map(|((_, name), v)| {
                 // a figure older than its freshness contract is dimmed and says so
-                let late = v
-                    .as_ref()
-                    .is_some_and(|v| store.calendar.with_value(|c| layer.freshness.is_late(v.as_of, now, c)));
+                let late = v.as_ref().is_some_and(|v| {
+                    store
+                        .calendar
+                        .with_value(|c| layer.freshness.is_late(v.as_of, now, c))
+                });
                 let (value, as_of, tooltip) = match v {
                     Some(v) => {
                         let value = format::quantity(v.value, v.unit, l).to_string();

@@ -215,10 +215,16 @@ fn received(conn: &Shared, generation: u64, event: MessageEvent) {
     let values = match frame {
         LiveFrame::Snapshot { values, .. } | LiveFrame::Delta { values, .. } => values,
         // the live screens show no task lists: a task notice only proves the link
-        LiveFrame::Heartbeat { .. } | LiveFrame::Tasks { .. } => Vec::new(),
+        LiveFrame::Heartbeat { .. } | LiveFrame::Tasks { .. } | LiveFrame::Alerts { .. } => {
+            Vec::new()
+        }
     };
     match check {
-        FrameCheck::Reset | FrameCheck::Apply | FrameCheck::Ignore | FrameCheck::TasksChanged => {
+        FrameCheck::Reset
+        | FrameCheck::Apply
+        | FrameCheck::Ignore
+        | FrameCheck::TasksChanged
+        | FrameCheck::AlertsChanged => {
             let count = values.len();
             match check {
                 FrameCheck::Reset => store.reset(values),

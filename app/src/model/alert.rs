@@ -130,7 +130,13 @@ impl AlertRule {
     }
 
     /// The levels that apply on `day` to a figure of `area` of `indicator`.
-    fn threshold(&self, indicator: &Indicator, area: &str, province: &str, day: time::Date) -> Option<Threshold> {
+    fn threshold(
+        &self,
+        indicator: &Indicator,
+        area: &str,
+        province: &str,
+        day: time::Date,
+    ) -> Option<Threshold> {
         let month = u8::from(day.month());
         self.seasonal
             .iter()
@@ -145,7 +151,10 @@ impl AlertRule {
 }
 
 /// Checks the rules against the catalogue; every problem is `(entry, field, reason)`.
-pub fn check_rules(rules: &[AlertRule], catalogue: &Catalogue) -> Vec<(String, &'static str, String)> {
+pub fn check_rules(
+    rules: &[AlertRule],
+    catalogue: &Catalogue,
+) -> Vec<(String, &'static str, String)> {
     let mut errors = Vec::new();
     let mut codes = Vec::new();
     for (i, r) in rules.iter().enumerate() {
@@ -154,12 +163,18 @@ pub fn check_rules(rules: &[AlertRule], catalogue: &Catalogue) -> Vec<(String, &
         } else {
             format!("rule {}", r.code)
         };
-        let mut err = |field: &'static str, reason: String| errors.push((entry.clone(), field, reason));
+        let mut err =
+            |field: &'static str, reason: String| errors.push((entry.clone(), field, reason));
         let valid_code = !r.code.is_empty()
             && r.code.len() <= 64
-            && r.code.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+            && r.code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
         if !valid_code {
-            err("code", "must be 1 to 64 letters, digits, '.', '_' or '-'".into());
+            err(
+                "code",
+                "must be 1 to 64 letters, digits, '.', '_' or '-'".into(),
+            );
         } else if codes.contains(&r.code) {
             err("code", "appears more than once".into());
         }
@@ -184,41 +199,66 @@ pub fn check_rules(rules: &[AlertRule], catalogue: &Catalogue) -> Vec<(String, &
                         err("indicators", format!("'{code}' is not reported daily: only a daily figure can be missing at an hour"));
                     }
                     if !r.seasonal.is_empty() && ind.direction == Direction::Neutral {
-                        err("indicators", format!("'{code}' is neutral: it has no bad side for levels"));
+                        err(
+                            "indicators",
+                            format!("'{code}' is neutral: it has no bad side for levels"),
+                        );
                     }
                 }
             }
         }
         if matches!(r.kind, RuleKind::Jump | RuleKind::Missing) && r.indicators.is_empty() {
-            err("indicators", format!("a {} rule names the indicators it watches", r.kind.code()));
+            err(
+                "indicators",
+                format!("a {} rule names the indicators it watches", r.kind.code()),
+            );
         }
         if !r.cadences.is_empty() && r.kind != RuleKind::Late {
-            err("cadences", "only a late rule picks indicators by cadence".into());
+            err(
+                "cadences",
+                "only a late rule picks indicators by cadence".into(),
+            );
         }
         match (r.kind, r.jump_percent) {
             (RuleKind::Jump, None) => err("jump_percent", "a jump rule needs it".into()),
-            (RuleKind::Jump, Some(p)) if p <= Decimal::ZERO => err("jump_percent", "must be above 0".into()),
+            (RuleKind::Jump, Some(p)) if p <= Decimal::ZERO => {
+                err("jump_percent", "must be above 0".into())
+            }
             (RuleKind::Jump, _) | (_, None) => {}
             (_, Some(_)) => err("jump_percent", "only for a jump rule".into()),
         }
         match (r.kind, &r.expected_by) {
-            (RuleKind::Missing, None) => err("expected_by", "a missing rule needs the hour its figure is expected by (HH:MM)".into()),
-            (RuleKind::Missing, Some(t)) if r.expected_time().is_none() => {
-                err("expected_by", format!("'{t}' is not a time of day as HH:MM"))
-            }
+            (RuleKind::Missing, None) => err(
+                "expected_by",
+                "a missing rule needs the hour its figure is expected by (HH:MM)".into(),
+            ),
+            (RuleKind::Missing, Some(t)) if r.expected_time().is_none() => err(
+                "expected_by",
+                format!("'{t}' is not a time of day as HH:MM"),
+            ),
             (RuleKind::Missing, _) | (_, None) => {}
             (_, Some(_)) => err("expected_by", "only for a missing rule".into()),
         }
-        if r.kind != RuleKind::Threshold && (r.hysteresis_percent.is_some() || !r.seasonal.is_empty()) {
-            err("hysteresis_percent", "levels and hysteresis are for a threshold rule".into());
+        if r.kind != RuleKind::Threshold
+            && (r.hysteresis_percent.is_some() || !r.seasonal.is_empty())
+        {
+            err(
+                "hysteresis_percent",
+                "levels and hysteresis are for a threshold rule".into(),
+            );
         }
-        if r.hysteresis_percent.is_some_and(|h| h < Decimal::ZERO || h > Decimal::ONE_HUNDRED) {
+        if r.hysteresis_percent
+            .is_some_and(|h| h < Decimal::ZERO || h > Decimal::ONE_HUNDRED)
+        {
             err("hysteresis_percent", "must be from 0 to 100".into());
         }
         let mut months = Vec::new();
         for s in &r.seasonal {
             if !(1..=12).contains(&s.from_month) || months.contains(&s.from_month) {
-                err("seasonal", format!("from_month {} must be a month 1–12, once", s.from_month));
+                err(
+                    "seasonal",
+                    format!("from_month {} must be a month 1–12, once", s.from_month),
+                );
             }
             months.push(s.from_month);
         }
@@ -277,7 +317,9 @@ pub fn evaluate(
 ) -> Finding {
     match rule.kind {
         RuleKind::Threshold => {
-            let Some(v) = value else { return Finding::Clear };
+            let Some(v) = value else {
+                return Finding::Clear;
+            };
             let day = now.to_offset(VIETNAM).date();
             let Some(t) = rule.threshold(indicator, area, province, day) else {
                 return Finding::Clear;
@@ -291,7 +333,11 @@ pub fn evaluate(
             let shown_en = |d: Decimal| exact(d, crate::model::Locale::En);
             let reason = |level: Decimal, vi: &str, en: &str| Reason {
                 vi: format!("{} vượt ngưỡng {vi} ({})", shown(v.value), shown(level)),
-                en: format!("{} is beyond the {en} level ({})", shown_en(v.value), shown_en(level)),
+                en: format!(
+                    "{} is beyond the {en} level ({})",
+                    shown_en(v.value),
+                    shown_en(level)
+                ),
             };
             if worse(v.value, t.critical) {
                 return Finding::Raise {
@@ -305,7 +351,8 @@ pub fn evaluate(
                     reason: reason(t.warning, "cảnh báo", "warning"),
                 };
             }
-            let band = rule.hysteresis_percent.unwrap_or_default() / Decimal::ONE_HUNDRED * t.warning.abs();
+            let band = rule.hysteresis_percent.unwrap_or_default() / Decimal::ONE_HUNDRED
+                * t.warning.abs();
             let clear_level = match indicator.direction {
                 Direction::LowerIsBetter => t.warning - band,
                 _ => t.warning + band,
@@ -317,8 +364,13 @@ pub fn evaluate(
             }
         }
         RuleKind::Late => {
-            let Some(v) = value else { return Finding::Clear };
-            match indicator.freshness_contract().late_since(v.as_of, now, calendar) {
+            let Some(v) = value else {
+                return Finding::Clear;
+            };
+            match indicator
+                .freshness_contract()
+                .late_since(v.as_of, now, calendar)
+            {
                 Some(due) => {
                     let at = |l| crate::model::format::date_time(due, l);
                     let as_of = |l| crate::model::format::date_time(v.as_of, l);
@@ -342,8 +394,12 @@ pub fn evaluate(
             }
         }
         RuleKind::Jump => {
-            let Some(v) = value else { return Finding::Clear };
-            let Some(prev) = v.previous.as_ref() else { return Finding::Clear };
+            let Some(v) = value else {
+                return Finding::Clear;
+            };
+            let Some(prev) = v.previous.as_ref() else {
+                return Finding::Clear;
+            };
             // a year-to-date figure restarts on 1 January: no jump across the reset
             if indicator.cumulative && prev.period.start().year() != v.period.start().year() {
                 return Finding::Clear;
@@ -357,7 +413,11 @@ pub fn evaluate(
                 return Finding::Clear;
             }
             let pct = |l| crate::model::format::number(change.abs(), 1, l);
-            let sign = if change > Decimal::ZERO { ("tăng", "up") } else { ("giảm", "down") };
+            let sign = if change > Decimal::ZERO {
+                ("tăng", "up")
+            } else {
+                ("giảm", "down")
+            };
             Finding::Raise {
                 severity: Severity::Warning,
                 reason: Reason {
@@ -379,8 +439,12 @@ pub fn evaluate(
             }
         }
         RuleKind::Missing => {
-            let Some(at) = rule.expected_time() else { return Finding::Clear };
-            let Some(day) = calendar.working_day_due(now, at) else { return Finding::Clear };
+            let Some(at) = rule.expected_time() else {
+                return Finding::Clear;
+            };
+            let Some(day) = calendar.working_day_due(now, at) else {
+                return Finding::Clear;
+            };
             if value.is_some_and(|v| v.period.start() >= day) {
                 return Finding::Clear;
             }
@@ -435,13 +499,61 @@ impl Status {
     }
 }
 
+/// Someone's act on an alert: when, by whom, with what note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Act {
+    #[serde(with = "crate::model::iso::rfc3339")]
+    pub at: OffsetDateTime,
+    /// The person; none when the alert cleared by itself.
+    pub by: Option<String>,
+    pub note: Option<String>,
+}
+
+/// An alert as stored and as the API gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    pub id: i64,
+    pub rule: String,
+    pub kind: RuleKind,
+    pub indicator: String,
+    pub area: String,
+    /// The agency that owns the indicator: the one the alert is against.
+    pub agency: String,
+    pub severity: Severity,
+    pub status: Status,
+    /// The figure it is about, as last evaluated (none for a figure never reported).
+    #[serde(with = "crate::model::number::option")]
+    pub value: Option<Decimal>,
+    pub period: Option<String>,
+    #[serde(with = "crate::model::iso::rfc3339::option")]
+    pub as_of: Option<OffsetDateTime>,
+    pub reason: Reason,
+    #[serde(with = "crate::model::iso::rfc3339")]
+    pub raised_at: OffsetDateTime,
+    pub acknowledged: Option<Act>,
+    /// When it went to the leaders, unacknowledged past the rule's time.
+    #[serde(with = "crate::model::iso::rfc3339::option")]
+    pub escalated_at: Option<OffsetDateTime>,
+    pub resolved: Option<Act>,
+    #[serde(with = "crate::model::iso::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    /// 1 when raised; each transition adds one.
+    pub version: u32,
+}
+
 /// What the engine does next for one (rule, indicator, area).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Step {
     /// Raise a new alert.
-    Raise { severity: Severity, reason: Reason },
+    Raise {
+        severity: Severity,
+        reason: Reason,
+    },
     /// The open alert's severity or reason changed.
-    Update { severity: Severity, reason: Reason },
+    Update {
+        severity: Severity,
+        reason: Reason,
+    },
     /// The condition cleared: resolve the open alert.
     Resolve,
     Nothing,
@@ -547,7 +659,12 @@ mod tests {
 
     const NOW: OffsetDateTime = datetime!(2026-12-02 10:00 +7);
 
-    fn find(rule: &AlertRule, ind: &Indicator, v: Option<&LiveValue>, now: OffsetDateTime) -> Finding {
+    fn find(
+        rule: &AlertRule,
+        ind: &Indicator,
+        v: Option<&LiveValue>,
+        now: OffsetDateTime,
+    ) -> Finding {
         evaluate(rule, ind, "14", "14", v, now, &WorkCalendar::default())
     }
 
@@ -573,17 +690,28 @@ mod tests {
         assert_eq!(at("96"), Finding::Hold);
         assert_eq!(at("96.9"), Finding::Clear);
         assert_eq!(at("99"), Finding::Clear);
-        let Finding::Raise { reason, .. } = at("89.9") else { panic!() };
+        let Finding::Raise { reason, .. } = at("89.9") else {
+            panic!()
+        };
         assert_eq!(reason.vi, "89,9 vượt ngưỡng nguy cấp (90)");
         assert_eq!(reason.en, "89.9 is beyond the critical level (90)");
         // lower is better: above is bad
         let mut overdue = indicator("services.overdue", "VPUB");
         overdue.direction = Direction::LowerIsBetter;
-        overdue.threshold = Some(Threshold { warning: d("5"), critical: d("20") });
+        overdue.threshold = Some(Threshold {
+            warning: d("5"),
+            critical: d("20"),
+        });
         let f = find(&r, &overdue, Some(&value("21", "2026-12-02", NOW)), NOW);
         assert_eq!(severity(&f), Some(Severity::Critical));
-        assert_eq!(find(&r, &overdue, Some(&value("4.95", "2026-12-02", NOW)), NOW), Finding::Hold);
-        assert_eq!(find(&r, &overdue, Some(&value("4.9", "2026-12-02", NOW)), NOW), Finding::Clear);
+        assert_eq!(
+            find(&r, &overdue, Some(&value("4.95", "2026-12-02", NOW)), NOW),
+            Finding::Hold
+        );
+        assert_eq!(
+            find(&r, &overdue, Some(&value("4.9", "2026-12-02", NOW)), NOW),
+            Finding::Clear
+        );
         // no value: nothing to alert on
         assert_eq!(find(&r, &ind, None, NOW), Finding::Clear);
     }
@@ -592,13 +720,28 @@ mod tests {
     fn a_cumulative_rate_is_judged_by_the_levels_of_its_time_of_year() {
         let mut r = rule(RuleKind::Threshold);
         r.seasonal = vec![
-            SeasonalThreshold { from_month: 1, warning: d("5"), critical: d("2") },
-            SeasonalThreshold { from_month: 7, warning: d("40"), critical: d("30") },
-            SeasonalThreshold { from_month: 12, warning: d("80"), critical: d("70") },
+            SeasonalThreshold {
+                from_month: 1,
+                warning: d("5"),
+                critical: d("2"),
+            },
+            SeasonalThreshold {
+                from_month: 7,
+                warning: d("40"),
+                critical: d("30"),
+            },
+            SeasonalThreshold {
+                from_month: 12,
+                warning: d("80"),
+                critical: d("70"),
+            },
         ];
         let ind = ontime();
         let v = value("45", "2026-11-30", NOW);
-        assert_eq!(severity(&find(&r, &ind, Some(&v), datetime!(2026-11-30 23:59 +7))), None);
+        assert_eq!(
+            severity(&find(&r, &ind, Some(&v), datetime!(2026-11-30 23:59 +7))),
+            None
+        );
         // on 1 December the year-end level applies (Vietnam time: 17:00 UTC is 00:00)
         assert_eq!(
             severity(&find(&r, &ind, Some(&v), datetime!(2026-11-30 17:00 UTC))),
@@ -606,7 +749,10 @@ mod tests {
         );
         // 30 June and 1 July
         let v = value("35", "2026-06-30", NOW);
-        assert_eq!(severity(&find(&r, &ind, Some(&v), datetime!(2026-06-30 12:00 +7))), None);
+        assert_eq!(
+            severity(&find(&r, &ind, Some(&v), datetime!(2026-06-30 12:00 +7))),
+            None
+        );
         assert_eq!(
             severity(&find(&r, &ind, Some(&v), datetime!(2026-07-01 12:00 +7))),
             Some(Severity::Warning)
@@ -627,7 +773,13 @@ mod tests {
             let now = NOW + Duration::minutes(minute);
             let v = if minute % 2 == 0 { "94.5" } else { "95.5" };
             let f = find(&r, &ind, Some(&value(v, "2026-12-02", now)), now);
-            match step(open.as_ref().map(|(s, w)| (*s, w)), last_resolved, f, quiet, now) {
+            match step(
+                open.as_ref().map(|(s, w)| (*s, w)),
+                last_resolved,
+                f,
+                quiet,
+                now,
+            ) {
                 Step::Raise { severity, reason } => {
                     raised += 1;
                     open = Some((severity, reason));
@@ -650,7 +802,13 @@ mod tests {
             let now = NOW + Duration::minutes(minute);
             let v = if minute % 2 == 0 { "94.5" } else { "95.5" };
             let f = find(&r, &ind, Some(&value(v, "2026-12-02", now)), now);
-            match step(open.as_ref().map(|(s, w)| (*s, w)), last_resolved, f, quiet, now) {
+            match step(
+                open.as_ref().map(|(s, w)| (*s, w)),
+                last_resolved,
+                f,
+                quiet,
+                now,
+            ) {
                 Step::Raise { severity, reason } => {
                     raised += 1;
                     open = Some((severity, reason));
@@ -667,27 +825,87 @@ mod tests {
 
     #[test]
     fn the_life_cycle_steps() {
-        let why = Reason { vi: "a".into(), en: "a".into() };
-        let other = Reason { vi: "b".into(), en: "b".into() };
-        let raise = |s| Finding::Raise { severity: s, reason: why.clone() };
+        let why = Reason {
+            vi: "a".into(),
+            en: "a".into(),
+        };
+        let other = Reason {
+            vi: "b".into(),
+            en: "b".into(),
+        };
+        let raise = |s| Finding::Raise {
+            severity: s,
+            reason: why.clone(),
+        };
         let q = Duration::minutes(30);
-        assert!(matches!(step(None, None, raise(Severity::Warning), q, NOW), Step::Raise { .. }));
-        // the same condition again changes nothing; a worse one updates the open alert
-        assert_eq!(step(Some((Severity::Warning, &why)), None, raise(Severity::Warning), q, NOW), Step::Nothing);
         assert!(matches!(
-            step(Some((Severity::Warning, &other)), None, raise(Severity::Warning), q, NOW),
+            step(None, None, raise(Severity::Warning), q, NOW),
+            Step::Raise { .. }
+        ));
+        // the same condition again changes nothing; a worse one updates the open alert
+        assert_eq!(
+            step(
+                Some((Severity::Warning, &why)),
+                None,
+                raise(Severity::Warning),
+                q,
+                NOW
+            ),
+            Step::Nothing
+        );
+        assert!(matches!(
+            step(
+                Some((Severity::Warning, &other)),
+                None,
+                raise(Severity::Warning),
+                q,
+                NOW
+            ),
             Step::Update { .. }
         ));
         assert!(matches!(
-            step(Some((Severity::Warning, &why)), None, raise(Severity::Critical), q, NOW),
-            Step::Update { severity: Severity::Critical, .. }
+            step(
+                Some((Severity::Warning, &why)),
+                None,
+                raise(Severity::Critical),
+                q,
+                NOW
+            ),
+            Step::Update {
+                severity: Severity::Critical,
+                ..
+            }
         ));
-        assert_eq!(step(Some((Severity::Warning, &why)), None, Finding::Clear, q, NOW), Step::Resolve);
-        assert_eq!(step(Some((Severity::Warning, &why)), None, Finding::Hold, q, NOW), Step::Nothing);
+        assert_eq!(
+            step(
+                Some((Severity::Warning, &why)),
+                None,
+                Finding::Clear,
+                q,
+                NOW
+            ),
+            Step::Resolve
+        );
+        assert_eq!(
+            step(Some((Severity::Warning, &why)), None, Finding::Hold, q, NOW),
+            Step::Nothing
+        );
         // quiet for 30 minutes after resolving: 29:59 no, 30:00 yes
         let resolved = NOW - Duration::minutes(30);
-        assert_eq!(step(None, Some(resolved + Duration::SECOND), raise(Severity::Warning), q, NOW), Step::Nothing);
-        assert!(matches!(step(None, Some(resolved), raise(Severity::Warning), q, NOW), Step::Raise { .. }));
+        assert_eq!(
+            step(
+                None,
+                Some(resolved + Duration::SECOND),
+                raise(Severity::Warning),
+                q,
+                NOW
+            ),
+            Step::Nothing
+        );
+        assert!(matches!(
+            step(None, Some(resolved), raise(Severity::Warning), q, NOW),
+            Step::Raise { .. }
+        ));
         assert_eq!(step(None, None, Finding::Clear, q, NOW), Step::Nothing);
     }
 
@@ -707,7 +925,17 @@ mod tests {
         ind.cadence = Cadence::Daily;
         assert!(r.watches(&ind), "late rules watch daily figures by default");
         let cal = calendar();
-        let at = |as_of, now| evaluate(&r, &ind, "14", "14", Some(&value("1", "2026-12-02", as_of)), now, &cal);
+        let at = |as_of, now| {
+            evaluate(
+                &r,
+                &ind,
+                "14",
+                "14",
+                Some(&value("1", "2026-12-02", as_of)),
+                now,
+                &cal,
+            )
+        };
         let wed = datetime!(2026-12-02 17:00 +7);
         assert_eq!(at(wed, datetime!(2026-12-03 17:00 +7)), Finding::Clear);
         let Finding::Raise { reason, .. } = at(wed, datetime!(2026-12-03 17:01 +7)) else {
@@ -718,11 +946,20 @@ mod tests {
             "Chậm cập nhật: số liệu mới đến hạn 17:00 03/12/2026, số liệu hiện có đến 17:00 02/12/2026"
         );
         // Thursday's figure arrives a minute late: cleared
-        assert_eq!(at(datetime!(2026-12-03 17:01 +7), datetime!(2026-12-03 17:02 +7)), Finding::Clear);
+        assert_eq!(
+            at(
+                datetime!(2026-12-03 17:01 +7),
+                datetime!(2026-12-03 17:02 +7)
+            ),
+            Finding::Clear
+        );
         // not over Tết, yes on the first working day after it
         let before = datetime!(2026-02-13 17:00 +7);
         assert_eq!(at(before, datetime!(2026-02-18 17:30 +7)), Finding::Clear);
-        assert!(matches!(at(before, datetime!(2026-02-23 17:01 +7)), Finding::Raise { .. }));
+        assert!(matches!(
+            at(before, datetime!(2026-02-23 17:01 +7)),
+            Finding::Raise { .. }
+        ));
         // monthly figures are not watched unless named
         assert!(!r.watches(&indicator("m", "STC")));
     }
@@ -735,21 +972,42 @@ mod tests {
         ind.cumulative = true;
         let with_prev = |v: &str, period: &str, prev: &str, prev_period: &str| {
             let mut x = value(v, period, NOW);
-            x.previous = Some(PreviousValue { period: prev_period.parse().unwrap(), value: d(prev) });
+            x.previous = Some(PreviousValue {
+                period: prev_period.parse().unwrap(),
+                value: d(prev),
+            });
             x
         };
         let f = |x: &LiveValue| find(&r, &ind, Some(x), NOW);
-        assert_eq!(f(&with_prev("130", "2026-12-02", "100", "2026-12-01")), Finding::Clear, "exactly 30%");
-        let Finding::Raise { reason, .. } = f(&with_prev("130.1", "2026-12-02", "100", "2026-12-01")) else {
+        assert_eq!(
+            f(&with_prev("130", "2026-12-02", "100", "2026-12-01")),
+            Finding::Clear,
+            "exactly 30%"
+        );
+        let Finding::Raise { reason, .. } =
+            f(&with_prev("130.1", "2026-12-02", "100", "2026-12-01"))
+        else {
             panic!()
         };
-        assert_eq!(reason.vi, "Biến động bất thường: tăng 30,1% so với 01/12/2026 (ngưỡng 30%)");
-        assert!(matches!(f(&with_prev("60", "2026-12-02", "100", "2026-12-01")), Finding::Raise { .. }));
+        assert_eq!(
+            reason.vi,
+            "Biến động bất thường: tăng 30,1% so với 01/12/2026 (ngưỡng 30%)"
+        );
+        assert!(matches!(
+            f(&with_prev("60", "2026-12-02", "100", "2026-12-01")),
+            Finding::Raise { .. }
+        ));
         // the year-to-date figure of 1 January against 31 December is the reset, not a fall
-        assert_eq!(f(&with_prev("1", "2027-01-01", "100", "2026-12-31")), Finding::Clear);
+        assert_eq!(
+            f(&with_prev("1", "2027-01-01", "100", "2026-12-31")),
+            Finding::Clear
+        );
         // nothing to compare with
         assert_eq!(f(&value("1", "2026-12-02", NOW)), Finding::Clear);
-        assert_eq!(f(&with_prev("5", "2026-12-02", "0", "2026-12-01")), Finding::Clear);
+        assert_eq!(
+            f(&with_prev("5", "2026-12-02", "0", "2026-12-01")),
+            Finding::Clear
+        );
     }
 
     #[test]
@@ -760,25 +1018,59 @@ mod tests {
         ind.cadence = Cadence::Daily;
         let cal = calendar();
         let at = |period: &str, now| {
-            evaluate(&r, &ind, "14", "14", Some(&value("1", period, NOW)), now, &cal)
+            evaluate(
+                &r,
+                &ind,
+                "14",
+                "14",
+                Some(&value("1", period, NOW)),
+                now,
+                &cal,
+            )
         };
         // Wednesday 2 December: yesterday's figure is fine until 17:30
-        assert_eq!(at("2026-12-01", datetime!(2026-12-02 17:29 +7)), Finding::Clear);
+        assert_eq!(
+            at("2026-12-01", datetime!(2026-12-02 17:29 +7)),
+            Finding::Clear
+        );
         let Finding::Raise { reason, .. } = at("2026-12-01", datetime!(2026-12-02 17:30 +7)) else {
             panic!()
         };
         assert_eq!(reason.vi, "Thiếu số liệu ngày 02/12/2026 (hạn 17:30)");
         // still missing the next morning; cleared by the day's figure
-        assert!(matches!(at("2026-12-01", datetime!(2026-12-03 08:00 +7)), Finding::Raise { .. }));
-        assert_eq!(at("2026-12-02", datetime!(2026-12-03 08:00 +7)), Finding::Clear);
+        assert!(matches!(
+            at("2026-12-01", datetime!(2026-12-03 08:00 +7)),
+            Finding::Raise { .. }
+        ));
+        assert_eq!(
+            at("2026-12-02", datetime!(2026-12-03 08:00 +7)),
+            Finding::Clear
+        );
         // Saturday asks for nothing new beyond Friday's
-        assert_eq!(at("2026-12-04", datetime!(2026-12-05 18:00 +7)), Finding::Clear);
+        assert_eq!(
+            at("2026-12-04", datetime!(2026-12-05 18:00 +7)),
+            Finding::Clear
+        );
         // during Tết nothing is missing; Friday 13 February's figure covers it
-        assert_eq!(at("2026-02-13", datetime!(2026-02-17 18:00 +7)), Finding::Clear);
-        assert!(matches!(at("2026-02-13", datetime!(2026-02-23 17:31 +7)), Finding::Raise { .. }));
+        assert_eq!(
+            at("2026-02-13", datetime!(2026-02-17 18:00 +7)),
+            Finding::Clear
+        );
+        assert!(matches!(
+            at("2026-02-13", datetime!(2026-02-23 17:31 +7)),
+            Finding::Raise { .. }
+        ));
         // never reported: missing too
         assert!(matches!(
-            evaluate(&r, &ind, "14", "14", None, datetime!(2026-12-02 17:31 +7), &cal),
+            evaluate(
+                &r,
+                &ind,
+                "14",
+                "14",
+                None,
+                datetime!(2026-12-02 17:31 +7),
+                &cal
+            ),
             Finding::Raise { .. }
         ));
     }
@@ -797,7 +1089,13 @@ mod tests {
         assert!(may_act(&user(Role::Leader)));
         assert!(may_act(&user(Role::Admin)));
         assert!(!may_act(&user(Role::AgencyOfficer)));
-        assert!(!may_act(&Principal::Display { id: 1, name: "Tường".into() }));
-        assert!(!may_act(&Principal::AgencyToken { id: 1, agency: "STC".into() }));
+        assert!(!may_act(&Principal::Display {
+            id: 1,
+            name: "Tường".into()
+        }));
+        assert!(!may_act(&Principal::AgencyToken {
+            id: 1,
+            agency: "STC".into()
+        }));
     }
 }

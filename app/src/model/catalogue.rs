@@ -888,7 +888,10 @@ impl Catalogue {
         }
 
         let calendar = super::workdays::WorkCalendar::from_years(&holidays).unwrap_or_else(|e| {
-            errors.extend(e.into_iter().map(|(entry, field, reason)| problem(&entry, field, reason)));
+            errors.extend(
+                e.into_iter()
+                    .map(|(entry, field, reason)| problem(&entry, field, reason)),
+            );
             Default::default()
         });
 

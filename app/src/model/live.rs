@@ -164,9 +164,15 @@ pub enum LiveFrame {
         epoch: String,
         changed: Vec<TaskChange>,
     },
+    /// Alerts raised or changed (each id with its version after the change); reload them
+    /// through the alert API. None named: anything may have changed.
+    Alerts {
+        epoch: String,
+        changed: Vec<TaskChange>,
+    },
 }
 
-/// A task created or changed: its id and its version after the change.
+/// A task (or alert) created or changed: its id and its version after the change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskChange {
     pub id: i64,
@@ -180,6 +186,7 @@ enum FrameType {
     Delta,
     Heartbeat,
     Tasks,
+    Alerts,
 }
 
 /// Every field of every frame, read in one pass: deserialising the tagged enum directly
@@ -230,6 +237,10 @@ impl TryFrom<WireFrame> for LiveFrame {
                 epoch: w.epoch,
                 changed: w.changed,
             },
+            FrameType::Alerts => LiveFrame::Alerts {
+                epoch: w.epoch,
+                changed: w.changed,
+            },
         })
     }
 }
@@ -245,6 +256,8 @@ pub enum FrameCheck {
     Ignore,
     /// Tasks the viewer may see changed: reload what shows them. The position stays.
     TasksChanged,
+    /// Alerts the viewer may see changed: reload them. The position stays.
+    AlertsChanged,
     /// Updates are missing between what the client has and this frame: reconnect with
     /// `since` set to the client's position.
     Gap { have: u64, frame_from: u64 },
@@ -310,6 +323,13 @@ impl StreamCursor {
                     FrameCheck::EpochChanged
                 } else {
                     FrameCheck::TasksChanged
+                }
+            }
+            (LiveFrame::Alerts { epoch, .. }, Some(pos)) => {
+                if *epoch != pos.epoch {
+                    FrameCheck::EpochChanged
+                } else {
+                    FrameCheck::AlertsChanged
                 }
             }
             (LiveFrame::Heartbeat { epoch, offset, .. }, Some(pos)) => {
@@ -415,6 +435,12 @@ mod tests {
             changed: vec![TaskChange { id: 4, version: 2 }],
         };
         assert_eq!(c.check(&tasks("e")), FrameCheck::TasksChanged);
+        let alerts = LiveFrame::Alerts {
+            epoch: "e".into(),
+            changed: vec![TaskChange { id: 9, version: 1 }],
+        };
+        assert_eq!(c.check(&alerts), FrameCheck::AlertsChanged);
+        assert_eq!(c.position().unwrap().offset, 13);
         assert_eq!(c.position().unwrap().offset, 13);
         assert_eq!(c.check(&delta("e", 13, 14)), FrameCheck::Apply);
         assert_eq!(c.check(&tasks("f")), FrameCheck::EpochChanged);

@@ -383,7 +383,14 @@ mod tests {
     fn falling_value_of_lower_is_better_is_good() {
         let mut s = spec(Headline::Value, Unit::Percent, Direction::LowerIsBetter);
         s.target_indicator = None;
-        let view = s.view(&value("3.5", Some("4.0")), None, NOW, &Default::default(), true, Locale::Vi);
+        let view = s.view(
+            &value("3.5", Some("4.0")),
+            None,
+            NOW,
+            &Default::default(),
+            true,
+            Locale::Vi,
+        );
         let trend = view.trend.unwrap();
         assert_eq!(
             (trend.direction, trend.good),
@@ -399,11 +406,13 @@ mod tests {
         let v = value("1", None);
         let later = NOW + Duration::hours(2);
         assert_eq!(
-            s.view(&v, None, later, &Default::default(), true, Locale::Vi).freshness,
+            s.view(&v, None, later, &Default::default(), true, Locale::Vi)
+                .freshness,
             Freshness::Late
         );
         assert_eq!(
-            s.view(&v, None, NOW, &Default::default(), false, Locale::Vi).freshness,
+            s.view(&v, None, NOW, &Default::default(), false, Locale::Vi)
+                .freshness,
             Freshness::Unconfirmed
         );
     }
@@ -415,13 +424,22 @@ mod tests {
         let mut v = value("25000000000", Some("4600000000000"));
         v.period = "2027-01-01".parse().unwrap();
         v.previous.as_mut().unwrap().period = "2026-12-31".parse().unwrap();
-        assert!(s.view(&v, None, NOW, &Default::default(), true, Locale::Vi).trend.is_none());
+        assert!(s
+            .view(&v, None, NOW, &Default::default(), true, Locale::Vi)
+            .trend
+            .is_none());
         // within the year the change is shown
         let within = value("4512300000000", Some("4500000000000"));
-        assert!(s.view(&within, None, NOW, &Default::default(), true, Locale::Vi).trend.is_some());
+        assert!(s
+            .view(&within, None, NOW, &Default::default(), true, Locale::Vi)
+            .trend
+            .is_some());
         // a figure that is not cumulative keeps its change across years
         s.cumulative = false;
-        assert!(s.view(&v, None, NOW, &Default::default(), true, Locale::Vi).trend.is_some());
+        assert!(s
+            .view(&v, None, NOW, &Default::default(), true, Locale::Vi)
+            .trend
+            .is_some());
     }
 
     #[test]
@@ -438,7 +456,14 @@ mod tests {
             figure(time::macros::date!(2025 - 11 - 24), 4_100),
         ];
         // 22/11/2026 against 21/11/2025's figure (the last reported by the 22nd)
-        let view = s.view(&value("4500", Some("4480")), None, NOW, &Default::default(), true, Locale::Vi);
+        let view = s.view(
+            &value("4500", Some("4480")),
+            None,
+            NOW,
+            &Default::default(),
+            true,
+            Locale::Vi,
+        );
         let trend = view.trend.unwrap();
         assert_eq!(trend.text, "+12,5% so với cùng kỳ");
         assert_eq!(
@@ -446,7 +471,14 @@ mod tests {
             (TrendDirection::Up, Some(true))
         );
         // behind last year is a fall, whatever the change since yesterday
-        let view = s.view(&value("3600", Some("3500")), None, NOW, &Default::default(), true, Locale::En);
+        let view = s.view(
+            &value("3600", Some("3500")),
+            None,
+            NOW,
+            &Default::default(),
+            true,
+            Locale::En,
+        );
         assert_eq!(view.trend.unwrap().text, "−10.0% on a year earlier");
         // on 1 January: against 1 January last year, never against 31 December
         let mut first = value("20", Some("4600"));

@@ -92,7 +92,8 @@ impl WorkCalendar {
         let local = now.to_offset(VIETNAM);
         let mut day = local.date();
         for _ in 0..LOOK_AHEAD_DAYS {
-            if self.is_working_day(day) && day.with_time(at) <= local.date().with_time(local.time()) {
+            if self.is_working_day(day) && day.with_time(at) <= local.date().with_time(local.time())
+            {
                 return Some(day);
             }
             day = day.previous_day()?;
@@ -102,7 +103,11 @@ impl WorkCalendar {
 
     /// The moment `allowance` of office time (working days, [`OFFICE_OPENS`] to
     /// [`OFFICE_CLOSES`]) has passed after `from`; `None` beyond the walk's reach.
-    pub fn after_office_time(&self, from: OffsetDateTime, allowance: Duration) -> Option<OffsetDateTime> {
+    pub fn after_office_time(
+        &self,
+        from: OffsetDateTime,
+        allowance: Duration,
+    ) -> Option<OffsetDateTime> {
         let from = from.to_offset(VIETNAM);
         let mut left = allowance;
         let mut day = from.date();
@@ -179,11 +184,23 @@ impl WorkCalendar {
         for y in years {
             let entry = format!("holidays {}", y.year);
             if seen.contains(&y.year) {
-                errors.push((entry.clone(), "year", "appears in more than one file".into()));
+                errors.push((
+                    entry.clone(),
+                    "year",
+                    "appears in more than one file".into(),
+                ));
             }
             seen.push(y.year);
-            let texts = |errors: &mut Vec<_>, entry: &str, name_vi: &str, name_en: &str, source: &str| {
-                for (field, text) in [("name_vi", name_vi), ("name_en", name_en), ("source", source)] {
+            let texts = |errors: &mut Vec<_>,
+                         entry: &str,
+                         name_vi: &str,
+                         name_en: &str,
+                         source: &str| {
+                for (field, text) in [
+                    ("name_vi", name_vi),
+                    ("name_en", name_en),
+                    ("source", source),
+                ] {
                     if text.trim().is_empty() {
                         errors.push((entry.to_string(), field, "must not be empty".to_string()));
                     }
@@ -203,7 +220,12 @@ impl WorkCalendar {
                     errors.push((
                         entry.clone(),
                         "to",
-                        format!("a break runs from 1 to 14 days; {} to {} is {} days", d.from, d.to, length + 1),
+                        format!(
+                            "a break runs from 1 to 14 days; {} to {} is {} days",
+                            d.from,
+                            d.to,
+                            length + 1
+                        ),
                     ));
                     continue;
                 }
@@ -218,11 +240,23 @@ impl WorkCalendar {
                 let entry = format!("{entry} workday #{}", i + 1);
                 texts(&mut errors, &entry, &w.name_vi, &w.name_en, &w.source);
                 if w.date.year() != y.year {
-                    errors.push((entry.clone(), "date", format!("{} is not in {}", w.date, y.year)));
+                    errors.push((
+                        entry.clone(),
+                        "date",
+                        format!("{} is not in {}", w.date, y.year),
+                    ));
                 } else if !is_weekend(w.date) {
-                    errors.push((entry.clone(), "date", format!("{} is a {}, not a weekend day", w.date, w.date.weekday())));
+                    errors.push((
+                        entry.clone(),
+                        "date",
+                        format!("{} is a {}, not a weekend day", w.date, w.date.weekday()),
+                    ));
                 } else if breaks.contains(&w.date) {
-                    errors.push((entry.clone(), "date", format!("{} is inside a break", w.date)));
+                    errors.push((
+                        entry.clone(),
+                        "date",
+                        format!("{} is inside a break", w.date),
+                    ));
                 }
                 worked.push(w.date);
             }
@@ -262,7 +296,12 @@ pub struct FreshnessContract {
 
 impl FreshnessContract {
     /// Whether a value as of `as_of` is late at `now`.
-    pub fn is_late(&self, as_of: OffsetDateTime, now: OffsetDateTime, calendar: &WorkCalendar) -> bool {
+    pub fn is_late(
+        &self,
+        as_of: OffsetDateTime,
+        now: OffsetDateTime,
+        calendar: &WorkCalendar,
+    ) -> bool {
         self.late_since(as_of, now, calendar).is_some()
     }
 
@@ -331,9 +370,18 @@ mod tests {
     #[test]
     fn working_days_follow_the_calendar() {
         let c = calendar_2026();
-        assert!(!c.is_working_day(date!(2026 - 01 - 02)), "the bridge Friday");
-        assert!(c.is_working_day(date!(2026 - 01 - 10)), "the Saturday that makes it up");
-        assert!(!c.is_working_day(date!(2026 - 01 - 17)), "an ordinary Saturday");
+        assert!(
+            !c.is_working_day(date!(2026 - 01 - 02)),
+            "the bridge Friday"
+        );
+        assert!(
+            c.is_working_day(date!(2026 - 01 - 10)),
+            "the Saturday that makes it up"
+        );
+        assert!(
+            !c.is_working_day(date!(2026 - 01 - 17)),
+            "an ordinary Saturday"
+        );
         assert!(c.is_working_day(date!(2026 - 02 - 13)));
         assert!(!c.is_working_day(date!(2026 - 02 - 16)), "Tết");
         assert!(c.is_working_day(date!(2026 - 02 - 23)));
@@ -368,7 +416,11 @@ mod tests {
             "one minute after the contract"
         );
         // a figure arriving one minute late is current from then on
-        assert!(!d.is_late(datetime!(2026-12-03 17:01 +7), datetime!(2026-12-03 23:00 +7), &c));
+        assert!(!d.is_late(
+            datetime!(2026-12-03 17:01 +7),
+            datetime!(2026-12-03 23:00 +7),
+            &c
+        ));
         // Friday's report over the weekend until Monday 17:00
         let fri = datetime!(2026-12-04 17:00 +7);
         assert!(!d.is_late(fri, datetime!(2026-12-07 16:59 +7), &c));
@@ -407,7 +459,11 @@ mod tests {
             &c
         ));
         // a value from the future (a clock ahead) is not late
-        assert!(!d.is_late(datetime!(2026-12-10 17:00 +7), datetime!(2026-12-09 17:00 +7), &c));
+        assert!(!d.is_late(
+            datetime!(2026-12-10 17:00 +7),
+            datetime!(2026-12-09 17:00 +7),
+            &c
+        ));
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! canonical decimal text, on both backends, so the database never rounds a figure and a
 //! copy from one backend to the other is the same data.
 
+pub mod alerts;
 pub mod audit;
 pub mod catalogue;
 pub mod displays;

@@ -212,6 +212,10 @@ struct Standing<'a> {
     tasks: &'a TaskScope,
     /// Task notices may have gone round the ring unseen (it lagged behind it).
     missed_tasks: bool,
+    /// Whose alerts it is sent: those about the values it sees.
+    alerts: &'a Visibility,
+    /// Alert notices may have gone round the ring unseen.
+    missed_alerts: bool,
     opened: time::OffsetDateTime,
     /// Every revocation up to here checked.
     checked: Watcher,
@@ -258,6 +262,17 @@ impl Standing<'_> {
                     Step::Notices(texts)
                 }
             }
+            Ok(Broadcast::Alerts(notices)) => {
+                let texts: Vec<bytes::Bytes> = notices
+                    .iter()
+                    .filter_map(|n| n.text_for(self.alerts))
+                    .collect();
+                if texts.is_empty() {
+                    Step::Skip
+                } else {
+                    Step::Notices(texts)
+                }
+            }
             Ok(Broadcast::Closing) | Err(RecvError::Closed) => Step::End(End::ShuttingDown),
             Ok(Broadcast::Unavailable) => Step::End(End::Unavailable),
             Err(RecvError::Lagged(_)) => {
@@ -269,6 +284,7 @@ impl Standing<'_> {
                     return Step::End(End::Unavailable);
                 }
                 self.missed_tasks = self.tasks.is_some();
+                self.missed_alerts = *self.alerts != Visibility::Nothing;
                 match self.check_revocations() {
                     Some(end) => Step::End(end),
                     None => Step::CatchUp,
@@ -318,6 +334,8 @@ async fn stream(
         principal,
         tasks: &viewer.tasks,
         missed_tasks: false,
+        alerts: visibility,
+        missed_alerts: false,
         opened,
         checked,
         sent: first.to,
@@ -389,6 +407,9 @@ async fn stream(
                     }
                     if std::mem::take(&mut standing.missed_tasks) {
                         queued.push(hub.tasks_resync());
+                    }
+                    if std::mem::take(&mut standing.missed_alerts) {
+                        queued.push(hub.alerts_resync());
                     }
                     if bytes < MAX_BATCH_BYTES {
                         next = match ring.try_recv() {

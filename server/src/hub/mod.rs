@@ -30,6 +30,7 @@
 //!
 //! The hub never writes to the database and never drops an update silently.
 
+pub mod alert_notices;
 pub mod client;
 pub mod frame;
 pub mod revocations;
@@ -144,6 +145,8 @@ pub enum Broadcast {
     /// Tasks were created or changed (one place in the ring for a whole import): each
     /// client sends the notices that concern its viewer.
     Tasks(Arc<Vec<TaskNotice>>),
+    /// Alerts were raised or changed: each client sends those its viewer may see.
+    Alerts(Arc<Vec<alert_notices::AlertNotice>>),
     /// The server is shutting down.
     Closing,
     /// The server lost the database: it cannot follow the stream, so its clients go and
@@ -163,6 +166,8 @@ pub struct Hub {
     revocations: Revocations,
     /// The task versions announced, so each goes out once.
     announced: Announced,
+    /// The alert versions announced, so each goes out once.
+    announced_alerts: alert_notices::AnnouncedAlerts,
     shutdown: watch::Sender<bool>,
     /// Whether the hub follows the event log (always on SQLite; on PostgreSQL, while the
     /// tail is connected): a hub that does not is not live and takes no clients.
@@ -175,6 +180,8 @@ pub struct Hub {
     /// The runtime live connections run on, apart from the one serving requests.
     connections_runtime: Mutex<Option<tokio::runtime::Runtime>>,
     connections_handle: tokio::runtime::Handle,
+    /// Woken by each publish: the alert engine evaluates what changed.
+    published: tokio::sync::Notify,
 }
 
 /// One live connection counted against its address; dropping it releases the place.
@@ -250,6 +257,7 @@ impl Hub {
         Hub {
             connections_runtime: Mutex::new(Some(runtime)),
             connections_handle,
+            published: tokio::sync::Notify::new(),
             epoch,
             state: Mutex::new(live),
             publishing: Mutex::new(()),
@@ -257,6 +265,7 @@ impl Hub {
             sender,
             revocations: Revocations::default(),
             announced: Announced::default(),
+            announced_alerts: Default::default(),
             shutdown,
             following: std::sync::atomic::AtomicBool::new(true),
             connections: Mutex::default(),
@@ -329,6 +338,18 @@ impl Hub {
         let frame = Outgoing::delta(self.epoch.clone(), from, to, values, &self.rules);
         // no receivers is fine: nobody is watching
         let _ = self.sender.send(Broadcast::Frame(Arc::new(frame)));
+        self.published.notify_one();
+    }
+
+    /// Every current value, and the head they are at.
+    pub fn current_values(&self) -> (u64, Vec<Arc<LiveValue>>) {
+        let state = self.state();
+        (state.head(), state.snapshot(&|_| true))
+    }
+
+    /// Waits until something is published (at once if something was since the last wait).
+    pub async fn next_publish(&self) {
+        self.published.notified().await;
     }
 
     /// Sends a heartbeat carrying the head offset through the same ring as the deltas.
@@ -426,6 +447,14 @@ impl Hub {
         ))
     }
 
+    async fn alerts_changed_after(
+        &self,
+        after: OffsetDateTime,
+    ) -> sqlx::Result<Vec<app::model::alert::Alert>> {
+        let mut conn = self.db.acquire().await?;
+        app::store::alerts::changed_after(&mut conn, after).await
+    }
+
     async fn tasks_changed_after(
         &self,
         after: OffsetDateTime,
@@ -468,6 +497,19 @@ impl Hub {
         }
     }
 
+    /// Announces alerts raised or changed (on this instance, or read by the sweep).
+    pub fn alerts_changed(&self, changed: &[app::model::alert::Alert]) {
+        let notices = self.announced_alerts.notices(&self.epoch, changed);
+        if !notices.is_empty() {
+            let _ = self.sender.send(Broadcast::Alerts(Arc::new(notices)));
+        }
+    }
+
+    /// The `alerts` frame telling a viewer that missed notices to reload its alerts.
+    pub fn alerts_resync(&self) -> bytes::Bytes {
+        alert_notices::frame(&self.epoch, Vec::new())
+    }
+
     /// The `tasks` frame telling a viewer that missed notices to reload its tasks.
     pub fn tasks_resync(&self) -> bytes::Bytes {
         task_notices::frame(&self.epoch, Vec::new())
@@ -495,6 +537,10 @@ impl Hub {
                             tracing::warn!(error = %e, "cannot read revocations; trying again");
                             continue;
                         }
+                    }
+                    match self.alerts_changed_after(after).await {
+                        Ok(changed) => self.alerts_changed(&changed),
+                        Err(e) => tracing::warn!(error = %e, "cannot read alert changes; trying again"),
                     }
                     match self.tasks_changed_after(after).await {
                         Ok(changed) => {

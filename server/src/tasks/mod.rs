@@ -569,7 +569,7 @@ fn author<'a>(principal: &Principal, ip: &str) -> Author<'a> {
     }
 }
 
-fn json_body<T: for<'de> Deserialize<'de>>(
+pub(crate) fn json_body<T: for<'de> Deserialize<'de>>(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<T, ApiFailure> {

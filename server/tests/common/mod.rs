@@ -425,11 +425,15 @@ pub async fn next_frame(ws: &mut Socket, within: Duration) -> LiveFrame {
     }
 }
 
-/// The next frame that is not a heartbeat.
+/// The next frame that is not a heartbeat or an alert notice (alerts are raised by the
+/// engine moments after the values that raise them: `alerts_api.rs` follows them).
 pub async fn next_data_frame(ws: &mut Socket, within: Duration) -> LiveFrame {
     loop {
         let frame = next_frame(ws, within).await;
-        if !matches!(frame, LiveFrame::Heartbeat { .. }) {
+        if !matches!(
+            frame,
+            LiveFrame::Heartbeat { .. } | LiveFrame::Alerts { .. }
+        ) {
             return frame;
         }
     }

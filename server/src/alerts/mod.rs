@@ -1,0 +1,249 @@
+//! Alerts over the API: the list, as each caller may see it, and the operators' two acts —
+//! acknowledge and resolve — from a signed-in session. The engine that raises and clears
+//! them is [`engine`].
+
+pub mod engine;
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::callers::ClientAddress;
+use crate::error::ApiFailure;
+use crate::state::AppState;
+use app::model::account::{Principal, Visibility};
+use app::model::alert::{self, Alert, Status};
+use app::store::alerts::{self as store, Action};
+
+/// The most alerts one list gives.
+const LIST_LIMIT: i64 = 500;
+/// The longest note, in characters.
+const NOTE_LIMIT: usize = 2_000;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    agency: Option<String>,
+}
+
+/// An alert with the names a person reads it by.
+#[derive(Debug, Serialize)]
+pub struct AlertView {
+    #[serde(flatten)]
+    pub alert: Alert,
+    pub rule_name: String,
+    pub indicator_name: String,
+    pub area_name: String,
+    pub agency_name: String,
+}
+
+pub fn view(state: &AppState, alert: Alert, locale: app::model::Locale) -> AlertView {
+    let c = &state.catalogue;
+    let rule_name = state
+        .alert_rules
+        .iter()
+        .find(|r| r.code == alert.rule)
+        .map_or_else(|| alert.rule.clone(), |r| r.name(locale).to_string());
+    let indicator_name = c
+        .indicator(&alert.indicator)
+        .map(|i| i.name(locale).to_string())
+        .or_else(|| {
+            let today = app::model::format::vietnam_date(time::OffsetDateTime::now_utc());
+            app::model::money::derived_indicator(c, &alert.indicator, today)
+                .map(|i| i.name(locale).to_string())
+        })
+        .unwrap_or_else(|| alert.indicator.clone());
+    let area_name = c
+        .area(&alert.area)
+        .map_or_else(|| alert.area.clone(), |a| a.name_vi.clone());
+    let agency_name = c
+        .agency(&alert.agency)
+        .map_or_else(|| alert.agency.clone(), |a| a.name(locale).to_string());
+    AlertView {
+        alert,
+        rule_name,
+        indicator_name,
+        area_name,
+        agency_name,
+    }
+}
+
+/// Which agency's alerts `principal` may see: `None` all, `Some(code)` one agency's.
+fn scope(principal: &Principal) -> Result<Option<String>, ApiFailure> {
+    match principal.visibility() {
+        Visibility::All => Ok(None),
+        Visibility::Agency(code) => Ok(Some(code)),
+        Visibility::Nothing => Err(ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Tài khoản này không xem được cảnh báo.",
+            "This account may not see alerts.",
+        )),
+    }
+}
+
+/// `GET /api/v1/alerts?status=open|acknowledged|resolved&agency=<code>`: newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ApiFailure> {
+    let own = scope(&principal)?;
+    let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(text) => Some(Status::parse(text).ok_or_else(|| {
+            ApiFailure::bad_request(
+                "invalid_status",
+                format!(
+                    "Trạng thái '{text}' không hợp lệ. Giá trị đúng: open, acknowledged, resolved."
+                ),
+                format!("Invalid status '{text}'. Expected: open, acknowledged, resolved."),
+            )
+        })?),
+    };
+    let wanted = query.agency.as_deref().filter(|a| !a.is_empty());
+    if let Some(agency) = wanted {
+        if state.catalogue.agency(agency).is_none() {
+            return Err(ApiFailure::bad_request(
+                "unknown_agency",
+                format!("Không có cơ quan '{agency}'."),
+                format!("No agency '{agency}'."),
+            ));
+        }
+        if own.as_deref().is_some_and(|own| own != agency) {
+            return Err(ApiFailure::new(
+                StatusCode::FORBIDDEN,
+                "forbidden_agency",
+                "Chỉ xem được cảnh báo của cơ quan mình.",
+                "Only your own agency's alerts may be listed.",
+            ));
+        }
+    }
+    let agency = wanted.or(own.as_deref());
+    let alerts = store::list(&mut *state.db.acquire().await?, status, agency, LIST_LIMIT).await?;
+    let alerts: Vec<AlertView> = alerts
+        .into_iter()
+        .map(|a| view(&state, a, app::model::Locale::Vi))
+        .collect();
+    Ok(Json(serde_json::json!({ "alerts": alerts })).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActInput {
+    #[serde(default)]
+    pub note: String,
+}
+
+/// `POST /api/v1/alerts/<id>/ack`.
+pub async fn acknowledge(
+    state: State<AppState>,
+    principal: Extension<Principal>,
+    ip: ClientAddress,
+    id: Path<i64>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiFailure> {
+    act(state, principal, ip, id, headers, body, Action::Acknowledge).await
+}
+
+/// `POST /api/v1/alerts/<id>/resolve`.
+pub async fn resolve(
+    state: State<AppState>,
+    principal: Extension<Principal>,
+    ip: ClientAddress,
+    id: Path<i64>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiFailure> {
+    act(state, principal, ip, id, headers, body, Action::Resolve).await
+}
+
+async fn act(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    ClientAddress(ip): ClientAddress,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Body,
+    action: Action,
+) -> Result<Response, ApiFailure> {
+    // who may not act is refused before the body is read
+    let person =
+        match &principal {
+            Principal::User { name, .. } if alert::may_act(&principal) => name.clone(),
+            _ => return Err(ApiFailure::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Chỉ cán bộ trực, lãnh đạo và quản trị viên (đăng nhập) mới xử lý được cảnh báo.",
+                "Only operators, leaders and administrators, signed in, may act on alerts.",
+            )),
+        };
+    let body = crate::ingest::read_body(&headers, body, state.limits.max_body_bytes).await?;
+    let input: ActInput = crate::tasks::json_body(&headers, &body)?;
+    let note = input.note.trim().to_string();
+    let (kind, actor_id, username) = principal.actor();
+    let entry = app::store::audit::NewEntry {
+        actor_kind: kind,
+        actor_id: Some(actor_id),
+        actor_name: username,
+        action: match action {
+            Action::Acknowledge => "alert_acknowledged",
+            Action::Resolve => "alert_resolved",
+        },
+        ip: Some(ip),
+        ..Default::default()
+    };
+    if action == Action::Resolve && note.is_empty() {
+        return Err(ApiFailure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "note_required",
+            "Trường note: cần ghi lý do khi đóng cảnh báo bằng tay.",
+            "Field note: say why when resolving an alert by hand.",
+        ));
+    }
+    if note.chars().count() > NOTE_LIMIT {
+        return Err(ApiFailure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "note_too_long",
+            format!("Trường note: dài quá {NOTE_LIMIT} ký tự."),
+            format!("Field note: longer than {NOTE_LIMIT} characters."),
+        ));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let mut tx = app::store::write(&state.db).await?;
+    let Some((alert, changed)) =
+        store::act(&mut tx, id, action, &person, &note, entry, now).await?
+    else {
+        return Err(ApiFailure::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("Không có cảnh báo số {id}."),
+            format!("No alert {id}."),
+        ));
+    };
+    tx.commit().await?;
+    if !changed {
+        let (vi, en) = match alert.status {
+            Status::Resolved => (
+                "Cảnh báo này đã được đóng.",
+                "This alert is already resolved.",
+            ),
+            _ => (
+                "Cảnh báo này đã được tiếp nhận.",
+                "This alert is already acknowledged.",
+            ),
+        };
+        return Err(ApiFailure::new(
+            StatusCode::CONFLICT,
+            "alert_not_open",
+            vi,
+            en,
+        ));
+    }
+    state.hub.alerts_changed(std::slice::from_ref(&alert));
+    Ok(Json(view(&state, alert, app::model::Locale::Vi)).into_response())
+}

@@ -1,0 +1,441 @@
+//! Alerts end to end through the server: a value posted through the ingest API raises its
+//! alert (and the live stream says so to those who may see it), an operator acknowledges
+//! it, the value coming back clears it — not while it is within the hysteresis, and the
+//! same alert is not raised again in the quiet period —, a person resolves one by hand with
+//! a reason; an agency officer sees their agency's alerts only and cannot act, a wall
+//! screen sees them and cannot act; late and missing figures and escalation follow the
+//! clock (the engine evaluated at a later time); every transition is in the audit trail.
+//! One server for the file; runs on SQLite and on PostgreSQL.
+
+mod common;
+
+use app::model::account::Role;
+use app::model::LiveFrame;
+use common::*;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn today() -> String {
+    app::model::format::vietnam_date(time::OffsetDateTime::now_utc()).to_string()
+}
+
+fn ontime(value: f64) -> Value {
+    json!({"indicator": "services.ontime.rate", "area": "14", "period": today(), "value": value, "unit": "percent"})
+}
+
+async fn bearer_get(s: &TestServer, path: &str, token: &str) -> (u16, Value) {
+    let r = s
+        .http
+        .get(format!("{}{path}", s.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+/// A JSON post from a signed-in page: its cookie and our Origin.
+async fn browser_post(b: &Browser, path: &str, body: &Value) -> (u16, Value) {
+    let r = b
+        .client
+        .post(format!("{}{path}", b.base))
+        .header("Origin", &b.base)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+async fn browser_get(b: &Browser, path: &str) -> (u16, Value) {
+    let r = b.get(path).await;
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+/// The alerts of `rule` and `indicator` the display sees with `status`.
+async fn alerts_of(s: &TestServer, status: &str, rule: &str, indicator: &str) -> Vec<Value> {
+    let (code, body) = bearer_get(s, &format!("/api/v1/alerts?status={status}"), &s.viewer).await;
+    assert_eq!(code, 200, "{body}");
+    body["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["rule"] == rule && a["indicator"] == indicator)
+        .cloned()
+        .collect()
+}
+
+/// Waits (up to `within`) until exactly one such alert has `status`, and returns it.
+async fn wait_for(
+    s: &TestServer,
+    status: &str,
+    rule: &str,
+    indicator: &str,
+    within: Duration,
+) -> Value {
+    let until = tokio::time::Instant::now() + within;
+    loop {
+        let found = alerts_of(s, status, rule, indicator).await;
+        if found.len() == 1 {
+            return found[0].clone();
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "no single {status} alert of {rule} on {indicator} within {within:?}: {found:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn audit_actions(s: &TestServer) -> Vec<(String, Option<String>)> {
+    sqlx::query_as("SELECT action, target FROM audit_log WHERE action LIKE 'alert%' ORDER BY id")
+        .fetch_all(&s.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn alerts_over_the_api() {
+    let s = TestServer::start().await;
+    let vpub = s.token("VPUB").await;
+    let operator = s.signed_in_user("trucban", Role::Operator, None).await;
+    let officer_vpub = s
+        .signed_in_user("cb-vpub", Role::AgencyOfficer, Some("VPUB"))
+        .await;
+    let officer_stc = s
+        .signed_in_user("cb-stc", Role::AgencyOfficer, Some("STC"))
+        .await;
+
+    // the wall's stream, to see the alert announced
+    let mut wall = s.connect(None).await;
+    assert!(matches!(
+        next_frame(&mut wall, Duration::from_secs(5)).await,
+        LiveFrame::Snapshot { .. }
+    ));
+
+    // 1. a value beyond the critical level raises an alert within moments
+    let posted = std::time::Instant::now();
+    s.post_ok(&vpub, &batch(vec![ontime(85.0)])).await;
+    let raised = wait_for(
+        &s,
+        "open",
+        "threshold",
+        "services.ontime.rate",
+        Duration::from_secs(5),
+    )
+    .await;
+    println!(
+        "alert listed {} ms after the POST",
+        posted.elapsed().as_millis()
+    );
+    assert_eq!(raised["severity"], "critical");
+    assert_eq!(raised["area"], "14");
+    assert_eq!(raised["agency"], "VPUB");
+    assert_eq!(raised["value"], json!(85));
+    assert_eq!(raised["reason"]["vi"], "85 vượt ngưỡng nguy cấp (90)");
+    assert_eq!(raised["rule_name"], "Vượt ngưỡng cảnh báo");
+    assert_eq!(raised["area_name"], "Tỉnh Sơn La");
+    assert!(raised["acknowledged"].is_null() && raised["resolved"].is_null());
+    let id = raised["id"].as_i64().unwrap();
+    // the wall was told, naming the alert and its version
+    let until = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match next_frame(&mut wall, until - tokio::time::Instant::now()).await {
+            LiveFrame::Alerts { changed, .. } => {
+                assert!(
+                    changed.iter().any(|c| c.id == id && c.version == 1),
+                    "{changed:?}"
+                );
+                break;
+            }
+            LiveFrame::Delta { .. } | LiveFrame::Heartbeat { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    // 2. who sees it: the owning agency's officer, not another agency's
+    let (code, body) = browser_get(&officer_vpub, "/api/v1/alerts?status=open").await;
+    assert_eq!(code, 200);
+    assert!(body["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["id"] == id));
+    let (code, body) = browser_get(&officer_stc, "/api/v1/alerts").await;
+    assert_eq!(code, 200);
+    assert!(
+        body["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["agency"] == "STC"),
+        "{body}"
+    );
+    let (code, body) = browser_get(&officer_stc, "/api/v1/alerts?agency=VPUB").await;
+    assert_eq!(
+        (code, body["error"]["code"].as_str()),
+        (403, Some("forbidden_agency"))
+    );
+    let (code, body) = bearer_get(&s, "/api/v1/alerts?status=closed", &s.viewer).await;
+    assert_eq!(code, 400);
+    assert_eq!(body["error"]["code"], "invalid_status");
+    assert!(
+        body["error"]["message_en"]
+            .as_str()
+            .unwrap()
+            .contains("open, acknowledged, resolved"),
+        "{body}"
+    );
+
+    // 3. who may act: not an agency officer, not a wall screen, not an agency's system
+    let ack = format!("/api/v1/alerts/{id}/ack");
+    let (code, body) = browser_post(&officer_vpub, &ack, &json!({"note": "đã biết"})).await;
+    assert_eq!(
+        (code, body["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    for token in [&s.viewer, &vpub] {
+        let r = s
+            .http
+            .post(format!("{}{ack}", s.base))
+            .bearer_auth(token)
+            .json(&json!({"note": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+    }
+    let (code, _) = browser_post(&operator, "/api/v1/alerts/999999/ack", &json!({})).await;
+    assert_eq!(code, 404);
+
+    // 4. the operator acknowledges it, once
+    let (code, body) = browser_post(
+        &operator,
+        &ack,
+        &json!({"note": "Đã gọi Trung tâm Phục vụ hành chính công"}),
+    )
+    .await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["status"], "acknowledged");
+    assert_eq!(body["acknowledged"]["by"], "Người dùng trucban");
+    assert_eq!(
+        body["acknowledged"]["note"],
+        "Đã gọi Trung tâm Phục vụ hành chính công"
+    );
+    assert_eq!(body["version"], 2);
+    let (code, body) = browser_post(&operator, &ack, &json!({})).await;
+    assert_eq!(
+        (code, body["error"]["code"].as_str()),
+        (409, Some("alert_not_open"))
+    );
+
+    // 5. back above 95 but within the 2% hysteresis (below 96.9): still acknowledged
+    s.post_ok(&vpub, &batch(vec![ontime(96.0)])).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        alerts_of(&s, "acknowledged", "threshold", "services.ontime.rate")
+            .await
+            .len(),
+        1
+    );
+    // past it: resolved by itself
+    s.post_ok(&vpub, &batch(vec![ontime(99.0)])).await;
+    let cleared = wait_for(
+        &s,
+        "resolved",
+        "threshold",
+        "services.ontime.rate",
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(cleared["id"], id);
+    assert!(
+        cleared["resolved"]["by"].is_null(),
+        "cleared by itself: {cleared}"
+    );
+    // beyond the level again at once: not raised again in the quiet period
+    s.post_ok(&vpub, &batch(vec![ontime(80.0)])).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(alerts_of(&s, "open", "threshold", "services.ontime.rate")
+        .await
+        .is_empty());
+
+    // 6. resolved by hand, with a reason
+    s.post_ok(
+        &vpub,
+        &batch(vec![json!({"indicator": "services.overdue", "area": "14", "period": today(), "value": 250, "unit": "count"})]),
+    )
+    .await;
+    let overdue = wait_for(
+        &s,
+        "open",
+        "threshold",
+        "services.overdue",
+        Duration::from_secs(5),
+    )
+    .await;
+    let resolve = format!("/api/v1/alerts/{}/resolve", overdue["id"]);
+    let (code, body) = browser_post(&operator, &resolve, &json!({"note": "  "})).await;
+    assert_eq!(
+        (code, body["error"]["code"].as_str()),
+        (422, Some("note_required"))
+    );
+    assert!(
+        body["error"]["message_vi"]
+            .as_str()
+            .unwrap()
+            .starts_with("Trường note"),
+        "{body}"
+    );
+    let (code, body) = browser_post(
+        &operator,
+        &resolve,
+        &json!({"note": "Số liệu thử, đã xóa ở hệ thống nguồn"}),
+    )
+    .await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["status"], "resolved");
+    assert_eq!(body["resolved"]["by"], "Người dùng trucban");
+    let (code, _) = browser_post(&operator, &resolve, &json!({"note": "lần nữa"})).await;
+    assert_eq!(code, 409);
+
+    // 7. every transition is in the audit trail
+    let trail = audit_actions(&s).await;
+    let target = Some(format!("alert {id}"));
+    for action in ["alert_raised", "alert_acknowledged", "alert_cleared"] {
+        assert!(
+            trail.contains(&(action.to_string(), target.clone())),
+            "{action} of {id}: {trail:?}"
+        );
+    }
+    assert!(trail.iter().any(|(a, _)| a == "alert_resolved"));
+
+    late_missing_and_escalation(&s).await;
+    s.stop().await;
+}
+
+fn hub_limits() -> server::hub::HubLimits {
+    server::hub::HubLimits {
+        retain_events: 1000,
+        client_queue: 16,
+        heartbeat: Duration::from_secs(10),
+        write_timeout: Duration::from_secs(10),
+        connections_per_address: 10,
+    }
+}
+
+/// The engine evaluated at chosen times (its own pass, as the leader runs it), with the
+/// province's late and missing rules under codes of their own (so the server's engine,
+/// evaluating at the real time, keeps to its own alerts): a working day's figure is late
+/// one minute after the next working day's 17:00, not before; the treasury's daily
+/// revenue, never sent, is missing at 17:30; an alert nobody acknowledged goes to the
+/// leaders after the rule's time, once; the late figure arriving clears it.
+async fn late_missing_and_escalation(s: &TestServer) {
+    let kbnn = s.token("KBNN").await;
+    let catalogue = Arc::new(server::province::load(&server::province::demo()).unwrap());
+    let rules: Vec<app::model::alert::AlertRule> =
+        server::province::alert_rules(&server::province::demo(), &catalogue)
+            .unwrap()
+            .into_iter()
+            .filter(|r| matches!(r.code.as_str(), "late.daily" | "missing.treasury"))
+            .map(|mut r| {
+                r.code = format!("test.{}", r.code);
+                r
+            })
+            .collect();
+    assert_eq!(rules.len(), 2);
+    let vietnam = app::model::format::VIETNAM;
+    let at = |day: time::Date, h: u8, m: u8| day.with_hms(h, m, 0).unwrap().assume_offset(vietnam);
+    let rfc3339 = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    // a working day two weeks ago, and the working day after it
+    let mut d0 = app::model::format::vietnam_date(time::OffsetDateTime::now_utc())
+        - time::Duration::days(14);
+    while !catalogue.calendar.is_working_day(d0) {
+        d0 = d0.previous_day().unwrap();
+    }
+    let d1 = catalogue.calendar.working_day_after(d0).unwrap();
+    let spending = |day: time::Date, value: &str, as_of: time::OffsetDateTime| {
+        batch(vec![json!({
+            "indicator": "budget.spending.ytd", "area": "14", "period": day.to_string(),
+            "value": value.parse::<u64>().unwrap(), "unit": "dong", "as_of": rfc3339(as_of)
+        })])
+    };
+    s.post_ok(&kbnn, &spending(d0, "12000000000000", at(d0, 17, 0)))
+        .await;
+    let engine = |hub| server::alerts::engine::Engine {
+        db: s.db.clone(),
+        catalogue: catalogue.clone(),
+        rules: rules.clone().into(),
+        hub,
+    };
+    let hub = || async {
+        Arc::new(
+            server::hub::Hub::load(
+                &s.db,
+                hub_limits(),
+                server::hub::VisibilityRules::new(&catalogue, Default::default()),
+            )
+            .await
+            .unwrap(),
+        )
+    };
+    let e = engine(hub().await);
+    let open = |rule: &'static str, indicator: &'static str| async move {
+        let all = app::store::alerts::unresolved(&mut s.db.acquire().await.unwrap())
+            .await
+            .unwrap();
+        all.into_iter()
+            .find(|a| a.rule == rule && a.indicator == indicator)
+    };
+
+    e.pass(at(d1, 16, 59)).await.unwrap();
+    assert!(
+        open("test.late.daily", "budget.spending.ytd")
+            .await
+            .is_none(),
+        "not late before 17:00"
+    );
+    // revenue was never sent: missing once the day before's 17:30 has passed; spending is not
+    assert!(open("test.missing.treasury", "budget.revenue.ytd")
+        .await
+        .is_some());
+    assert!(open("test.missing.treasury", "budget.spending.ytd")
+        .await
+        .is_none());
+    e.pass(at(d1, 17, 1)).await.unwrap();
+    let late = open("test.late.daily", "budget.spending.ytd")
+        .await
+        .expect("late at 17:01");
+    assert_eq!(late.agency, "KBNN");
+    assert!(
+        late.reason.vi.starts_with("Chậm cập nhật"),
+        "{:?}",
+        late.reason
+    );
+    assert!(late.escalated_at.is_none());
+    // an hour on, nobody acknowledged it: escalated, once
+    let changed = e.pass(at(d1, 18, 2)).await.unwrap();
+    assert!(changed
+        .iter()
+        .any(|a| a.id == late.id && a.escalated_at.is_some()));
+    let again = e.pass(at(d1, 18, 30)).await.unwrap();
+    assert!(!again.iter().any(|a| a.id == late.id), "escalated once");
+    // the figure arrives at 18:40: the late alert clears
+    s.post_ok(&kbnn, &spending(d1, "12100000000000", at(d1, 18, 40)))
+        .await;
+    let e = engine(hub().await);
+    e.pass(at(d1, 18, 45)).await.unwrap();
+    assert!(open("test.late.daily", "budget.spending.ytd")
+        .await
+        .is_none());
+    let resolved = app::store::alerts::get(&mut s.db.acquire().await.unwrap(), late.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(resolved.status, app::model::alert::Status::Resolved);
+    assert!(resolved.resolved.as_ref().is_some_and(|r| r.by.is_none()));
+}
