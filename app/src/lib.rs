@@ -40,6 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone() />
                 {bundle.map(|options| view! { <HydrationScripts options islands=true /> })}
                 {pages::follows_tasks(&path).then(|| view! { <script src="/assets/tasks-live.js" defer></script> })}
+                {(path == "/console").then(|| view! { <script src="/assets/console-live.js" defer></script> })}
             </head>
             <body>
                 <App />
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
         "/account" => view! { <pages::account::AccountPage /> }.into_any(),
         "/submit" => view! { <pages::submit::SubmitPage /> }.into_any(),
         "/tasks" => view! { <pages::tasks::TasksPage /> }.into_any(),
+        "/console" => view! { <pages::console::ConsolePage /> }.into_any(),
         "/tasks/new" => view! { <pages::tasks::NewTaskPage /> }.into_any(),
         p if p.starts_with("/tasks/") => view! { <pages::tasks::TaskPage /> }.into_any(),
         _ => view! { <pages::not_found::NotFound /> }.into_any(),

@@ -392,4 +392,26 @@ mod tests {
         let err = load(&files).unwrap_err().to_string();
         assert!(err.starts_with("holidays/2027.toml:"), "{err}");
     }
+
+    #[test]
+    fn the_alert_rules_are_checked_against_the_catalogue() {
+        let files = demo();
+        let c = load(&files).unwrap();
+        let rules = alert_rules(&files, &c).expect("the demo's rules are valid");
+        assert!(rules.iter().any(|r| r.code == "late.daily"));
+        let mut files = demo();
+        files.alerts = Some(
+            files
+                .alerts
+                .unwrap()
+                .replacen("\"budget.spending.ytd\"", "\"budget.nope\"", 1)
+                .replacen("jump_percent = 25", "jump_percent = 0", 1)
+                .replacen("expected_by = \"17:30\"", "expected_by = \"5pm\"", 1),
+        );
+        let err = alert_rules(&files, &c).unwrap_err().to_string();
+        assert!(err.contains("3 problem(s)"), "{err}");
+        assert!(err.contains("rule jump.budget: indicators: unknown indicator 'budget.nope'"), "{err}");
+        assert!(err.contains("rule jump.budget: jump_percent: must be above 0"), "{err}");
+        assert!(err.contains("rule missing.treasury: expected_by: '5pm' is not a time of day as HH:MM"), "{err}");
+    }
 }

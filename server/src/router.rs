@@ -52,6 +52,7 @@ pub fn router(
         live: state.hub.clone(),
         map: Arc::new(state.geography.map(&state.catalogue, today)),
         db: state.db.clone(),
+        alert_rules: state.alert_rules.clone(),
     };
     let options = state.leptos.clone();
     let api = Router::new()
@@ -135,6 +136,7 @@ pub fn router(
         .route("/tasks", get(page.clone()))
         .route("/tasks/new", get(page.clone()))
         .route("/tasks/{id}", get(page.clone()))
+        .route("/console", get(page.clone()))
         .layer(axum::middleware::from_fn(auth::require_page_access));
     let forms = Router::new()
         .route("/login", get(page).post(auth::login::submit))
@@ -169,6 +171,8 @@ pub fn router(
         )
         .route("/tasks", post(tasks::form::create))
         .route("/tasks/{id}/notes", post(tasks::form::report))
+        .route("/console/alerts/{id}/ack", post(alerts::form_acknowledge))
+        .route("/console/alerts/{id}/resolve", post(alerts::form_resolve))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         // a CSV of many figures: as large as an ingest batch
         .route(
@@ -206,6 +210,7 @@ pub fn router(
     let router = Router::new()
         .merge(dynamic)
         .route("/assets/tasks-live.js", get(tasks_live_script))
+        .route("/assets/console-live.js", get(console_live_script))
         // static files and the not-found page: no session, no cookie
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
@@ -241,6 +246,20 @@ async fn tasks_live_script() -> impl IntoResponse {
             (axum::http::header::CACHE_CONTROL, "no-cache"),
         ],
         include_str!("../assets/tasks-live.js"),
+    )
+}
+
+/// The script that keeps the console live (see its header), built into the server.
+async fn console_live_script() -> impl IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("../assets/console-live.js"),
     )
 }
 

@@ -133,8 +133,8 @@ async fn alerts_over_the_api() {
     assert_eq!(raised["area"], "14");
     assert_eq!(raised["agency"], "VPUB");
     assert_eq!(raised["value"], json!(85));
-    assert_eq!(raised["reason"]["vi"], "85 vượt ngưỡng nguy cấp (90)");
-    assert_eq!(raised["rule_name"], "Vượt ngưỡng cảnh báo");
+    assert_eq!(raised["reason"]["vi"], "85 dưới ngưỡng nguy cấp (90)");
+    assert_eq!(raised["rule_name"], "Chỉ tiêu toàn tỉnh vượt ngưỡng");
     assert_eq!(raised["area_name"], "Tỉnh Sơn La");
     assert!(raised["acknowledged"].is_null() && raised["resolved"].is_null());
     let id = raised["id"].as_i64().unwrap();

@@ -1064,7 +1064,7 @@ async fn a_sqlite_database_moves_to_postgres_with_everything_it_holds() {
     for n in 0..6 {
         let items: Vec<Value> = COMMUNES
             .iter()
-            .map(|c| rate(c, n, 40.0 + n as f64 + 0.125))
+            .map(|c| rate(c, n, 20.0 + n as f64 + 0.125))
             .collect();
         let (status, body, _) = post(&http, &on_sqlite.base, &token, &format!("s{n}"), &items)
             .await
@@ -1072,7 +1072,7 @@ async fn a_sqlite_database_moves_to_postgres_with_everything_it_holds() {
         assert_eq!(status, 201, "{body}");
     }
     let cookie = sign_in(&on_sqlite.base, "lanhdao", password).await;
-    // the rates are below the warning level: the alert engine raises one per commune (and
+    // the rates are below the critical level: the alert engine raises one per commune (and
     // says the treasury's daily figures are missing)
     let (mut alerts, mut below) = (0, 0);
     for _ in 0..100 {
@@ -1087,7 +1087,7 @@ async fn a_sqlite_database_moves_to_postgres_with_everything_it_holds() {
             .unwrap();
         let listed = listed["alerts"].as_array().cloned().unwrap_or_default();
         alerts = listed.len();
-        below = listed.iter().filter(|a| a["rule"] == "threshold").count();
+        below = listed.iter().filter(|a| a["rule"] == "threshold.commune").count();
         if below == COMMUNES.len() {
             break;
         }

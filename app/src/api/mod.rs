@@ -8,6 +8,8 @@
 #[cfg(feature = "ssr")]
 pub mod admin;
 #[cfg(feature = "ssr")]
+pub mod console;
+#[cfg(feature = "ssr")]
 pub mod money;
 #[cfg(feature = "ssr")]
 pub mod overview;
@@ -54,5 +56,7 @@ mod context {
         pub map: Arc<MapData>,
         /// For the administration and submission screens (read only).
         pub db: crate::store::Db,
+        /// The alert rules (`alerts.toml`), for their names.
+        pub alert_rules: Arc<[crate::model::alert::AlertRule]>,
     }
 }

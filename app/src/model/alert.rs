@@ -68,6 +68,13 @@ pub struct AlertRule {
     /// `late`: the cadences watched when `indicators` is empty (default: daily).
     #[serde(default)]
     pub cadences: Vec<Cadence>,
+    /// Which figures it watches: the province's totals, the communes' or both (default).
+    #[serde(default)]
+    pub areas: AreaScope,
+    /// `threshold`: raise only at this severity or worse (e.g. `critical` for 75
+    /// communes' figures, so the console is not a list of every commune a little off).
+    #[serde(default)]
+    pub min_severity: Option<Severity>,
     /// `threshold`: levels by time of year, replacing the catalogue's for `indicators`.
     #[serde(default)]
     pub seasonal: Vec<SeasonalThreshold>,
@@ -88,6 +95,26 @@ pub struct AlertRule {
     pub quiet_minutes: u32,
     /// An open alert nobody acknowledged within this many minutes goes to the leaders.
     pub escalate_after_minutes: u32,
+}
+
+/// Which areas' figures a rule watches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AreaScope {
+    #[default]
+    All,
+    Province,
+    Communes,
+}
+
+impl AreaScope {
+    pub fn includes(self, area: &str, province: &str) -> bool {
+        match self {
+            AreaScope::All => true,
+            AreaScope::Province => area == province,
+            AreaScope::Communes => area != province,
+        }
+    }
 }
 
 fn default_quiet_minutes() -> u32 {
@@ -185,7 +212,13 @@ pub fn check_rules(
             }
         }
         for code in &r.indicators {
-            match catalogue.indicator(code) {
+            // a sum of projects (the disbursement rate) has no catalogue entry of its own
+            let derived = crate::model::money::derived_indicator(
+                catalogue,
+                code,
+                time::macros::date!(2026 - 01 - 01),
+            );
+            match catalogue.indicator(code).or(derived.as_ref()) {
                 None => err("indicators", format!("unknown indicator '{code}'")),
                 Some(ind) => {
                     if r.kind == RuleKind::Threshold
@@ -238,6 +271,9 @@ pub fn check_rules(
             ),
             (RuleKind::Missing, _) | (_, None) => {}
             (_, Some(_)) => err("expected_by", "only for a missing rule".into()),
+        }
+        if r.kind != RuleKind::Threshold && r.min_severity.is_some() {
+            err("min_severity", "only for a threshold rule".into());
         }
         if r.kind != RuleKind::Threshold
             && (r.hysteresis_percent.is_some() || !r.seasonal.is_empty())
@@ -331,10 +367,14 @@ pub fn evaluate(
             };
             let shown = |d: Decimal| exact(d, crate::model::Locale::Vi);
             let shown_en = |d: Decimal| exact(d, crate::model::Locale::En);
+            let (side_vi, side_en) = match indicator.direction {
+                Direction::LowerIsBetter => ("trên", "above"),
+                _ => ("dưới", "below"),
+            };
             let reason = |level: Decimal, vi: &str, en: &str| Reason {
-                vi: format!("{} vượt ngưỡng {vi} ({})", shown(v.value), shown(level)),
+                vi: format!("{} {side_vi} ngưỡng {vi} ({})", shown(v.value), shown(level)),
                 en: format!(
-                    "{} is beyond the {en} level ({})",
+                    "{} is {side_en} the {en} level ({})",
                     shown_en(v.value),
                     shown_en(level)
                 ),
@@ -346,6 +386,10 @@ pub fn evaluate(
                 };
             }
             if worse(v.value, t.warning) {
+                // below the rule's least severity: an open alert stays, none is raised
+                if rule.min_severity.is_some_and(|least| least > Severity::Warning) {
+                    return Finding::Hold;
+                }
                 return Finding::Raise {
                     severity: Severity::Warning,
                     reason: reason(t.warning, "cảnh báo", "warning"),
@@ -621,6 +665,8 @@ mod tests {
             name_en: "Rule".into(),
             indicators: Vec::new(),
             cadences: Vec::new(),
+            areas: AreaScope::All,
+            min_severity: None,
             seasonal: Vec::new(),
             hysteresis_percent: None,
             jump_percent: None,
@@ -693,8 +739,19 @@ mod tests {
         let Finding::Raise { reason, .. } = at("89.9") else {
             panic!()
         };
-        assert_eq!(reason.vi, "89,9 vượt ngưỡng nguy cấp (90)");
-        assert_eq!(reason.en, "89.9 is beyond the critical level (90)");
+        assert_eq!(reason.vi, "89,9 dưới ngưỡng nguy cấp (90)");
+        assert_eq!(reason.en, "89.9 is below the critical level (90)");
+        // a rule for critical figures only holds at a warning, raises at critical
+        let mut critical_only = r.clone();
+        critical_only.min_severity = Some(Severity::Critical);
+        let at92 = find(&critical_only, &ind, Some(&value("92", "2026-12-02", NOW)), NOW);
+        assert_eq!(at92, Finding::Hold);
+        let at89 = find(&critical_only, &ind, Some(&value("89", "2026-12-02", NOW)), NOW);
+        assert_eq!(severity(&at89), Some(Severity::Critical));
+        assert!(AreaScope::Province.includes("14", "14"));
+        assert!(!AreaScope::Province.includes("03646", "14"));
+        assert!(AreaScope::Communes.includes("03646", "14"));
+        assert!(!AreaScope::Communes.includes("14", "14"));
         // lower is better: above is bad
         let mut overdue = indicator("services.overdue", "VPUB");
         overdue.direction = Direction::LowerIsBetter;

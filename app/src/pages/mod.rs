@@ -11,6 +11,8 @@ pub mod account;
 #[cfg(feature = "ssr")]
 pub mod admin;
 #[cfg(feature = "ssr")]
+pub mod console;
+#[cfg(feature = "ssr")]
 pub mod login;
 pub mod money;
 #[cfg(feature = "ssr")]

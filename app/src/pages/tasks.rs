@@ -22,7 +22,7 @@ fn status_class(s: Status) -> &'static str {
     }
 }
 
-fn topbar(
+pub(crate) fn topbar(
     title: String,
     subtitle: String,
     viewer: crate::model::account::Viewer,

@@ -115,7 +115,7 @@ impl Engine {
             let mut seen: Vec<(&str, &str)> = Vec::new();
             for (&(code, area), &value) in &current {
                 let Some(ind) = indicator(code) else { continue };
-                if rule.watches(ind) {
+                if rule.watches(ind) && rule.areas.includes(area, province) {
                     seen.push((code, area));
                     evaluated.push(Evaluated {
                         rule,
@@ -139,6 +139,7 @@ impl Engine {
                 for code in &rule.indicators {
                     let Some(ind) = indicator(code) else { continue };
                     if ind.level == app::model::Level::Province
+                        && rule.areas.includes(province, province)
                         && !seen.contains(&(code.as_str(), province))
                     {
                         evaluated.push(Evaluated {

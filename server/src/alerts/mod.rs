@@ -9,7 +9,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde::{Deserialize, Serialize};
+use app::api::console::AlertView;
+use serde::Deserialize;
 
 use crate::auth::callers::ClientAddress;
 use crate::error::ApiFailure;
@@ -29,46 +30,8 @@ pub struct ListQuery {
     agency: Option<String>,
 }
 
-/// An alert with the names a person reads it by.
-#[derive(Debug, Serialize)]
-pub struct AlertView {
-    #[serde(flatten)]
-    pub alert: Alert,
-    pub rule_name: String,
-    pub indicator_name: String,
-    pub area_name: String,
-    pub agency_name: String,
-}
-
 pub fn view(state: &AppState, alert: Alert, locale: app::model::Locale) -> AlertView {
-    let c = &state.catalogue;
-    let rule_name = state
-        .alert_rules
-        .iter()
-        .find(|r| r.code == alert.rule)
-        .map_or_else(|| alert.rule.clone(), |r| r.name(locale).to_string());
-    let indicator_name = c
-        .indicator(&alert.indicator)
-        .map(|i| i.name(locale).to_string())
-        .or_else(|| {
-            let today = app::model::format::vietnam_date(time::OffsetDateTime::now_utc());
-            app::model::money::derived_indicator(c, &alert.indicator, today)
-                .map(|i| i.name(locale).to_string())
-        })
-        .unwrap_or_else(|| alert.indicator.clone());
-    let area_name = c
-        .area(&alert.area)
-        .map_or_else(|| alert.area.clone(), |a| a.name_vi.clone());
-    let agency_name = c
-        .agency(&alert.agency)
-        .map_or_else(|| alert.agency.clone(), |a| a.name(locale).to_string());
-    AlertView {
-        alert,
-        rule_name,
-        indicator_name,
-        area_name,
-        agency_name,
-    }
+    AlertView::of(&state.catalogue, &state.alert_rules, alert, locale)
 }
 
 /// Which agency's alerts `principal` may see: `None` all, `Some(code)` one agency's.
@@ -172,31 +135,40 @@ async fn act(
     action: Action,
 ) -> Result<Response, ApiFailure> {
     // who may not act is refused before the body is read
-    let person =
-        match &principal {
-            Principal::User { name, .. } if alert::may_act(&principal) => name.clone(),
-            _ => return Err(ApiFailure::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Chỉ cán bộ trực, lãnh đạo và quản trị viên (đăng nhập) mới xử lý được cảnh báo.",
-                "Only operators, leaders and administrators, signed in, may act on alerts.",
-            )),
-        };
+    refuse_unless_may_act(&principal)?;
     let body = crate::ingest::read_body(&headers, body, state.limits.max_body_bytes).await?;
     let input: ActInput = crate::tasks::json_body(&headers, &body)?;
-    let note = input.note.trim().to_string();
-    let (kind, actor_id, username) = principal.actor();
-    let entry = app::store::audit::NewEntry {
-        actor_kind: kind,
-        actor_id: Some(actor_id),
-        actor_name: username,
-        action: match action {
-            Action::Acknowledge => "alert_acknowledged",
-            Action::Resolve => "alert_resolved",
-        },
-        ip: Some(ip),
-        ..Default::default()
+    let alert = record(&state, &principal, &ip, id, action, &input.note).await?;
+    Ok(Json(alert).into_response())
+}
+
+fn refuse_unless_may_act(principal: &Principal) -> Result<(), ApiFailure> {
+    if matches!(principal, Principal::User { .. }) && alert::may_act(principal) {
+        return Ok(());
+    }
+    Err(ApiFailure::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        "Chỉ cán bộ trực, lãnh đạo và quản trị viên (đăng nhập) mới xử lý được cảnh báo.",
+        "Only operators, leaders and administrators, signed in, may act on alerts.",
+    ))
+}
+
+/// Acknowledges or resolves alert `id` for `principal` with `note` (the API's and the
+/// console form's way in), and announces the change.
+pub async fn record(
+    state: &AppState,
+    principal: &Principal,
+    ip: &str,
+    id: i64,
+    action: Action,
+    note: &str,
+) -> Result<AlertView, ApiFailure> {
+    refuse_unless_may_act(principal)?;
+    let Principal::User { name: person, .. } = principal else {
+        unreachable!("refuse_unless_may_act lets people only")
     };
+    let note = note.trim();
     if action == Action::Resolve && note.is_empty() {
         return Err(ApiFailure::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -213,10 +185,21 @@ async fn act(
             format!("Field note: longer than {NOTE_LIMIT} characters."),
         ));
     }
+    let (kind, actor_id, username) = principal.actor();
+    let entry = app::store::audit::NewEntry {
+        actor_kind: kind,
+        actor_id: Some(actor_id),
+        actor_name: username,
+        action: match action {
+            Action::Acknowledge => "alert_acknowledged",
+            Action::Resolve => "alert_resolved",
+        },
+        ip: Some(ip.to_string()),
+        ..Default::default()
+    };
     let now = time::OffsetDateTime::now_utc();
     let mut tx = app::store::write(&state.db).await?;
-    let Some((alert, changed)) =
-        store::act(&mut tx, id, action, &person, &note, entry, now).await?
+    let Some((alert, changed)) = store::act(&mut tx, id, action, person, note, entry, now).await?
     else {
         return Err(ApiFailure::new(
             StatusCode::NOT_FOUND,
@@ -228,22 +211,52 @@ async fn act(
     tx.commit().await?;
     if !changed {
         let (vi, en) = match alert.status {
-            Status::Resolved => (
-                "Cảnh báo này đã được đóng.",
-                "This alert is already resolved.",
-            ),
-            _ => (
-                "Cảnh báo này đã được tiếp nhận.",
-                "This alert is already acknowledged.",
-            ),
+            Status::Resolved => ("Cảnh báo này đã được đóng.", "This alert is already resolved."),
+            _ => ("Cảnh báo này đã được tiếp nhận.", "This alert is already acknowledged."),
         };
-        return Err(ApiFailure::new(
-            StatusCode::CONFLICT,
-            "alert_not_open",
-            vi,
-            en,
-        ));
+        return Err(ApiFailure::new(StatusCode::CONFLICT, "alert_not_open", vi, en));
     }
     state.hub.alerts_changed(std::slice::from_ref(&alert));
-    Ok(Json(view(&state, alert, app::model::Locale::Vi)).into_response())
+    Ok(view(state, alert, app::model::Locale::Vi))
+}
+
+/// The console's form posts: `POST /console/alerts/<id>/ack` and `…/resolve` with a `note`;
+/// the answer is the console (`303`) or a page saying what is wrong.
+pub async fn form_acknowledge(
+    State(state): State<AppState>,
+    crate::auth::callers::Person { principal, .. }: crate::auth::callers::Person,
+    ClientAddress(ip): ClientAddress,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Response {
+    form(&state, &principal, &ip, id, Action::Acknowledge, &body).await
+}
+
+pub async fn form_resolve(
+    State(state): State<AppState>,
+    crate::auth::callers::Person { principal, .. }: crate::auth::callers::Person,
+    ClientAddress(ip): ClientAddress,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> Response {
+    form(&state, &principal, &ip, id, Action::Resolve, &body).await
+}
+
+async fn form(state: &AppState, principal: &Principal, ip: &str, id: i64, action: Action, body: &[u8]) -> Response {
+    let note = url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == "note")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    match record(state, principal, ip, id, action, &note).await {
+        Ok(_) => (
+            StatusCode::SEE_OTHER,
+            [(axum::http::header::LOCATION, format!("/console#alert-{id}"))],
+        )
+            .into_response(),
+        Err(failure) => crate::notice::respond(
+            failure.status,
+            app::pages::notice::Notice::new(failure.body.message_vi, failure.body.message_en)
+                .link("/console", "Về bàn điều hành / Back to the console"),
+        ),
+    }
 }

@@ -50,7 +50,7 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 pub struct LiveQuery {
     since: Option<String>,
     /// `tasks`: only what a screen of tasks needs — the task notices and the stream's
-    /// position, no values.
+    /// position, no values; `alerts`: the same for the console — alert notices only.
     only: Option<String>,
 }
 
@@ -71,19 +71,20 @@ pub async fn upgrade(
         Ok(p) => p.clone(),
         Err(e) => return e.into_response(),
     };
-    let values_wanted = match query.only.as_deref() {
-        None => true,
-        Some("tasks") => false,
+    let (values_wanted, tasks_wanted, alerts_wanted) = match query.only.as_deref() {
+        None => (true, true, true),
+        Some("tasks") => (false, true, false),
+        Some("alerts") => (false, false, true),
         Some(other) => {
             return ApiFailure::bad_request(
                 "invalid_only",
-                format!("Tham số only không hợp lệ: '{other}'. Giá trị đúng: tasks."),
-                format!("Invalid only parameter: '{other}'. Expected: tasks."),
+                format!("Tham số only không hợp lệ: '{other}'. Giá trị đúng: tasks, alerts."),
+                format!("Invalid only parameter: '{other}'. Expected: tasks or alerts."),
             )
             .into_response()
         }
     };
-    let tasks = app::model::task::scope(&principal, &state.catalogue);
+    let tasks = app::model::task::scope(&principal, &state.catalogue).filter(|_| tasks_wanted);
     let since = match query
         .since
         .as_deref()
@@ -136,6 +137,11 @@ pub async fn upgrade(
                 Visibility::Nothing
             },
             tasks,
+            alerts: if alerts_wanted {
+                principal.visibility()
+            } else {
+                Visibility::Nothing
+            },
             principal,
         };
         serve(socket, &hub, since, viewer, opened).await
@@ -161,6 +167,8 @@ struct Viewer {
     values: Visibility,
     /// The tasks whose notices they are sent.
     tasks: TaskScope,
+    /// Whose alerts' notices they are sent.
+    alerts: Visibility,
 }
 
 async fn serve(
@@ -334,7 +342,7 @@ async fn stream(
         principal,
         tasks: &viewer.tasks,
         missed_tasks: false,
-        alerts: visibility,
+        alerts: &viewer.alerts,
         missed_alerts: false,
         opened,
         checked,

@@ -1,0 +1,141 @@
+//! The operator's console: the alerts to see, own and close (open first, then
+//! acknowledged, then the last day's resolved), the agencies whose figures are late, read
+//! for the viewer as the alert API reads them (an agency officer: their agency's).
+
+use leptos::prelude::*;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::model::account::{Principal, Viewer, Visibility};
+use crate::model::alert::{self, Alert, AlertRule, RuleKind, Status};
+use crate::model::{Catalogue, Locale};
+
+/// An alert with the names a person reads it by (the console and the alert API).
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertView {
+    #[serde(flatten)]
+    pub alert: Alert,
+    pub rule_name: String,
+    pub indicator_name: String,
+    pub area_name: String,
+    pub agency_name: String,
+}
+
+impl AlertView {
+    pub fn of(catalogue: &Catalogue, rules: &[AlertRule], alert: Alert, locale: Locale) -> AlertView {
+        let rule_name = rules
+            .iter()
+            .find(|r| r.code == alert.rule)
+            .map_or_else(|| alert.rule.clone(), |r| r.name(locale).to_string());
+        let indicator_name = catalogue
+            .indicator(&alert.indicator)
+            .map(|i| i.name(locale).to_string())
+            .or_else(|| {
+                let today = crate::model::format::vietnam_date(OffsetDateTime::now_utc());
+                crate::model::money::derived_indicator(catalogue, &alert.indicator, today)
+                    .map(|i| i.name(locale).to_string())
+            })
+            .unwrap_or_else(|| alert.indicator.clone());
+        let area_name = catalogue
+            .area(&alert.area)
+            .map_or_else(|| alert.area.clone(), |a| a.name_vi.clone());
+        let agency_name = catalogue
+            .agency(&alert.agency)
+            .map_or_else(|| alert.agency.clone(), |a| a.name(locale).to_string());
+        AlertView {
+            alert,
+            rule_name,
+            indicator_name,
+            area_name,
+            agency_name,
+        }
+    }
+}
+
+/// An agency with figures late or missing now.
+#[derive(Debug, Clone)]
+pub struct LateAgency {
+    pub code: String,
+    pub name: String,
+    /// Its late or missing figures: indicator and area names.
+    pub figures: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConsoleData {
+    pub viewer: Viewer,
+    /// Whether the viewer acknowledges and resolves (operators, leaders, administrators).
+    pub may_act: bool,
+    /// Open (escalated first), then acknowledged; oldest first within each.
+    pub active: Vec<AlertView>,
+    /// Resolved in the last 24 hours, newest first.
+    pub resolved: Vec<AlertView>,
+    pub late: Vec<LateAgency>,
+    pub read_at: OffsetDateTime,
+}
+
+/// The most alerts the console reads at once.
+const READ_LIMIT: i64 = 500;
+
+pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
+    let principal = crate::api::current_principal().ok_or_else(|| ServerFnError::new("sign in"))?;
+    let agency = match principal.visibility() {
+        Visibility::All => None,
+        Visibility::Agency(code) => Some(code),
+        Visibility::Nothing => return Err(ServerFnError::new("no alerts")),
+    };
+    let ctx = expect_context::<crate::api::ServerContext>();
+    let read_at = OffsetDateTime::now_utc();
+    let mut conn = ctx.db.acquire().await.map_err(|e| ServerFnError::new(e.to_string()))?;
+    let mut lists = Vec::new();
+    for status in [Status::Open, Status::Acknowledged, Status::Resolved] {
+        lists.push(
+            crate::store::alerts::list(&mut conn, Some(status), agency.as_deref(), READ_LIMIT)
+                .await
+                .map_err(|e| ServerFnError::new(e.to_string()))?,
+        );
+    }
+    let (resolved, mut acknowledged, mut active) = (
+        lists.pop().unwrap_or_default(),
+        lists.pop().unwrap_or_default(),
+        lists.pop().unwrap_or_default(),
+    );
+    // escalated first, then the worst, then the oldest
+    active.sort_by_key(|a| (a.escalated_at.is_none(), std::cmp::Reverse(a.severity), a.id));
+    acknowledged.sort_by_key(|a| (std::cmp::Reverse(a.severity), a.id));
+    let day_ago = read_at - time::Duration::hours(24);
+    let mut late: Vec<LateAgency> = Vec::new();
+    for a in active.iter().chain(&acknowledged) {
+        if matches!(a.kind, RuleKind::Late | RuleKind::Missing) {
+            let name = AlertView::of(&ctx.catalogue, &ctx.alert_rules, a.clone(), locale);
+            let figure = format!("{} · {}", name.indicator_name, name.area_name);
+            match late.iter_mut().find(|l| l.code == a.agency) {
+                Some(l) => l.figures.push(figure),
+                None => late.push(LateAgency {
+                    code: a.agency.clone(),
+                    name: name.agency_name,
+                    figures: vec![figure],
+                }),
+            }
+        }
+    }
+    late.sort_by_key(|l| std::cmp::Reverse(l.figures.len()));
+    let view = |a: Alert| AlertView::of(&ctx.catalogue, &ctx.alert_rules, a, locale);
+    Ok(ConsoleData {
+        viewer: Viewer::of(&principal, locale),
+        may_act: alert::may_act(&principal),
+        active: active.into_iter().chain(acknowledged).map(view).collect(),
+        resolved: resolved
+            .into_iter()
+            .filter(|a| a.resolved.as_ref().is_some_and(|r| r.at >= day_ago))
+            .map(view)
+            .collect(),
+        late,
+        read_at,
+    })
+}
+
+/// Whether `principal` may open the console.
+pub fn may_open(principal: &Principal) -> bool {
+    principal.visibility() != Visibility::Nothing
+}

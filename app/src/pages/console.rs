@@ -1,0 +1,178 @@
+//! The operator's console (`/console`): open alerts first — acknowledge or resolve each
+//! with one click or a key —, the agencies whose figures are late, the last day's resolved
+//! alerts. Rendered on the server and working with plain form posts; the script
+//! `/assets/console-live.js` keeps it live (alert notices on the live stream), plays a
+//! short sound and counts new alerts in the title for those who act on them, and adds the
+//! keyboard shortcuts. A wall screen opens it too: the same list, no buttons, no sound.
+
+use leptos::prelude::*;
+
+use crate::api::console::{AlertView, ConsoleData};
+use crate::model::alert::Status;
+use crate::model::format;
+use crate::model::Locale;
+use crate::pages::{form_screen, use_locale};
+
+#[component]
+pub fn ConsolePage() -> impl IntoView {
+    let locale = use_locale();
+    form_screen(
+        locale,
+        ("Tài khoản này không xem được cảnh báo", "This account may not see alerts"),
+        move || crate::api::console::load(locale),
+        move |data| view! { <Console data locale /> },
+    )
+}
+
+fn exact(d: rust_decimal::Decimal, locale: Locale) -> String {
+    let d = d.normalize();
+    format::number(d, d.scale(), locale)
+}
+
+fn alert_item(a: AlertView, may_act: bool, locale: Locale) -> impl IntoView {
+    let l = locale;
+    let al = &a.alert;
+    let id = al.id;
+    let status = al.status.code();
+    let severity = al.severity.code();
+    let severity_text = match al.severity {
+        crate::model::alert::Severity::Critical => l.pick("Nguy cấp", "Critical"),
+        crate::model::alert::Severity::Warning => l.pick("Cảnh báo", "Warning"),
+    };
+    let status_text = match al.status {
+        Status::Open => l.pick("Chưa tiếp nhận", "Not acknowledged"),
+        Status::Acknowledged => l.pick("Đã tiếp nhận", "Acknowledged"),
+        Status::Resolved => l.pick("Đã đóng", "Resolved"),
+    };
+    let reason = l.pick(&al.reason.vi, &al.reason.en).to_string();
+    let mut facts = vec![a.rule_name.clone(), a.agency_name.clone()];
+    if let Some(v) = al.value {
+        facts.push(format!("{} {}", l.pick("giá trị", "value"), exact(v, l)));
+    }
+    if let Some(p) = &al.period {
+        let shown = p
+            .parse::<crate::model::Period>()
+            .map_or_else(|_| p.clone(), |p| p.label(l));
+        facts.push(format!("{} {shown}", l.pick("kỳ", "period")));
+    }
+    if let Some(at) = al.as_of {
+        facts.push(format!("{} {}", l.pick("số liệu đến", "data as of"), format::date_time(at, l)));
+    }
+    facts.push(format!("{} {}", l.pick("phát hiện lúc", "raised"), format::date_time(al.raised_at, l)));
+    let escalated = al.escalated_at.map(|at| {
+        format!("{} {}", l.pick("Đã chuyển lãnh đạo lúc", "Escalated to the leaders at"), format::date_time(at, l))
+    });
+    let act_line = |label: &str, act: &crate::model::alert::Act| {
+        let by = act.by.clone().unwrap_or_else(|| l.pick("tự động: số liệu đã trở lại bình thường", "automatically: the figure came back").to_string());
+        let note = act.note.clone().filter(|n| !n.is_empty()).map(|n| format!(" — {n}")).unwrap_or_default();
+        format!("{label}: {by}, {}{note}", format::date_time(act.at, l))
+    };
+    let acknowledged = al.acknowledged.as_ref().map(|a| act_line(l.pick("Tiếp nhận", "Acknowledged"), a));
+    let resolved = al.resolved.as_ref().map(|a| act_line(l.pick("Đóng", "Resolved"), a));
+    let open = al.status == Status::Open;
+    let active = al.status != Status::Resolved;
+    let is_escalated = al.escalated_at.is_some();
+    view! {
+        <li class="alert" id=format!("alert-{id}") data-alert=id data-status=status data-severity=severity data-escalated=is_escalated.then_some("true") tabindex="-1">
+            <div class="alert-head">
+                <span class="severity">{severity_text}</span>
+                <strong class="what">{a.indicator_name.clone()}" · "{a.area_name.clone()}</strong>
+                <span class="status">{status_text}</span>
+            </div>
+            <p class="why">{reason}</p>
+            <p class="alert-facts">{facts.join(" · ")}</p>
+            {escalated.map(|e| view! { <p class="escalated">{e}</p> })}
+            {acknowledged.map(|t| view! { <p class="acted">{t}</p> })}
+            {resolved.map(|t| view! { <p class="acted">{t}</p> })}
+            {(may_act && active).then(|| view! {
+                <div class="alert-actions">
+                    {open.then(|| view! {
+                        <form method="post" action=format!("/console/alerts/{id}/ack") class="ack">
+                            <input name="note" maxlength="2000" aria-label=l.pick("Ghi chú khi tiếp nhận", "Note on acknowledging") placeholder=l.pick("Ghi chú (không bắt buộc)", "Note (optional)") />
+                            <button type="submit">{l.pick("Tiếp nhận", "Acknowledge")}<kbd>"a"</kbd></button>
+                        </form>
+                    })}
+                    <form method="post" action=format!("/console/alerts/{id}/resolve") class="resolve">
+                        <input name="note" required maxlength="2000" aria-label=l.pick("Lý do đóng", "Why it is resolved") placeholder=l.pick("Lý do đóng (bắt buộc)", "Why it is resolved (required)") />
+                        <button type="submit">{l.pick("Đóng", "Resolve")}<kbd>"r"</kbd></button>
+                    </form>
+                </div>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn Console(data: ConsoleData, locale: Locale) -> impl IntoView {
+    let l = locale;
+    let ConsoleData { viewer, may_act, active, resolved, late, read_at } = data;
+    let is_display = viewer.is_display;
+    let open_count = active.iter().filter(|a| a.alert.status == Status::Open).count();
+    let total = active.len();
+    let title = l.pick("Bàn điều hành ca trực", "Operator's console").to_string();
+    let subtitle = l.pick("Trung tâm điều hành thông minh — cảnh báo", "Intelligent Operations Center — alerts").to_string();
+    view! {
+        <div class="screen console" data-may-act=may_act.then_some("true") data-open=open_count>
+            {crate::pages::tasks::topbar(title, subtitle, viewer, l)}
+            <nav class="crumbs">
+                <a href="/">{l.pick("← Tổng quan", "← Overview")}</a>
+                {(!is_display).then(|| view! { <a href="/tasks">{l.pick("Nhiệm vụ →", "Tasks →")}</a> })}
+            </nav>
+            <p class="console-live" hidden
+                data-live=l.pick("● Trực tiếp: cảnh báo mới hiện ngay", "● Live: new alerts appear at once")
+                data-lost=l.pick("Mất kết nối trực tiếp — đang kết nối lại; danh sách có thể chưa mới", "Live link lost — reconnecting; the list may be out of date")
+                data-ended=l.pick("Phiên đã kết thúc — hãy đăng nhập lại", "The session has ended — sign in again")></p>
+            <p class="as-of">
+                {format!("{} {} · {}", l.pick("Số liệu đến", "As of"), format::date_time(read_at, l), l.pick("nguồn: quy tắc cảnh báo của tỉnh (alerts.toml) trên số liệu các cơ quan gửi", "source: the province's alert rules (alerts.toml) over the figures agencies send"))}
+            </p>
+            <section class="alerts-active" aria-labelledby="alerts-active-h">
+                <h2 id="alerts-active-h">
+                    {l.pick("Cảnh báo cần xử lý", "Alerts to handle")}
+                    " "<span class="count" data-count=total>{total}</span>
+                </h2>
+                {may_act.then(|| view! {
+                    <p class="keys">{l.pick("Phím tắt: j / k chọn cảnh báo · a tiếp nhận · r ghi lý do và đóng", "Keys: j / k pick an alert · a acknowledge · r give a reason and resolve")}</p>
+                })}
+                {if active.is_empty() {
+                    view! { <p class="empty">{l.pick("Không có cảnh báo nào đang mở.", "No open alerts.")}</p> }.into_any()
+                } else {
+                    view! {
+                        <ol class="alert-list">
+                            {active.into_iter().map(|a| alert_item(a, may_act, l)).collect_view()}
+                        </ol>
+                    }.into_any()
+                }}
+            </section>
+            <section class="late-feeds" aria-labelledby="late-feeds-h">
+                <h2 id="late-feeds-h">{l.pick("Cơ quan chậm gửi số liệu", "Agencies with late figures")}</h2>
+                {if late.is_empty() {
+                    view! { <p class="empty">{l.pick("Không cơ quan nào chậm.", "No agency is late.")}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul>
+                            {late.into_iter().map(|a| view! {
+                                <li data-agency=a.code.clone()>
+                                    <strong>{a.name}</strong>
+                                    {format!(" — {} {}: ", a.figures.len(), l.pick("số liệu", "figures"))}
+                                    {a.figures.join("; ")}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+            <section class="alerts-resolved" aria-labelledby="alerts-resolved-h">
+                <h2 id="alerts-resolved-h">{l.pick("Đã đóng trong 24 giờ qua", "Resolved in the last 24 hours")}</h2>
+                {if resolved.is_empty() {
+                    view! { <p class="empty">{l.pick("Chưa có.", "None.")}</p> }.into_any()
+                } else {
+                    view! {
+                        <ol class="alert-list resolved">
+                            {resolved.into_iter().map(|a| alert_item(a, false, l)).collect_view()}
+                        </ol>
+                    }.into_any()
+                }}
+            </section>
+        </div>
+    }
+}
