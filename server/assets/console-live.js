@@ -59,10 +59,11 @@
     }
   }
 
+  // a note or a shift-log entry being written
   function writing() {
-    const active = document.activeElement;
-    if (active && active.matches('.console input[name="note"]') && active.value.trim() !== '') return true;
-    return Array.from(document.querySelectorAll('.console input[name="note"]')).some((i) => i.value.trim() !== '');
+    return Array.from(document.querySelectorAll('.console input[name="note"], .console textarea')).some(
+      (i) => i.value.trim() !== '',
+    );
   }
 
   async function reload() {

@@ -242,6 +242,22 @@ const TABLES: &[Table] = &[
         ],
         id: Some("id"),
     },
+    Table {
+        name: "shift_log",
+        columns: &[
+            "id",
+            "at",
+            "kind",
+            "author_id",
+            "author",
+            "body",
+            "open_alerts",
+            "confirmed_at",
+            "confirmed_by_id",
+            "confirmed_by",
+        ],
+        id: Some("id"),
+    },
 ];
 
 /// Tables whose ids come from an identity sequence on PostgreSQL.
@@ -253,6 +269,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "tasks",
     "task_notes",
     "alerts",
+    "shift_log",
 ];
 
 /// Rows read and written at once.

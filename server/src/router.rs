@@ -173,6 +173,9 @@ pub fn router(
         .route("/tasks/{id}/notes", post(tasks::form::report))
         .route("/console/alerts/{id}/ack", post(alerts::form_acknowledge))
         .route("/console/alerts/{id}/resolve", post(alerts::form_resolve))
+        .route("/console/log", post(alerts::form_log_note))
+        .route("/console/handover", post(alerts::form_handover))
+        .route("/console/handover/{id}/confirm", post(alerts::form_confirm_handover))
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         // a CSV of many figures: as large as an ingest batch
         .route(

@@ -311,8 +311,73 @@ async fn alerts_over_the_api() {
     }
     assert!(trail.iter().any(|(a, _)| a == "alert_resolved"));
 
+    shift_log_and_handover(&s, &operator, &officer_vpub).await;
     late_missing_and_escalation(&s).await;
     s.stop().await;
+}
+
+/// A form post from a signed-in page; the status and where it sends the browser.
+async fn form_post(b: &Browser, path: &str, form: &[(&str, &str)]) -> (u16, String, String) {
+    let r = b.post_form(path, form).await;
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, location, r.text().await.unwrap_or_default())
+}
+
+/// The shift log: notes and a handover written from the console, the handover listing the
+/// alerts still open, confirmed once by the next shift and not by its author; an agency
+/// officer writes nothing; the log is append-only in the database.
+async fn shift_log_and_handover(s: &TestServer, operator: &Browser, officer: &Browser) {
+    let (status, location, _) = form_post(operator, "/console/log", &[("body", "Đã gọi Văn phòng UBND tỉnh về hồ sơ quá hạn")]).await;
+    assert_eq!((status, location.as_str()), (303, "/console#shift-log"));
+    let (status, _, page) = form_post(operator, "/console/log", &[("body", "   ")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Trường body"), "the page names the field");
+    let (status, _, _) = form_post(officer, "/console/log", &[("body", "x")]).await;
+    assert_eq!(status, 403, "an agency officer does not write the shift log");
+
+    let open_now = alerts_of(s, "open", "threshold", "services.overdue").await.len()
+        + alerts_of(s, "acknowledged", "threshold", "services.overdue").await.len();
+    let (status, _, _) = form_post(operator, "/console/handover", &[("body", "Ca đêm: theo dõi số liệu Kho bạc")]).await;
+    assert_eq!(status, 303);
+    let handover = app::store::shift_log::last_handover(&mut s.db.acquire().await.unwrap())
+        .await
+        .unwrap()
+        .expect("a handover");
+    assert_eq!(handover.author, "Người dùng trucban");
+    let unresolved = app::store::alerts::unresolved(&mut s.db.acquire().await.unwrap()).await.unwrap();
+    assert_eq!(handover.open_alerts.len(), unresolved.len(), "every alert not resolved is listed");
+    assert!(open_now == 0 || !handover.open_alerts.is_empty());
+    let confirm = format!("/console/handover/{}/confirm", handover.id);
+    let (status, _, page) = form_post(operator, &confirm, &[]).await;
+    assert_eq!(status, 409, "not confirmed by its author");
+    assert!(page.contains("ca sau xác nhận"), "{page}");
+    // the next shift reads it on the console and confirms it
+    let next = s.signed_in_user("trucca2", Role::Operator, None).await;
+    let console = next.get("/console").await.text().await.unwrap();
+    assert!(console.contains("Ca đêm: theo dõi số liệu Kho bạc"));
+    assert!(console.contains(&format!("action=\"{confirm}\"")), "a confirm button for the next shift");
+    let (status, _, _) = form_post(&next, &confirm, &[]).await;
+    assert_eq!(status, 303);
+    let (status, _, _) = form_post(&next, &confirm, &[]).await;
+    assert_eq!(status, 409, "confirmed once");
+    let confirmed = app::store::shift_log::get(&mut s.db.acquire().await.unwrap(), handover.id).await.unwrap().unwrap();
+    assert_eq!(confirmed.confirmed.map(|(_, by)| by), Some("Người dùng trucca2".to_string()));
+    // append-only: the database refuses an edit or a deletion
+    assert!(sqlx::query("UPDATE shift_log SET body = 'sửa' WHERE id = $1").bind(handover.id).execute(&s.db).await.is_err());
+    assert!(sqlx::query("DELETE FROM shift_log WHERE id = $1").bind(handover.id).execute(&s.db).await.is_err());
+    let trail = audit_actions_all(s).await;
+    for action in ["shift_note_written", "shift_handed_over", "shift_handover_confirmed"] {
+        assert!(trail.iter().any(|a| a == action), "{action} in {trail:?}");
+    }
+}
+
+async fn audit_actions_all(s: &TestServer) -> Vec<String> {
+    sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(&s.db).await.unwrap()
 }
 
 fn hub_limits() -> server::hub::HubLimits {

@@ -71,6 +71,12 @@ pub struct ConsoleData {
     /// Resolved in the last 24 hours, newest first.
     pub resolved: Vec<AlertView>,
     pub late: Vec<LateAgency>,
+    /// The shift log of the last 24 hours, newest first (for those who act on alerts).
+    pub log: Vec<crate::store::shift_log::Entry>,
+    /// The latest handover (for those who act on alerts), to confirm if not confirmed.
+    pub handover: Option<crate::store::shift_log::Entry>,
+    /// The signed-in person's account (none for a wall screen).
+    pub viewer_id: Option<i64>,
     pub read_at: OffsetDateTime,
 }
 
@@ -100,6 +106,18 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
         lists.pop().unwrap_or_default(),
         lists.pop().unwrap_or_default(),
     );
+    let may_act = alert::may_act(&principal);
+    let (log, handover) = if may_act {
+        let fail = |e: sqlx::Error| ServerFnError::new(e.to_string());
+        (
+            crate::store::shift_log::since(&mut conn, read_at - time::Duration::hours(24), 200)
+                .await
+                .map_err(fail)?,
+            crate::store::shift_log::last_handover(&mut conn).await.map_err(fail)?,
+        )
+    } else {
+        (Vec::new(), None)
+    };
     // escalated first, then the worst, then the oldest
     active.sort_by_key(|a| (a.escalated_at.is_none(), std::cmp::Reverse(a.severity), a.id));
     acknowledged.sort_by_key(|a| (std::cmp::Reverse(a.severity), a.id));
@@ -123,7 +141,13 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
     let view = |a: Alert| AlertView::of(&ctx.catalogue, &ctx.alert_rules, a, locale);
     Ok(ConsoleData {
         viewer: Viewer::of(&principal, locale),
-        may_act: alert::may_act(&principal),
+        may_act,
+        log,
+        handover,
+        viewer_id: match &principal {
+            Principal::User { id, .. } => Some(*id),
+            _ => None,
+        },
         active: active.into_iter().chain(acknowledged).map(view).collect(),
         resolved: resolved
             .into_iter()

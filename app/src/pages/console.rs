@@ -102,10 +102,91 @@ fn alert_item(a: AlertView, may_act: bool, locale: Locale) -> impl IntoView {
     }
 }
 
+/// The shift log: the latest handover (to confirm, for the next shift), the forms to write
+/// a note and to hand over, the last day's entries.
+fn shift_log(
+    log: Vec<crate::store::shift_log::Entry>,
+    handover: Option<crate::store::shift_log::Entry>,
+    viewer_id: Option<i64>,
+    l: Locale,
+) -> impl IntoView {
+    use crate::store::shift_log::EntryKind;
+    let handover_view = handover.map(|h| {
+        let id = h.id;
+        let mine = viewer_id == Some(h.author_id);
+        let confirmed = h.confirmed.clone();
+        let is_confirmed = confirmed.is_some().then_some("true");
+        let open = h.open_alerts.clone();
+        view! {
+            <div class="handover" data-handover=id data-confirmed=is_confirmed>
+                <p>
+                    <strong>{format!("{} {}, {}", l.pick("Giao ca:", "Handover:"), h.author, format::date_time(h.at, l))}</strong>
+                    {(!h.body.is_empty()).then(|| format!(" — {}", h.body))}
+                </p>
+                <p>{format!("{} {}", open.len(), l.pick("cảnh báo còn mở khi giao ca", "alerts open at the handover"))}</p>
+                {(!open.is_empty()).then(|| view! {
+                    <ul>{open.into_iter().map(|a| view! { <li data-alert=a.id>{a.summary}</li> }).collect_view()}</ul>
+                })}
+                {match (confirmed, mine) {
+                    (Some((at, by)), _) => view! {
+                        <p class="confirmed">{format!("{} {by}, {}", l.pick("Ca sau đã xác nhận:", "Confirmed by the next shift:"), format::date_time(at, l))}</p>
+                    }.into_any(),
+                    (None, true) => view! {
+                        <p class="waiting">{l.pick("Chờ ca sau xác nhận đã đọc.", "Waiting for the next shift to confirm.")}</p>
+                    }.into_any(),
+                    (None, false) => view! {
+                        <form method="post" action=format!("/console/handover/{id}/confirm") class="confirm">
+                            <button type="submit">{l.pick("Xác nhận đã đọc, nhận ca", "Confirm read, take the shift")}</button>
+                        </form>
+                    }.into_any(),
+                }}
+            </div>
+        }
+    });
+    view! {
+        <section class="shift-log" id="shift-log" aria-labelledby="shift-log-h">
+            <h2 id="shift-log-h">{l.pick("Sổ giao ca", "Shift log")}</h2>
+            {handover_view}
+            <div class="log-forms">
+                <form method="post" action="/console/log" class="log-note">
+                    <textarea name="body" required maxlength="4000" rows="2" aria-label=l.pick("Ghi sổ", "Log entry") placeholder=l.pick("Ghi sổ: việc đã làm, đã gọi ai, cần theo dõi gì", "Log: what was done, who was called, what to follow")></textarea>
+                    <button type="submit">{l.pick("Ghi sổ", "Write")}</button>
+                </form>
+                <form method="post" action="/console/handover" class="log-handover">
+                    <textarea name="body" maxlength="4000" rows="2" aria-label=l.pick("Nội dung giao ca", "Handover note") placeholder=l.pick("Giao ca: tình hình, việc ca sau cần làm (kèm danh sách cảnh báo còn mở)", "Handover: the situation, what the next shift must do (with the open alerts)")></textarea>
+                    <button type="submit">{l.pick("Giao ca", "Hand over")}</button>
+                </form>
+            </div>
+            {if log.is_empty() {
+                view! { <p class="empty">{l.pick("Chưa có ghi chép trong 24 giờ qua.", "Nothing written in the last 24 hours.")}</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="log-entries">
+                        {log.into_iter().map(|e| {
+                            let kind = match e.kind {
+                                EntryKind::Note => l.pick("Ghi sổ", "Note"),
+                                EntryKind::Handover => l.pick("Giao ca", "Handover"),
+                            };
+                            view! {
+                                <li data-entry=e.id data-kind=if e.kind == EntryKind::Handover { "handover" } else { "note" }>
+                                    <span class="when">{format::date_time(e.at, l)}</span>
+                                    " "<strong>{e.author}</strong>
+                                    " · "{kind}
+                                    {(!e.body.is_empty()).then(|| format!(": {}", e.body))}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
 #[component]
 fn Console(data: ConsoleData, locale: Locale) -> impl IntoView {
     let l = locale;
-    let ConsoleData { viewer, may_act, active, resolved, late, read_at } = data;
+    let ConsoleData { viewer, may_act, active, resolved, late, log, handover, viewer_id, read_at } = data;
     let is_display = viewer.is_display;
     let open_count = active.iter().filter(|a| a.alert.status == Status::Open).count();
     let total = active.len();
@@ -161,6 +242,7 @@ fn Console(data: ConsoleData, locale: Locale) -> impl IntoView {
                     }.into_any()
                 }}
             </section>
+            {may_act.then(|| shift_log(log, handover, viewer_id, l))}
             <section class="alerts-resolved" aria-labelledby="alerts-resolved-h">
                 <h2 id="alerts-resolved-h">{l.pick("Đã đóng trong 24 giờ qua", "Resolved in the last 24 hours")}</h2>
                 {if resolved.is_empty() {

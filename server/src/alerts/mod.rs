@@ -260,3 +260,184 @@ async fn form(state: &AppState, principal: &Principal, ip: &str, id: i64, action
         ),
     }
 }
+
+/// The longest shift-log entry, in characters.
+const LOG_LIMIT: usize = 4_000;
+
+fn field(body: &[u8], name: &str) -> String {
+    url::form_urlencoded::parse(body)
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_string())
+        .unwrap_or_default()
+}
+
+fn refused_page(failure: ApiFailure) -> Response {
+    crate::notice::respond(
+        failure.status,
+        app::pages::notice::Notice::new(failure.body.message_vi, failure.body.message_en)
+            .link("/console", "Về bàn điều hành / Back to the console"),
+    )
+}
+
+fn back_to_log() -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [(axum::http::header::LOCATION, "/console#shift-log".to_string())],
+    )
+        .into_response()
+}
+
+fn audit_of(principal: &Principal, ip: &str, action: &'static str) -> app::store::audit::NewEntry<'static> {
+    let (kind, actor_id, username) = principal.actor();
+    app::store::audit::NewEntry {
+        actor_kind: kind,
+        actor_id: Some(actor_id),
+        actor_name: username,
+        action,
+        ip: Some(ip.to_string()),
+        ..Default::default()
+    }
+}
+
+/// `POST /console/log` (a note, `body`) and `POST /console/handover` (the handover, `body`
+/// optional): written by operators, leaders and administrators; a handover lists the
+/// alerts not resolved at that moment.
+pub async fn form_log_note(
+    State(state): State<AppState>,
+    person: crate::auth::callers::Person,
+    ClientAddress(ip): ClientAddress,
+    body: axum::body::Bytes,
+) -> Response {
+    write_log(&state, person, &ip, app::store::shift_log::EntryKind::Note, &field(&body, "body")).await
+}
+
+pub async fn form_handover(
+    State(state): State<AppState>,
+    person: crate::auth::callers::Person,
+    ClientAddress(ip): ClientAddress,
+    body: axum::body::Bytes,
+) -> Response {
+    write_log(&state, person, &ip, app::store::shift_log::EntryKind::Handover, &field(&body, "body")).await
+}
+
+async fn write_log(
+    state: &AppState,
+    person: crate::auth::callers::Person,
+    ip: &str,
+    kind: app::store::shift_log::EntryKind,
+    text: &str,
+) -> Response {
+    use app::store::shift_log::{self, EntryKind, HandedAlert};
+    if let Err(failure) = refuse_unless_may_act(&person.principal) {
+        return refused_page(failure);
+    }
+    let Principal::User { name, .. } = &person.principal else {
+        return refused_page(ApiFailure::new(StatusCode::FORBIDDEN, "forbidden", "Cần đăng nhập.", "Sign in."));
+    };
+    if kind == EntryKind::Note && text.is_empty() {
+        return refused_page(ApiFailure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "body_required",
+            "Trường body: sổ giao ca cần nội dung.",
+            "Field body: a shift-log entry needs a text.",
+        ));
+    }
+    if text.chars().count() > LOG_LIMIT {
+        return refused_page(ApiFailure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "body_too_long",
+            format!("Trường body: dài quá {LOG_LIMIT} ký tự."),
+            format!("Field body: longer than {LOG_LIMIT} characters."),
+        ));
+    }
+    let result: Result<(), ApiFailure> = async {
+        let now = time::OffsetDateTime::now_utc();
+        let mut tx = app::store::write(&state.db).await?;
+        let open: Vec<HandedAlert> = if kind == EntryKind::Handover {
+            store::unresolved(&mut tx)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    let a = view(state, a, app::model::Locale::Vi);
+                    HandedAlert {
+                        id: a.alert.id,
+                        severity: a.alert.severity.code().into(),
+                        status: a.alert.status.code().into(),
+                        summary: format!("{} · {} — {}", a.indicator_name, a.area_name, a.alert.reason.vi),
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let action = if kind == EntryKind::Handover { "shift_handed_over" } else { "shift_note_written" };
+        shift_log::write(&mut tx, kind, person.id, name, text, &open, audit_of(&person.principal, ip, action), now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => back_to_log(),
+        Err(failure) => refused_page(failure),
+    }
+}
+
+/// `POST /console/handover/<id>/confirm`: the next shift has read the handover (someone
+/// other than its author, once).
+pub async fn form_confirm_handover(
+    State(state): State<AppState>,
+    person: crate::auth::callers::Person,
+    ClientAddress(ip): ClientAddress,
+    Path(id): Path<i64>,
+) -> Response {
+    use app::store::shift_log;
+    if let Err(failure) = refuse_unless_may_act(&person.principal) {
+        return refused_page(failure);
+    }
+    let Principal::User { name, .. } = &person.principal else {
+        return refused_page(ApiFailure::new(StatusCode::FORBIDDEN, "forbidden", "Cần đăng nhập.", "Sign in."));
+    };
+    let result: Result<bool, ApiFailure> = async {
+        let now = time::OffsetDateTime::now_utc();
+        let mut tx = app::store::write(&state.db).await?;
+        let Some(entry) = shift_log::get(&mut tx, id).await? else {
+            return Err(ApiFailure::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("Không có bản giao ca số {id}."),
+                format!("No handover {id}."),
+            ));
+        };
+        if entry.author_id == person.id {
+            return Err(ApiFailure::new(
+                StatusCode::CONFLICT,
+                "own_handover",
+                "Người giao ca không tự xác nhận được: ca sau xác nhận đã đọc.",
+                "A handover is confirmed by the next shift, not by who wrote it.",
+            ));
+        }
+        let done = shift_log::confirm(
+            &mut tx,
+            id,
+            person.id,
+            name,
+            audit_of(&person.principal, &ip, "shift_handover_confirmed"),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+    .await;
+    match result {
+        Ok(true) => back_to_log(),
+        Ok(false) => refused_page(ApiFailure::new(
+            StatusCode::CONFLICT,
+            "already_confirmed",
+            "Bản giao ca này đã được xác nhận.",
+            "This handover is already confirmed.",
+        )),
+        Err(failure) => refused_page(failure),
+    }
+}
