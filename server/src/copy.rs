@@ -258,6 +258,11 @@ const TABLES: &[Table] = &[
         ],
         id: Some("id"),
     },
+    Table {
+        name: "ingest_rejections",
+        columns: &["id", "at", "agency_code", "items", "code"],
+        id: Some("id"),
+    },
 ];
 
 /// Tables whose ids come from an identity sequence on PostgreSQL.
@@ -270,6 +275,7 @@ const IDENTITY_TABLES: &[&str] = &[
     "task_notes",
     "alerts",
     "shift_log",
+    "ingest_rejections",
 ];
 
 /// Rows read and written at once.

@@ -21,6 +21,7 @@ pub mod leader;
 pub mod money;
 pub mod notice;
 pub mod province;
+pub mod quality;
 pub mod reference;
 pub mod router;
 pub mod serve;

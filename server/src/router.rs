@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::ApiFailure;
 use crate::serve::HttpLimits;
 use crate::state::AppState;
-use crate::{alerts, auth, hub, ingest, money, reference, services, tasks};
+use crate::{alerts, auth, quality, hub, ingest, money, reference, services, tasks};
 
 /// Largest form post other than a submission (sign-in, administration).
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -99,6 +99,7 @@ pub fn router(
                 .route("/api/v1/briefing.png", get(money::briefing_png))
                 .route("/api/v1/projects/{code}", get(money::project))
                 .route("/api/v1/alerts", get(alerts::list))
+                .route("/api/v1/quality", get(quality::by_agency))
                 .route("/api/v1/alerts/{id}/ack", post(alerts::acknowledge))
                 .route("/api/v1/alerts/{id}/resolve", post(alerts::resolve))
                 .route("/api/v1/tasks", get(tasks::list).post(tasks::create))

@@ -312,6 +312,7 @@ async fn alerts_over_the_api() {
     assert!(trail.iter().any(|(a, _)| a == "alert_resolved"));
 
     shift_log_and_handover(&s, &operator, &officer_vpub).await;
+    data_quality(&s, &officer_stc).await;
     late_missing_and_escalation(&s).await;
     s.stop().await;
 }
@@ -332,25 +333,48 @@ async fn form_post(b: &Browser, path: &str, form: &[(&str, &str)]) -> (u16, Stri
 /// alerts still open, confirmed once by the next shift and not by its author; an agency
 /// officer writes nothing; the log is append-only in the database.
 async fn shift_log_and_handover(s: &TestServer, operator: &Browser, officer: &Browser) {
-    let (status, location, _) = form_post(operator, "/console/log", &[("body", "Đã gọi Văn phòng UBND tỉnh về hồ sơ quá hạn")]).await;
+    let (status, location, _) = form_post(
+        operator,
+        "/console/log",
+        &[("body", "Đã gọi Văn phòng UBND tỉnh về hồ sơ quá hạn")],
+    )
+    .await;
     assert_eq!((status, location.as_str()), (303, "/console#shift-log"));
     let (status, _, page) = form_post(operator, "/console/log", &[("body", "   ")]).await;
     assert_eq!(status, 422);
     assert!(page.contains("Trường body"), "the page names the field");
     let (status, _, _) = form_post(officer, "/console/log", &[("body", "x")]).await;
-    assert_eq!(status, 403, "an agency officer does not write the shift log");
+    assert_eq!(
+        status, 403,
+        "an agency officer does not write the shift log"
+    );
 
-    let open_now = alerts_of(s, "open", "threshold", "services.overdue").await.len()
-        + alerts_of(s, "acknowledged", "threshold", "services.overdue").await.len();
-    let (status, _, _) = form_post(operator, "/console/handover", &[("body", "Ca đêm: theo dõi số liệu Kho bạc")]).await;
+    let open_now = alerts_of(s, "open", "threshold", "services.overdue")
+        .await
+        .len()
+        + alerts_of(s, "acknowledged", "threshold", "services.overdue")
+            .await
+            .len();
+    let (status, _, _) = form_post(
+        operator,
+        "/console/handover",
+        &[("body", "Ca đêm: theo dõi số liệu Kho bạc")],
+    )
+    .await;
     assert_eq!(status, 303);
     let handover = app::store::shift_log::last_handover(&mut s.db.acquire().await.unwrap())
         .await
         .unwrap()
         .expect("a handover");
     assert_eq!(handover.author, "Người dùng trucban");
-    let unresolved = app::store::alerts::unresolved(&mut s.db.acquire().await.unwrap()).await.unwrap();
-    assert_eq!(handover.open_alerts.len(), unresolved.len(), "every alert not resolved is listed");
+    let unresolved = app::store::alerts::unresolved(&mut s.db.acquire().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        handover.open_alerts.len(),
+        unresolved.len(),
+        "every alert not resolved is listed"
+    );
     assert!(open_now == 0 || !handover.open_alerts.is_empty());
     let confirm = format!("/console/handover/{}/confirm", handover.id);
     let (status, _, page) = form_post(operator, &confirm, &[]).await;
@@ -360,24 +384,141 @@ async fn shift_log_and_handover(s: &TestServer, operator: &Browser, officer: &Br
     let next = s.signed_in_user("trucca2", Role::Operator, None).await;
     let console = next.get("/console").await.text().await.unwrap();
     assert!(console.contains("Ca đêm: theo dõi số liệu Kho bạc"));
-    assert!(console.contains(&format!("action=\"{confirm}\"")), "a confirm button for the next shift");
+    assert!(
+        console.contains(&format!("action=\"{confirm}\"")),
+        "a confirm button for the next shift"
+    );
     let (status, _, _) = form_post(&next, &confirm, &[]).await;
     assert_eq!(status, 303);
     let (status, _, _) = form_post(&next, &confirm, &[]).await;
     assert_eq!(status, 409, "confirmed once");
-    let confirmed = app::store::shift_log::get(&mut s.db.acquire().await.unwrap(), handover.id).await.unwrap().unwrap();
-    assert_eq!(confirmed.confirmed.map(|(_, by)| by), Some("Người dùng trucca2".to_string()));
+    let confirmed = app::store::shift_log::get(&mut s.db.acquire().await.unwrap(), handover.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        confirmed.confirmed.map(|(_, by)| by),
+        Some("Người dùng trucca2".to_string())
+    );
     // append-only: the database refuses an edit or a deletion
-    assert!(sqlx::query("UPDATE shift_log SET body = 'sửa' WHERE id = $1").bind(handover.id).execute(&s.db).await.is_err());
-    assert!(sqlx::query("DELETE FROM shift_log WHERE id = $1").bind(handover.id).execute(&s.db).await.is_err());
+    assert!(
+        sqlx::query("UPDATE shift_log SET body = 'sửa' WHERE id = $1")
+            .bind(handover.id)
+            .execute(&s.db)
+            .await
+            .is_err()
+    );
+    assert!(sqlx::query("DELETE FROM shift_log WHERE id = $1")
+        .bind(handover.id)
+        .execute(&s.db)
+        .await
+        .is_err());
     let trail = audit_actions_all(s).await;
-    for action in ["shift_note_written", "shift_handed_over", "shift_handover_confirmed"] {
+    for action in [
+        "shift_note_written",
+        "shift_handed_over",
+        "shift_handover_confirmed",
+    ] {
         assert!(trail.iter().any(|a| a == action), "{action} in {trail:?}");
     }
 }
 
 async fn audit_actions_all(s: &TestServer) -> Vec<String> {
-    sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id").fetch_all(&s.db).await.unwrap()
+    sqlx::query_scalar("SELECT action FROM audit_log ORDER BY id")
+        .fetch_all(&s.db)
+        .await
+        .unwrap()
+}
+
+/// `GET /api/v1/quality`: a refused batch counts against the agency's validity (its items),
+/// a figure revised twice against its consistency; an officer sees their agency only; a
+/// month in the future or not a month is refused.
+async fn data_quality(s: &TestServer, officer_stc: &Browser) {
+    let tkt = s.token("TKT").await;
+    let last_month = {
+        let today = app::model::format::vietnam_date(time::OffsetDateTime::now_utc());
+        app::model::Period::containing(
+            app::model::PeriodKind::Month,
+            today.replace_day(1).unwrap() - time::Duration::days(1),
+        )
+    };
+    let index = |value: f64| json!({"indicator": "economy.industry.index", "area": "14", "period": last_month.to_string(), "value": value, "unit": "percent"});
+    // a batch refused: two items, one of them bad
+    let r = s
+        .http
+        .post(format!("{}/api/v1/observations", s.base))
+        .bearer_auth(&tkt)
+        .header("Idempotency-Key", "quality-bad")
+        .json(&batch(vec![index(101.5), json!({"indicator": "economy.industry.index", "area": "14", "period": "tháng mười", "value": 1, "unit": "percent"})]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    // then sent right, and corrected twice
+    for value in [101.5, 101.7, 101.6] {
+        s.post_ok(&tkt, &batch(vec![index(value)])).await;
+    }
+    let (code, body) = bearer_get(s, "/api/v1/quality", &s.viewer).await;
+    assert_eq!(code, 200, "{body}");
+    let row = body["agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["agency"] == "TKT")
+        .cloned()
+        .expect("TKT listed");
+    assert_eq!(
+        row["validity"],
+        json!(60),
+        "3 items stored, 2 refused: {row}"
+    );
+    assert_eq!(
+        row["consistency"],
+        json!(0),
+        "its one figure revised twice: {row}"
+    );
+    let (expected, received) = (
+        row["expected"].as_u64().unwrap(),
+        row["received"].as_u64().unwrap(),
+    );
+    if expected > 0 {
+        // last month's report is due by the 15th: sent, so complete
+        assert_eq!((expected, received), (1, 1));
+        assert_eq!(row["completeness"], json!(100));
+    } else {
+        assert!(
+            row["completeness"].is_null() && row["rank"].is_null(),
+            "nothing due yet: unranked: {row}"
+        );
+    }
+    assert_eq!(body["month"].as_str().unwrap().len(), 7);
+    // an officer sees their own agency
+    let (code, body) = browser_get(officer_stc, "/api/v1/quality").await;
+    assert_eq!(code, 200);
+    assert!(
+        body["agencies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["agency"] == "STC"),
+        "{body}"
+    );
+    for bad in ["2999-01", "2026-13", "2026-Q1", "12/2026"] {
+        let (code, body) = bearer_get(s, &format!("/api/v1/quality?month={bad}"), &s.viewer).await;
+        assert_eq!(
+            (code, body["error"]["code"].as_str()),
+            (400, Some("invalid_month")),
+            "{bad}"
+        );
+    }
+    let (code, _) = bearer_get(s, &format!("/api/v1/quality?month={last_month}"), &s.viewer).await;
+    assert_eq!(code, 200);
+    // the operator's console shows the table
+    let console = officer_stc.get("/console").await.text().await.unwrap();
+    assert!(
+        console.contains("Chất lượng số liệu tháng"),
+        "the officer's console has their row"
+    );
 }
 
 fn hub_limits() -> server::hub::HubLimits {

@@ -22,7 +22,12 @@ pub struct AlertView {
 }
 
 impl AlertView {
-    pub fn of(catalogue: &Catalogue, rules: &[AlertRule], alert: Alert, locale: Locale) -> AlertView {
+    pub fn of(
+        catalogue: &Catalogue,
+        rules: &[AlertRule],
+        alert: Alert,
+        locale: Locale,
+    ) -> AlertView {
         let rule_name = rules
             .iter()
             .find(|r| r.code == alert.rule)
@@ -75,6 +80,8 @@ pub struct ConsoleData {
     pub log: Vec<crate::store::shift_log::Entry>,
     /// The latest handover (for those who act on alerts), to confirm if not confirmed.
     pub handover: Option<crate::store::shift_log::Entry>,
+    /// This month's data quality by agency (an officer's: their agency's), ranked.
+    pub quality: Vec<crate::api::quality::QualityRow>,
     /// The signed-in person's account (none for a wall screen).
     pub viewer_id: Option<i64>,
     pub read_at: OffsetDateTime,
@@ -92,7 +99,11 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
     };
     let ctx = expect_context::<crate::api::ServerContext>();
     let read_at = OffsetDateTime::now_utc();
-    let mut conn = ctx.db.acquire().await.map_err(|e| ServerFnError::new(e.to_string()))?;
+    let mut conn = ctx
+        .db
+        .acquire()
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
     let mut lists = Vec::new();
     for status in [Status::Open, Status::Acknowledged, Status::Resolved] {
         lists.push(
@@ -113,13 +124,38 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
             crate::store::shift_log::since(&mut conn, read_at - time::Duration::hours(24), 200)
                 .await
                 .map_err(fail)?,
-            crate::store::shift_log::last_handover(&mut conn).await.map_err(fail)?,
+            crate::store::shift_log::last_handover(&mut conn)
+                .await
+                .map_err(fail)?,
         )
     } else {
         (Vec::new(), None)
     };
+    let keys = crate::api::quality::reported_keys(ctx.live.as_ref());
+    let month = crate::model::Period::containing(
+        crate::model::PeriodKind::Month,
+        crate::model::format::vietnam_date(read_at),
+    );
+    drop(conn);
+    let quality = crate::api::quality::month(
+        &ctx.db,
+        &ctx.catalogue,
+        &keys,
+        month,
+        agency.as_deref(),
+        read_at,
+        locale,
+    )
+    .await
+    .map_err(|e| ServerFnError::new(e.to_string()))?;
     // escalated first, then the worst, then the oldest
-    active.sort_by_key(|a| (a.escalated_at.is_none(), std::cmp::Reverse(a.severity), a.id));
+    active.sort_by_key(|a| {
+        (
+            a.escalated_at.is_none(),
+            std::cmp::Reverse(a.severity),
+            a.id,
+        )
+    });
     acknowledged.sort_by_key(|a| (std::cmp::Reverse(a.severity), a.id));
     let day_ago = read_at - time::Duration::hours(24);
     let mut late: Vec<LateAgency> = Vec::new();
@@ -142,6 +178,7 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
     Ok(ConsoleData {
         viewer: Viewer::of(&principal, locale),
         may_act,
+        quality,
         log,
         handover,
         viewer_id: match &principal {

@@ -14,6 +14,8 @@ pub mod money;
 #[cfg(feature = "ssr")]
 pub mod overview;
 #[cfg(feature = "ssr")]
+pub mod quality;
+#[cfg(feature = "ssr")]
 pub mod services;
 #[cfg(feature = "ssr")]
 pub mod tasks;

@@ -372,7 +372,11 @@ pub fn evaluate(
                 _ => ("dưới", "below"),
             };
             let reason = |level: Decimal, vi: &str, en: &str| Reason {
-                vi: format!("{} {side_vi} ngưỡng {vi} ({})", shown(v.value), shown(level)),
+                vi: format!(
+                    "{} {side_vi} ngưỡng {vi} ({})",
+                    shown(v.value),
+                    shown(level)
+                ),
                 en: format!(
                     "{} is {side_en} the {en} level ({})",
                     shown_en(v.value),
@@ -387,7 +391,10 @@ pub fn evaluate(
             }
             if worse(v.value, t.warning) {
                 // below the rule's least severity: an open alert stays, none is raised
-                if rule.min_severity.is_some_and(|least| least > Severity::Warning) {
+                if rule
+                    .min_severity
+                    .is_some_and(|least| least > Severity::Warning)
+                {
                     return Finding::Hold;
                 }
                 return Finding::Raise {
@@ -744,9 +751,19 @@ mod tests {
         // a rule for critical figures only holds at a warning, raises at critical
         let mut critical_only = r.clone();
         critical_only.min_severity = Some(Severity::Critical);
-        let at92 = find(&critical_only, &ind, Some(&value("92", "2026-12-02", NOW)), NOW);
+        let at92 = find(
+            &critical_only,
+            &ind,
+            Some(&value("92", "2026-12-02", NOW)),
+            NOW,
+        );
         assert_eq!(at92, Finding::Hold);
-        let at89 = find(&critical_only, &ind, Some(&value("89", "2026-12-02", NOW)), NOW);
+        let at89 = find(
+            &critical_only,
+            &ind,
+            Some(&value("89", "2026-12-02", NOW)),
+            NOW,
+        );
         assert_eq!(severity(&at89), Some(Severity::Critical));
         assert!(AreaScope::Province.includes("14", "14"));
         assert!(!AreaScope::Province.includes("03646", "14"));

@@ -15,6 +15,7 @@ pub mod map;
 pub mod money;
 pub mod number;
 pub mod period;
+pub mod quality;
 pub mod registry;
 pub mod services;
 pub mod task;

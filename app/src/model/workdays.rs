@@ -330,7 +330,12 @@ impl FreshnessContract {
                 }
             }
         };
-        (now > due && now > as_of).then_some(due)
+        // a report due at 17:00 is on time within that minute: late from 17:01
+        let late = match self.clock {
+            Clock::DueOnWorkingDays { .. } => now >= due + Duration::MINUTE,
+            Clock::Always | Clock::OfficeHours => now > due,
+        };
+        (late && now > as_of).then_some(due)
     }
 }
 
@@ -424,7 +429,8 @@ mod tests {
         // Friday's report over the weekend until Monday 17:00
         let fri = datetime!(2026-12-04 17:00 +7);
         assert!(!d.is_late(fri, datetime!(2026-12-07 16:59 +7), &c));
-        assert!(d.is_late(fri, datetime!(2026-12-07 17:00:01 +7), &c));
+        assert!(!d.is_late(fri, datetime!(2026-12-07 17:00:59 +7), &c));
+        assert!(d.is_late(fri, datetime!(2026-12-07 17:01 +7), &c));
         // over Tết: Friday 13 February's report is current until Monday 23 February 17:00
         let before_tet = datetime!(2026-02-13 17:00 +7);
         assert!(!d.is_late(before_tet, datetime!(2026-02-20 17:30 +7), &c));
@@ -449,7 +455,7 @@ mod tests {
         // a leap day is a working day like any other
         assert!(d.is_late(
             datetime!(2028-02-28 17:00 +7),
-            datetime!(2028-02-29 17:00:01 +7),
+            datetime!(2028-02-29 17:01 +7),
             &c
         ));
         // 31 January and 1 January of a year the calendar does not know: weekends only

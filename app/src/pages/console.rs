@@ -18,7 +18,10 @@ pub fn ConsolePage() -> impl IntoView {
     let locale = use_locale();
     form_screen(
         locale,
-        ("Tài khoản này không xem được cảnh báo", "This account may not see alerts"),
+        (
+            "Tài khoản này không xem được cảnh báo",
+            "This account may not see alerts",
+        ),
         move || crate::api::console::load(locale),
         move |data| view! { <Console data locale /> },
     )
@@ -56,19 +59,48 @@ fn alert_item(a: AlertView, may_act: bool, locale: Locale) -> impl IntoView {
         facts.push(format!("{} {shown}", l.pick("kỳ", "period")));
     }
     if let Some(at) = al.as_of {
-        facts.push(format!("{} {}", l.pick("số liệu đến", "data as of"), format::date_time(at, l)));
+        facts.push(format!(
+            "{} {}",
+            l.pick("số liệu đến", "data as of"),
+            format::date_time(at, l)
+        ));
     }
-    facts.push(format!("{} {}", l.pick("phát hiện lúc", "raised"), format::date_time(al.raised_at, l)));
+    facts.push(format!(
+        "{} {}",
+        l.pick("phát hiện lúc", "raised"),
+        format::date_time(al.raised_at, l)
+    ));
     let escalated = al.escalated_at.map(|at| {
-        format!("{} {}", l.pick("Đã chuyển lãnh đạo lúc", "Escalated to the leaders at"), format::date_time(at, l))
+        format!(
+            "{} {}",
+            l.pick("Đã chuyển lãnh đạo lúc", "Escalated to the leaders at"),
+            format::date_time(at, l)
+        )
     });
     let act_line = |label: &str, act: &crate::model::alert::Act| {
-        let by = act.by.clone().unwrap_or_else(|| l.pick("tự động: số liệu đã trở lại bình thường", "automatically: the figure came back").to_string());
-        let note = act.note.clone().filter(|n| !n.is_empty()).map(|n| format!(" — {n}")).unwrap_or_default();
+        let by = act.by.clone().unwrap_or_else(|| {
+            l.pick(
+                "tự động: số liệu đã trở lại bình thường",
+                "automatically: the figure came back",
+            )
+            .to_string()
+        });
+        let note = act
+            .note
+            .clone()
+            .filter(|n| !n.is_empty())
+            .map(|n| format!(" — {n}"))
+            .unwrap_or_default();
         format!("{label}: {by}, {}{note}", format::date_time(act.at, l))
     };
-    let acknowledged = al.acknowledged.as_ref().map(|a| act_line(l.pick("Tiếp nhận", "Acknowledged"), a));
-    let resolved = al.resolved.as_ref().map(|a| act_line(l.pick("Đóng", "Resolved"), a));
+    let acknowledged = al
+        .acknowledged
+        .as_ref()
+        .map(|a| act_line(l.pick("Tiếp nhận", "Acknowledged"), a));
+    let resolved = al
+        .resolved
+        .as_ref()
+        .map(|a| act_line(l.pick("Đóng", "Resolved"), a));
     let open = al.status == Status::Open;
     let active = al.status != Status::Resolved;
     let is_escalated = al.escalated_at.is_some();
@@ -99,6 +131,69 @@ fn alert_item(a: AlertView, may_act: bool, locale: Locale) -> impl IntoView {
                 </div>
             })}
         </li>
+    }
+}
+
+/// This month's data quality by agency, ranked, with its four parts.
+fn quality_table(
+    rows: Vec<crate::api::quality::QualityRow>,
+    read_at: time::OffsetDateTime,
+    l: Locale,
+) -> impl IntoView {
+    let cell = move |v: Option<rust_decimal::Decimal>| {
+        v.map_or_else(
+            || "—".to_string(),
+            |v| format!("{}%", format::number(v, 1, l)),
+        )
+    };
+    let month = format!(
+        "{:02}/{}",
+        u8::from(format::vietnam_date(read_at).month()),
+        format::vietnam_date(read_at).year()
+    );
+    view! {
+        <section class="data-quality" aria-labelledby="data-quality-h">
+            <h2 id="data-quality-h">{format!("{} {month}", l.pick("Chất lượng số liệu tháng", "Data quality,"))}</h2>
+            <p class="keys">{l.pick(
+                "Đủ: số liệu đã nhận / phải gửi · Kịp: gửi đúng hạn (17:00 ngày làm việc; báo cáo tháng, quý: ngày 15 sau kỳ) · Hợp lệ: mục được nhận / mục đã gửi · Ổn định: số liệu không sửa từ hai lần trở lên hay sửa sau hạn · Điểm: trung bình.",
+                "Complete: figures received / expected · Timely: on time (17:00 on working days; monthly and quarterly reports: the 15th day after the period) · Valid: items accepted / items sent · Stable: figures not revised twice or more, nor after they were due · Score: the mean.",
+            )}</p>
+            {if rows.is_empty() {
+                view! { <p class="empty">{l.pick("Chưa có gì để đo trong tháng.", "Nothing to measure this month yet.")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table class="quality-table">
+                            <thead><tr>
+                                <th scope="col">"#"</th>
+                                <th scope="col">{l.pick("Cơ quan", "Agency")}</th>
+                                <th scope="col">{l.pick("Đủ", "Complete")}</th>
+                                <th scope="col">{l.pick("Kịp", "Timely")}</th>
+                                <th scope="col">{l.pick("Hợp lệ", "Valid")}</th>
+                                <th scope="col">{l.pick("Ổn định", "Stable")}</th>
+                                <th scope="col">{l.pick("Điểm", "Score")}</th>
+                            </tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| {
+                                    let q = r.quality;
+                                    view! {
+                                        <tr data-agency=q.agency.clone()>
+                                            <td>{r.rank.map(|n| n.to_string()).unwrap_or_default()}</td>
+                                            <th scope="row">{r.name}<span class="counts">{format!(" ({}/{})", q.received, q.expected)}</span></th>
+                                            <td>{cell(q.completeness)}</td>
+                                            <td>{cell(q.timeliness)}</td>
+                                            <td>{cell(q.validity)}</td>
+                                            <td>{cell(q.consistency)}</td>
+                                            <td class="score">{cell(q.score)}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
     }
 }
 
@@ -186,12 +281,33 @@ fn shift_log(
 #[component]
 fn Console(data: ConsoleData, locale: Locale) -> impl IntoView {
     let l = locale;
-    let ConsoleData { viewer, may_act, active, resolved, late, log, handover, viewer_id, read_at } = data;
+    let ConsoleData {
+        viewer,
+        may_act,
+        active,
+        resolved,
+        late,
+        quality,
+        log,
+        handover,
+        viewer_id,
+        read_at,
+    } = data;
     let is_display = viewer.is_display;
-    let open_count = active.iter().filter(|a| a.alert.status == Status::Open).count();
+    let open_count = active
+        .iter()
+        .filter(|a| a.alert.status == Status::Open)
+        .count();
     let total = active.len();
-    let title = l.pick("Bàn điều hành ca trực", "Operator's console").to_string();
-    let subtitle = l.pick("Trung tâm điều hành thông minh — cảnh báo", "Intelligent Operations Center — alerts").to_string();
+    let title = l
+        .pick("Bàn điều hành ca trực", "Operator's console")
+        .to_string();
+    let subtitle = l
+        .pick(
+            "Trung tâm điều hành thông minh — cảnh báo",
+            "Intelligent Operations Center — alerts",
+        )
+        .to_string();
     view! {
         <div class="screen console" data-may-act=may_act.then_some("true") data-open=open_count>
             {crate::pages::tasks::topbar(title, subtitle, viewer, l)}
@@ -243,6 +359,7 @@ fn Console(data: ConsoleData, locale: Locale) -> impl IntoView {
                 }}
             </section>
             {may_act.then(|| shift_log(log, handover, viewer_id, l))}
+            {quality_table(quality, read_at, l)}
             <section class="alerts-resolved" aria-labelledby="alerts-resolved-h">
                 <h2 id="alerts-resolved-h">{l.pick("Đã đóng trong 24 giờ qua", "Resolved in the last 24 hours")}</h2>
                 {if resolved.is_empty() {

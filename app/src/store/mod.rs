@@ -19,6 +19,7 @@ pub mod figures;
 pub mod idempotency;
 pub mod meta;
 pub mod observations;
+pub mod quality;
 pub mod shift_log;
 pub mod tasks;
 pub mod tokens;

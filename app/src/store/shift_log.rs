@@ -36,14 +36,28 @@ pub struct Entry {
     pub confirmed: Option<(OffsetDateTime, String)>,
 }
 
-type Row = (i64, String, String, i64, String, String, Option<String>, Option<String>, Option<String>);
+type Row = (
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 fn entry(r: Row) -> sqlx::Result<Entry> {
     let (id, at, kind, author_id, author, body, open_alerts, confirmed_at, confirmed_by) = r;
     Ok(Entry {
         id,
         at: time_text::parse(&at)?,
-        kind: if kind == "handover" { EntryKind::Handover } else { EntryKind::Note },
+        kind: if kind == "handover" {
+            EntryKind::Handover
+        } else {
+            EntryKind::Note
+        },
         author_id,
         author,
         body,
@@ -59,7 +73,8 @@ fn entry(r: Row) -> sqlx::Result<Entry> {
     })
 }
 
-const COLUMNS: &str = "id, at, kind, author_id, author, body, open_alerts, confirmed_at, confirmed_by";
+const COLUMNS: &str =
+    "id, at, kind, author_id, author, body, open_alerts, confirmed_at, confirmed_by";
 
 /// The entries written after `after`, newest first, at most `limit`.
 pub async fn since(conn: &mut Conn, after: OffsetDateTime, limit: i64) -> sqlx::Result<Vec<Entry>> {
@@ -84,10 +99,11 @@ pub async fn last_handover(conn: &mut Conn) -> sqlx::Result<Option<Entry>> {
 }
 
 pub async fn get(conn: &mut Conn, id: i64) -> sqlx::Result<Option<Entry>> {
-    let row: Option<Row> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM shift_log WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<Row> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM shift_log WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
     row.map(entry).transpose()
 }
 

@@ -4,12 +4,12 @@
 
 pub mod engine;
 
+use app::api::console::AlertView;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use app::api::console::AlertView;
 use serde::Deserialize;
 
 use crate::auth::callers::ClientAddress;
@@ -211,10 +211,21 @@ pub async fn record(
     tx.commit().await?;
     if !changed {
         let (vi, en) = match alert.status {
-            Status::Resolved => ("Cảnh báo này đã được đóng.", "This alert is already resolved."),
-            _ => ("Cảnh báo này đã được tiếp nhận.", "This alert is already acknowledged."),
+            Status::Resolved => (
+                "Cảnh báo này đã được đóng.",
+                "This alert is already resolved.",
+            ),
+            _ => (
+                "Cảnh báo này đã được tiếp nhận.",
+                "This alert is already acknowledged.",
+            ),
         };
-        return Err(ApiFailure::new(StatusCode::CONFLICT, "alert_not_open", vi, en));
+        return Err(ApiFailure::new(
+            StatusCode::CONFLICT,
+            "alert_not_open",
+            vi,
+            en,
+        ));
     }
     state.hub.alerts_changed(std::slice::from_ref(&alert));
     Ok(view(state, alert, app::model::Locale::Vi))
@@ -242,7 +253,14 @@ pub async fn form_resolve(
     form(&state, &principal, &ip, id, Action::Resolve, &body).await
 }
 
-async fn form(state: &AppState, principal: &Principal, ip: &str, id: i64, action: Action, body: &[u8]) -> Response {
+async fn form(
+    state: &AppState,
+    principal: &Principal,
+    ip: &str,
+    id: i64,
+    action: Action,
+    body: &[u8],
+) -> Response {
     let note = url::form_urlencoded::parse(body)
         .find(|(k, _)| k == "note")
         .map(|(_, v)| v.into_owned())
@@ -282,12 +300,19 @@ fn refused_page(failure: ApiFailure) -> Response {
 fn back_to_log() -> Response {
     (
         StatusCode::SEE_OTHER,
-        [(axum::http::header::LOCATION, "/console#shift-log".to_string())],
+        [(
+            axum::http::header::LOCATION,
+            "/console#shift-log".to_string(),
+        )],
     )
         .into_response()
 }
 
-fn audit_of(principal: &Principal, ip: &str, action: &'static str) -> app::store::audit::NewEntry<'static> {
+fn audit_of(
+    principal: &Principal,
+    ip: &str,
+    action: &'static str,
+) -> app::store::audit::NewEntry<'static> {
     let (kind, actor_id, username) = principal.actor();
     app::store::audit::NewEntry {
         actor_kind: kind,
@@ -308,7 +333,14 @@ pub async fn form_log_note(
     ClientAddress(ip): ClientAddress,
     body: axum::body::Bytes,
 ) -> Response {
-    write_log(&state, person, &ip, app::store::shift_log::EntryKind::Note, &field(&body, "body")).await
+    write_log(
+        &state,
+        person,
+        &ip,
+        app::store::shift_log::EntryKind::Note,
+        &field(&body, "body"),
+    )
+    .await
 }
 
 pub async fn form_handover(
@@ -317,7 +349,14 @@ pub async fn form_handover(
     ClientAddress(ip): ClientAddress,
     body: axum::body::Bytes,
 ) -> Response {
-    write_log(&state, person, &ip, app::store::shift_log::EntryKind::Handover, &field(&body, "body")).await
+    write_log(
+        &state,
+        person,
+        &ip,
+        app::store::shift_log::EntryKind::Handover,
+        &field(&body, "body"),
+    )
+    .await
 }
 
 async fn write_log(
@@ -332,7 +371,12 @@ async fn write_log(
         return refused_page(failure);
     }
     let Principal::User { name, .. } = &person.principal else {
-        return refused_page(ApiFailure::new(StatusCode::FORBIDDEN, "forbidden", "Cần đăng nhập.", "Sign in."));
+        return refused_page(ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Cần đăng nhập.",
+            "Sign in.",
+        ));
     };
     if kind == EntryKind::Note && text.is_empty() {
         return refused_page(ApiFailure::new(
@@ -363,16 +407,32 @@ async fn write_log(
                         id: a.alert.id,
                         severity: a.alert.severity.code().into(),
                         status: a.alert.status.code().into(),
-                        summary: format!("{} · {} — {}", a.indicator_name, a.area_name, a.alert.reason.vi),
+                        summary: format!(
+                            "{} · {} — {}",
+                            a.indicator_name, a.area_name, a.alert.reason.vi
+                        ),
                     }
                 })
                 .collect()
         } else {
             Vec::new()
         };
-        let action = if kind == EntryKind::Handover { "shift_handed_over" } else { "shift_note_written" };
-        shift_log::write(&mut tx, kind, person.id, name, text, &open, audit_of(&person.principal, ip, action), now)
-            .await?;
+        let action = if kind == EntryKind::Handover {
+            "shift_handed_over"
+        } else {
+            "shift_note_written"
+        };
+        shift_log::write(
+            &mut tx,
+            kind,
+            person.id,
+            name,
+            text,
+            &open,
+            audit_of(&person.principal, ip, action),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -396,7 +456,12 @@ pub async fn form_confirm_handover(
         return refused_page(failure);
     }
     let Principal::User { name, .. } = &person.principal else {
-        return refused_page(ApiFailure::new(StatusCode::FORBIDDEN, "forbidden", "Cần đăng nhập.", "Sign in."));
+        return refused_page(ApiFailure::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Cần đăng nhập.",
+            "Sign in.",
+        ));
     };
     let result: Result<bool, ApiFailure> = async {
         let now = time::OffsetDateTime::now_utc();

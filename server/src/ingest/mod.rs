@@ -125,7 +125,12 @@ pub async fn accept(
         ));
     };
     let now = OffsetDateTime::now_utc();
-    let valid = validate::validate(&state.catalogue, &submitter.agency, &items, now).map_err(|refusal| {
+    let sent = items.len();
+    let validated = validate::validate(&state.catalogue, &submitter.agency, &items, now);
+    if validated.is_err() {
+        record_rejection(state, &submitter.agency, sent, "validation_failed", now).await;
+    }
+    let valid = validated.map_err(|refusal| {
         if !refusal.forbidden.is_empty() {
             ApiFailure::new(
                 StatusCode::FORBIDDEN,
@@ -170,13 +175,16 @@ pub async fn accept(
         }
         Ok(Outcome::Replayed(stored)) => Ok(stored.into()),
         Ok(Outcome::KeyReused) => Err(key_reused()),
-        Ok(Outcome::Stale(problems)) => Err(ApiFailure::new(
+        Ok(Outcome::Stale(problems)) => {
+            record_rejection(state, &agency, count, "older_than_stored", now).await;
+            Err(ApiFailure::new(
             StatusCode::CONFLICT,
             "older_than_stored",
             format!("{} số liệu cũ hơn số liệu đang lưu cho cùng chỉ tiêu, đơn vị và kỳ; cả lô không được ghi nhận.", problems.len()),
             format!("{} item(s) are older than the stored figures they would replace; the whole batch was refused.", problems.len()),
         )
-        .with_items(problems)),
+        .with_items(problems))
+        }
         Err(WriteError::Database(e)) => Err(ApiFailure::of_database(&e)),
         Err(WriteError::Stopped) => Err(ApiFailure::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -184,6 +192,19 @@ pub async fn accept(
             "Máy chủ đang dừng; số liệu chưa được ghi nhận. Vui lòng gửi lại với cùng Idempotency-Key.",
             "The server is stopping; nothing was stored. Please retry with the same Idempotency-Key.",
         )),
+    }
+}
+
+/// Keeps a refused batch's size for the data-quality score (a failure to keep it is
+/// logged: the refusal is answered anyway).
+async fn record_rejection(state: &AppState, agency: &str, items: usize, code: &str, at: OffsetDateTime) {
+    let recorded = async {
+        let mut conn = state.db.acquire().await?;
+        app::store::quality::record_rejection(&mut conn, agency, items, code, at).await
+    }
+    .await;
+    if let Err(e) = recorded {
+        tracing::warn!(error = %e, agency, "cannot record a refused batch for the data-quality score");
     }
 }
 
