@@ -410,8 +410,17 @@ mod tests {
         );
         let err = alert_rules(&files, &c).unwrap_err().to_string();
         assert!(err.contains("3 problem(s)"), "{err}");
-        assert!(err.contains("rule jump.budget: indicators: unknown indicator 'budget.nope'"), "{err}");
-        assert!(err.contains("rule jump.budget: jump_percent: must be above 0"), "{err}");
-        assert!(err.contains("rule missing.treasury: expected_by: '5pm' is not a time of day as HH:MM"), "{err}");
+        assert!(
+            err.contains("rule jump.budget: indicators: unknown indicator 'budget.nope'"),
+            "{err}"
+        );
+        assert!(
+            err.contains("rule jump.budget: jump_percent: must be above 0"),
+            "{err}"
+        );
+        assert!(
+            err.contains("rule missing.treasury: expected_by: '5pm' is not a time of day as HH:MM"),
+            "{err}"
+        );
     }
 }

@@ -42,13 +42,15 @@ pub async fn by_agency(
         None => this_month,
         Some(text) => match text.parse::<Period>() {
             Ok(p) if p.kind() == PeriodKind::Month && p.start() <= this_month.start() => p,
-            _ => return Err(ApiFailure::bad_request(
-                "invalid_month",
-                format!(
+            _ => {
+                return Err(ApiFailure::bad_request(
+                    "invalid_month",
+                    format!(
                     "Tham số month không hợp lệ: '{text}'. Dạng đúng: YYYY-MM, không ở tương lai."
                 ),
-                format!("Invalid month '{text}'. Expected YYYY-MM, not in the future."),
-            )),
+                    format!("Invalid month '{text}'. Expected YYYY-MM, not in the future."),
+                ))
+            }
         },
     };
     let keys = app::api::quality::reported_keys(state.hub.as_ref());

@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::ApiFailure;
 use crate::serve::HttpLimits;
 use crate::state::AppState;
-use crate::{alerts, auth, quality, hub, ingest, money, reference, services, tasks};
+use crate::{alerts, auth, hub, ingest, money, quality, reference, services, tasks};
 
 /// Largest form post other than a submission (sign-in, administration).
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -176,7 +176,10 @@ pub fn router(
         .route("/console/alerts/{id}/resolve", post(alerts::form_resolve))
         .route("/console/log", post(alerts::form_log_note))
         .route("/console/handover", post(alerts::form_handover))
-        .route("/console/handover/{id}/confirm", post(alerts::form_confirm_handover))
+        .route(
+            "/console/handover/{id}/confirm",
+            post(alerts::form_confirm_handover),
+        )
         .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         // a CSV of many figures: as large as an ingest batch
         .route(

@@ -1087,7 +1087,10 @@ async fn a_sqlite_database_moves_to_postgres_with_everything_it_holds() {
             .unwrap();
         let listed = listed["alerts"].as_array().cloned().unwrap_or_default();
         alerts = listed.len();
-        below = listed.iter().filter(|a| a["rule"] == "threshold.commune").count();
+        below = listed
+            .iter()
+            .filter(|a| a["rule"] == "threshold.commune")
+            .count();
         if below == COMMUNES.len() {
             break;
         }

@@ -197,7 +197,13 @@ pub async fn accept(
 
 /// Keeps a refused batch's size for the data-quality score (a failure to keep it is
 /// logged: the refusal is answered anyway).
-async fn record_rejection(state: &AppState, agency: &str, items: usize, code: &str, at: OffsetDateTime) {
+async fn record_rejection(
+    state: &AppState,
+    agency: &str,
+    items: usize,
+    code: &str,
+    at: OffsetDateTime,
+) {
     let recorded = async {
         let mut conn = state.db.acquire().await?;
         app::store::quality::record_rejection(&mut conn, agency, items, code, at).await
