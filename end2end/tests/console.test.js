@@ -133,3 +133,20 @@ test("an agency officer's console lists their agency's alerts only, without butt
   assert.equal(r, 403);
   await context.close();
 });
+
+test('an alert raised while the console was disconnected is there when it reconnects', async () => {
+  const page = await operator.newPage();
+  await page.goto(server.base + '/console');
+  await page.locator('.console-live[data-state="live"]').waitFor({ timeout: 10_000 });
+  // the server goes away: the console says so
+  await server.stop();
+  await page.locator('.console-live[data-state="lost"]').waitFor({ timeout: 10_000 });
+  await server.launch();
+  // raised before the console's next attempt to reconnect
+  await server.post(vpub, [{ indicator: 'services.online.rate', area: '14', period: todayInVietnam(), value: 12.5, unit: 'percent' }]);
+  const missed = page.locator('.alerts-active li.alert[data-status="open"]', { hasText: 'nộp trực tuyến' });
+  assert.equal(await missed.count(), 0, 'not shown while the link is down');
+  await page.locator('.console-live[data-state="live"]').waitFor({ timeout: 20_000 });
+  await missed.first().waitFor({ timeout: 3_000 });
+  await page.close();
+});

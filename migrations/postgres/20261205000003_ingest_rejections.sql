@@ -8,5 +8,6 @@ CREATE TABLE ingest_rejections (
     code        TEXT NOT NULL
 );
 CREATE INDEX ingest_rejections_agency_at ON ingest_rejections (agency_code, at);
--- the data-quality score reads one month's figures by when they arrived
+-- the data-quality score reads one month's figures by when they arrived and by period
 CREATE INDEX observations_received_at ON observations (received_at);
+CREATE INDEX observations_period_start ON observations (period_start);

@@ -263,6 +263,40 @@ const TABLES: &[Table] = &[
         columns: &["id", "at", "agency_code", "items", "code"],
         id: Some("id"),
     },
+    Table {
+        name: "explanations",
+        columns: &[
+            "id",
+            "indicator_code",
+            "area_code",
+            "agency_code",
+            "author_id",
+            "author",
+            "why",
+            "action",
+            "by_date",
+            "created_at",
+            "expires_on",
+            "figure_as_of",
+        ],
+        id: Some("id"),
+    },
+    Table {
+        name: "explanation_requests",
+        columns: &[
+            "id",
+            "indicator_code",
+            "area_code",
+            "agency_code",
+            "requested_by_id",
+            "requested_by",
+            "requested_at",
+            "due_at",
+            "note",
+            "answered_by",
+        ],
+        id: Some("id"),
+    },
 ];
 
 /// Tables whose ids come from an identity sequence on PostgreSQL.
@@ -276,6 +310,8 @@ const IDENTITY_TABLES: &[&str] = &[
     "alerts",
     "shift_log",
     "ingest_rejections",
+    "explanations",
+    "explanation_requests",
 ];
 
 /// Rows read and written at once.

@@ -13,6 +13,7 @@ pub mod copy;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod explanations;
 pub mod export;
 pub mod geography;
 pub mod hub;

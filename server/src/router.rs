@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::ApiFailure;
 use crate::serve::HttpLimits;
 use crate::state::AppState;
-use crate::{alerts, auth, hub, ingest, money, quality, reference, services, tasks};
+use crate::{alerts, auth, explanations, hub, ingest, money, quality, reference, services, tasks};
 
 /// Largest form post other than a submission (sign-in, administration).
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -100,6 +100,11 @@ pub fn router(
                 .route("/api/v1/projects/{code}", get(money::project))
                 .route("/api/v1/alerts", get(alerts::list))
                 .route("/api/v1/quality", get(quality::by_agency))
+                .route(
+                    "/api/v1/explanations",
+                    get(explanations::list).post(explanations::explain),
+                )
+                .route("/api/v1/explanation-requests", post(explanations::ask))
                 .route("/api/v1/alerts/{id}/ack", post(alerts::acknowledge))
                 .route("/api/v1/alerts/{id}/resolve", post(alerts::resolve))
                 .route("/api/v1/tasks", get(tasks::list).post(tasks::create))
@@ -174,6 +179,8 @@ pub fn router(
         .route("/tasks/{id}/notes", post(tasks::form::report))
         .route("/console/alerts/{id}/ack", post(alerts::form_acknowledge))
         .route("/console/alerts/{id}/resolve", post(alerts::form_resolve))
+        .route("/console/alerts/{id}/ask", post(explanations::form_ask))
+        .route("/console/explanations", post(explanations::form_explain))
         .route("/console/log", post(alerts::form_log_note))
         .route("/console/handover", post(alerts::form_handover))
         .route(

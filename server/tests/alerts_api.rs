@@ -313,6 +313,7 @@ async fn alerts_over_the_api() {
 
     shift_log_and_handover(&s, &operator, &officer_vpub).await;
     data_quality(&s, &officer_stc).await;
+    explanations(&s, &operator, &officer_vpub, &officer_stc).await;
     late_missing_and_escalation(&s).await;
     s.stop().await;
 }
@@ -518,6 +519,108 @@ async fn data_quality(s: &TestServer, officer_stc: &Browser) {
     assert!(
         console.contains("Chất lượng số liệu tháng"),
         "the officer's console has their row"
+    );
+}
+
+/// Explanations: the operator asks the owning agency to explain a value by a time (from an
+/// alert on the console); its officer explains it (the request answered), not another
+/// agency's officer, not the operator; every bad field named; it stands for everyone until
+/// the next figure arrives.
+async fn explanations(
+    s: &TestServer,
+    operator: &Browser,
+    officer_vpub: &Browser,
+    officer_stc: &Browser,
+) {
+    let vpub = s.token("VPUB").await;
+    s.post_ok(&vpub, &batch(vec![ontime(84.0)])).await;
+    let due = (time::OffsetDateTime::now_utc() + time::Duration::hours(4))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let ask = json!({"indicator": "services.ontime.rate", "area": "14", "due_at": due, "note": "Báo cáo trước 17:00"});
+    let (code, _) = browser_post(officer_vpub, "/api/v1/explanation-requests", &ask).await;
+    assert_eq!(code, 403, "an officer does not ask");
+    let (code, body) = browser_post(operator, "/api/v1/explanation-requests", &ask).await;
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(body["agency"], "VPUB");
+    let (code, body) = browser_post(
+        operator,
+        "/api/v1/explanation-requests",
+        &json!({"indicator": "nope", "area": "99", "due_at": "hôm nay"}),
+    )
+    .await;
+    assert_eq!(code, 422);
+    let fields: Vec<&str> = body["error"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["indicator", "area", "due_at"]);
+    // the agency's officer sees the request
+    let (code, body) = browser_get(officer_vpub, "/api/v1/explanations").await;
+    assert_eq!(code, 200);
+    let requests = body["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 1, "{body}");
+    assert_eq!(requests[0]["overdue"], false);
+    let (_, body) = browser_get(officer_stc, "/api/v1/explanations").await;
+    assert!(
+        body["requests"].as_array().unwrap().is_empty(),
+        "another agency's request is not theirs"
+    );
+    // who may explain
+    let explanation = json!({
+        "indicator": "services.ontime.rate", "area": "14",
+        "why": "Phần mềm một cửa lỗi hai ngày, hồ sơ chưa được cập nhật trạng thái",
+        "action": "Đang nhập bổ sung trạng thái hồ sơ", "by": null
+    });
+    for who in [operator, officer_stc] {
+        let (code, _) = browser_post(who, "/api/v1/explanations", &explanation).await;
+        assert_eq!(code, 403);
+    }
+    let (code, body) = browser_post(
+        officer_vpub,
+        "/api/v1/explanations",
+        &json!({"indicator": "services.ontime.rate", "area": "14", "why": "", "action": "x", "expires_on": "2020-01-01"}),
+    )
+    .await;
+    assert_eq!(code, 422);
+    assert!(
+        body["error"]["items"][0]["message_vi"]
+            .as_str()
+            .unwrap()
+            .starts_with("Trường why"),
+        "{body}"
+    );
+    let (code, body) = browser_post(officer_vpub, "/api/v1/explanations", &explanation).await;
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(body["author"], "Người dùng cb-vpub");
+    // it answered the request; everyone who sees the value sees it
+    let (_, body) = bearer_get(s, "/api/v1/explanations", &s.viewer).await;
+    assert!(
+        body["requests"].as_array().unwrap().is_empty(),
+        "answered: {body}"
+    );
+    let standing = body["explanations"].as_array().unwrap();
+    assert_eq!(standing.len(), 1);
+    assert_eq!(
+        standing[0]["why"],
+        "Phần mềm một cửa lỗi hai ngày, hồ sơ chưa được cập nhật trạng thái"
+    );
+    let console = operator.get("/console").await.text().await.unwrap();
+    assert!(console.contains("Phần mềm một cửa lỗi hai ngày"));
+    // the next figure ends it
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    s.post_ok(&vpub, &batch(vec![ontime(86.0)])).await;
+    let (_, body) = bearer_get(s, "/api/v1/explanations", &s.viewer).await;
+    assert!(
+        body["explanations"].as_array().unwrap().is_empty(),
+        "the next figure arrived: {body}"
+    );
+    let trail = audit_actions_all(s).await;
+    assert!(
+        trail.iter().any(|a| a == "explanation_requested")
+            && trail.iter().any(|a| a == "explanation_written")
     );
 }
 

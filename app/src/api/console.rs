@@ -82,6 +82,17 @@ pub struct ConsoleData {
     pub handover: Option<crate::store::shift_log::Entry>,
     /// This month's data quality by agency (an officer's: their agency's), ranked.
     pub quality: Vec<crate::api::quality::QualityRow>,
+    /// The explanations that stand, with their value's names (indicator, area).
+    pub explanations: Vec<(crate::model::explanation::Explanation, String, String)>,
+    /// The requests for explanations not answered yet, with their value's names.
+    pub requests: Vec<(
+        crate::model::explanation::ExplanationRequest,
+        String,
+        String,
+    )>,
+    /// For an agency officer: the indicators they may explain (code, name) and the areas
+    /// (code, name).
+    pub explainable: Option<(Vec<(String, String)>, Vec<(String, String)>)>,
     /// The signed-in person's account (none for a wall screen).
     pub viewer_id: Option<i64>,
     pub read_at: OffsetDateTime,
@@ -136,6 +147,72 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
         crate::model::PeriodKind::Month,
         crate::model::format::vietnam_date(read_at),
     );
+    let names = |indicator: &str, area: &str| {
+        (
+            ctx.catalogue
+                .indicator(indicator)
+                .map_or_else(|| indicator.to_string(), |i| i.name(locale).to_string()),
+            ctx.catalogue
+                .area(area)
+                .map_or_else(|| area.to_string(), |a| a.name_vi.clone()),
+        )
+    };
+    let fail = |e: sqlx::Error| ServerFnError::new(e.to_string());
+    let current = |indicator: &str, area: &str| {
+        let (_, _, values) = ctx.live.read(
+            &|v| v.indicator == indicator && v.area == area && v.project.is_none(),
+            &Visibility::All,
+        );
+        values.into_iter().map(|v| v.as_of).max()
+    };
+    let explanations = crate::store::explanations::in_date(
+        &mut conn,
+        crate::model::format::vietnam_date(read_at),
+        agency.as_deref(),
+    )
+    .await
+    .map_err(fail)?
+    .into_iter()
+    .filter(|e| e.stands(current(&e.indicator, &e.area), read_at))
+    .map(|e| {
+        let (i, a) = names(&e.indicator, &e.area);
+        (e, i, a)
+    })
+    .collect();
+    let requests = crate::store::explanations::open_requests(&mut conn, agency.as_deref())
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|r| {
+            let (i, a) = names(&r.indicator, &r.area);
+            (r, i, a)
+        })
+        .collect();
+    let explainable = match &principal {
+        Principal::User {
+            role: crate::model::account::Role::AgencyOfficer,
+            agency: Some(own),
+            ..
+        } => Some((
+            ctx.catalogue
+                .indicators
+                .iter()
+                .filter(|i| i.agency == *own)
+                .map(|i| (i.code.clone(), i.name(locale).to_string()))
+                .collect(),
+            ctx.catalogue
+                .areas
+                .iter()
+                .filter(|a| {
+                    a.code == ctx.catalogue.province
+                        || (a.is_commune_level()
+                            && a.valid_on(crate::model::format::vietnam_date(read_at)))
+                })
+                .map(|a| (a.code.clone(), a.name_vi.clone()))
+                .collect(),
+        )),
+        _ => None,
+    };
     drop(conn);
     let quality = crate::api::quality::month(
         &ctx.db,
@@ -179,6 +256,9 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
         viewer: Viewer::of(&principal, locale),
         may_act,
         quality,
+        explanations,
+        requests,
+        explainable,
         log,
         handover,
         viewer_id: match &principal {

@@ -6,6 +6,7 @@ pub mod alert;
 pub mod catalogue;
 pub mod compact;
 pub mod deadline;
+pub mod explanation;
 pub mod format;
 pub mod i18n;
 pub mod ingest;

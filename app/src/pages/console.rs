@@ -128,9 +128,99 @@ fn alert_item(a: AlertView, may_act: bool, locale: Locale) -> impl IntoView {
                         <input name="note" required maxlength="2000" aria-label=l.pick("Lý do đóng", "Why it is resolved") placeholder=l.pick("Lý do đóng (bắt buộc)", "Why it is resolved (required)") />
                         <button type="submit">{l.pick("Đóng", "Resolve")}<kbd>"r"</kbd></button>
                     </form>
+                    <form method="post" action=format!("/console/alerts/{id}/ask") class="ask">
+                        <label>{l.pick("Yêu cầu cơ quan giải trình trong", "Ask the agency to explain within")}" "
+                            <input name="hours" type="number" min="1" max="72" value="4" />" "{l.pick("giờ", "hours")}</label>
+                        <button type="submit">{l.pick("Yêu cầu giải trình", "Ask for an explanation")}</button>
+                    </form>
                 </div>
             })}
         </li>
+    }
+}
+
+/// Explanations: the requests not answered yet (an officer answers them here), the
+/// explanations that stand, and for an officer a form to explain any of their figures.
+fn explanations_section(
+    explanations: Vec<(crate::model::explanation::Explanation, String, String)>,
+    requests: Vec<(crate::model::explanation::ExplanationRequest, String, String)>,
+    explainable: Option<(Vec<(String, String)>, Vec<(String, String)>)>,
+    read_at: time::OffsetDateTime,
+    l: Locale,
+) -> impl IntoView {
+    let officer = explainable.is_some();
+    let fields = move || {
+        view! {
+            <textarea name="why" required maxlength="1000" rows="2" aria-label=l.pick("Vì sao", "Why") placeholder=l.pick("Vì sao số liệu như vậy", "Why the figure is what it is")></textarea>
+            <textarea name="action" required maxlength="1000" rows="2" aria-label=l.pick("Đang làm gì", "What is being done") placeholder=l.pick("Đang làm gì để khắc phục", "What is being done about it")></textarea>
+            <label>{l.pick("Xong trước ngày", "Done by")}" "<input type="date" name="by" /></label>
+            <label>{l.pick("Hiệu lực đến", "Stands until")}" "<input type="date" name="expires_on" /></label>
+            <button type="submit">{l.pick("Gửi giải trình", "Send the explanation")}</button>
+        }
+    };
+    let request_items = requests
+        .into_iter()
+        .map(|(r, indicator, area)| {
+            let overdue = r.is_overdue(read_at);
+            let due = format::date_time(r.due_at, l);
+            let answer = officer.then(|| view! {
+                <form method="post" action="/console/explanations" class="explain">
+                    <input type="hidden" name="indicator" value=r.indicator.clone() />
+                    <input type="hidden" name="area" value=r.area.clone() />
+                    {fields()}
+                </form>
+            });
+            let late = if overdue { l.pick(" (quá hạn)", " (overdue)") } else { "" };
+            view! {
+                <li class="request" data-request=r.id data-overdue=overdue.then_some("true")>
+                    <strong>{format!("{indicator} · {area}")}</strong>
+                    {format!(" — {} · {} {due}{late} · {} {}", r.agency, l.pick("hạn", "due"), l.pick("yêu cầu bởi", "asked by"), r.requested_by)}
+                    {(!r.note.is_empty()).then(|| view! { <p class="note">{r.note.clone()}</p> })}
+                    {answer}
+                </li>
+            }
+        })
+        .collect_view();
+    let standing = explanations
+        .into_iter()
+        .map(|(e, indicator, area)| {
+            let by = e
+                .by
+                .map(|d| format!(" · {} {}", l.pick("xong trước", "done by"), format::date(d, l)))
+                .unwrap_or_default();
+            view! {
+                <li class="explanation" data-indicator=e.indicator.clone() data-area=e.area.clone()>
+                    <strong>{format!("{indicator} · {area}")}</strong>
+                    <p>{format!("{}: {}", l.pick("Vì sao", "Why"), e.why)}</p>
+                    <p>{format!("{}: {}{by}", l.pick("Đang làm", "Being done"), e.action)}</p>
+                    <p class="who">{format!("{}, {} · {} {}", e.author, format::date_time(e.created_at, l), l.pick("hiệu lực đến hết", "stands until"), format::date(e.expires_on, l))}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    let general = explainable.map(|(indicators, areas)| view! {
+        <details class="explain-any">
+            <summary>{l.pick("Giải trình một số liệu của cơ quan", "Explain one of your agency's figures")}</summary>
+            <form method="post" action="/console/explanations" class="explain">
+                <label>{l.pick("Chỉ tiêu", "Indicator")}" "<select name="indicator" required>
+                    {indicators.into_iter().map(|(c, n)| view! { <option value=c>{n}</option> }).collect_view()}
+                </select></label>
+                <label>{l.pick("Đơn vị", "Area")}" "<select name="area" required>
+                    {areas.into_iter().map(|(c, n)| view! { <option value=c>{n}</option> }).collect_view()}
+                </select></label>
+                {fields()}
+            </form>
+        </details>
+    });
+    view! {
+        <section class="explanations" id="explanations" aria-labelledby="explanations-h">
+            <h2 id="explanations-h">{l.pick("Giải trình", "Explanations")}</h2>
+            <h3>{l.pick("Yêu cầu giải trình chưa trả lời", "Requests not answered yet")}</h3>
+            <ul class="requests">{request_items}</ul>
+            <h3>{l.pick("Giải trình đang có hiệu lực", "Explanations that stand")}</h3>
+            <ul class="standing">{standing}</ul>
+            {general}
+        </section>
     }
 }
 
@@ -288,6 +378,9 @@ fn Console(data: ConsoleData, locale: Locale) -> impl IntoView {
         resolved,
         late,
         quality,
+        explanations,
+        requests,
+        explainable,
         log,
         handover,
         viewer_id,
@@ -359,6 +452,7 @@ fn Console(data: ConsoleData, locale: Locale) -> impl IntoView {
                 }}
             </section>
             {may_act.then(|| shift_log(log, handover, viewer_id, l))}
+            {explanations_section(explanations, requests, explainable, read_at, l)}
             {quality_table(quality, read_at, l)}
             <section class="alerts-resolved" aria-labelledby="alerts-resolved-h">
                 <h2 id="alerts-resolved-h">{l.pick("Đã đóng trong 24 giờ qua", "Resolved in the last 24 hours")}</h2>

@@ -15,6 +15,7 @@ pub mod alerts;
 pub mod audit;
 pub mod catalogue;
 pub mod displays;
+pub mod explanations;
 pub mod figures;
 pub mod idempotency;
 pub mod meta;

@@ -7,7 +7,7 @@
 //! instance on PostgreSQL), and each transition is a conditional update, so an engine that
 //! lost the leadership mid-pass and its successor cannot both raise or resolve one alert.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -112,11 +112,17 @@ impl Engine {
 
         let mut evaluated = Vec::new();
         for rule in self.rules.iter() {
-            let mut seen: Vec<(&str, &str)> = Vec::new();
+            let mut seen: HashSet<(&str, &str)> = HashSet::new();
             for (&(code, area), &value) in &current {
                 let Some(ind) = indicator(code) else { continue };
+                // a sum of projects is as fresh as its oldest project: whether figures are
+                // late or missing is judged on what agencies report, not on sums
+                let derived = app::model::money::is_derived(code);
+                if derived && matches!(rule.kind, RuleKind::Late | RuleKind::Missing) {
+                    continue;
+                }
                 if rule.watches(ind) && rule.areas.includes(area, province) {
-                    seen.push((code, area));
+                    seen.insert((code, area));
                     evaluated.push(Evaluated {
                         rule,
                         indicator: ind,
