@@ -143,7 +143,11 @@ fn alert_item(a: AlertView, may_act: bool, locale: Locale) -> impl IntoView {
 /// explanations that stand, and for an officer a form to explain any of their figures.
 fn explanations_section(
     explanations: Vec<(crate::model::explanation::Explanation, String, String)>,
-    requests: Vec<(crate::model::explanation::ExplanationRequest, String, String)>,
+    requests: Vec<(
+        crate::model::explanation::ExplanationRequest,
+        String,
+        String,
+    )>,
     explainable: Option<(Vec<(String, String)>, Vec<(String, String)>)>,
     read_at: time::OffsetDateTime,
     l: Locale,
