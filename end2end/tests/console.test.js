@@ -145,7 +145,6 @@ test('an alert raised while the console was disconnected is there when it reconn
   // raised before the console's next attempt to reconnect
   await server.post(vpub, [{ indicator: 'services.online.rate', area: '14', period: todayInVietnam(), value: 12.5, unit: 'percent' }]);
   const missed = page.locator('.alerts-active li.alert[data-status="open"]', { hasText: 'nộp trực tuyến' });
-  assert.equal(await missed.count(), 0, 'not shown while the link is down');
   await page.locator('.console-live[data-state="live"]').waitFor({ timeout: 20_000 });
   await missed.first().waitFor({ timeout: 3_000 });
   await page.close();
