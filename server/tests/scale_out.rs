@@ -1186,7 +1186,7 @@ async fn a_sqlite_database_moves_to_postgres_with_everything_it_holds() {
         "s5",
         &COMMUNES
             .iter()
-            .map(|c| rate(c, 5, 45.125))
+            .map(|c| rate(c, 5, 25.125))
             .collect::<Vec<_>>(),
     )
     .await
