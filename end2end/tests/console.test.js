@@ -28,6 +28,7 @@ before(async () => {
     [
       ['truc.ban', 'operator', ''],
       ['can.bo.stc', 'agency_officer', 'STC'],
+      ['can.bo.vp', 'agency_officer', 'VPUB'],
     ],
     PASSWORD,
   );
@@ -147,5 +148,37 @@ test('an alert raised while the console was disconnected is there when it reconn
   const missed = page.locator('.alerts-active li.alert[data-status="open"]', { hasText: 'nộp trực tuyến' });
   await page.locator('.console-live[data-state="live"]').waitFor({ timeout: 20_000 });
   await missed.first().waitFor({ timeout: 3_000 });
+  await page.close();
+});
+
+test("an officer's explanation shows on the value's tile until the next figure arrives", async () => {
+  await server.post(vpub, [{ indicator: 'services.online.rate', area: '14', period: todayInVietnam(), value: 14.5, unit: 'percent' }]);
+  const officerContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const officerPage = await server.signIn(officerContext, 'can.bo.vp', PASSWORD);
+  const status = await officerPage.evaluate(async () => {
+    const res = await fetch('/api/v1/explanations', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        indicator: 'services.online.rate',
+        area: '14',
+        why: 'Cổng dịch vụ công quốc gia gián đoạn hai ngày',
+        action: 'Tiếp nhận trực tiếp, nhập bổ sung khi cổng hoạt động lại',
+      }),
+    });
+    return res.status;
+  });
+  assert.equal(status, 201);
+  await officerContext.close();
+
+  const { page, problems } = await openPage(browser, server.wall('/', server.displayToken('Tường giải trình')));
+  await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  const note = page.locator('article.tile[data-indicator="services.online.rate"] .explanation');
+  await note.waitFor({ timeout: 5_000 });
+  assert.match(await note.innerText(), /^Giải trình: Cổng dịch vụ công quốc gia gián đoạn hai ngày · Tiếp nhận trực tiếp, nhập bổ sung khi cổng hoạt động lại — Người dùng can\.bo\.vp, \d\d:\d\d \d\d\/\d\d\/\d{4}$/);
+  // the next figure ends it, live
+  await server.post(vpub, [{ indicator: 'services.online.rate', area: '14', period: todayInVietnam(), value: 16.5, unit: 'percent' }]);
+  await note.waitFor({ state: 'detached', timeout: 3_000 });
+  assert.deepEqual(problems, [], 'no console errors or hydration warnings');
   await page.close();
 });

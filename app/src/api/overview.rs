@@ -243,6 +243,7 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             threshold: ind.threshold_for(&province, &province),
             cumulative: ind.cumulative,
             freshness: ind.freshness_contract(),
+            explanation: None,
         }
     };
     let mut tiles = Vec::new();
@@ -384,6 +385,33 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
         }
         None => None,
     };
+    // the agencies' explanations that stand, each on its tile
+    let standing = {
+        let mut conn = ctx
+            .db
+            .acquire()
+            .await
+            .map_err(|e| ServerFnError::new(e.to_string()))?;
+        crate::store::explanations::in_date(&mut conn, today, None)
+            .await
+            .map_err(|e| ServerFnError::new(e.to_string()))?
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let explain = |t: &mut TileSpec| {
+        let current = values
+            .iter()
+            .filter(|v| v.indicator == t.indicator && v.area == t.area && v.project.is_none())
+            .map(|v| v.as_of)
+            .max();
+        t.explanation = standing
+            .iter()
+            .find(|e| e.indicator == t.indicator && e.area == t.area && e.stands(current, now))
+            .cloned();
+    };
+    tiles.iter_mut().for_each(explain);
+    if let Some((_, own)) = agency.as_mut() {
+        own.iter_mut().for_each(explain);
+    }
     Ok(Overview {
         overdue_tasks,
         viewer: crate::model::account::Viewer::of(&principal, locale),

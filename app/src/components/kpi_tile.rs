@@ -83,6 +83,7 @@ pub fn KpiTile(
                         <p class="detail">{v.detail}</p>
                         {trend}
                         <p class="as-of">{v.as_of}</p>
+                        {v.explanation.map(|t| view! { <p class="explanation">{t}</p> })}
                     }.into_any()
                 }
             }}
