@@ -10,10 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 
+use crate::auth::admin::Actor;
 use crate::auth::callers::ClientAddress;
 use crate::error::ApiFailure;
 use crate::state::AppState;
-use app::model::account::{Principal, Role, Visibility};
+use app::api::LiveReader;
+use app::model::account::{Principal, Role};
 use app::model::explanation::{self, ExplanationInput};
 use app::model::ingest::ItemProblem;
 use app::store::explanations as store;
@@ -37,32 +39,6 @@ fn problems(list: Vec<explanation::Problem>) -> ApiFailure {
             })
             .collect(),
     )
-}
-
-fn audit(
-    principal: &Principal,
-    ip: &str,
-    action: &'static str,
-) -> app::store::audit::NewEntry<'static> {
-    let (kind, id, name) = principal.actor();
-    app::store::audit::NewEntry {
-        actor_kind: kind,
-        actor_id: Some(id),
-        actor_name: name,
-        action,
-        ip: Some(ip.to_string()),
-        ..Default::default()
-    }
-}
-
-/// The current figure's *số liệu đến* of `indicator` in `area`, from the live values.
-fn current_as_of(state: &AppState, indicator: &str, area: &str) -> Option<time::OffsetDateTime> {
-    use app::api::LiveReader;
-    let (_, _, values) = state.hub.read(
-        &|v| v.indicator == indicator && v.area == area && v.project.is_none(),
-        &Visibility::All,
-    );
-    values.into_iter().map(|v| v.as_of).max()
 }
 
 /// `POST /api/v1/explanations`: `{"indicator", "area", "why", "action", "by", "expires_on"}`.
@@ -134,7 +110,7 @@ pub async fn record_explanation(
     let now = time::OffsetDateTime::now_utc();
     let (by, expires_on) =
         explanation::check(&input, app::model::format::vietnam_date(now)).map_err(problems)?;
-    let figure_as_of = current_as_of(state, &input.indicator, &input.area);
+    let figure_as_of = state.hub.as_of(&input.indicator, &input.area);
     let mut tx = app::store::write(&state.db).await?;
     let new = store::NewExplanation {
         indicator: &input.indicator,
@@ -151,7 +127,7 @@ pub async fn record_explanation(
     let id = store::explain(
         &mut tx,
         &new,
-        audit(principal, ip, "explanation_written"),
+        Actor::of(principal, ip).acting("explanation_written"),
         now,
     )
     .await?;
@@ -267,7 +243,7 @@ pub async fn record_request(
         &name,
         due,
         input.note.trim(),
-        audit(principal, ip, "explanation_requested"),
+        Actor::of(principal, ip).acting("explanation_requested"),
         now,
     )
     .await?;
@@ -287,18 +263,13 @@ pub async fn list(
     Extension(principal): Extension<Principal>,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiFailure> {
-    let own = match principal.visibility() {
-        Visibility::All => None,
-        Visibility::Agency(code) => Some(code),
-        Visibility::Nothing => {
-            return Err(ApiFailure::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Không xem được.",
-                "Not allowed.",
-            ))
-        }
-    };
+    let own = crate::alerts::agency_scope(
+        &principal,
+        (
+            "Tài khoản này không xem được giải trình.",
+            "This account may not see explanations.",
+        ),
+    )?;
     let wanted = query.agency.filter(|a| !a.is_empty());
     if let (Some(w), Some(o)) = (&wanted, &own) {
         if w != o {
@@ -320,7 +291,7 @@ pub async fn list(
     )
     .await?
     .into_iter()
-    .filter(|e| e.stands(current_as_of(&state, &e.indicator, &e.area), now))
+    .filter(|e| e.stands(state.hub.as_of(&e.indicator, &e.area), now))
     .collect();
     let requests: Vec<serde_json::Value> = store::open_requests(&mut conn, agency.as_deref())
         .await?
@@ -338,13 +309,6 @@ pub async fn list(
     )
 }
 
-fn field(body: &[u8], name: &str) -> String {
-    url::form_urlencoded::parse(body)
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
-}
-
 fn answer(result: Result<(), ApiFailure>) -> Response {
     match result {
         Ok(()) => (
@@ -355,25 +319,7 @@ fn answer(result: Result<(), ApiFailure>) -> Response {
             )],
         )
             .into_response(),
-        Err(failure) => {
-            let problems = failure
-                .body
-                .items
-                .iter()
-                .map(|p| app::pages::notice::NoticeProblem {
-                    place: String::new(),
-                    field: p.field.clone(),
-                    vi: p.message_vi.clone(),
-                    en: p.message_en.clone(),
-                })
-                .collect();
-            crate::notice::respond(
-                failure.status,
-                app::pages::notice::Notice::new(failure.body.message_vi, failure.body.message_en)
-                    .problems(problems)
-                    .link("/console", "Về bàn điều hành / Back to the console"),
-            )
-        }
+        Err(failure) => crate::alerts::refused_page(failure),
     }
 }
 
@@ -384,13 +330,15 @@ pub async fn form_explain(
     ClientAddress(ip): ClientAddress,
     body: axum::body::Bytes,
 ) -> Response {
+    use crate::tasks::form::{fields, one};
+    let f = fields(&body);
     let input = ExplanationInput {
-        indicator: field(&body, "indicator"),
-        area: field(&body, "area"),
-        why: field(&body, "why"),
-        action: field(&body, "action"),
-        by: Some(field(&body, "by")),
-        expires_on: Some(field(&body, "expires_on")),
+        indicator: one(&f, "indicator"),
+        area: one(&f, "area"),
+        why: one(&f, "why"),
+        action: one(&f, "action"),
+        by: Some(one(&f, "by")),
+        expires_on: Some(one(&f, "expires_on")),
     };
     answer(
         record_explanation(&state, &principal, &ip, &input)
@@ -420,7 +368,10 @@ pub async fn form_ask(
                     format!("No alert {id}."),
                 )
             })?;
-        let hours: i64 = field(&body, "hours").parse().unwrap_or(4).clamp(1, 72);
+        let hours: i64 = crate::alerts::field(&body, "hours")
+            .parse()
+            .unwrap_or(4)
+            .clamp(1, 72);
         let due = time::OffsetDateTime::now_utc() + time::Duration::hours(hours);
         let input = RequestInput {
             indicator: alert.indicator,
@@ -428,7 +379,7 @@ pub async fn form_ask(
             due_at: due
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
-            note: field(&body, "note"),
+            note: crate::alerts::field(&body, "note"),
         };
         record_request(&state, &principal, &ip, &input)
             .await

@@ -4,14 +4,13 @@
 //! and systems see their own.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 
 use crate::error::ApiFailure;
 use crate::state::AppState;
-use app::model::account::{Principal, Visibility};
+use app::model::account::Principal;
 use app::model::{Period, PeriodKind};
 
 #[derive(Debug, Deserialize)]
@@ -24,18 +23,13 @@ pub async fn by_agency(
     Extension(principal): Extension<Principal>,
     Query(query): Query<QualityQuery>,
 ) -> Result<Response, ApiFailure> {
-    let own = match principal.visibility() {
-        Visibility::All => None,
-        Visibility::Agency(code) => Some(code),
-        Visibility::Nothing => {
-            return Err(ApiFailure::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "Tài khoản này không xem được chất lượng số liệu.",
-                "This account may not see data quality.",
-            ))
-        }
-    };
+    let own = crate::alerts::agency_scope(
+        &principal,
+        (
+            "Tài khoản này không xem được chất lượng số liệu.",
+            "This account may not see data quality.",
+        ),
+    )?;
     let now = time::OffsetDateTime::now_utc();
     let this_month = Period::containing(PeriodKind::Month, app::model::format::vietnam_date(now));
     let month = match query.month.as_deref().filter(|m| !m.is_empty()) {

@@ -158,13 +158,6 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
         )
     };
     let fail = |e: sqlx::Error| ServerFnError::new(e.to_string());
-    let current = |indicator: &str, area: &str| {
-        let (_, _, values) = ctx.live.read(
-            &|v| v.indicator == indicator && v.area == area && v.project.is_none(),
-            &Visibility::All,
-        );
-        values.into_iter().map(|v| v.as_of).max()
-    };
     let explanations = crate::store::explanations::in_date(
         &mut conn,
         crate::model::format::vietnam_date(read_at),
@@ -173,7 +166,7 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
     .await
     .map_err(fail)?
     .into_iter()
-    .filter(|e| e.stands(current(&e.indicator, &e.area), read_at))
+    .filter(|e| e.stands(ctx.live.as_of(&e.indicator, &e.area), read_at))
     .map(|e| {
         let (i, a) = names(&e.indicator, &e.area);
         (e, i, a)

@@ -39,6 +39,16 @@ mod context {
             keep: &dyn Fn(&LiveValue) -> bool,
             visibility: &Visibility,
         ) -> (String, u64, Vec<LiveValue>);
+
+        /// The *số liệu đến* of the current figure of `indicator` for `area` (not a
+        /// project's or a desk's), if there is one.
+        fn as_of(&self, indicator: &str, area: &str) -> Option<time::OffsetDateTime> {
+            let (_, _, values) = self.read(
+                &|v| v.indicator == indicator && v.area == area && v.project.is_none(),
+                &Visibility::All,
+            );
+            values.into_iter().map(|v| v.as_of).max()
+        }
     }
 
     /// Who the request being handled is for (set by the server's authentication layer).

@@ -365,8 +365,8 @@ pub fn evaluate(
                 Direction::HigherIsBetter => a < b,
                 Direction::Neutral => false,
             };
-            let shown = |d: Decimal| exact(d, crate::model::Locale::Vi);
-            let shown_en = |d: Decimal| exact(d, crate::model::Locale::En);
+            let shown = |d: Decimal| crate::model::format::exact(d, crate::model::Locale::Vi);
+            let shown_en = |d: Decimal| crate::model::format::exact(d, crate::model::Locale::En);
             let (side_vi, side_en) = match indicator.direction {
                 Direction::LowerIsBetter => ("trên", "above"),
                 _ => ("dưới", "below"),
@@ -477,14 +477,14 @@ pub fn evaluate(
                         sign.0,
                         pct(crate::model::Locale::Vi),
                         prev.period.label(crate::model::Locale::Vi),
-                        exact(limit, crate::model::Locale::Vi)
+                        crate::model::format::exact(limit, crate::model::Locale::Vi)
                     ),
                     en: format!(
                         "Sudden change: {} {}% on {} (limit {}%)",
                         sign.1,
                         pct(crate::model::Locale::En),
                         prev.period.label(crate::model::Locale::En),
-                        exact(limit, crate::model::Locale::En)
+                        crate::model::format::exact(limit, crate::model::Locale::En)
                     ),
                 },
             }
@@ -517,12 +517,6 @@ pub fn evaluate(
             }
         }
     }
-}
-
-/// A decimal with the digits it has, in the locale's format.
-fn exact(d: Decimal, locale: crate::model::Locale) -> String {
-    let d = d.normalize();
-    crate::model::format::number(d, d.scale(), locale)
 }
 
 /// Where an alert stands.
@@ -835,66 +829,41 @@ mod tests {
 
     #[test]
     fn no_flapping_around_a_level() {
+        /// The alerts raised and resolved for a value oscillating around 95 every minute
+        /// for two hours, the engine's steps followed as it stores them.
+        fn oscillate(r: &AlertRule) -> (usize, usize) {
+            let ind = ontime();
+            let quiet = Duration::minutes(i64::from(r.quiet_minutes));
+            let mut open: Option<(Severity, Reason)> = None;
+            let mut last_resolved = None;
+            let (mut raised, mut resolved) = (0, 0);
+            for minute in 0..120 {
+                let now = NOW + Duration::minutes(minute);
+                let v = if minute % 2 == 0 { "94.5" } else { "95.5" };
+                let f = find(r, &ind, Some(&value(v, "2026-12-02", now)), now);
+                let current = open.as_ref().map(|(s, w)| (*s, w));
+                match step(current, last_resolved, f, quiet, now) {
+                    Step::Raise { severity, reason } => {
+                        raised += 1;
+                        open = Some((severity, reason));
+                    }
+                    Step::Update { severity, reason } => open = Some((severity, reason)),
+                    Step::Resolve => {
+                        resolved += 1;
+                        open = None;
+                        last_resolved = Some(now);
+                    }
+                    Step::Nothing => {}
+                }
+            }
+            (raised, resolved)
+        }
         let mut r = rule(RuleKind::Threshold);
         r.hysteresis_percent = Some(d("2"));
-        let ind = ontime();
-        let quiet = Duration::minutes(i64::from(r.quiet_minutes));
-        let mut open: Option<(Severity, Reason)> = None;
-        let mut last_resolved = None;
-        let (mut raised, mut resolved) = (0, 0);
-        // a value oscillating around 95 every minute for two hours
-        for minute in 0..120 {
-            let now = NOW + Duration::minutes(minute);
-            let v = if minute % 2 == 0 { "94.5" } else { "95.5" };
-            let f = find(&r, &ind, Some(&value(v, "2026-12-02", now)), now);
-            match step(
-                open.as_ref().map(|(s, w)| (*s, w)),
-                last_resolved,
-                f,
-                quiet,
-                now,
-            ) {
-                Step::Raise { severity, reason } => {
-                    raised += 1;
-                    open = Some((severity, reason));
-                }
-                Step::Update { severity, reason } => open = Some((severity, reason)),
-                Step::Resolve => {
-                    resolved += 1;
-                    open = None;
-                    last_resolved = Some(now);
-                }
-                Step::Nothing => {}
-            }
-        }
-        assert_eq!((raised, resolved), (1, 0), "one alert, held open");
-
+        assert_eq!(oscillate(&r), (1, 0), "one alert, held open");
         // without hysteresis the quiet period still bounds it: one raise per half hour
         r.hysteresis_percent = None;
-        let (mut open, mut last_resolved, mut raised) = (None::<(Severity, Reason)>, None, 0);
-        for minute in 0..120 {
-            let now = NOW + Duration::minutes(minute);
-            let v = if minute % 2 == 0 { "94.5" } else { "95.5" };
-            let f = find(&r, &ind, Some(&value(v, "2026-12-02", now)), now);
-            match step(
-                open.as_ref().map(|(s, w)| (*s, w)),
-                last_resolved,
-                f,
-                quiet,
-                now,
-            ) {
-                Step::Raise { severity, reason } => {
-                    raised += 1;
-                    open = Some((severity, reason));
-                }
-                Step::Resolve => {
-                    open = None;
-                    last_resolved = Some(now);
-                }
-                _ => {}
-            }
-        }
-        assert_eq!(raised, 4, "raised at minutes 0, 32, 64 and 96");
+        assert_eq!(oscillate(&r).0, 4, "raised at minutes 0, 32, 64 and 96");
     }
 
     #[test]

@@ -15,6 +15,12 @@ pub const VIETNAM: UtcOffset = match UtcOffset::from_hms(7, 0, 0) {
     Err(_) => UtcOffset::UTC,
 };
 
+/// `value` with the digits it has (no trailing zeros), grouped in thousands.
+pub fn exact(value: Decimal, locale: Locale) -> String {
+    let value = value.normalize();
+    number(value, value.scale(), locale)
+}
+
 /// `value` rounded to `decimals` places, grouped in thousands.
 pub fn number(value: Decimal, decimals: u32, locale: Locale) -> String {
     let (group, point) = locale.pick(('.', ','), (',', '.'));

@@ -20,7 +20,7 @@
 
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
-use time::{Duration, OffsetDateTime, Time};
+use time::{Duration, OffsetDateTime};
 
 use super::catalogue::{Cadence, Catalogue, Clock};
 use super::format::VIETNAM;
@@ -72,10 +72,7 @@ pub struct Quality {
 /// counted (streamed and yearly).
 pub fn due(cadence: Cadence, period: Period) -> Option<OffsetDateTime> {
     match (cadence.clock(), period.kind()) {
-        (Clock::DueOnWorkingDays { minute }, PeriodKind::Day) => {
-            let at = Time::from_hms((minute / 60).min(23) as u8, (minute % 60) as u8, 0).ok()?;
-            Some(period.start().with_time(at).assume_offset(VIETNAM))
-        }
+        (clock @ Clock::DueOnWorkingDays { .. }, PeriodKind::Day) => clock.due_on(period.start()),
         (Clock::Always, PeriodKind::Month | PeriodKind::Quarter) => {
             let day = period.end() + Duration::days(PERIODIC_DUE_DAYS);
             Some(day.with_hms(23, 59, 59).ok()?.assume_offset(VIETNAM))

@@ -285,6 +285,17 @@ pub enum Clock {
     DueOnWorkingDays { minute: u16 },
 }
 
+impl Clock {
+    /// For a report due each working day: the moment `day`'s report is due (Vietnam time).
+    pub fn due_on(self, day: Date) -> Option<OffsetDateTime> {
+        let Clock::DueOnWorkingDays { minute } = self else {
+            return None;
+        };
+        let at = Time::from_hms((minute / 60).min(23) as u8, (minute % 60) as u8, 0).ok()?;
+        Some(day.with_time(at).assume_offset(VIETNAM))
+    }
+}
+
 /// An indicator's freshness contract: when its latest value stops being current.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FreshnessContract {
@@ -319,16 +330,12 @@ impl FreshnessContract {
             Clock::OfficeHours => calendar
                 .after_office_time(as_of, max_age)
                 .unwrap_or(as_of + max_age),
-            Clock::DueOnWorkingDays { minute } => {
-                let at = Time::from_hms((minute / 60).min(23) as u8, (minute % 60) as u8, 0)
-                    .unwrap_or(OFFICE_CLOSES);
-                // a value as of a day is that day's report: the next one due is the
-                // following working day's
-                match calendar.working_day_after(as_of.to_offset(VIETNAM).date()) {
-                    Some(day) => day.with_time(at).assume_offset(VIETNAM),
-                    None => as_of + max_age,
-                }
-            }
+            // a value as of a day is that day's report: the next one due is the following
+            // working day's
+            Clock::DueOnWorkingDays { .. } => calendar
+                .working_day_after(as_of.to_offset(VIETNAM).date())
+                .and_then(|day| self.clock.due_on(day))
+                .unwrap_or(as_of + max_age),
         };
         // a report due at 17:00 is on time within that minute: late from 17:01
         let late = match self.clock {

@@ -27,11 +27,6 @@ pub fn ConsolePage() -> impl IntoView {
     )
 }
 
-fn exact(d: rust_decimal::Decimal, locale: Locale) -> String {
-    let d = d.normalize();
-    format::number(d, d.scale(), locale)
-}
-
 fn alert_item(a: AlertView, may_act: bool, locale: Locale) -> impl IntoView {
     let l = locale;
     let al = &a.alert;
@@ -50,7 +45,11 @@ fn alert_item(a: AlertView, may_act: bool, locale: Locale) -> impl IntoView {
     let reason = l.pick(&al.reason.vi, &al.reason.en).to_string();
     let mut facts = vec![a.rule_name.clone(), a.agency_name.clone()];
     if let Some(v) = al.value {
-        facts.push(format!("{} {}", l.pick("giá trị", "value"), exact(v, l)));
+        facts.push(format!(
+            "{} {}",
+            l.pick("giá trị", "value"),
+            format::exact(v, l)
+        ));
     }
     if let Some(p) = &al.period {
         let shown = p

@@ -245,46 +245,48 @@ pub async fn update(
 
 /// Marks an open, unacknowledged alert as gone to the leaders (the engine).
 pub async fn escalate(conn: &mut Conn, id: i64, at: OffsetDateTime) -> sqlx::Result<bool> {
-    let changed = sqlx::query(
+    stamp(
+        conn,
         "UPDATE alerts SET escalated_at = $2, updated_at = $2, version = version + 1 \
          WHERE id = $1 AND status = 'open' AND escalated_at IS NULL",
+        "alert_escalated",
+        id,
+        at,
     )
-    .bind(id)
-    .bind(time_text::format(at))
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
-        == 1;
-    if changed {
-        audit::record(
-            conn,
-            &system("alert_escalated", id, serde_json::json!({})),
-            at,
-        )
-        .await?;
-    }
-    Ok(changed)
+    .await
 }
 
 /// Resolves an alert whose condition cleared (the engine).
 pub async fn clear(conn: &mut Conn, id: i64, at: OffsetDateTime) -> sqlx::Result<bool> {
-    let changed = sqlx::query(
+    stamp(
+        conn,
         "UPDATE alerts SET status = 'resolved', resolved_at = $2, updated_at = $2, version = version + 1 \
          WHERE id = $1 AND status <> 'resolved'",
+        "alert_cleared",
+        id,
+        at,
     )
-    .bind(id)
-    .bind(time_text::format(at))
-    .execute(&mut *conn)
-    .await?
-    .rows_affected()
+    .await
+}
+
+/// The engine's transition of alert `id` at `at` by `sql` (`$1` the id, `$2` the time, a
+/// condition on the status it expects), audited as `action` if it changed the alert.
+async fn stamp(
+    conn: &mut Conn,
+    sql: &str,
+    action: &'static str,
+    id: i64,
+    at: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let changed = sqlx::query(sql)
+        .bind(id)
+        .bind(time_text::format(at))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected()
         == 1;
     if changed {
-        audit::record(
-            conn,
-            &system("alert_cleared", id, serde_json::json!({})),
-            at,
-        )
-        .await?;
+        audit::record(conn, &system(action, id, serde_json::json!({})), at).await?;
     }
     Ok(changed)
 }

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 
+use crate::auth::admin::Actor;
 use crate::auth::callers::ClientAddress;
 use crate::error::ApiFailure;
 use crate::state::AppState;
@@ -34,17 +35,18 @@ pub fn view(state: &AppState, alert: Alert, locale: app::model::Locale) -> Alert
     AlertView::of(&state.catalogue, &state.alert_rules, alert, locale)
 }
 
-/// Which agency's alerts `principal` may see: `None` all, `Some(code)` one agency's.
-fn scope(principal: &Principal) -> Result<Option<String>, ApiFailure> {
+/// Whose figures `principal` may see, for the lists that follow the values' visibility
+/// (alerts, explanations, data quality): `None` every agency's, `Some(code)` one agency's;
+/// refused with `what` ("this account may not see …", Vietnamese and English) for anyone
+/// who sees no figure.
+pub(crate) fn agency_scope(
+    principal: &Principal,
+    (vi, en): (&str, &str),
+) -> Result<Option<String>, ApiFailure> {
     match principal.visibility() {
         Visibility::All => Ok(None),
         Visibility::Agency(code) => Ok(Some(code)),
-        Visibility::Nothing => Err(ApiFailure::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Tài khoản này không xem được cảnh báo.",
-            "This account may not see alerts.",
-        )),
+        Visibility::Nothing => Err(ApiFailure::new(StatusCode::FORBIDDEN, "forbidden", vi, en)),
     }
 }
 
@@ -54,7 +56,13 @@ pub async fn list(
     Extension(principal): Extension<Principal>,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, ApiFailure> {
-    let own = scope(&principal)?;
+    let own = agency_scope(
+        &principal,
+        (
+            "Tài khoản này không xem được cảnh báo.",
+            "This account may not see alerts.",
+        ),
+    )?;
     let status = match query.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(text) => Some(Status::parse(text).ok_or_else(|| {
@@ -185,18 +193,10 @@ pub async fn record(
             format!("Field note: longer than {NOTE_LIMIT} characters."),
         ));
     }
-    let (kind, actor_id, username) = principal.actor();
-    let entry = app::store::audit::NewEntry {
-        actor_kind: kind,
-        actor_id: Some(actor_id),
-        actor_name: username,
-        action: match action {
-            Action::Acknowledge => "alert_acknowledged",
-            Action::Resolve => "alert_resolved",
-        },
-        ip: Some(ip.to_string()),
-        ..Default::default()
-    };
+    let entry = Actor::of(principal, ip).acting(match action {
+        Action::Acknowledge => "alert_acknowledged",
+        Action::Resolve => "alert_resolved",
+    });
     let now = time::OffsetDateTime::now_utc();
     let mut tx = app::store::write(&state.db).await?;
     let Some((alert, changed)) = store::act(&mut tx, id, action, person, note, entry, now).await?
@@ -261,38 +261,30 @@ async fn form(
     action: Action,
     body: &[u8],
 ) -> Response {
-    let note = url::form_urlencoded::parse(body)
-        .find(|(k, _)| k == "note")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    let note = field(body, "note");
     match record(state, principal, ip, id, action, &note).await {
         Ok(_) => (
             StatusCode::SEE_OTHER,
             [(axum::http::header::LOCATION, format!("/console#alert-{id}"))],
         )
             .into_response(),
-        Err(failure) => crate::notice::respond(
-            failure.status,
-            app::pages::notice::Notice::new(failure.body.message_vi, failure.body.message_en)
-                .link("/console", "Về bàn điều hành / Back to the console"),
-        ),
+        Err(failure) => refused_page(failure),
     }
 }
 
 /// The longest shift-log entry, in characters.
 const LOG_LIMIT: usize = 4_000;
 
-fn field(body: &[u8], name: &str) -> String {
-    url::form_urlencoded::parse(body)
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
+/// The trimmed value of field `name` of a urlencoded form.
+pub(crate) fn field(body: &[u8], name: &str) -> String {
+    crate::tasks::form::one(&crate::tasks::form::fields(body), name)
 }
 
-fn refused_page(failure: ApiFailure) -> Response {
+/// A refused console form post, as a page leading back to the console.
+pub(crate) fn refused_page(failure: ApiFailure) -> Response {
     crate::notice::respond(
         failure.status,
-        app::pages::notice::Notice::new(failure.body.message_vi, failure.body.message_en)
+        crate::notice::of_failure(&failure)
             .link("/console", "Về bàn điều hành / Back to the console"),
     )
 }
@@ -306,22 +298,6 @@ fn back_to_log() -> Response {
         )],
     )
         .into_response()
-}
-
-fn audit_of(
-    principal: &Principal,
-    ip: &str,
-    action: &'static str,
-) -> app::store::audit::NewEntry<'static> {
-    let (kind, actor_id, username) = principal.actor();
-    app::store::audit::NewEntry {
-        actor_kind: kind,
-        actor_id: Some(actor_id),
-        actor_name: username,
-        action,
-        ip: Some(ip.to_string()),
-        ..Default::default()
-    }
 }
 
 /// `POST /console/log` (a note, `body`) and `POST /console/handover` (the handover, `body`
@@ -429,7 +405,7 @@ async fn write_log(
             name,
             text,
             &open,
-            audit_of(&person.principal, ip, action),
+            Actor::of(&person.principal, ip).acting(action),
             now,
         )
         .await?;
@@ -487,7 +463,7 @@ pub async fn form_confirm_handover(
             id,
             person.id,
             name,
-            audit_of(&person.principal, &ip, "shift_handover_confirmed"),
+            Actor::of(&person.principal, &ip).acting("shift_handover_confirmed"),
             now,
         )
         .await?;

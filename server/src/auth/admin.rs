@@ -53,12 +53,22 @@ impl Actor {
         detail: serde_json::Value,
     ) -> audit::NewEntry<'a> {
         audit::NewEntry {
+            target: Some(target),
+            detail,
+            ..self.acting(action)
+        }
+    }
+
+    /// The audit entry of `action` by this actor, its target and detail left for the store
+    /// function that records it to fill in.
+    pub fn acting<'a>(&self, action: &'a str) -> audit::NewEntry<'a> {
+        audit::NewEntry {
             actor_kind: self.kind,
             actor_id: self.id.clone(),
             actor_name: self.name.clone(),
             action,
-            target: Some(target),
-            detail,
+            target: None,
+            detail: serde_json::Value::Null,
             ip: self.ip.clone(),
         }
     }

@@ -14,14 +14,14 @@ use crate::error::ApiFailure;
 use crate::notice;
 use crate::state::AppState;
 use app::model::task::{NoteKind, RaisedFrom, ReportInput, TaskInput};
-use app::pages::notice::{Notice, NoticeProblem};
+use app::pages::notice::Notice;
 
 /// The fields of a urlencoded form; a name may repeat (a multiple select).
-fn fields(body: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn fields(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn one(fields: &[(String, String)], name: &str) -> String {
+pub(crate) fn one(fields: &[(String, String)], name: &str) -> String {
     fields
         .iter()
         .find(|(k, _)| k == name)
@@ -30,21 +30,9 @@ fn one(fields: &[(String, String)], name: &str) -> String {
 }
 
 fn refused(failure: ApiFailure, back: &str) -> Response {
-    let problems = failure
-        .body
-        .items
-        .iter()
-        .map(|p| NoticeProblem {
-            place: String::new(),
-            field: p.field.clone(),
-            vi: p.message_vi.clone(),
-            en: p.message_en.clone(),
-        })
-        .collect();
     notice::respond(
         failure.status,
-        Notice::new(failure.body.message_vi, failure.body.message_en)
-            .problems(problems)
+        notice::of_failure(&failure)
             .link(back, "Quay lại / Back")
             .link("/tasks", "Danh sách nhiệm vụ / Task list"),
     )
