@@ -13,7 +13,8 @@ TEST_TARGET := $(or $(CARGO_TARGET_DIR),$(HOME)/.cache/ioc-live/target)
 
 # The integration tests run a second time on PostgreSQL: the machine's server (trust
 # auth, as on the project's machines) unless IOC_TEST_POSTGRES_URL names another; each test
-# makes a database of its own there and drops it.
+# makes a database of its own there and drops it. The same package selection as `cargo test`
+# (no -p) keeps the features the same, so the second run reuses the first run's binaries.
 IOC_TEST_POSTGRES_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo postgres://postgres@127.0.0.1:5432/test)
 export IOC_TEST_POSTGRES_URL
 
@@ -34,7 +35,7 @@ test-postgres:
 	  echo "PostgreSQL run skipped: no server answers at 127.0.0.1:5432 and IOC_TEST_POSTGRES_URL is not set"; \
 	else \
 	  echo "integration tests on PostgreSQL ($$IOC_TEST_POSTGRES_URL)"; \
-	  IOC_TEST_STORE=postgres CARGO_TARGET_DIR=$(TEST_TARGET) cargo test --locked -p server --test '*'; \
+	  IOC_TEST_STORE=postgres CARGO_TARGET_DIR=$(TEST_TARGET) cargo test --locked --test '*'; \
 	fi
 
 test-browser:
