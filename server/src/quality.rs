@@ -47,11 +47,11 @@ pub async fn by_agency(
             }
         },
     };
-    let keys = app::api::quality::reported_keys(state.hub.as_ref());
+    let figures = app::api::quality::current_figures(state.hub.as_ref());
     let rows = app::api::quality::month(
         &state.db,
         &state.catalogue,
-        &keys,
+        &figures,
         month,
         own.as_deref(),
         now,

@@ -142,7 +142,7 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
     } else {
         (Vec::new(), None)
     };
-    let keys = crate::api::quality::reported_keys(ctx.live.as_ref());
+    let figures = crate::api::quality::current_figures(ctx.live.as_ref());
     let month = crate::model::Period::containing(
         crate::model::PeriodKind::Month,
         crate::model::format::vietnam_date(read_at),
@@ -166,7 +166,13 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
     .await
     .map_err(fail)?
     .into_iter()
-    .filter(|e| e.stands(ctx.live.as_of(&e.indicator, &e.area), read_at))
+    .filter(|e| {
+        e.stands(
+            ctx.live
+                .as_of(&e.indicator, &e.area, &ctx.catalogue.province),
+            read_at,
+        )
+    })
     .map(|e| {
         let (i, a) = names(&e.indicator, &e.area);
         (e, i, a)
@@ -210,7 +216,7 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
     let quality = crate::api::quality::month(
         &ctx.db,
         &ctx.catalogue,
-        &keys,
+        &figures,
         month,
         agency.as_deref(),
         read_at,

@@ -20,11 +20,12 @@ pub struct QualityRow {
 }
 
 /// The month's quality of every agency that owns indicators (only `agency` when given),
-/// ranked; `keys` are the figures each agency reports (the hub's current values).
+/// ranked; `values` are the current figures (the hub's), which say what each agency
+/// reports and whether its figures add up.
 pub async fn month(
     db: &crate::store::Db,
     catalogue: &Catalogue,
-    keys: &[(String, Key)],
+    values: &[crate::model::LiveValue],
     month: Period,
     agency: Option<&str>,
     now: OffsetDateTime,
@@ -36,9 +37,14 @@ pub async fn month(
         .assume_offset(VIETNAM)
         .min(now);
     let mut by_agency: HashMap<&str, Vec<Key>> = HashMap::new();
-    for (a, key) in keys {
-        by_agency.entry(a.as_str()).or_default().push(key.clone());
+    for v in values {
+        by_agency.entry(v.agency.as_str()).or_default().push((
+            v.indicator.clone(),
+            v.area.clone(),
+            v.project.clone().unwrap_or_default(),
+        ));
     }
+    let breaks = quality::sum_breaks(values, catalogue);
     let owners: Vec<&str> = {
         let mut v: Vec<&str> = catalogue
             .indicators
@@ -106,6 +112,7 @@ pub async fn month(
                 &mine(&firsts),
                 &mine(&sent),
                 counts,
+                &breaks,
                 catalogue,
             );
             QualityRow {
@@ -143,17 +150,7 @@ pub async fn month(
     Ok(rows)
 }
 
-/// The figures each agency reports, from the live values (`reader`): agency, (indicator,
-/// area, project or desk).
-pub fn reported_keys(reader: &dyn crate::api::LiveReader) -> Vec<(String, Key)> {
-    let (_, _, values) = reader.read(&|_| true, &Visibility::All);
-    values
-        .into_iter()
-        .map(|v| {
-            (
-                v.agency,
-                (v.indicator, v.area, v.project.unwrap_or_default()),
-            )
-        })
-        .collect()
+/// The current figures, from the live values (`reader`): what [`month`] reads.
+pub fn current_figures(reader: &dyn crate::api::LiveReader) -> Vec<crate::model::LiveValue> {
+    reader.read(&|_| true, &Visibility::All).2
 }

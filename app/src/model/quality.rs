@@ -14,7 +14,9 @@
 //!   the agency even when it is fixed and sent again).
 //! * **consistency** — 1 − figures counted against ÷ figures received in the month: a figure
 //!   (indicator, area, project, period) is counted against when it was revised twice or
-//!   more, or revised after it was due.
+//!   more, or revised after it was due, or when it breaks a sum rule as it stands now
+//!   ([`sum_breaks`]): a whole smaller than the sum of its parts, or a province total of an
+//!   amount or a count smaller than the sum of its communes' figures.
 //!
 //! The score is the mean of the parts there is something to measure for, in percent.
 
@@ -26,6 +28,7 @@ use super::catalogue::{Cadence, Catalogue, Clock};
 use super::format::VIETNAM;
 use super::period::{Period, PeriodKind};
 use super::workdays::WorkCalendar;
+use super::{LiveValue, Unit};
 
 /// Days after a monthly or quarterly period ends by which its figure is due.
 pub const PERIODIC_DUE_DAYS: i64 = 15;
@@ -48,6 +51,65 @@ pub struct Received {
     pub period: Period,
     pub revision: u32,
     pub received_at: OffsetDateTime,
+}
+
+/// How much the parts may add up to above their whole before the whole breaks a sum rule,
+/// in percent of the whole (the rounding of each part in the reports).
+pub const SUM_TOLERANCE_PERCENT: Decimal = Decimal::from_parts(5, 0, 0, false, 1);
+
+/// The figures that break a sum rule, among the current `values`: a whole smaller than
+/// the sum of its parts (the indicators `part_of` it, in the same unit, for the same area
+/// and period), and a province figure of an amount or a count smaller than the sum of its
+/// communes' figures of the same indicator and period — each beyond
+/// [`SUM_TOLERANCE_PERCENT`]. The whole is what is counted against: the figure that does
+/// not add up.
+pub fn sum_breaks(values: &[LiveValue], catalogue: &Catalogue) -> HashSet<(Key, Period)> {
+    let areas: Vec<&LiveValue> = values.iter().filter(|v| v.project.is_none()).collect();
+    // by whole: the sum of its parts; by province figure: the sum of its communes'
+    let mut of_parts: HashMap<(&str, &str, Period), Decimal> = HashMap::new();
+    let mut of_communes: HashMap<(&str, &str, Period), Decimal> = HashMap::new();
+    for v in &areas {
+        if let Some(whole) = catalogue
+            .indicator(&v.indicator)
+            .and_then(|i| i.part_of.as_deref())
+            .filter(|w| catalogue.indicator(w).is_some_and(|w| w.unit == v.unit))
+        {
+            *of_parts
+                .entry((whole, v.area.as_str(), v.period))
+                .or_default() += v.value;
+        }
+        let additive = matches!(
+            v.unit,
+            Unit::Dong | Unit::MillionDong | Unit::BillionDong | Unit::Count | Unit::Usd
+        );
+        if additive
+            && v.area != catalogue.province
+            && catalogue
+                .area(&v.area)
+                .is_some_and(|a| a.is_commune_level())
+        {
+            *of_communes
+                .entry((v.indicator.as_str(), catalogue.province.as_str(), v.period))
+                .or_default() += v.value;
+        }
+    }
+    let mut breaks = HashSet::new();
+    for v in &areas {
+        let key = (v.indicator.as_str(), v.area.as_str(), v.period);
+        let allowed =
+            v.value.abs() * (Decimal::ONE_HUNDRED + SUM_TOLERANCE_PERCENT) / Decimal::ONE_HUNDRED;
+        let broken = [of_parts.get(&key), of_communes.get(&key)]
+            .into_iter()
+            .flatten()
+            .any(|sum| *sum > allowed);
+        if broken {
+            breaks.insert((
+                (v.indicator.clone(), v.area.clone(), String::new()),
+                v.period,
+            ));
+        }
+    }
+    breaks
 }
 
 /// A month's quality for one agency; each part in percent, none where nothing was measured.
@@ -167,6 +229,7 @@ pub fn quality(
     received: &[Received],
     month_received: &[Received],
     (accepted_items, rejected_items): (u64, u64),
+    breaks: &HashSet<(Key, Period)>,
     catalogue: &Catalogue,
 ) -> Quality {
     let mut first: HashMap<(&Key, Period), OffsetDateTime> = HashMap::new();
@@ -201,7 +264,8 @@ pub fn quality(
                 .indicator(&key.0)
                 .and_then(|ind| due(ind.cadence, *period))
                 .is_some_and(|due| revs.iter().any(|r| r.revision >= 2 && r.received_at > due));
-            many || late_revision
+            let adds_up = !breaks.contains(&((*key).clone(), *period));
+            many || late_revision || !adds_up
         })
         .count();
     let figures: HashSet<_> = revisions.keys().collect();
@@ -329,6 +393,119 @@ mod tests {
             .any(|e| e.period == Period::Day(date!(2028 - 02 - 29))));
     }
 
+    /// A whole smaller than its parts, and a province total smaller than its communes'
+    /// figures, break a sum rule (beyond the rounding allowed); rates never add up.
+    #[test]
+    fn figures_that_do_not_add_up() {
+        let mut data = crate::model::catalogue::tests::reformed();
+        let amount = |code: &str| {
+            let mut i = indicator(code, "STC");
+            i.unit = Unit::BillionDong;
+            i
+        };
+        let whole = amount("rev");
+        let part_of = |code: &str| {
+            let mut i = amount(code);
+            i.part_of = Some("rev".into());
+            i
+        };
+        data.indicators = vec![
+            whole,
+            part_of("land"),
+            part_of("lottery"),
+            indicator("rate", "STC"),
+        ];
+        let c = Catalogue::new(data).unwrap();
+        let value = |ind: &str, area: &str, v: &str, unit: Unit| LiveValue {
+            indicator: ind.into(),
+            area: area.into(),
+            project: None,
+            period: "2026-12-04".parse().unwrap(),
+            value: d(v),
+            unit,
+            agency: "STC".into(),
+            as_of: datetime!(2026-12-04 17:00 +7),
+            revision: 1,
+            offset: 1,
+            previous: None,
+        };
+        let bn = |ind: &str, area: &str, v: &str| value(ind, area, v, Unit::BillionDong);
+        let broken = |values: &[LiveValue]| -> Vec<(String, String)> {
+            let mut v: Vec<(String, String)> = sum_breaks(values, &c)
+                .into_iter()
+                .map(|((i, a, _), _)| (i, a))
+                .collect();
+            v.sort();
+            v
+        };
+        // 600 + 400 = 1,000 of 1,000, and 1,004.9 within the 0.5% allowed: adds up
+        assert!(broken(&[
+            bn("rev", "14", "1000"),
+            bn("land", "14", "600"),
+            bn("lottery", "14", "400")
+        ])
+        .is_empty());
+        assert!(broken(&[
+            bn("rev", "14", "1000"),
+            bn("land", "14", "604.9"),
+            bn("lottery", "14", "400")
+        ])
+        .is_empty());
+        // 1,005.1: the whole does not add up
+        assert_eq!(
+            broken(&[
+                bn("rev", "14", "1000"),
+                bn("land", "14", "605.1"),
+                bn("lottery", "14", "400")
+            ]),
+            vec![("rev".to_string(), "14".to_string())]
+        );
+        // communes over the province total (the parts' province figures do not add to it)
+        assert_eq!(
+            broken(&[
+                bn("land", "14", "100"),
+                bn("land", "00001", "70"),
+                bn("land", "00009", "40")
+            ]),
+            vec![("land".to_string(), "14".to_string())]
+        );
+        assert!(broken(&[
+            bn("land", "14", "120"),
+            bn("land", "00001", "70"),
+            bn("land", "00009", "40")
+        ])
+        .is_empty());
+        // another day's commune figure is another period; a rate is not added
+        let mut other_day = bn("land", "00009", "40");
+        other_day.period = "2026-12-03".parse().unwrap();
+        assert!(broken(&[
+            bn("land", "14", "100"),
+            bn("land", "00001", "70"),
+            other_day
+        ])
+        .is_empty());
+        let pct = |area: &str, v: &str| value("rate", area, v, Unit::Percent);
+        assert!(broken(&[pct("14", "90"), pct("00001", "95"), pct("00009", "97")]).is_empty());
+        // counted against the agency's consistency, with the month's other figures
+        let breaks = sum_breaks(
+            &[
+                bn("rev", "14", "1000"),
+                bn("land", "14", "700"),
+                bn("lottery", "14", "400"),
+            ],
+            &c,
+        );
+        let sent = |ind: &str| Received {
+            key: (ind.into(), "14".into(), String::new()),
+            period: "2026-12-04".parse().unwrap(),
+            revision: 1,
+            received_at: datetime!(2026-12-04 16:00 +7),
+        };
+        let month = [sent("rev"), sent("land"), sent("lottery"), sent("rate")];
+        let q = quality("STC", &[], &month, &month, (4, 0), &breaks, &c);
+        assert_eq!(q.consistency, Some(d("75")), "1 of 4 does not add up");
+    }
+
     #[test]
     fn the_four_parts_and_the_score() {
         let c = catalogue();
@@ -365,7 +542,15 @@ mod tests {
             rec("rev", "2026-12-10", 2, at(10, 18, 0)),
             // Friday 11: never sent
         ];
-        let q = quality("KBNN", &expected, &received, &received, (7, 3), &c);
+        let q = quality(
+            "KBNN",
+            &expected,
+            &received,
+            &received,
+            (7, 3),
+            &HashSet::new(),
+            &c,
+        );
         assert_eq!((q.expected, q.received), (5, 4));
         assert_eq!(q.completeness, Some(d("80")), "4 of 5");
         assert_eq!(q.timeliness, Some(d("75")), "3 of 4 by 17:00");
@@ -377,10 +562,10 @@ mod tests {
         );
         assert_eq!(q.score, Some(d("68.8")), "(80 + 75 + 70 + 50) / 4");
         // nothing expected, nothing sent: nothing to measure
-        let none = quality("KBNN", &[], &[], &[], (0, 0), &c);
+        let none = quality("KBNN", &[], &[], &[], (0, 0), &HashSet::new(), &c);
         assert_eq!((none.completeness, none.score), (None, None));
         // a refused batch only: validity 0, the score says so
-        let refused = quality("KBNN", &[], &[], &[], (0, 4), &c);
+        let refused = quality("KBNN", &[], &[], &[], (0, 4), &HashSet::new(), &c);
         assert_eq!(
             (refused.validity, refused.score),
             (Some(d("0")), Some(d("0")))
