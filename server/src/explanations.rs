@@ -85,7 +85,15 @@ pub async fn record_explanation(
     input: &ExplanationInput,
 ) -> Result<serde_json::Value, ApiFailure> {
     let (user_id, name, own) = officer(principal)?;
-    let Some(ind) = state.catalogue.indicator(&input.indicator) else {
+    let now = time::OffsetDateTime::now_utc();
+    let today = app::model::format::vietnam_date(now);
+    // a catalogue indicator, or a sum of projects (the disbursement rate of a commune)
+    let derived = app::model::money::derived_indicator(&state.catalogue, &input.indicator, today);
+    let Some(ind) = state
+        .catalogue
+        .indicator(&input.indicator)
+        .or(derived.as_ref())
+    else {
         return Err(problems(vec![(
             "indicator",
             format!("không có chỉ tiêu '{}'", input.indicator),
@@ -107,10 +115,10 @@ pub async fn record_explanation(
             "Only your own agency's figures may be explained.",
         ));
     }
-    let now = time::OffsetDateTime::now_utc();
-    let (by, expires_on) =
-        explanation::check(&input, app::model::format::vietnam_date(now)).map_err(problems)?;
-    let figure_as_of = state.hub.as_of(&input.indicator, &input.area);
+    let (by, expires_on) = explanation::check(input, today).map_err(problems)?;
+    let figure_as_of = state
+        .hub
+        .as_of(&input.indicator, &input.area, &state.catalogue.province);
     let mut tx = app::store::write(&state.db).await?;
     let new = store::NewExplanation {
         indicator: &input.indicator,
@@ -132,6 +140,10 @@ pub async fn record_explanation(
     )
     .await?;
     tx.commit().await?;
+    // on every screen now, not at the next sweep
+    if let Err(e) = state.hub.refresh_explanations().await {
+        tracing::warn!(error = %e, "cannot announce the explanation; the sweep will");
+    }
     Ok(serde_json::json!({
         "id": id, "indicator": input.indicator, "area": input.area, "agency": own, "author": name,
         "why": new.why, "action": new.action, "by": by.map(|d| d.to_string()),
@@ -291,7 +303,14 @@ pub async fn list(
     )
     .await?
     .into_iter()
-    .filter(|e| e.stands(state.hub.as_of(&e.indicator, &e.area), now))
+    .filter(|e| {
+        e.stands(
+            state
+                .hub
+                .as_of(&e.indicator, &e.area, &state.catalogue.province),
+            now,
+        )
+    })
     .collect();
     let requests: Vec<serde_json::Value> = store::open_requests(&mut conn, agency.as_deref())
         .await?

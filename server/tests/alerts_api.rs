@@ -526,6 +526,18 @@ async fn data_quality(s: &TestServer, officer_stc: &Browser) {
 /// alert on the console); its officer explains it (the request answered), not another
 /// agency's officer, not the operator; every bad field named; it stands for everyone until
 /// the next figure arrives.
+/// The next list of explanations on `ws` (values and notices skipped).
+async fn explanations_sent(ws: &mut Socket) -> Vec<app::model::explanation::Explanation> {
+    let until = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        match next_frame(ws, until - tokio::time::Instant::now()).await {
+            LiveFrame::Explanations { standing, .. } => return standing,
+            LiveFrame::Delta { .. } | LiveFrame::Heartbeat { .. } | LiveFrame::Alerts { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
 async fn explanations(
     s: &TestServer,
     operator: &Browser,
@@ -578,6 +590,12 @@ async fn explanations(
         let (code, _) = browser_post(who, "/api/v1/explanations", &explanation).await;
         assert_eq!(code, 403);
     }
+    // a wall connected now is sent the explanations in date the moment one is written
+    let mut wall = s.connect(None).await;
+    assert!(matches!(
+        next_frame(&mut wall, Duration::from_secs(5)).await,
+        LiveFrame::Snapshot { .. }
+    ));
     let (code, body) = browser_post(
         officer_vpub,
         "/api/v1/explanations",
@@ -592,9 +610,29 @@ async fn explanations(
             .starts_with("Trường why"),
         "{body}"
     );
+    let written = std::time::Instant::now();
     let (code, body) = browser_post(officer_vpub, "/api/v1/explanations", &explanation).await;
     assert_eq!(code, 201, "{body}");
     assert_eq!(body["author"], "Người dùng cb-vpub");
+    let sent = explanations_sent(&mut wall).await;
+    println!(
+        "explanation on the wall's stream {} ms after the POST",
+        written.elapsed().as_millis()
+    );
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].id, body["id"].as_i64().unwrap());
+    assert_eq!(sent[0].author, "Người dùng cb-vpub");
+    assert!(sent[0].figure_as_of.is_some(), "the figure it explains");
+    // a screen that connects later gets them after its first frame
+    let mut later = s.connect(None).await;
+    assert!(matches!(
+        next_frame(&mut later, Duration::from_secs(5)).await,
+        LiveFrame::Snapshot { .. }
+    ));
+    match next_frame(&mut later, Duration::from_secs(5)).await {
+        LiveFrame::Explanations { standing, .. } => assert_eq!(standing, sent),
+        other => panic!("expected the explanations, got {other:?}"),
+    }
     // it answered the request; everyone who sees the value sees it
     let (_, body) = bearer_get(s, "/api/v1/explanations", &s.viewer).await;
     assert!(

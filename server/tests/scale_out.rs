@@ -182,7 +182,9 @@ impl Screen {
                 assert_eq!(epoch, self.epoch);
                 assert!(offset >= self.offset || self.offset == 0);
             }
-            LiveFrame::Tasks { epoch, .. } | LiveFrame::Alerts { epoch, .. } => {
+            LiveFrame::Tasks { epoch, .. }
+            | LiveFrame::Alerts { epoch, .. }
+            | LiveFrame::Explanations { epoch, .. } => {
                 assert_eq!(epoch, self.epoch)
             }
         }

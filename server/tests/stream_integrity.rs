@@ -78,7 +78,10 @@ async fn follow(
                 apply(&mut screen, values);
                 have = Some(to);
             }
-            LiveFrame::Heartbeat { .. } | LiveFrame::Tasks { .. } | LiveFrame::Alerts { .. } => {}
+            LiveFrame::Heartbeat { .. }
+            | LiveFrame::Tasks { .. }
+            | LiveFrame::Alerts { .. }
+            | LiveFrame::Explanations { .. } => {}
         }
     }
     (screen, first.unwrap_or_default())

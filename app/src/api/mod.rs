@@ -23,6 +23,26 @@ pub mod tasks;
 #[cfg(feature = "ssr")]
 pub use context::*;
 
+/// The agencies' explanations in date on `today` of the figures `visibility` sees: each
+/// live screen starts with them, and the live stream keeps them current.
+#[cfg(feature = "ssr")]
+pub async fn explanations_seen(
+    ctx: &ServerContext,
+    visibility: &crate::model::account::Visibility,
+    today: time::Date,
+) -> Result<Vec<crate::model::explanation::Explanation>, leptos::prelude::ServerFnError> {
+    let failed = |e: sqlx::Error| leptos::prelude::ServerFnError::new(e.to_string());
+    let overview = overview::overview_indicators(&ctx.catalogue);
+    let mut conn = ctx.db.acquire().await.map_err(failed)?;
+    let list = crate::store::explanations::in_date(&mut conn, today, None)
+        .await
+        .map_err(failed)?;
+    Ok(list
+        .into_iter()
+        .filter(|e| visibility.allows(&e.indicator, &e.agency, &overview))
+        .collect())
+}
+
 #[cfg(feature = "ssr")]
 mod context {
     use crate::model::account::Visibility;
@@ -41,8 +61,24 @@ mod context {
         ) -> (String, u64, Vec<LiveValue>);
 
         /// The *số liệu đến* of the current figure of `indicator` for `area` (not a
-        /// project's or a desk's), if there is one.
-        fn as_of(&self, indicator: &str, area: &str) -> Option<time::OffsetDateTime> {
+        /// project's or a desk's), if there is one; of a sum of projects
+        /// ([`crate::model::money::is_derived`]) too, `province` being the code of the
+        /// province's total.
+        fn as_of(
+            &self,
+            indicator: &str,
+            area: &str,
+            province: &str,
+        ) -> Option<time::OffsetDateTime> {
+            use crate::model::money;
+            if money::is_derived(indicator) {
+                let (_, _, projects) = self.read(&|v| v.project.is_some(), &Visibility::All);
+                let today = crate::model::format::vietnam_date(time::OffsetDateTime::now_utc());
+                return money::derived_values(&projects, money::plan_year_shown(today), province)
+                    .into_iter()
+                    .find(|v| v.indicator == indicator && v.area == area)
+                    .map(|v| v.as_of);
+            }
             let (_, _, values) = self.read(
                 &|v| v.indicator == indicator && v.area == area && v.project.is_none(),
                 &Visibility::All,

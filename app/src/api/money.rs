@@ -816,6 +816,7 @@ pub async fn load_screen(
         },
         &visibility,
     );
+    let explanations = crate::api::explanations_seen(&ctx, &visibility, today).await?;
     Ok(money::MoneyScreen {
         viewer: crate::model::account::Viewer::of(&principal, locale),
         province_name: catalogue
@@ -839,6 +840,7 @@ pub async fn load_screen(
         values,
         server_time: time::OffsetDateTime::now_utc(),
         calendar: catalogue.calendar.clone(),
+        explanations,
     })
 }
 

@@ -243,7 +243,6 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
             threshold: ind.threshold_for(&province, &province),
             cumulative: ind.cumulative,
             freshness: ind.freshness_contract(),
-            explanation: None,
         }
     };
     let mut tiles = Vec::new();
@@ -385,33 +384,29 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
         }
         None => None,
     };
-    // the agencies' explanations that stand, each on its tile
-    let standing = {
+    let explanations = crate::api::explanations_seen(&ctx, &principal.visibility(), today).await?;
+    let own_quality = match &agency {
+        Some(_) => officer_quality(&ctx, &principal, today, locale).await?,
+        None => None,
+    };
+    // those who act on alerts see the ones escalated to the leaders, unacknowledged
+    let escalated_alerts = if crate::model::alert::may_act(&principal) {
         let mut conn = ctx
             .db
             .acquire()
             .await
             .map_err(|e| ServerFnError::new(e.to_string()))?;
-        crate::store::explanations::in_date(&mut conn, today, None)
+        let open = crate::store::alerts::unresolved(&mut conn)
             .await
-            .map_err(|e| ServerFnError::new(e.to_string()))?
+            .map_err(|e| ServerFnError::new(e.to_string()))?;
+        Some(
+            open.iter()
+                .filter(|a| a.escalated_at.is_some() && a.acknowledged.is_none())
+                .count(),
+        )
+    } else {
+        None
     };
-    let now = time::OffsetDateTime::now_utc();
-    let explain = |t: &mut TileSpec| {
-        let current = values
-            .iter()
-            .filter(|v| v.indicator == t.indicator && v.area == t.area && v.project.is_none())
-            .map(|v| v.as_of)
-            .max();
-        t.explanation = standing
-            .iter()
-            .find(|e| e.indicator == t.indicator && e.area == t.area && e.stands(current, now))
-            .cloned();
-    };
-    tiles.iter_mut().for_each(explain);
-    if let Some((_, own)) = agency.as_mut() {
-        own.iter_mut().for_each(explain);
-    }
     Ok(Overview {
         overdue_tasks,
         viewer: crate::model::account::Viewer::of(&principal, locale),
@@ -429,5 +424,76 @@ pub async fn load_overview(locale: Locale) -> Result<Overview, ServerFnError> {
         values,
         server_time: time::OffsetDateTime::now_utc(),
         calendar: catalogue.calendar.clone(),
+        explanations,
+        own_quality,
+        escalated_alerts,
     })
+}
+
+/// An agency officer's line on their agency's data quality this month: its score, its rank
+/// among the agencies and its four parts (see [`crate::model::quality`]).
+async fn officer_quality(
+    ctx: &crate::api::ServerContext,
+    principal: &crate::model::account::Principal,
+    today: time::Date,
+    locale: Locale,
+) -> Result<Option<String>, ServerFnError> {
+    use crate::model::format;
+    let crate::model::account::Principal::User {
+        agency: Some(own), ..
+    } = principal
+    else {
+        return Ok(None);
+    };
+    let month = crate::model::Period::containing(crate::model::PeriodKind::Month, today);
+    let figures = crate::api::quality::current_figures(ctx.live.as_ref());
+    let rows = crate::api::quality::month(
+        &ctx.db,
+        &ctx.catalogue,
+        &figures,
+        month,
+        None,
+        time::OffsetDateTime::now_utc(),
+        locale,
+    )
+    .await
+    .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let ranked = rows.iter().filter(|r| r.rank.is_some()).count();
+    let Some(row) = rows.iter().find(|r| &r.quality.agency == own) else {
+        return Ok(None);
+    };
+    let l = locale;
+    let q = &row.quality;
+    let part = |v: Option<rust_decimal::Decimal>| {
+        v.map_or_else(
+            || "—".to_string(),
+            |v| format!("{}%", format::number(v, 1, l)),
+        )
+    };
+    let when = format!("{:02}/{}", u8::from(today.month()), today.year());
+    Ok(Some(match (q.score, row.rank) {
+        (Some(score), Some(rank)) => l.pick(
+            format!(
+                "Chất lượng số liệu tháng {when}: {} điểm, hạng {rank}/{ranked} (đủ {} · kịp {} · hợp lệ {} · ổn định {})",
+                format::number(score, 1, l),
+                part(q.completeness),
+                part(q.timeliness),
+                part(q.validity),
+                part(q.consistency),
+            ),
+            format!(
+                "Data quality, {when}: {} points, ranked {rank} of {ranked} (complete {} · timely {} · valid {} · stable {})",
+                format::number(score, 1, l),
+                part(q.completeness),
+                part(q.timeliness),
+                part(q.validity),
+                part(q.consistency),
+            ),
+        ),
+        _ => l
+            .pick(
+                format!("Chất lượng số liệu tháng {when}: chưa có số liệu phải gửi"),
+                format!("Data quality, {when}: nothing due yet"),
+            ),
+    }))
 }

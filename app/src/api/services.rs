@@ -280,6 +280,7 @@ pub async fn load_screen(
         },
         &visibility,
     );
+    let explanations = crate::api::explanations_seen(&ctx, &visibility, today).await?;
     Ok(services::ServicesScreen {
         viewer: crate::model::account::Viewer::of(&principal, locale),
         province_name: catalogue
@@ -298,5 +299,6 @@ pub async fn load_screen(
         values,
         server_time: now,
         calendar: catalogue.calendar.clone(),
+        explanations,
     })
 }

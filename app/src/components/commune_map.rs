@@ -152,9 +152,9 @@ struct MapShown {
     total: String,
     /// The newest figure's time (`số liệu đến …`).
     as_of: String,
-    /// The red communes, worst first: (name, value, link to assign a task); all of them
-    /// counted, the first eight listed.
-    attention: Vec<(String, String, Option<String>)>,
+    /// The red communes, worst first: (name, value, link to assign a task, the owning
+    /// agency's explanation while it stands); all of them counted, the first eight listed.
+    attention: Vec<(String, String, Option<String>, Option<String>)>,
     attention_count: usize,
 }
 
@@ -208,7 +208,7 @@ impl MapShown {
             .communes
             .iter()
             .zip(&values)
-            .map(|((_, name), v)| {
+            .map(|((code, name), v)| {
                 // a figure older than its freshness contract is dimmed and says so
                 let late = v.as_ref().is_some_and(|v| {
                     store
@@ -219,8 +219,13 @@ impl MapShown {
                     Some(v) => {
                         let value = format::quantity(v.value, v.unit, l).to_string();
                         let as_of = format::date_time(v.as_of, l);
+                        // and the owning agency's word on it, while it stands
+                        let explained = store
+                            .explanation(&layer.indicator, code)
+                            .map(|e| format!("\n{}", e.note(l)))
+                            .unwrap_or_default();
                         let tooltip = format!(
-                            "{name}: {value} ({} {as_of}){}",
+                            "{name}: {value} ({} {as_of}){}{explained}",
                             l.pick("số liệu đến", "as of"),
                             if late {
                                 l.pick(" — Chậm cập nhật", " — late")
@@ -293,7 +298,7 @@ impl MapShown {
             None => l.pick("chưa có số liệu", "no data yet").to_string(),
         };
 
-        let mut worst: Vec<(&str, Decimal, Option<String>)> = places
+        let mut worst: Vec<(&str, Decimal, Option<String>, Option<String>)> = places
             .communes
             .iter()
             .zip(&values)
@@ -317,7 +322,8 @@ impl MapShown {
                             l,
                         )
                     });
-                Some((name.as_str(), v.value, link))
+                let explained = store.explanation(&layer.indicator, code).map(|e| e.note(l));
+                Some((name.as_str(), v.value, link, explained))
             })
             .collect();
         worst.sort_by(|a, b| match layer.direction {
@@ -328,11 +334,12 @@ impl MapShown {
         let attention = worst
             .into_iter()
             .take(ATTENTION_LISTED)
-            .map(|(name, v, link)| {
+            .map(|(name, v, link, explained)| {
                 (
                     name.to_string(),
                     format::quantity(v, layer.unit, l).to_string(),
                     link,
+                    explained,
                 )
             })
             .collect();
@@ -501,12 +508,13 @@ fn markup(
     let attention = shown
         .attention
         .iter()
-        .map(|(name, value, link)| {
+        .map(|(name, value, link, explained)| {
             view! {
                 <li>
                     <span>{name.clone()}</span>
                     <span class="value">{value.clone()}</span>
                     {super::direct_link(link.clone(), l)}
+                    {explained.clone().map(|t| view! { <small class="explanation">{t}</small> })}
                 </li>
             }
         })
@@ -700,7 +708,7 @@ fn follow(
         }
         if let Some(list) = first(&root, "ul.attention") {
             list.set_inner_html("");
-            for (name, value, link) in &shown.attention {
+            for (name, value, link, explained) in &shown.attention {
                 let item = element("li");
                 item.append_with_node_1(&text_element("span", name, None))
                     .ok();
@@ -708,6 +716,10 @@ fn follow(
                     .ok();
                 if let Some(href) = link {
                     item.append_with_node_1(&direct_link(href, l)).ok();
+                }
+                if let Some(note) = explained {
+                    item.append_with_node_1(&text_element("small", note, Some("explanation")))
+                        .ok();
                 }
                 list.append_with_node_1(&item).ok();
             }

@@ -42,6 +42,11 @@ pub fn KpiTile(
         Some(Freshness::Late) => "late",
         Some(Freshness::Unconfirmed) => "unconfirmed",
     };
+    // the owning agency's word on the figure, while it stands
+    let explanation = move || {
+        spec.with_value(|s| store.explanation(&s.indicator, &s.area))
+            .map(|e| view! { <p class="explanation">{e.note(locale)}</p> })
+    };
     let title = spec.with_value(|s| s.title.clone());
     let agency_short = spec.with_value(|s| s.agency_short.clone());
     let agency_name = spec.with_value(|s| s.agency_name.clone());
@@ -83,10 +88,10 @@ pub fn KpiTile(
                         <p class="detail">{v.detail}</p>
                         {trend}
                         <p class="as-of">{v.as_of}</p>
-                        {v.explanation.map(|t| view! { <p class="explanation">{t}</p> })}
                     }.into_any()
                 }
             }}
+            {explanation}
             <footer>
                 {move || {
                     // from red to task: the form comes filled in with this figure

@@ -297,6 +297,10 @@ pub fn RankingTable(
     locale: Locale,
     /// A short name for the table in `data-ranking`.
     kind: &'static str,
+    /// Where the rows are areas: the live store whose explanations of each area's
+    /// disbursement rate are shown under its name, while they stand.
+    #[prop(optional)]
+    explained: Option<crate::live::LiveStore>,
 ) -> impl IntoView {
     view! {
         <section class="ranking" data-ranking=kind>
@@ -340,10 +344,15 @@ pub fn RankingTable(
                             let sign = if m > Decimal::ZERO { "+" } else if m < Decimal::ZERO { "−" } else { "±" };
                             format!("{sign}{}", format::number(m.abs(), 1, l))
                         });
+                        let note = explained
+                            .and_then(|store| {
+                                store.explanation(crate::model::money::DERIVED_RATE, &r.code)
+                            })
+                            .map(|e| view! { <small class="explanation">{e.note(l)}</small> });
                         view! {
                             <tr data-code=r.code.clone() data-band=r.band.clone()>
                                 <td>{r.rank}</td>
-                                <th scope="row"><a href=link(&r.code)>{r.name.clone()}</a></th>
+                                <th scope="row"><a href=link(&r.code)>{r.name.clone()}</a>{note}</th>
                                 <td class="num">{billions(r.plan_in_force, l)}</td>
                                 <td class="num">{billions(r.disbursed, l)}</td>
                                 <td class="num rate">{percent(r.rate, l)}</td>

@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
+use crate::model::explanation::Explanation;
 use crate::model::{LiveValue, StreamPosition};
 
 /// The state of the link to the server, as shown to people.
@@ -48,6 +49,9 @@ pub struct LiveStore {
     pub now: RwSignal<OffsetDateTime>,
     /// The working days freshness is judged by (see [`crate::model::workdays`]).
     pub calendar: StoredValue<crate::model::workdays::WorkCalendar>,
+    /// The agencies' explanations in date: those the page was rendered with, then each
+    /// list the stream sends. Read through [`LiveStore::explanation`].
+    pub explanations: RwSignal<Vec<Explanation>>,
     /// Where the values were read; the socket resumes from here.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     start: StoredValue<StreamPosition>,
@@ -101,6 +105,7 @@ impl LiveStore {
             caught_up: RwSignal::new(None),
             now: RwSignal::new(now),
             calendar: StoredValue::new(calendar),
+            explanations: RwSignal::new(Vec::new()),
             start: StoredValue::new(position),
             keys,
             any_keys: RwSignal::new(0),
@@ -126,6 +131,33 @@ impl LiveStore {
         let store = LiveStore::new(position, values, now, calendar, province);
         Effect::new(move |_| untrack(|| store.connect()));
         store
+    }
+
+    /// The store, starting with the explanations the page was rendered with.
+    pub fn explained(self, explanations: Vec<Explanation>) -> LiveStore {
+        self.explanations.set(explanations);
+        self
+    }
+
+    /// The owning agency's explanation of the current figure of `indicator` for `area`
+    /// (the newest, if several), while it stands: until its date passes or the next figure
+    /// arrives. Tracked: the list, and the figure and the clock where there is one.
+    pub fn explanation(&self, indicator: &str, area: &str) -> Option<Explanation> {
+        let candidates: Vec<Explanation> = self.explanations.with(|list| {
+            list.iter()
+                .filter(|e| e.indicator == indicator && e.area == area)
+                .cloned()
+                .collect()
+        });
+        if candidates.is_empty() {
+            return None;
+        }
+        let current = self.value(indicator, area).map(|v| v.as_of);
+        let now = self.now.get();
+        candidates
+            .into_iter()
+            .filter(|e| e.stands(current, now))
+            .max_by_key(|e| e.created_at)
     }
 
     /// The signal of one value, made on first use.
@@ -294,5 +326,73 @@ mod tests {
         assert_eq!(b.get(), None);
         assert_eq!(c.get(), None);
         assert_eq!(a_runs.load(Ordering::SeqCst), 2, "a is the same");
+    }
+
+    /// An explanation shows from the page or the stream, and goes when the next figure
+    /// arrives or its date passes.
+    #[test]
+    fn an_explanation_stands_until_the_next_figure_or_its_date() {
+        let owner = Owner::new();
+        owner.set();
+        let position = StreamPosition {
+            epoch: "e".into(),
+            offset: 1,
+        };
+        let first = value("a", "14", 1, 1);
+        let explained = |id: i64, author: &str, created: OffsetDateTime| Explanation {
+            id,
+            indicator: "a".into(),
+            area: "14".into(),
+            agency: "VPUB".into(),
+            author: author.into(),
+            why: "Lý do".into(),
+            action: "Việc làm".into(),
+            by: None,
+            created_at: created,
+            expires_on: time::macros::date!(2026 - 11 - 24),
+            figure_as_of: Some(first.as_of),
+        };
+        let store = LiveStore::new(
+            position,
+            std::slice::from_ref(&first),
+            datetime!(2026-11-23 11:00 UTC),
+            Default::default(),
+            "14",
+        )
+        .explained(vec![explained(
+            1,
+            "Cán bộ A",
+            datetime!(2026-11-23 10:30 UTC),
+        )]);
+        let shown = Memo::new(move |_| store.explanation("a", "14").map(|e| e.author));
+        assert_eq!(shown.get().as_deref(), Some("Cán bộ A"));
+        assert_eq!(store.explanation("a", "99"), None, "another area");
+        // the stream's list replaces the page's; the newest of two stands
+        store.explanations.set(vec![
+            explained(1, "Cán bộ A", datetime!(2026-11-23 10:30 UTC)),
+            explained(2, "Cán bộ B", datetime!(2026-11-23 10:45 UTC)),
+        ]);
+        assert_eq!(shown.get().as_deref(), Some("Cán bộ B"));
+        // a correction of the same figure keeps it
+        store.apply(vec![LiveValue {
+            revision: 2,
+            offset: 2,
+            ..first.clone()
+        }]);
+        assert_eq!(shown.get().as_deref(), Some("Cán bộ B"));
+        // past its last day (Vietnam time: 17:00 UTC on the 24th is the 25th there)
+        store.now.set(datetime!(2026-11-24 16:59 UTC));
+        assert!(shown.get().is_some());
+        store.now.set(datetime!(2026-11-24 17:00 UTC));
+        assert_eq!(shown.get(), None);
+        store.now.set(datetime!(2026-11-23 12:00 UTC));
+        assert!(shown.get().is_some());
+        // the next figure ends it
+        store.apply(vec![LiveValue {
+            as_of: first.as_of + time::Duration::hours(1),
+            offset: 3,
+            ..first
+        }]);
+        assert_eq!(shown.get(), None);
     }
 }

@@ -212,11 +212,12 @@ fn received(conn: &Shared, generation: u64, event: MessageEvent) {
         c.last_frame_ms = js_sys::Date::now();
         (c.cursor.check(&frame), c.store, c.after_drop)
     };
-    let values = match frame {
-        LiveFrame::Snapshot { values, .. } | LiveFrame::Delta { values, .. } => values,
+    let (values, standing) = match frame {
+        LiveFrame::Snapshot { values, .. } | LiveFrame::Delta { values, .. } => (values, None),
+        LiveFrame::Explanations { standing, .. } => (Vec::new(), Some(standing)),
         // the live screens show no task lists: a task notice only proves the link
         LiveFrame::Heartbeat { .. } | LiveFrame::Tasks { .. } | LiveFrame::Alerts { .. } => {
-            Vec::new()
+            (Vec::new(), None)
         }
     };
     match check {
@@ -224,11 +225,15 @@ fn received(conn: &Shared, generation: u64, event: MessageEvent) {
         | FrameCheck::Apply
         | FrameCheck::Ignore
         | FrameCheck::TasksChanged
-        | FrameCheck::AlertsChanged => {
+        | FrameCheck::AlertsChanged
+        | FrameCheck::Explanations => {
             let count = values.len();
             match check {
                 FrameCheck::Reset => store.reset(values),
                 FrameCheck::Apply => store.apply(values),
+                FrameCheck::Explanations => {
+                    store.explanations.set(standing.unwrap_or_default());
+                }
                 _ => {}
             }
             // any frame in step (even an empty catch-up or a heartbeat) proves the link

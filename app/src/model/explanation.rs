@@ -49,6 +49,18 @@ impl Explanation {
         };
         in_date && same_figure
     }
+
+    /// How screens show it: "Giải trình: why · what is being done — author, time".
+    pub fn note(&self, locale: super::Locale) -> String {
+        format!(
+            "{}: {} · {} — {}, {}",
+            locale.pick("Giải trình", "Explanation"),
+            self.why,
+            self.action,
+            self.author,
+            super::format::date_time(self.created_at, locale)
+        )
+    }
 }
 
 /// What an officer sends.
@@ -191,6 +203,18 @@ mod tests {
         let absent = explanation(date!(2026 - 12 - 09), None);
         assert!(absent.stands(None, datetime!(2026-12-03 09:00 +7)));
         assert!(!absent.stands(Some(as_of), datetime!(2026-12-03 09:00 +7)));
+    }
+
+    #[test]
+    fn a_note_says_why_what_is_done_who_and_when() {
+        let e = explanation(date!(2026 - 12 - 09), None);
+        assert_eq!(
+            e.note(crate::model::Locale::Vi),
+            "Giải trình: Hệ thống một cửa lỗi · Đang khắc phục — Cán bộ, 09:00 02/12/2026"
+        );
+        assert!(e
+            .note(crate::model::Locale::En)
+            .starts_with("Explanation: Hệ thống một cửa lỗi · Đang khắc phục — Cán bộ, "));
     }
 
     #[test]

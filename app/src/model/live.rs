@@ -11,6 +11,12 @@
 //! * `tasks` — tasks the viewer may see were created or changed (their ids and versions):
 //!   not part of the value stream (it carries no offset and moves no position); a screen
 //!   showing tasks reloads them. Sent only to viewers the task concerns.
+//! * `alerts` — the same for alerts (the console reloads them);
+//! * `explanations` — every agency's explanation in date of a value the viewer sees (the
+//!   whole list, which replaces what the screen had): after the first frame of a
+//!   connection, whenever one is written or one's date passes, and after a client fell
+//!   behind. Like `tasks`, it moves no position. Whether one still stands for the current
+//!   figure is the screen's to judge ([`super::explanation::Explanation::stands`]).
 //!
 //! [`StreamCursor`] is the client side of the contract: it accepts a frame only if it
 //! continues exactly where the last one ended, and reports a gap otherwise.
@@ -170,6 +176,11 @@ pub enum LiveFrame {
         epoch: String,
         changed: Vec<TaskChange>,
     },
+    /// The explanations in date of values the viewer sees (the whole list).
+    Explanations {
+        epoch: String,
+        standing: Vec<super::explanation::Explanation>,
+    },
 }
 
 /// A task (or alert) created or changed: its id and its version after the change.
@@ -187,6 +198,7 @@ enum FrameType {
     Heartbeat,
     Tasks,
     Alerts,
+    Explanations,
 }
 
 /// Every field of every frame, read in one pass: deserialising the tagged enum directly
@@ -207,6 +219,8 @@ struct WireFrame {
     server_time: Option<OffsetDateTime>,
     #[serde(default)]
     changed: Vec<TaskChange>,
+    #[serde(default)]
+    standing: Vec<super::explanation::Explanation>,
 }
 
 impl TryFrom<WireFrame> for LiveFrame {
@@ -241,6 +255,10 @@ impl TryFrom<WireFrame> for LiveFrame {
                 epoch: w.epoch,
                 changed: w.changed,
             },
+            FrameType::Explanations => LiveFrame::Explanations {
+                epoch: w.epoch,
+                standing: w.standing,
+            },
         })
     }
 }
@@ -258,6 +276,8 @@ pub enum FrameCheck {
     TasksChanged,
     /// Alerts the viewer may see changed: reload them. The position stays.
     AlertsChanged,
+    /// The explanations in date, to replace the screen's. The position stays.
+    Explanations,
     /// Updates are missing between what the client has and this frame: reconnect with
     /// `since` set to the client's position.
     Gap { have: u64, frame_from: u64 },
@@ -330,6 +350,13 @@ impl StreamCursor {
                     FrameCheck::EpochChanged
                 } else {
                     FrameCheck::AlertsChanged
+                }
+            }
+            (LiveFrame::Explanations { epoch, .. }, Some(pos)) => {
+                if *epoch != pos.epoch {
+                    FrameCheck::EpochChanged
+                } else {
+                    FrameCheck::Explanations
                 }
             }
             (LiveFrame::Heartbeat { epoch, offset, .. }, Some(pos)) => {
@@ -440,7 +467,15 @@ mod tests {
             changed: vec![TaskChange { id: 9, version: 1 }],
         };
         assert_eq!(c.check(&alerts), FrameCheck::AlertsChanged);
-        assert_eq!(c.position().unwrap().offset, 13);
+        // the explanations in date replace the screen's, and leave the position too
+        let explanations: LiveFrame = serde_json::from_str(
+            r#"{"type":"explanations","epoch":"e","standing":[{"id":3,"indicator":"budget.revenue.ytd","area":"14","agency":"STC","author":"Lò Thị Mai","why":"Chưa thu tiền đất","action":"Đôn đốc","by":null,"created_at":"2026-11-23T03:00:00Z","expires_on":"2026-11-30","figure_as_of":"2026-11-22T10:00:00Z"}]}"#,
+        )
+        .unwrap();
+        assert!(
+            matches!(&explanations, LiveFrame::Explanations { standing, .. } if standing.len() == 1 && standing[0].author == "Lò Thị Mai")
+        );
+        assert_eq!(c.check(&explanations), FrameCheck::Explanations);
         assert_eq!(c.position().unwrap().offset, 13);
         assert_eq!(c.check(&delta("e", 13, 14)), FrameCheck::Apply);
         assert_eq!(c.check(&tasks("f")), FrameCheck::EpochChanged);

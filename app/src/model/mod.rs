@@ -62,4 +62,14 @@ pub struct Overview {
     /// The overdue tasks the viewer may see, counted when the page was read (none for a
     /// wall display, which sees no task).
     pub overdue_tasks: Option<usize>,
+    /// The agencies' explanations in date of the figures the viewer sees.
+    #[serde(default)]
+    pub explanations: Vec<explanation::Explanation>,
+    /// An agency officer's: their agency's data quality this month, as a line of text.
+    #[serde(default)]
+    pub own_quality: Option<String>,
+    /// For those who act on alerts: how many were escalated to the leaders and are not
+    /// acknowledged, when the page was read.
+    #[serde(default)]
+    pub escalated_alerts: Option<usize>,
 }

@@ -518,6 +518,9 @@ pub struct MoneyScreen {
     pub server_time: time::OffsetDateTime,
     /// The working days freshness is judged by.
     pub calendar: super::workdays::WorkCalendar,
+    /// The agencies' explanations in date of the figures the viewer sees.
+    #[serde(default)]
+    pub explanations: Vec<super::explanation::Explanation>,
 }
 
 /// The projects' figures for `plan_year` from live values (as the stream keeps them: the

@@ -458,6 +458,9 @@ pub struct ServicesScreen {
     pub server_time: OffsetDateTime,
     /// The working days freshness is judged by.
     pub calendar: super::workdays::WorkCalendar,
+    /// The agencies' explanations in date of the figures the viewer sees.
+    #[serde(default)]
+    pub explanations: Vec<super::explanation::Explanation>,
 }
 
 /// Today's counts of each desk from live values: the figures of `today` only (a desk's

@@ -58,10 +58,6 @@ pub struct TileSpec {
     #[serde(default)]
     pub cumulative: bool,
     pub freshness: super::catalogue::FreshnessContract,
-    /// The owning agency's explanation of the value, when the page was made; shown while
-    /// it stands (until its date or the next figure).
-    #[serde(default, skip_serializing_if = "crate::model::compact::absent")]
-    pub explanation: Option<super::explanation::Explanation>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,8 +102,6 @@ pub struct TileView {
     pub freshness: Freshness,
     /// Critical or Warning when the value is beyond the indicator's thresholds.
     pub band: super::map::Band,
-    /// The agency's explanation, while it stands: "Giải trình: … — author, time".
-    pub explanation: Option<String>,
 }
 
 fn share(value: Decimal, of: Decimal) -> Option<Decimal> {
@@ -268,20 +262,6 @@ impl TileSpec {
             Freshness::Current
         };
         let band = super::map::Band::of(Some(value.value), self.threshold, self.direction, None);
-        let explanation = self
-            .explanation
-            .as_ref()
-            .filter(|e| e.stands(Some(value.as_of), now))
-            .map(|e| {
-                format!(
-                    "{}: {} · {} — {}, {}",
-                    locale.pick("Giải trình", "Explanation"),
-                    e.why,
-                    e.action,
-                    e.author,
-                    format::date_time(e.created_at, locale)
-                )
-            });
         TileView {
             band,
             headline,
@@ -295,7 +275,6 @@ impl TileSpec {
                 format::date_time(value.as_of, locale)
             ),
             freshness,
-            explanation,
         }
     }
 }
@@ -330,43 +309,7 @@ mod tests {
                 max_age_secs: 3600,
                 clock: crate::model::workdays::Clock::Always,
             },
-            explanation: None,
         }
-    }
-
-    #[test]
-    fn an_explanation_shows_until_the_next_figure() {
-        let mut s = spec(Headline::Value, Unit::Percent, Direction::HigherIsBetter);
-        let v = value("40", None);
-        s.explanation = Some(crate::model::explanation::Explanation {
-            id: 1,
-            indicator: "x".into(),
-            area: "14".into(),
-            agency: "STC".into(),
-            author: "Cán bộ STC".into(),
-            why: "Chưa nhập đủ chứng từ".into(),
-            action: "Đang đối chiếu với Kho bạc".into(),
-            by: None,
-            created_at: datetime!(2026-11-22 10:30 +7),
-            expires_on: time::macros::date!(2026 - 11 - 29),
-            figure_as_of: Some(v.as_of),
-        });
-        let shown = s
-            .view(&v, None, NOW, &Default::default(), true, Locale::Vi)
-            .explanation;
-        assert_eq!(
-            shown.as_deref(),
-            Some("Giải trình: Chưa nhập đủ chứng từ · Đang đối chiếu với Kho bạc — Cán bộ STC, 10:30 22/11/2026")
-        );
-        let next = LiveValue {
-            as_of: v.as_of + Duration::hours(1),
-            ..v.clone()
-        };
-        assert_eq!(
-            s.view(&next, None, NOW, &Default::default(), true, Locale::Vi)
-                .explanation,
-            None
-        );
     }
 
     fn value(v: &str, prev: Option<&str>) -> LiveValue {

@@ -87,7 +87,8 @@ fn MoneyView(
         data.server_time,
         data.calendar.clone(),
         &data.province_code,
-    );
+    )
+    .explained(data.explanations.clone());
     let (year, date, province) = (data.year, data.date, data.province_code.clone());
     let registry = StoredValue::new(data.registry.clone());
     let rules = StoredValue::new(data.rules.clone());
@@ -160,7 +161,7 @@ fn MoneyView(
             view! {
                 <div class="rankings">
                     <RankingTable title=locale.pick("Xếp hạng chủ đầu tư", "Investors ranked").to_string() rows=investors link=investor_link locale kind="investor" />
-                    <RankingTable title=locale.pick("Xếp hạng xã, phường", "Communes and wards ranked").to_string() rows=communes link=commune_link locale kind="commune" />
+                    <RankingTable title=locale.pick("Xếp hạng xã, phường", "Communes and wards ranked").to_string() rows=communes link=commune_link locale kind="commune" explained=store />
                 </div>
                 <details class="briefing-text">
                     {server_drawn(move || view! { <summary>{locale.pick("Danh sách dưới mức bình quân cả nước (văn bản để đưa vào báo cáo)", "Below the national average (text for a briefing)")}</summary> })}

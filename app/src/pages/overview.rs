@@ -40,7 +40,8 @@ fn Dashboard(data: crate::pages::ScreenData<Overview>, locale: Locale) -> impl I
         data.server_time,
         data.calendar.clone(),
         &data.province_code,
-    );
+    )
+    .explained(data.explanations.clone());
     let directs = data.viewer.directs;
     view! {
         <div class="screen">
@@ -55,6 +56,14 @@ fn Dashboard(data: crate::pages::ScreenData<Overview>, locale: Locale) -> impl I
                 <nav class="crumbs">
                     <a href="/money">{locale.pick("Ngân sách và đầu tư công →", "Budget and public investment →")}</a>
                     <a href="/services">{locale.pick("Dịch vụ công →", "Public services →")}</a>
+                    {data.escalated_alerts.filter(|n| *n > 0).map(|n| view! {
+                        <a href="/console" class="escalated-alerts" data-escalated=n>
+                            {locale.pick(format!("Cảnh báo chuyển lãnh đạo, chưa ai nhận: {n} →"), format!("Alerts escalated to the leaders, unacknowledged: {n} →"))}
+                        </a>
+                    })}
+                    {data.own_quality.clone().map(|line| view! {
+                        <a href="/console#data-quality-h" class="own-quality">{line}" →"</a>
+                    })}
                     {data.overdue_tasks.map(|n| {
                         let class = if n > 0 { "overdue-tasks" } else { "" };
                         view! {

@@ -109,7 +109,8 @@ fn ServicesView(
         data.server_time,
         data.calendar.clone(),
         &data.province_code,
-    );
+    )
+    .explained(data.explanations.clone());
     let today = data.today;
     // every desk's counts of today, live (a new day starts from nothing)
     let live_today = Memo::new(move |_| {

@@ -224,6 +224,10 @@ struct Standing<'a> {
     alerts: &'a Visibility,
     /// Alert notices may have gone round the ring unseen.
     missed_alerts: bool,
+    /// The figures it sees (and so the explanations it is sent).
+    values: &'a Visibility,
+    /// A new list of explanations may have gone round the ring unseen.
+    missed_explanations: bool,
     opened: time::OffsetDateTime,
     /// Every revocation up to here checked.
     checked: Watcher,
@@ -281,6 +285,12 @@ impl Standing<'_> {
                     Step::Notices(texts)
                 }
             }
+            Ok(Broadcast::Explanations(list)) => {
+                match list.text_for(self.values, self.hub.rules()) {
+                    Some(text) => Step::Notices(vec![text]),
+                    None => Step::Skip,
+                }
+            }
             Ok(Broadcast::Closing) | Err(RecvError::Closed) => Step::End(End::ShuttingDown),
             Ok(Broadcast::Unavailable) => Step::End(End::Unavailable),
             Err(RecvError::Lagged(_)) => {
@@ -293,6 +303,7 @@ impl Standing<'_> {
                 }
                 self.missed_tasks = self.tasks.is_some();
                 self.missed_alerts = *self.alerts != Visibility::Nothing;
+                self.missed_explanations = *self.values != Visibility::Nothing;
                 match self.check_revocations() {
                     Some(end) => Step::End(end),
                     None => Step::CatchUp,
@@ -344,6 +355,8 @@ async fn stream(
         missed_tasks: false,
         alerts: &viewer.alerts,
         missed_alerts: false,
+        values: visibility,
+        missed_explanations: false,
         opened,
         checked,
         sent: first.to,
@@ -361,13 +374,17 @@ async fn stream(
     if let Some(end) = standing.check_revocations() {
         return end;
     }
-    if !send(
-        socket,
-        &[first.text_for(visibility, hub.rules())],
-        write_timeout,
-    )
-    .await
-    {
+    // the first frame, and the explanations in date of what the viewer sees
+    let explanations = hub.explanations();
+    let opening: Vec<bytes::Bytes> = std::iter::once(first.text_for(visibility, hub.rules()))
+        .chain(
+            (!explanations.is_empty())
+                .then(|| explanations.text_for(visibility, hub.rules()))
+                .flatten(),
+        )
+        .collect();
+    drop(explanations);
+    if !send(socket, &opening, write_timeout).await {
         return End::Slow("the first frame could not be written in time");
     }
     drop(first);
@@ -418,6 +435,9 @@ async fn stream(
                     }
                     if std::mem::take(&mut standing.missed_alerts) {
                         queued.push(hub.alerts_resync());
+                    }
+                    if std::mem::take(&mut standing.missed_explanations) {
+                        queued.extend(hub.explanations().text_for(visibility, hub.rules()));
                     }
                     if bytes < MAX_BATCH_BYTES {
                         next = match ring.try_recv() {

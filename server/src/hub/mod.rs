@@ -28,10 +28,15 @@
 //! and each client sends those that concern its viewer; one that lagged behind the ring
 //! is told to reload its tasks.
 //!
+//! The agencies' explanations in date go round the ring as one list
+//! ([`explanation_list`]) whenever it changes, read by the request that wrote one and by
+//! the sweep; each client sends its viewer those of the figures it sees.
+//!
 //! The hub never writes to the database and never drops an update silently.
 
 pub mod alert_notices;
 pub mod client;
+pub mod explanation_list;
 pub mod frame;
 pub mod revocations;
 pub mod state;
@@ -91,6 +96,12 @@ impl VisibilityRules {
             .unwrap_or_default()
     }
 
+    /// Whether `visibility` may see the figures of `indicator`, owned by `owner` (also an
+    /// indicator outside the catalogue, such as a sum of projects).
+    pub fn sees(&self, visibility: &Visibility, indicator: &str, owner: &str) -> bool {
+        visibility.allows(indicator, owner, &self.overview)
+    }
+
     /// Whether `visibility` may see figures of `indicator`.
     pub fn allows_indicator(&self, visibility: &Visibility, indicator: &str) -> bool {
         visibility.allows(indicator, self.owner(indicator), &self.overview)
@@ -147,6 +158,8 @@ pub enum Broadcast {
     Tasks(Arc<Vec<TaskNotice>>),
     /// Alerts were raised or changed: each client sends those its viewer may see.
     Alerts(Arc<Vec<alert_notices::AlertNotice>>),
+    /// The agencies' explanations in date changed: each client sends its viewer's part.
+    Explanations(Arc<explanation_list::ExplanationList>),
     /// The server is shutting down.
     Closing,
     /// The server lost the database: it cannot follow the stream, so its clients go and
@@ -168,6 +181,8 @@ pub struct Hub {
     announced: Announced,
     /// The alert versions announced, so each goes out once.
     announced_alerts: alert_notices::AnnouncedAlerts,
+    /// The explanations in date, as last announced.
+    explanations: Mutex<Arc<explanation_list::ExplanationList>>,
     shutdown: watch::Sender<bool>,
     /// Whether the hub follows the event log (always on SQLite; on PostgreSQL, while the
     /// tail is connected): a hub that does not is not live and takes no clients.
@@ -254,6 +269,10 @@ impl Hub {
             .build()
             .expect("a runtime for the live connections");
         let connections_handle = runtime.handle().clone();
+        let explanations = Mutex::new(Arc::new(explanation_list::ExplanationList::new(
+            &epoch,
+            Vec::new(),
+        )));
         Hub {
             connections_runtime: Mutex::new(Some(runtime)),
             connections_handle,
@@ -266,6 +285,7 @@ impl Hub {
             revocations: Revocations::default(),
             announced: Announced::default(),
             announced_alerts: Default::default(),
+            explanations,
             shutdown,
             following: std::sync::atomic::AtomicBool::new(true),
             connections: Mutex::default(),
@@ -505,6 +525,37 @@ impl Hub {
         }
     }
 
+    /// The explanations in date, as last announced.
+    pub fn explanations(&self) -> Arc<explanation_list::ExplanationList> {
+        self.explanations
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Reads the explanations in date (today in Vietnam) and announces the list if it
+    /// changed: after an explanation is written, and once per heartbeat.
+    pub async fn refresh_explanations(&self) -> sqlx::Result<()> {
+        let today = app::model::format::vietnam_date(OffsetDateTime::now_utc());
+        let list = {
+            let mut conn = self.db.acquire().await?;
+            app::store::explanations::in_date(&mut conn, today, None).await?
+        };
+        let changed = {
+            let mut current = self.explanations.lock().unwrap_or_else(|p| p.into_inner());
+            if current.holds(&list) {
+                None
+            } else {
+                *current = Arc::new(explanation_list::ExplanationList::new(&self.epoch, list));
+                Some(current.clone())
+            }
+        };
+        if let Some(list) = changed {
+            let _ = self.sender.send(Broadcast::Explanations(list));
+        }
+        Ok(())
+    }
+
     /// The `alerts` frame telling a viewer that missed notices to reload its alerts.
     pub fn alerts_resync(&self) -> bytes::Bytes {
         alert_notices::frame(&self.epoch, Vec::new())
@@ -516,8 +567,8 @@ impl Hub {
     }
 
     /// Every heartbeat, ends the connections whose right was revoked by another process and
-    /// announces the tasks another process changed: four small queries per sweep, however
-    /// many clients are connected.
+    /// announces the tasks and alerts another process changed and the explanations in
+    /// date: six small queries per sweep, however many clients are connected.
     pub async fn run_sweeps(self: Arc<Self>) {
         let mut shutdown = self.shutdown_signal();
         let mut ticks = tokio::time::interval(self.limits.heartbeat);
@@ -541,6 +592,9 @@ impl Hub {
                     match self.alerts_changed_after(after).await {
                         Ok(changed) => self.alerts_changed(&changed),
                         Err(e) => tracing::warn!(error = %e, "cannot read alert changes; trying again"),
+                    }
+                    if let Err(e) = self.refresh_explanations().await {
+                        tracing::warn!(error = %e, "cannot read the explanations; trying again");
                     }
                     match self.tasks_changed_after(after).await {
                         Ok(changed) => {

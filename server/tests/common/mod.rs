@@ -425,14 +425,15 @@ pub async fn next_frame(ws: &mut Socket, within: Duration) -> LiveFrame {
     }
 }
 
-/// The next frame that is not a heartbeat or an alert notice (alerts are raised by the
-/// engine moments after the values that raise them: `alerts_api.rs` follows them).
+/// The next frame that is not a heartbeat, an alert notice or a list of explanations
+/// (alerts are raised by the engine moments after the values that raise them:
+/// `alerts_api.rs` follows them, and the explanations).
 pub async fn next_data_frame(ws: &mut Socket, within: Duration) -> LiveFrame {
     loop {
         let frame = next_frame(ws, within).await;
         if !matches!(
             frame,
-            LiveFrame::Heartbeat { .. } | LiveFrame::Alerts { .. }
+            LiveFrame::Heartbeat { .. } | LiveFrame::Alerts { .. } | LiveFrame::Explanations { .. }
         ) {
             return frame;
         }
