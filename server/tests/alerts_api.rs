@@ -314,7 +314,7 @@ async fn alerts_over_the_api() {
     shift_log_and_handover(&s, &operator, &officer_vpub).await;
     data_quality(&s, &officer_stc).await;
     explanations(&s, &operator, &officer_vpub, &officer_stc).await;
-    late_missing_and_escalation(&s).await;
+    late_missing_and_escalation(&s, &operator).await;
     s.stop().await;
 }
 
@@ -514,6 +514,20 @@ async fn data_quality(s: &TestServer, officer_stc: &Browser) {
     }
     let (code, _) = bearer_get(s, &format!("/api/v1/quality?month={last_month}"), &s.viewer).await;
     assert_eq!(code, 200);
+    // the agency's officer sees the score on their overview
+    let officer_tkt = s
+        .signed_in_user("cb-tkt", Role::AgencyOfficer, Some("TKT"))
+        .await;
+    let score: rust_decimal::Decimal = row["score"].to_string().parse().unwrap();
+    let overview = officer_tkt.get("/").await.text().await.unwrap();
+    let line = format!(
+        "{} điểm",
+        app::model::format::number(score, 1, app::model::Locale::Vi)
+    );
+    assert!(
+        overview.contains("Chất lượng số liệu tháng") && overview.contains(&line),
+        "{line} on the officer's overview"
+    );
     // the operator's console shows the table
     let console = officer_stc.get("/console").await.text().await.unwrap();
     assert!(
@@ -522,10 +536,6 @@ async fn data_quality(s: &TestServer, officer_stc: &Browser) {
     );
 }
 
-/// Explanations: the operator asks the owning agency to explain a value by a time (from an
-/// alert on the console); its officer explains it (the request answered), not another
-/// agency's officer, not the operator; every bad field named; it stands for everyone until
-/// the next figure arrives.
 /// The next list of explanations on `ws` (values and notices skipped).
 async fn explanations_sent(ws: &mut Socket) -> Vec<app::model::explanation::Explanation> {
     let until = tokio::time::Instant::now() + Duration::from_secs(5);
@@ -538,6 +548,10 @@ async fn explanations_sent(ws: &mut Socket) -> Vec<app::model::explanation::Expl
     }
 }
 
+/// Explanations: the operator asks the owning agency to explain a value by a time (from an
+/// alert on the console); its officer explains it (the request answered), not another
+/// agency's officer, not the operator; every bad field named; it stands for everyone until
+/// the next figure arrives, and reaches every screen's stream the moment it is written.
 async fn explanations(
     s: &TestServer,
     operator: &Browser,
@@ -678,7 +692,7 @@ fn hub_limits() -> server::hub::HubLimits {
 /// one minute after the next working day's 17:00, not before; the treasury's daily
 /// revenue, never sent, is missing at 17:30; an alert nobody acknowledged goes to the
 /// leaders after the rule's time, once; the late figure arriving clears it.
-async fn late_missing_and_escalation(s: &TestServer) {
+async fn late_missing_and_escalation(s: &TestServer, operator: &Browser) {
     let kbnn = s.token("KBNN").await;
     let catalogue = Arc::new(server::province::load(&server::province::demo()).unwrap());
     let rules: Vec<app::model::alert::AlertRule> =
@@ -771,6 +785,29 @@ async fn late_missing_and_escalation(s: &TestServer) {
         .any(|a| a.id == late.id && a.escalated_at.is_some()));
     let again = e.pass(at(d1, 18, 30)).await.unwrap();
     assert!(!again.iter().any(|a| a.id == late.id), "escalated once");
+    // those who act see the escalated alerts nobody acknowledged on their overview
+    let escalated = app::store::alerts::unresolved(&mut s.db.acquire().await.unwrap())
+        .await
+        .unwrap()
+        .iter()
+        .filter(|a| a.escalated_at.is_some() && a.acknowledged.is_none())
+        .count();
+    assert!(escalated >= 1);
+    let overview = operator.get("/").await.text().await.unwrap();
+    assert!(
+        overview.contains(&format!(
+            "Cảnh báo chuyển lãnh đạo, chưa ai nhận: {escalated}"
+        )),
+        "{escalated} escalated on the operator's overview"
+    );
+    // a wall: its URL's token exchanged for a display session, then the overview
+    let wall = Browser::new(s);
+    wall.get(&format!("/?display={}", s.viewer)).await;
+    let wall = wall.get("/").await.text().await.unwrap();
+    assert!(
+        wall.contains("tile") && !wall.contains("Cảnh báo chuyển lãnh đạo"),
+        "a wall screen does not act on alerts"
+    );
     // the figure arrives at 18:40: the late alert clears
     s.post_ok(&kbnn, &spending(d1, "12100000000000", at(d1, 18, 40)))
         .await;

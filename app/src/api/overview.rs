@@ -490,10 +490,23 @@ async fn officer_quality(
                 part(q.consistency),
             ),
         ),
-        _ => l
-            .pick(
-                format!("Chất lượng số liệu tháng {when}: chưa có số liệu phải gửi"),
-                format!("Data quality, {when}: nothing due yet"),
+        (Some(score), None) => l.pick(
+            format!(
+                "Chất lượng số liệu tháng {when}: {} điểm, chưa xếp hạng — chưa có số liệu đến hạn (hợp lệ {} · ổn định {})",
+                format::number(score, 1, l),
+                part(q.validity),
+                part(q.consistency),
             ),
+            format!(
+                "Data quality, {when}: {} points, not ranked — nothing due yet (valid {} · stable {})",
+                format::number(score, 1, l),
+                part(q.validity),
+                part(q.consistency),
+            ),
+        ),
+        (None, _) => l.pick(
+            format!("Chất lượng số liệu tháng {when}: chưa có gì để đo"),
+            format!("Data quality, {when}: nothing to measure yet"),
+        ),
     }))
 }
