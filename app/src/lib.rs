@@ -58,6 +58,8 @@ pub fn PageHead() -> impl IntoView {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="dark" />
         <link rel="icon" href="data:," />
+        // the one font of every screen (served by the server, named in the style sheet)
+        <link rel="preload" href="/assets/fonts/noto-sans-2.15-400.woff2" r#as="font" r#type="font/woff2" crossorigin="" />
     }
 }
 

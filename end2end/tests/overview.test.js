@@ -55,6 +55,34 @@ test('a value posted to the API shows on the open page within 2 s, without reloa
   await page.close();
 });
 
+test("every screen's text is in the product's own font, with digits of one width", async () => {
+  const { page, problems } = await openPage(browser, server.wall('/', screen));
+  await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
+  await page.evaluate(() => document.fonts.ready);
+  const font = await page.evaluate(() => ({
+    family: getComputedStyle(document.querySelector('article.tile .number, article.tile h2')).fontFamily,
+    loaded: [...document.fonts].filter((f) => f.family.replaceAll('"', '') === 'IOC Noto Sans' && f.status === 'loaded').map((f) => f.weight),
+    // Vietnamese in the regular and bold faces, from the product's font only
+    vietnamese: document.fonts.check('16px "IOC Noto Sans"', 'Tỷ lệ hồ sơ giải quyết đúng hạn ₫'),
+  }));
+  assert.match(font.family, /^"?IOC Noto Sans"?,/);
+  assert.ok(font.loaded.includes('400') && font.loaded.includes('700'), `both weights loaded: ${font.loaded}`);
+  assert.ok(font.vietnamese);
+  // tabular digits: a live number changing from 1.111 to 8.888 does not move
+  const widths = await page.evaluate(() => ['1.111,1', '8.888,8', '0.000,0'].map((t) => {
+    const span = document.createElement('span');
+    span.style.font = '700 48px "IOC Noto Sans"';
+    span.textContent = t;
+    document.body.append(span);
+    const w = span.getBoundingClientRect().width;
+    span.remove();
+    return w;
+  }));
+  assert.ok(widths.every((w) => Math.abs(w - widths[0]) < 0.01), `digits of one width: ${widths}`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('a year-to-date tile is compared with the estimate of its own year', async () => {
   // last year's closing figure, with last year's estimate, and this year's estimate already
   // adopted: the live estimate is this year's, the figure is last year's

@@ -225,6 +225,8 @@ pub fn router(
         .merge(dynamic)
         .route("/assets/tasks-live.js", get(tasks_live_script))
         .route("/assets/console-live.js", get(console_live_script))
+        .route(FONT_REGULAR, get(|| font(REGULAR_WOFF2)))
+        .route(FONT_BOLD, get(|| font(BOLD_WOFF2)))
         // static files and the not-found page: no session, no cookie
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
@@ -274,6 +276,28 @@ async fn console_live_script() -> impl IntoResponse {
             (axum::http::header::CACHE_CONTROL, "no-cache"),
         ],
         include_str!("../assets/console-live.js"),
+    )
+}
+
+/// The screens' font: Noto Sans, the same Latin and Vietnamese subsets the charts and the
+/// briefing embed (server/assets/fonts/make.py), as WOFF2. The addresses name the font's
+/// version, so a browser keeps them for a year; the stylesheet names them
+/// (`@font-face`), and every page preloads the regular weight.
+pub const FONT_REGULAR: &str = "/assets/fonts/noto-sans-2.15-400.woff2";
+pub const FONT_BOLD: &str = "/assets/fonts/noto-sans-2.15-700.woff2";
+const REGULAR_WOFF2: &[u8] = include_bytes!("../assets/fonts/NotoSans-Regular.woff2");
+const BOLD_WOFF2: &[u8] = include_bytes!("../assets/fonts/NotoSans-Bold.woff2");
+
+async fn font(bytes: &'static [u8]) -> impl IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "font/woff2"),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "public, max-age=31536000, immutable",
+            ),
+        ],
+        bytes,
     )
 }
 

@@ -226,3 +226,63 @@ async fn static_files_never_read_or_set_the_session() {
     assert!(page.headers().get("set-cookie").is_some());
     s.stop().await;
 }
+
+/// The one font of every screen is the server's own (never another site's): WOFF2, kept by
+/// browsers for a year under an address that names its version, no session; every page
+/// preloads it.
+#[tokio::test]
+async fn the_screens_font_is_served_with_the_product() {
+    let s = TestServer::start().await;
+    let unknown = "ioc_session=AAAAAAAAAAAAAAAAAAAAAA";
+    for (path, ttf) in [
+        (server::router::FONT_REGULAR, "NotoSans-Regular.ttf"),
+        (server::router::FONT_BOLD, "NotoSans-Bold.ttf"),
+    ] {
+        let r = s
+            .http
+            .get(format!("{}{path}", s.base))
+            .header("Cookie", unknown)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["content-type"], "font/woff2");
+        assert_eq!(
+            r.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert!(r.headers().get("set-cookie").is_none());
+        let body = r.bytes().await.unwrap();
+        assert_eq!(&body[..4], b"wOF2", "{path} is WOFF2");
+        // made from the TTF the charts and the briefing embed, at under half its size
+        let ttf = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("assets/fonts")
+                .join(ttf),
+        )
+        .unwrap();
+        assert!(
+            body.len() < ttf.len() / 2,
+            "{path}: {} bytes, the TTF {}",
+            body.len(),
+            ttf.len()
+        );
+    }
+    let sign_in = s
+        .http
+        .get(format!("{}/login", s.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        sign_in.contains(&format!(
+            r#"<link rel="preload" href="{}" as="font" type="font/woff2" crossorigin"#,
+            server::router::FONT_REGULAR
+        )),
+        "the sign-in page preloads the font"
+    );
+    s.stop().await;
+}

@@ -1,13 +1,15 @@
 """Makes the Noto Sans subsets shipped with IOC Live (run once; the output is committed).
 
     pip download fontpkg-noto-sans==2.15 --no-deps -d /tmp/noto && unzip -o /tmp/noto/*.whl -d /tmp/noto
-    pip install fonttools==4.*
+    pip install fonttools==4.* brotli
     python3 server/assets/fonts/make.py /tmp/noto/fontpkg_noto_sans/files/NotoSans[wdth,wght].ttf
 
 Noto Sans (SIL Open Font License 1.1, OFL.txt beside this file): complete Vietnamese,
 tabular digits by default. Static Regular and Bold instances at normal width, subset to
 Latin and Vietnamese (with the combining marks and ₫), for the server's charts and
-briefing (plotters and the PDF embed them; nothing is read from the system's fonts).
+briefing (plotters and the PDF embed them; nothing is read from the system's fonts), and
+the same two subsets as WOFF2 for the screens (`@font-face` in style/main.css): the wall,
+the phone and the PDF use one font.
 """
 import sys
 from pathlib import Path
@@ -37,6 +39,10 @@ def main(source: str) -> None:
         sub.subset(static)
         static.save(here / name)
         print(name, (here / name).stat().st_size, "bytes")
+        web = name.replace(".ttf", ".woff2")
+        static.flavor = "woff2"
+        static.save(here / web)
+        print(web, (here / web).stat().st_size, "bytes")
 
 if __name__ == "__main__":
     main(sys.argv[1])
