@@ -41,6 +41,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 {bundle.map(|options| view! { <HydrationScripts options islands=true /> })}
                 {pages::follows_tasks(&path).then(|| view! { <script src="/assets/tasks-live.js" defer></script> })}
                 {(path == "/console").then(|| view! { <script src="/assets/console-live.js" defer></script> })}
+                // the brief installs as an app and keeps its last snapshot for when there is no network
+                {(path == "/brief").then(|| view! {
+                    <link rel="manifest" href="/manifest.webmanifest" />
+                    <meta name="theme-color" content="#0b1020" />
+                    <link rel="apple-touch-icon" href="/assets/icon-192.png" />
+                    <script src="/assets/brief.js" defer></script>
+                })}
             </head>
             <body>
                 <App />
@@ -79,6 +86,7 @@ pub fn App() -> impl IntoView {
         "/submit" => view! { <pages::submit::SubmitPage /> }.into_any(),
         "/tasks" => view! { <pages::tasks::TasksPage /> }.into_any(),
         "/console" => view! { <pages::console::ConsolePage /> }.into_any(),
+        "/brief" => view! { <pages::brief::BriefPage /> }.into_any(),
         "/tasks/new" => view! { <pages::tasks::NewTaskPage /> }.into_any(),
         p if p.starts_with("/tasks/") => view! { <pages::tasks::TaskPage /> }.into_any(),
         _ => view! { <pages::not_found::NotFound /> }.into_any(),

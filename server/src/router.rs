@@ -143,6 +143,7 @@ pub fn router(
         .route("/tasks/new", get(page.clone()))
         .route("/tasks/{id}", get(page.clone()))
         .route("/console", get(page.clone()))
+        .route("/brief", get(page.clone()))
         .layer(axum::middleware::from_fn(auth::require_page_access));
     let forms = Router::new()
         .route("/login", get(page).post(auth::login::submit))
@@ -225,6 +226,11 @@ pub fn router(
         .merge(dynamic)
         .route("/assets/tasks-live.js", get(tasks_live_script))
         .route("/assets/console-live.js", get(console_live_script))
+        .route("/assets/brief.js", get(brief_script))
+        .route("/brief-sw.js", get(brief_service_worker))
+        .route("/manifest.webmanifest", get(brief_manifest))
+        .route("/assets/icon-192.png", get(|| icon(ICON_192)))
+        .route("/assets/icon-512.png", get(|| icon(ICON_512)))
         .route(FONT_REGULAR, get(|| font(REGULAR_WOFF2)))
         .route(FONT_BOLD, get(|| font(BOLD_WOFF2)))
         // static files and the not-found page: no session, no cookie
@@ -276,6 +282,61 @@ async fn console_live_script() -> impl IntoResponse {
             (axum::http::header::CACHE_CONTROL, "no-cache"),
         ],
         include_str!("../assets/console-live.js"),
+    )
+}
+
+/// The brief's script: registers its service worker, reloads when the network returns.
+async fn brief_script() -> impl IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("../assets/brief.js"),
+    )
+}
+
+/// The brief's service worker (see its header), at the root so its scope may be `/brief`.
+async fn brief_service_worker() -> impl IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/javascript; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("../assets/brief-sw.js"),
+    )
+}
+
+/// The web app manifest that makes the brief installable from a phone's home screen.
+async fn brief_manifest() -> impl IntoResponse {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/manifest+json",
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-cache"),
+        ],
+        include_str!("../assets/manifest.webmanifest"),
+    )
+}
+
+const ICON_192: &[u8] = include_bytes!("../assets/icon-192.png");
+const ICON_512: &[u8] = include_bytes!("../assets/icon-512.png");
+
+async fn icon(bytes: &'static [u8]) -> impl IntoResponse {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "image/png"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        bytes,
     )
 }
 

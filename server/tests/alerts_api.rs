@@ -315,6 +315,7 @@ async fn alerts_over_the_api() {
     data_quality(&s, &officer_stc).await;
     explanations(&s, &operator, &officer_vpub, &officer_stc).await;
     late_missing_and_escalation(&s, &operator).await;
+    brief(&s, &operator, &officer_stc).await;
     s.stop().await;
 }
 
@@ -533,6 +534,128 @@ async fn data_quality(s: &TestServer, officer_stc: &Browser) {
     assert!(
         console.contains("Chất lượng số liệu tháng"),
         "the officer's console has their row"
+    );
+}
+
+/// The leader's brief: a dated snapshot of what is red, with the alerts and tasks of the
+/// viewer's scope; installable (manifest, service worker, icons); signing out clears what
+/// the browser kept.
+async fn brief(s: &TestServer, operator: &Browser, officer_stc: &Browser) {
+    let vpub = s.token("VPUB").await;
+    s.post_ok(&vpub, &batch(vec![ontime(80.0)])).await;
+    let page = operator.get("/brief").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"data-brief="live""#));
+    assert!(html.contains(r#"<link rel="manifest" href="/manifest.webmanifest""#));
+    assert!(html.contains(r#"<script src="/assets/brief.js" defer"#));
+    assert!(!html.contains("/pkg/ioc.js"), "no WASM on the brief");
+    // when it was read, in Vietnam's time, and the line an offline copy shows
+    let now = time::OffsetDateTime::now_utc().to_offset(app::model::format::VIETNAM);
+    let day = format!(
+        "ngày {:02}/{:02}/{}",
+        now.day(),
+        u8::from(now.month()),
+        now.year()
+    );
+    assert!(
+        html.contains("Số liệu lúc ") && html.contains(&day),
+        "dated: {day}"
+    );
+    assert!(html.contains(" — đang ngoại tuyến"));
+    // what is red: the on-time rate, with its figure, as-of and source
+    let red = html
+        .split(r#"id="brief-red""#)
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .unwrap()
+        .to_string();
+    assert!(
+        red.contains(r#"data-indicator="services.ontime.rate" data-band="critical""#)
+            && red.contains("80,0")
+            && red.contains("số liệu đến")
+            && red.contains("VP UBND tỉnh"),
+        "{red}"
+    );
+    // the alerts not resolved — the escalated first, marked so —, and the tasks part
+    let unresolved = |body: Value| -> Vec<Value> {
+        body["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["status"] != "resolved")
+            .cloned()
+            .collect()
+    };
+    let all = unresolved(browser_get(operator, "/api/v1/alerts").await.1);
+    assert!(!all.is_empty());
+    assert!(html.contains(&format!("Cảnh báo chưa đóng: {}", all.len())));
+    let escalated = all.iter().find(|a| !a["escalated_at"].is_null()).unwrap();
+    let alerts = html.split(r#"id="brief-alerts""#).nth(1).unwrap();
+    assert!(
+        alerts.contains(escalated["reason"]["vi"].as_str().unwrap())
+            && alerts.contains("Đã chuyển lãnh đạo"),
+        "the escalated alert first: {alerts}"
+    );
+    assert!(html.contains("Nhiệm vụ quá hạn:"));
+    // an agency's officer: their agency's alerts only
+    let theirs = officer_stc.get("/brief").await.text().await.unwrap();
+    let own = unresolved(browser_get(officer_stc, "/api/v1/alerts").await.1);
+    assert!(own.len() < all.len());
+    assert!(
+        theirs.contains(&format!("Cảnh báo chưa đóng: {}", own.len())),
+        "STC's alerts only"
+    );
+    // in English
+    let en = operator.get("/brief?lang=en").await.text().await.unwrap();
+    assert!(en.contains("Figures as of ") && en.contains("Critical: "));
+    // nobody signed in: the sign-in page
+    let anonymous = Browser::new(s).get("/brief").await;
+    assert!(
+        anonymous.status().is_redirection() || anonymous.url().path() == "/login",
+        "{}",
+        anonymous.status()
+    );
+    // what makes it installable
+    for (path, kind) in [
+        ("/manifest.webmanifest", "application/manifest+json"),
+        ("/brief-sw.js", "text/javascript; charset=utf-8"),
+        ("/assets/brief.js", "text/javascript; charset=utf-8"),
+        ("/assets/icon-192.png", "image/png"),
+        ("/assets/icon-512.png", "image/png"),
+    ] {
+        let r = s
+            .http
+            .get(format!("{}{path}", s.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["content-type"], kind, "{path}");
+    }
+    let manifest: Value = s
+        .http
+        .get(format!("{}/manifest.webmanifest", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(manifest["start_url"], "/brief");
+    assert_eq!(manifest["display"], "standalone");
+    // signing out clears what the browser kept of the brief
+    let leaving = s
+        .signed_in_user("ra-ve", Role::Leader, None)
+        .await
+        .post_form("/logout", &[])
+        .await;
+    assert_eq!(
+        leaving
+            .headers()
+            .get("clear-site-data")
+            .map(|v| v.to_str().unwrap()),
+        Some("\"storage\"")
     );
 }
 

@@ -8,6 +8,8 @@
 #[cfg(feature = "ssr")]
 pub mod admin;
 #[cfg(feature = "ssr")]
+pub mod brief;
+#[cfg(feature = "ssr")]
 pub mod console;
 #[cfg(feature = "ssr")]
 pub mod money;

@@ -233,44 +233,46 @@ pub fn Outlook(curve: SCurve, locale: Locale) -> impl IntoView {
     let end = date(crate::model::money::extension_end(curve.year), Locale::Vi);
     let method = o.method;
     // nothing here moves with the live figures
-    server_drawn(move || view! {
-        <div class="outlook">
-            <p class="projection">
-                {{
-                    let l = locale;
-                    format!(
-                        "{} {end}: {}",
-                        l.pick("Dự báo tỷ lệ giải ngân đến", "Projected disbursement rate by"),
-                        percent(o.projection, l)
-                    )
-                }}
-            </p>
-            <p class="pace">
-                {{
-                    let l = locale;
-                    match (o.needed_for_95, o.needed_for_100) {
-                        (Some(a), Some(b)) => l.pick(
-                            format!("Cần giải ngân mỗi tháng ({} tháng còn lại): {} tỷ đồng để đạt 95%, {} tỷ đồng để đạt 100% kế hoạch", o.months_left, billions(a, l), billions(b, l)),
-                            format!("Needed each month ({} months left): {} billion đồng for 95%, {} billion đồng for 100% of the plan", o.months_left, billions(a, l), billions(b, l)),
+    server_drawn(move || {
+        view! {
+            <div class="outlook">
+                <p class="projection">
+                    {{
+                        let l = locale;
+                        format!(
+                            "{} {end}: {}",
+                            l.pick("Dự báo tỷ lệ giải ngân đến", "Projected disbursement rate by"),
+                            percent(o.projection, l)
+                        )
+                    }}
+                </p>
+                <p class="pace">
+                    {{
+                        let l = locale;
+                        match (o.needed_for_95, o.needed_for_100) {
+                            (Some(a), Some(b)) => l.pick(
+                                format!("Cần giải ngân mỗi tháng ({} tháng còn lại): {} tỷ đồng để đạt 95%, {} tỷ đồng để đạt 100% kế hoạch", o.months_left, billions(a, l), billions(b, l)),
+                                format!("Needed each month ({} months left): {} billion đồng for 95%, {} billion đồng for 100% of the plan", o.months_left, billions(a, l), billions(b, l)),
+                            ),
+                            _ => l.pick("Năm kế hoạch đã kết thúc.", "The plan year has ended.").to_string(),
+                        }
+                    }}
+                </p>
+                <p class="help">
+                    {match method {
+                        ProjectionMethod::LastYearsShape => locale.pick(
+                            "Cách dự báo: tỷ lệ hiện nay nhân với tỷ số giữa tỷ lệ cuối kỳ (31/01) và tỷ lệ cùng ngày của năm trước — nhịp năm nay theo hình dạng năm trước; tối đa 100%.",
+                            "Method: today's rate times last year's ratio of its final rate (31 January) to its rate on the same day — this year's pace on last year's shape; at most 100%.",
                         ),
-                        _ => l.pick("Năm kế hoạch đã kết thúc.", "The plan year has ended.").to_string(),
-                    }
-                }}
-            </p>
-            <p class="help">
-                {match method {
-                    ProjectionMethod::LastYearsShape => locale.pick(
-                        "Cách dự báo: tỷ lệ hiện nay nhân với tỷ số giữa tỷ lệ cuối kỳ (31/01) và tỷ lệ cùng ngày của năm trước — nhịp năm nay theo hình dạng năm trước; tối đa 100%.",
-                        "Method: today's rate times last year's ratio of its final rate (31 January) to its rate on the same day — this year's pace on last year's shape; at most 100%.",
-                    ),
-                    ProjectionMethod::ExpectedCurve => locale.pick(
-                        "Cách dự báo: chưa có số liệu năm trước, nên tỷ lệ hiện nay được nhân với tỷ số giữa mức cuối kỳ và mức của đường kế hoạch tại ngày này; tối đa 100%.",
-                        "Method: with no usable last year, today's rate times the plan-shaped curve's ratio of its final share to its share today; at most 100%.",
-                    ),
-                    ProjectionMethod::None => locale.pick("Chưa đủ số liệu để dự báo.", "Not enough figures to project."),
-                }}
-            </p>
-        </div>
+                        ProjectionMethod::ExpectedCurve => locale.pick(
+                            "Cách dự báo: chưa có số liệu năm trước, nên tỷ lệ hiện nay được nhân với tỷ số giữa mức cuối kỳ và mức của đường kế hoạch tại ngày này; tối đa 100%.",
+                            "Method: with no usable last year, today's rate times the plan-shaped curve's ratio of its final share to its share today; at most 100%.",
+                        ),
+                        ProjectionMethod::None => locale.pick("Chưa đủ số liệu để dự báo.", "Not enough figures to project."),
+                    }}
+                </p>
+            </div>
+        }
     })
 }
 

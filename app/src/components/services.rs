@@ -232,14 +232,18 @@ pub fn IndexRanking(
 fn follow_links(direct: Callback<Desk, Option<String>>, locale: Locale) {
     use super::dom::*;
     Effect::new(move |_| {
-        let Some(table) = find("section.index766 tbody") else { return };
+        let Some(table) = find("section.index766 tbody") else {
+            return;
+        };
         for row in all(&table, "tr[data-desk]") {
             let code = row.get_attribute("data-desk").unwrap_or_default();
             let desk = match row.get_attribute("data-kind").as_deref() {
                 Some("commune") => Desk::Commune(code),
                 _ => Desk::Department(code),
             };
-            let Some(cell) = first(&row, "td.act") else { continue };
+            let Some(cell) = first(&row, "td.act") else {
+                continue;
+            };
             let href = direct.run(desk);
             let now = first(&cell, "a").and_then(|a| a.get_attribute("href"));
             if now != href {

@@ -13,9 +13,10 @@ pub fn SessionMenu(viewer: Viewer, locale: Locale) -> impl IntoView {
     let admin = viewer
         .is_admin
         .then(|| view! { <a href="/admin">{locale.pick("Quản trị", "Administration")}</a> });
-    let submit = viewer.submits_for.is_some().then(
-        || view! { <a href="/submit">{locale.pick("Gửi số liệu", "Submit figures")}</a> },
-    );
+    let submit = viewer
+        .submits_for
+        .is_some()
+        .then(|| view! { <a href="/submit">{locale.pick("Gửi số liệu", "Submit figures")}</a> });
     view! {
         <nav class="session" aria-label=locale.pick("Tài khoản", "Account")>
             <a href="/">{locale.pick("Tổng quan", "Overview")}</a>

@@ -3,13 +3,16 @@
 //! Live screens — the overview, the money view and the services view — are one island each
 //! (`Dashboard`, `MoneyView`, `ServicesView`) inside server-rendered HTML; the browser
 //! hydrates that island with a bundle holding that screen only ([`bundle`]). The others —
-//! sign-in, account, administration, submission, tasks, not found — are plain HTML with
-//! form posts: rendered on the server only, they load no WASM.
+//! sign-in, account, administration, submission, tasks, the console, the leader's brief,
+//! not found — are plain HTML with form posts: rendered on the server only, they load no
+//! WASM.
 
 #[cfg(feature = "ssr")]
 pub mod account;
 #[cfg(feature = "ssr")]
 pub mod admin;
+#[cfg(feature = "ssr")]
+pub mod brief;
 #[cfg(feature = "ssr")]
 pub mod console;
 #[cfg(feature = "ssr")]

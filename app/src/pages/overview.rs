@@ -8,9 +8,9 @@
 use leptos::prelude::*;
 
 use crate::components::commune_map::CommuneMap;
+use crate::components::kpi_tile::KpiTile;
 use crate::components::server_drawn;
 use crate::components::topbar::LiveTopbar;
-use crate::components::kpi_tile::KpiTile;
 use crate::live::LiveStore;
 use crate::model::{Locale, Overview};
 
@@ -56,6 +56,9 @@ fn Dashboard(data: crate::pages::ScreenData<Overview>, locale: Locale) -> impl I
                 <nav class="crumbs">
                     <a href="/money">{locale.pick("Ngân sách và đầu tư công →", "Budget and public investment →")}</a>
                     <a href="/services">{locale.pick("Dịch vụ công →", "Public services →")}</a>
+                    {(!data.viewer.is_display).then(|| view! {
+                        <a href="/brief">{locale.pick("Bản tin nhanh →", "Brief →")}</a>
+                    })}
                     {data.escalated_alerts.filter(|n| *n > 0).map(|n| view! {
                         <a href="/console" class="escalated-alerts" data-escalated=n>
                             {locale.pick(format!("Cảnh báo chuyển lãnh đạo, chưa ai nhận: {n} →"), format!("Alerts escalated to the leaders, unacknowledged: {n} →"))}

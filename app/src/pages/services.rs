@@ -13,10 +13,10 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
 use crate::components::commune_map::CommuneMap;
-use crate::components::{direct_link, server_drawn};
-use crate::components::topbar::LiveTopbar;
 use crate::components::money::as_of_text;
 use crate::components::services::{count, rate, IndexRanking, TrendChart};
+use crate::components::topbar::LiveTopbar;
+use crate::components::{direct_link, server_drawn};
 use crate::live::LiveStore;
 use crate::model::format;
 use crate::model::services::{self, Counts, Desk, DeskLine, ServicesScreen};

@@ -234,7 +234,15 @@ pub async fn logout(
         tx.commit().await?;
     }
     session::end(&session).await.map_err(ApiFailure::internal)?;
-    Ok(Redirect::to("/login").into_response())
+    // and whatever this browser kept for the person (the brief's offline copy)
+    Ok((
+        [(
+            axum::http::HeaderName::from_static("clear-site-data"),
+            axum::http::HeaderValue::from_static("\"storage\""),
+        )],
+        Redirect::to("/login"),
+    )
+        .into_response())
 }
 
 #[derive(Deserialize)]
