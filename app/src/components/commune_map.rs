@@ -531,6 +531,7 @@ fn markup(
                     class="commune-map"
                     viewBox=format!("0 0 {} {}", map.width, map.height)
                     role="img"
+                    aria-label=map_label(&layer.title, l)
                     data-layer=layer.indicator.clone()
                     data-schematic=(schematic > 0).to_string()
                     data-live=shown.live.to_string()
@@ -584,6 +585,14 @@ fn markup(
             </details>
         </section>
     }
+}
+
+/// What the map says to a screen reader: its layer, and where its figures are as text.
+fn map_label(title: &str, l: Locale) -> String {
+    l.pick(
+        format!("Bản đồ xã, phường: {title}. Số liệu từng xã, phường ở bảng bên dưới."),
+        format!("Map of communes and wards: {title}. Each one's figure is in the table below."),
+    )
 }
 
 /// A commune's `class`: its band, its outline (`schematic`, `approximate`) and `late`.
@@ -647,6 +656,7 @@ fn follow(
             }
             if let Some(svg) = first(&root, "svg.commune-map") {
                 set_attr(&svg, "data-layer", &layer.indicator);
+                set_attr(&svg, "aria-label", &map_label(&layer.title, l));
                 set_attr(&svg, "data-live", if shown.live { "true" } else { "false" });
             }
         });
