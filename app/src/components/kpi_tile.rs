@@ -78,11 +78,15 @@ pub fn KpiTile(
                     let progress = v.progress.map(|p| {
                         view! { <meter min="0" max="100" value=p.to_string()></meter> }
                     });
+                    // beyond a level, said in words too: colour is never the only signal
+                    let band = matches!(v.band, crate::model::map::Band::Critical | crate::model::map::Band::Warning)
+                        .then(|| view! { <span class="band-badge">{v.band.label(locale)}</span> });
                     view! {
                         <p class="headline">
                             <span class="number">{v.headline.number}</span>
                             " "
                             <span class="unit">{v.headline.unit}</span>
+                            {band}
                         </p>
                         {progress}
                         <p class="detail">{v.detail}</p>
