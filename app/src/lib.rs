@@ -32,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     });
     view! {
         <!DOCTYPE html>
-        <html lang="vi">
+        <html lang=pages::use_locale().code()>
             <head>
                 <PageHead />
                 <title>"IOC Live — Trung tâm điều hành thông minh"</title>

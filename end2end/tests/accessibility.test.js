@@ -66,7 +66,7 @@ test('no serious or critical axe violation on any screen, in either language', a
     }
   }
   // a band is said in words too, not in colour only: the critical tile and the map's table
-  await page.goto(server.base + '/');
+  await page.goto(server.base + '/?lang=vi');
   await page.locator('.connection[data-state="live"]').waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('article.tile[data-indicator="services.ontime.rate"] .band-badge').innerText(), 'Báo động');
   assert.equal(await page.locator('article.tile[data-band="good"] .band-badge').count(), 0);

@@ -160,6 +160,15 @@ test('English is available, with English number formats', async () => {
   assert.match(await tile(page, 'services.online.rate').locator('.as-of').innerText(), /^data as of /);
   assert.deepEqual(problems, []);
   await page.close();
+  // the wall keeps its language: opened again without `?lang=`, and the language link back
+  const again = await openPage(browser, server.wall('/', screen));
+  assert.equal(await again.page.locator('h1').innerText(), 'Intelligent Operations Center');
+  assert.equal(await again.page.getAttribute('html', 'lang'), 'en');
+  await again.page.goto(server.base + '/?lang=vi');
+  assert.equal(await again.page.locator('h1').innerText(), 'Trung tâm điều hành thông minh');
+  await again.page.goto(server.base + '/money');
+  assert.equal(await again.page.getAttribute('html', 'lang'), 'vi');
+  await again.page.close();
 });
 
 test('the map shows every commune of Sơn La, coloured by its figure', async () => {

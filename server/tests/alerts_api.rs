@@ -660,7 +660,7 @@ async fn brief(s: &TestServer, operator: &Browser, officer_stc: &Browser) {
 }
 
 /// The next list of explanations on `ws` (values and notices skipped).
-async fn explanations_sent(ws: &mut Socket) -> Vec<app::model::explanation::Explanation> {
+async fn explanations_sent(ws: &mut Socket) -> Vec<app::model::explanation::ExplanationNote> {
     let until = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         match next_frame(ws, until - tokio::time::Instant::now()).await {
@@ -758,8 +758,16 @@ async fn explanations(
     );
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].id, body["id"].as_i64().unwrap());
-    assert_eq!(sent[0].author, "Người dùng cb-vpub");
-    assert!(sent[0].figure_as_of.is_some(), "the figure it explains");
+    assert!(
+        sent[0]
+            .vi
+            .starts_with("Giải trình: Phần mềm một cửa lỗi hai ngày")
+            && sent[0].vi.contains(" — Người dùng cb-vpub, "),
+        "{}",
+        sent[0].vi
+    );
+    assert!(sent[0].en.starts_with("Explanation: "));
+    assert!(sent[0].figure_ms.is_some(), "the figure it explains");
     // a screen that connects later gets them after its first frame
     let mut later = s.connect(None).await;
     assert!(matches!(

@@ -286,3 +286,59 @@ async fn the_screens_font_is_served_with_the_product() {
     );
     s.stop().await;
 }
+
+/// A person's language and a wall screen's are remembered by the server: chosen once with
+/// `?lang=`, every page after it speaks it — on another device too — until chosen again.
+#[tokio::test]
+async fn the_language_chosen_is_remembered_per_person_and_per_wall() {
+    let s = TestServer::start().await;
+    let english =
+        |html: &str| html.contains(r#"<html lang="en""#) && html.contains("Key indicators");
+    let vietnamese =
+        |html: &str| html.contains(r#"<html lang="vi""#) && html.contains("Chỉ tiêu chính");
+    let password = s.user("lanh-dao", Role::Leader, None).await;
+    let phone = s.sign_in("lanh-dao", &password).await;
+    assert!(vietnamese(&page(&phone, "/").await), "Vietnamese first");
+    assert!(english(&page(&phone, "/?lang=en").await));
+    assert!(english(&page(&phone, "/").await), "remembered");
+    assert!(
+        page(&phone, "/tasks").await.contains(r#"<html lang="en""#),
+        "on every screen"
+    );
+    // the same person on another device
+    let laptop = s.sign_in("lanh-dao", &password).await;
+    assert!(
+        english(&page(&laptop, "/").await),
+        "remembered for the person"
+    );
+    assert!(vietnamese(&page(&laptop, "/?lang=vi").await));
+    assert!(vietnamese(&page(&phone, "/").await), "chosen again");
+    // someone else is not affected
+    let other = s.signed_in_user("truc-ban", Role::Operator, None).await;
+    assert!(english(&page(&other, "/?lang=en").await));
+    assert!(vietnamese(&page(&phone, "/").await));
+    // a wall: opened once with its token and `lang=en`, English at every later session
+    let (_, token) = s.display("Tường phòng họp").await;
+    let wall = Browser::new(&s);
+    let exchanged = wall.get(&format!("/?display={token}&lang=en")).await;
+    // the token is taken out of the address, the language kept (as a browser follows it)
+    let next = exchanged.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(next, "/?lang=en");
+    assert!(english(&page(&wall, &next).await));
+    assert!(english(&page(&wall, "/").await));
+    let (_, other_token) = s.display("Tường sảnh").await;
+    let other_wall = Browser::new(&s);
+    other_wall.get(&format!("/?display={other_token}")).await;
+    assert!(vietnamese(&page(&other_wall, "/").await), "per wall");
+    let again = Browser::new(&s);
+    again.get(&format!("/?display={token}")).await;
+    assert!(english(&page(&again, "/").await), "remembered for the wall");
+    // anything but vi or en chooses nothing
+    assert!(!english(&page(&again, "/?lang=fr").await));
+    assert!(english(&page(&again, "/").await), "still English");
+    s.stop().await;
+}
+
+async fn page(browser: &Browser, path: &str) -> String {
+    browser.get(path).await.text().await.unwrap()
+}

@@ -91,6 +91,8 @@ pub async fn load(locale: Locale) -> Result<Brief, ServerFnError> {
         .map(|v| ((v.indicator.as_str(), v.area.as_str()), v))
         .collect();
     let calendar = &overview.calendar;
+    let notes: Vec<crate::model::explanation::ExplanationNote> =
+        serde_json::from_str(&overview.explanations).unwrap_or_default();
     let figure = |spec: &TileSpec| -> Option<BriefFigure> {
         let value = current.get(&(spec.indicator.as_str(), spec.area.as_str()))?;
         let live_target = spec
@@ -98,13 +100,12 @@ pub async fn load(locale: Locale) -> Result<Brief, ServerFnError> {
             .as_deref()
             .and_then(|t| current.get(&(t, spec.area.as_str())).copied());
         let target = spec.target_for(value, live_target);
-        let explanation = overview
-            .explanations
+        let explanation = notes
             .iter()
             .filter(|e| e.indicator == spec.indicator && e.area == spec.area)
             .filter(|e| e.stands(Some(value.as_of), read_at))
-            .max_by_key(|e| e.created_at)
-            .map(|e| e.note(locale));
+            .max_by_key(|e| e.written_ms)
+            .map(|e| e.text(locale).to_string());
         Some(BriefFigure {
             indicator: spec.indicator.clone(),
             title: spec.title.clone(),

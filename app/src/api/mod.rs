@@ -25,24 +25,27 @@ pub mod tasks;
 #[cfg(feature = "ssr")]
 pub use context::*;
 
-/// The agencies' explanations in date on `today` of the figures `visibility` sees: each
-/// live screen starts with them, and the live stream keeps them current.
+/// The agencies' explanations in date on `today` of the figures `visibility` sees, as JSON
+/// (the live stream's form): each live screen starts with them, and the live stream keeps
+/// them current.
 #[cfg(feature = "ssr")]
 pub async fn explanations_seen(
     ctx: &ServerContext,
     visibility: &crate::model::account::Visibility,
     today: time::Date,
-) -> Result<Vec<crate::model::explanation::Explanation>, leptos::prelude::ServerFnError> {
+) -> Result<String, leptos::prelude::ServerFnError> {
     let failed = |e: sqlx::Error| leptos::prelude::ServerFnError::new(e.to_string());
     let overview = overview::overview_indicators(&ctx.catalogue);
     let mut conn = ctx.db.acquire().await.map_err(failed)?;
     let list = crate::store::explanations::in_date(&mut conn, today, None)
         .await
         .map_err(failed)?;
-    Ok(list
+    let notes: Vec<crate::model::explanation::ExplanationNote> = list
         .into_iter()
         .filter(|e| visibility.allows(&e.indicator, &e.agency, &overview))
-        .collect())
+        .map(|e| crate::model::explanation::ExplanationNote::of(&e))
+        .collect();
+    serde_json::to_string(&notes).map_err(|e| leptos::prelude::ServerFnError::new(e.to_string()))
 }
 
 #[cfg(feature = "ssr")]

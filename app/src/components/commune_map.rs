@@ -219,13 +219,8 @@ impl MapShown {
                     Some(v) => {
                         let value = format::quantity(v.value, v.unit, l).to_string();
                         let as_of = format::date_time(v.as_of, l);
-                        // and the owning agency's word on it, while it stands
-                        let explained = store
-                            .explanation(&layer.indicator, code)
-                            .map(|e| format!("\n{}", e.note(l)))
-                            .unwrap_or_default();
-                        let tooltip = format!(
-                            "{name}: {value} ({} {as_of}){}{explained}",
+                        let mut tooltip = format!(
+                            "{name}: {value} ({} {as_of}){}",
                             l.pick("số liệu đến", "as of"),
                             if late {
                                 l.pick(" — Chậm cập nhật", " — late")
@@ -233,6 +228,11 @@ impl MapShown {
                                 ""
                             }
                         );
+                        // and the owning agency's word on it, while it stands
+                        if let Some(e) = store.explanation(&layer.indicator, code, l) {
+                            tooltip.push('\n');
+                            tooltip.push_str(&e);
+                        }
                         (value, as_of, tooltip)
                     }
                     None => (
@@ -322,7 +322,7 @@ impl MapShown {
                             l,
                         )
                     });
-                let explained = store.explanation(&layer.indicator, code).map(|e| e.note(l));
+                let explained = store.explanation(&layer.indicator, code, l);
                 Some((name.as_str(), v.value, link, explained))
             })
             .collect();

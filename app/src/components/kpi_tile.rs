@@ -44,8 +44,8 @@ pub fn KpiTile(
     };
     // the owning agency's word on the figure, while it stands
     let explanation = move || {
-        spec.with_value(|s| store.explanation(&s.indicator, &s.area))
-            .map(|e| view! { <p class="explanation">{e.note(locale)}</p> })
+        spec.with_value(|s| store.explanation(&s.indicator, &s.area, locale))
+            .map(|e| view! { <p class="explanation">{e}</p> })
     };
     let title = spec.with_value(|s| s.title.clone());
     let agency_short = spec.with_value(|s| s.agency_short.clone());

@@ -348,9 +348,9 @@ pub fn RankingTable(
                         });
                         let note = explained
                             .and_then(|store| {
-                                store.explanation(crate::model::money::DERIVED_RATE, &r.code)
+                                store.explanation(crate::model::money::DERIVED_RATE, &r.code, l)
                             })
-                            .map(|e| view! { <small class="explanation">{e.note(l)}</small> });
+                            .map(|e| view! { <small class="explanation">{e}</small> });
                         view! {
                             <tr data-code=r.code.clone() data-band=r.band.clone()>
                                 <td>{r.rank}</td>

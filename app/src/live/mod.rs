@@ -15,8 +15,8 @@ use leptos::prelude::*;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
-use crate::model::explanation::Explanation;
-use crate::model::{LiveValue, StreamPosition};
+use crate::model::explanation::ExplanationNote;
+use crate::model::{LiveValue, Locale, StreamPosition};
 
 /// The state of the link to the server, as shown to people.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub struct LiveStore {
     pub calendar: StoredValue<crate::model::workdays::WorkCalendar>,
     /// The agencies' explanations in date: those the page was rendered with, then each
     /// list the stream sends. Read through [`LiveStore::explanation`].
-    pub explanations: RwSignal<Vec<Explanation>>,
+    pub explanations: RwSignal<Vec<ExplanationNote>>,
     /// Where the values were read; the socket resumes from here.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     start: StoredValue<StreamPosition>,
@@ -133,31 +133,31 @@ impl LiveStore {
         store
     }
 
-    /// The store, starting with the explanations the page was rendered with.
-    pub fn explained(self, explanations: Vec<Explanation>) -> LiveStore {
-        self.explanations.set(explanations);
+    /// The store, starting with the explanations the page was rendered with: `json` as the
+    /// live stream's `explanations` frame carries them, read with the frame's own code.
+    pub fn explained(self, json: &str) -> LiveStore {
+        self.explanations
+            .set(serde_json::from_str::<Vec<ExplanationNote>>(json).unwrap_or_default());
         self
     }
 
-    /// The owning agency's explanation of the current figure of `indicator` for `area`
-    /// (the newest, if several), while it stands: until its date passes or the next figure
-    /// arrives. Tracked: the list, and the figure and the clock where there is one.
-    pub fn explanation(&self, indicator: &str, area: &str) -> Option<Explanation> {
-        let candidates: Vec<Explanation> = self.explanations.with(|list| {
-            list.iter()
-                .filter(|e| e.indicator == indicator && e.area == area)
-                .cloned()
-                .collect()
-        });
-        if candidates.is_empty() {
+    /// The owning agency's explanation of the current figure of `indicator` for `area` (the
+    /// newest, if several), in `locale`, while it stands: until its date passes or the next
+    /// figure arrives. Tracked: the list, and the figure and the clock where there is one.
+    pub fn explanation(&self, indicator: &str, area: &str, locale: Locale) -> Option<String> {
+        let mine = |e: &&ExplanationNote| e.indicator == indicator && e.area == area;
+        if !self.explanations.with(|list| list.iter().any(|e| mine(&e))) {
             return None;
         }
         let current = self.value(indicator, area).map(|v| v.as_of);
         let now = self.now.get();
-        candidates
-            .into_iter()
-            .filter(|e| e.stands(current, now))
-            .max_by_key(|e| e.created_at)
+        self.explanations.with(|list| {
+            list.iter()
+                .filter(mine)
+                .filter(|e| e.stands(current, now))
+                .max_by_key(|e| e.written_ms)
+                .map(|e| e.text(locale).to_string())
+        })
     }
 
     /// The signal of one value, made on first use.
@@ -339,18 +339,20 @@ mod tests {
             offset: 1,
         };
         let first = value("a", "14", 1, 1);
-        let explained = |id: i64, author: &str, created: OffsetDateTime| Explanation {
-            id,
-            indicator: "a".into(),
-            area: "14".into(),
-            agency: "VPUB".into(),
-            author: author.into(),
-            why: "Lý do".into(),
-            action: "Việc làm".into(),
-            by: None,
-            created_at: created,
-            expires_on: time::macros::date!(2026 - 11 - 24),
-            figure_as_of: Some(first.as_of),
+        let explained = |id: i64, author: &str, created: OffsetDateTime| {
+            ExplanationNote::of(&crate::model::explanation::Explanation {
+                id,
+                indicator: "a".into(),
+                area: "14".into(),
+                agency: "VPUB".into(),
+                author: author.into(),
+                why: "Lý do".into(),
+                action: "Việc làm".into(),
+                by: None,
+                created_at: created,
+                expires_on: time::macros::date!(2026 - 11 - 24),
+                figure_as_of: Some(first.as_of),
+            })
         };
         let store = LiveStore::new(
             position,
@@ -359,14 +361,27 @@ mod tests {
             Default::default(),
             "14",
         )
-        .explained(vec![explained(
-            1,
-            "Cán bộ A",
-            datetime!(2026-11-23 10:30 UTC),
-        )]);
-        let shown = Memo::new(move |_| store.explanation("a", "14").map(|e| e.author));
+        // the page's list, as JSON
+        .explained(
+            &serde_json::to_string(&[explained(1, "Cán bộ A", datetime!(2026-11-23 10:30 UTC))])
+                .unwrap(),
+        );
+        // who wrote it, from its line: "… — author, time"
+        let shown = Memo::new(move |_| {
+            store.explanation("a", "14", Locale::Vi).map(|e| {
+                e.rsplit(" — ")
+                    .next()
+                    .and_then(|who| who.split(',').next())
+                    .unwrap_or_default()
+                    .to_string()
+            })
+        });
         assert_eq!(shown.get().as_deref(), Some("Cán bộ A"));
-        assert_eq!(store.explanation("a", "99"), None, "another area");
+        assert_eq!(
+            store.explanation("a", "99", Locale::Vi),
+            None,
+            "another area"
+        );
         // the stream's list replaces the page's; the newest of two stands
         store.explanations.set(vec![
             explained(1, "Cán bộ A", datetime!(2026-11-23 10:30 UTC)),

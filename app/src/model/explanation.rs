@@ -63,6 +63,67 @@ impl Explanation {
     }
 }
 
+/// An explanation as the screens show it and the live stream carries it: its line already
+/// written in both languages ([`Explanation::note`]) and its times as milliseconds since
+/// 1970 — what a screen needs to show it and to judge whether it still stands, and no more
+/// (reading dates and times would add to every screen's WASM).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExplanationNote {
+    pub id: i64,
+    pub indicator: String,
+    pub area: String,
+    /// "Giải trình: why · what is being done — author, time".
+    pub vi: String,
+    /// The same in English.
+    pub en: String,
+    /// When it was written: the newest of two stands.
+    pub written_ms: i64,
+    /// The *số liệu đến* of the figure it explains, if there was one.
+    pub figure_ms: Option<i64>,
+    /// The first moment it no longer stands: 00:00 in Vietnam the day after its last day.
+    pub until_ms: i64,
+}
+
+fn millis(at: OffsetDateTime) -> i64 {
+    at.unix_timestamp() * 1000 + i64::from(at.millisecond())
+}
+
+impl ExplanationNote {
+    pub fn of(e: &Explanation) -> ExplanationNote {
+        let until = e
+            .expires_on
+            .next_day()
+            .unwrap_or(e.expires_on)
+            .midnight()
+            .assume_offset(VIETNAM);
+        ExplanationNote {
+            id: e.id,
+            indicator: e.indicator.clone(),
+            area: e.area.clone(),
+            vi: e.note(super::Locale::Vi),
+            en: e.note(super::Locale::En),
+            written_ms: millis(e.created_at),
+            figure_ms: e.figure_as_of.map(millis),
+            until_ms: millis(until),
+        }
+    }
+
+    /// Whether it still stands at `now`, the current figure being as of `current` — the
+    /// rule of [`Explanation::stands`].
+    pub fn stands(&self, current: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
+        let same_figure = match (current, self.figure_ms) {
+            (Some(current), Some(explained)) => millis(current) <= explained,
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        millis(now) < self.until_ms && same_figure
+    }
+
+    pub fn text(&self, locale: super::Locale) -> &str {
+        locale.pick(&self.vi, &self.en)
+    }
+}
+
 /// What an officer sends.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -203,6 +264,42 @@ mod tests {
         let absent = explanation(date!(2026 - 12 - 09), None);
         assert!(absent.stands(None, datetime!(2026-12-03 09:00 +7)));
         assert!(!absent.stands(Some(as_of), datetime!(2026-12-03 09:00 +7)));
+    }
+
+    /// The screens' form of an explanation stands exactly when the explanation does.
+    #[test]
+    fn the_screens_note_stands_as_the_explanation_does() {
+        let as_of = datetime!(2026-12-02 08:00:00.250 +7);
+        for e in [
+            explanation(date!(2026 - 12 - 09), Some(as_of)),
+            explanation(date!(2026 - 12 - 31), None),
+        ] {
+            let note = ExplanationNote::of(&e);
+            assert_eq!(
+                note.text(crate::model::Locale::Vi),
+                e.note(crate::model::Locale::Vi)
+            );
+            for current in [
+                None,
+                Some(as_of),
+                Some(as_of + Duration::milliseconds(1)),
+                Some(as_of + Duration::days(1)),
+            ] {
+                for now in [
+                    datetime!(2026-12-03 09:00 +7),
+                    datetime!(2026-12-09 23:59:59.999 +7),
+                    datetime!(2026-12-10 00:00 +7),
+                    datetime!(2026-12-31 23:59 +7),
+                    datetime!(2027-01-01 00:00 +7),
+                ] {
+                    assert_eq!(
+                        note.stands(current, now),
+                        e.stands(current, now),
+                        "{current:?} at {now}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

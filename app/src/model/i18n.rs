@@ -5,6 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The language the viewer last chose (a person's or a wall screen's, remembered by the
+/// server): what a page speaks when its address names none. Set by the server's
+/// authentication layer in the request's extensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chosen(pub Locale);
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Locale {

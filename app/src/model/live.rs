@@ -16,7 +16,7 @@
 //!   whole list, which replaces what the screen had): after the first frame of a
 //!   connection, whenever one is written or one's date passes, and after a client fell
 //!   behind. Like `tasks`, it moves no position. Whether one still stands for the current
-//!   figure is the screen's to judge ([`super::explanation::Explanation::stands`]).
+//!   figure is the screen's to judge ([`super::explanation::ExplanationNote::stands`]).
 //!
 //! [`StreamCursor`] is the client side of the contract: it accepts a frame only if it
 //! continues exactly where the last one ended, and reports a gap otherwise.
@@ -179,7 +179,7 @@ pub enum LiveFrame {
     /// The explanations in date of values the viewer sees (the whole list).
     Explanations {
         epoch: String,
-        standing: Vec<super::explanation::Explanation>,
+        standing: Vec<super::explanation::ExplanationNote>,
     },
 }
 
@@ -220,7 +220,7 @@ struct WireFrame {
     #[serde(default)]
     changed: Vec<TaskChange>,
     #[serde(default)]
-    standing: Vec<super::explanation::Explanation>,
+    standing: Vec<super::explanation::ExplanationNote>,
 }
 
 impl TryFrom<WireFrame> for LiveFrame {
@@ -469,11 +469,11 @@ mod tests {
         assert_eq!(c.check(&alerts), FrameCheck::AlertsChanged);
         // the explanations in date replace the screen's, and leave the position too
         let explanations: LiveFrame = serde_json::from_str(
-            r#"{"type":"explanations","epoch":"e","standing":[{"id":3,"indicator":"budget.revenue.ytd","area":"14","agency":"STC","author":"Lò Thị Mai","why":"Chưa thu tiền đất","action":"Đôn đốc","by":null,"created_at":"2026-11-23T03:00:00Z","expires_on":"2026-11-30","figure_as_of":"2026-11-22T10:00:00Z"}]}"#,
+            r#"{"type":"explanations","epoch":"e","standing":[{"id":3,"indicator":"budget.revenue.ytd","area":"14","vi":"Giải trình: Chưa thu tiền đất · Đôn đốc — Lò Thị Mai, 10:00 23/11/2026","en":"Explanation: …","written_ms":1795921200000,"figure_ms":1795860000000,"until_ms":1796490000000}]}"#,
         )
         .unwrap();
         assert!(
-            matches!(&explanations, LiveFrame::Explanations { standing, .. } if standing.len() == 1 && standing[0].author == "Lò Thị Mai")
+            matches!(&explanations, LiveFrame::Explanations { standing, .. } if standing.len() == 1 && standing[0].vi.ends_with("Lò Thị Mai, 10:00 23/11/2026"))
         );
         assert_eq!(c.check(&explanations), FrameCheck::Explanations);
         assert_eq!(c.position().unwrap().offset, 13);

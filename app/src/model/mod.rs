@@ -62,9 +62,11 @@ pub struct Overview {
     /// The overdue tasks the viewer may see, counted when the page was read (none for a
     /// wall display, which sees no task).
     pub overdue_tasks: Option<usize>,
-    /// The agencies' explanations in date of the figures the viewer sees.
+    /// The agencies' explanations in date of the figures the viewer sees, as the live
+    /// stream's `explanations` frame carries them (JSON: the browser reads them with the
+    /// frame's own code, see [`crate::live::LiveStore::explained`]).
     #[serde(default)]
-    pub explanations: Vec<explanation::Explanation>,
+    pub explanations: String,
     /// An agency officer's: their agency's data quality this month, as a line of text.
     #[serde(default)]
     pub own_quality: Option<String>,

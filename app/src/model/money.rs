@@ -518,9 +518,11 @@ pub struct MoneyScreen {
     pub server_time: time::OffsetDateTime,
     /// The working days freshness is judged by.
     pub calendar: super::workdays::WorkCalendar,
-    /// The agencies' explanations in date of the figures the viewer sees.
+    /// The agencies' explanations in date of the figures the viewer sees, as the live
+    /// stream's `explanations` frame carries them (JSON: the browser reads them with the
+    /// frame's own code, see [`crate::live::LiveStore::explained`]).
     #[serde(default)]
-    pub explanations: Vec<super::explanation::Explanation>,
+    pub explanations: String,
 }
 
 /// The projects' figures for `plan_year` from live values (as the stream keeps them: the

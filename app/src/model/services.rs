@@ -458,9 +458,11 @@ pub struct ServicesScreen {
     pub server_time: OffsetDateTime,
     /// The working days freshness is judged by.
     pub calendar: super::workdays::WorkCalendar,
-    /// The agencies' explanations in date of the figures the viewer sees.
+    /// The agencies' explanations in date of the figures the viewer sees, as the live
+    /// stream's `explanations` frame carries them (JSON: the browser reads them with the
+    /// frame's own code, see [`crate::live::LiveStore::explained`]).
     #[serde(default)]
-    pub explanations: Vec<super::explanation::Explanation>,
+    pub explanations: String,
 }
 
 /// Today's counts of each desk from live values: the figures of `today` only (a desk's

@@ -122,7 +122,7 @@ fn BriefView(brief: Brief, locale: Locale) -> impl IntoView {
     let nothing_red = red_count == 0;
     let other_lang = match l {
         Locale::Vi => ("/brief?lang=en", "English"),
-        Locale::En => ("/brief", "Tiếng Việt"),
+        Locale::En => ("/brief?lang=vi", "Tiếng Việt"),
     };
     let tasks = overdue_tasks.map(|(count, list)| {
         let today = format::vietnam_date(read_at);

@@ -214,12 +214,19 @@ impl Location {
     }
 }
 
-/// The language chosen by `?lang=` (Vietnamese unless `en`).
+/// The language chosen by `?lang=` (Vietnamese unless `en`); without it, the one the
+/// viewer last chose ([`crate::model::i18n::Chosen`]), else Vietnamese.
 pub fn use_locale() -> Locale {
-    Location::current()
-        .param("lang")
-        .map(|l| Locale::from_code(&l))
-        .unwrap_or_default()
+    if let Some(code) = Location::current().param("lang") {
+        return Locale::from_code(&code);
+    }
+    #[cfg(feature = "ssr")]
+    if let Some(chosen) = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::model::i18n::Chosen>().copied())
+    {
+        return chosen.0;
+    }
+    Locale::default()
 }
 
 /// Percent-decoding of a query value (`+` is a space, as forms send it).

@@ -88,7 +88,7 @@ fn MoneyView(
         data.calendar.clone(),
         &data.province_code,
     )
-    .explained(data.explanations.clone());
+    .explained(&data.explanations);
     let (year, date, province) = (data.year, data.date, data.province_code.clone());
     let registry = StoredValue::new(data.registry.clone());
     let rules = StoredValue::new(data.rules.clone());

@@ -41,7 +41,7 @@ fn Dashboard(data: crate::pages::ScreenData<Overview>, locale: Locale) -> impl I
         data.calendar.clone(),
         &data.province_code,
     )
-    .explained(data.explanations.clone());
+    .explained(&data.explanations);
     let directs = data.viewer.directs;
     view! {
         <div class="screen">

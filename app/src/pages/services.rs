@@ -110,7 +110,7 @@ fn ServicesView(
         data.calendar.clone(),
         &data.province_code,
     )
-    .explained(data.explanations.clone());
+    .explained(&data.explanations);
     let today = data.today;
     // every desk's counts of today, live (a new day starts from nothing)
     let live_today = Memo::new(move |_| {

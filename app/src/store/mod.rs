@@ -18,6 +18,7 @@ pub mod displays;
 pub mod explanations;
 pub mod figures;
 pub mod idempotency;
+pub mod language;
 pub mod meta;
 pub mod observations;
 pub mod quality;

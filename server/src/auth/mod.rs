@@ -172,6 +172,20 @@ pub async fn identify(
         }
     };
     let to_display = matches!(principal, Some(Principal::Display { .. }));
+    // a page speaks the language its viewer last chose; `?lang=` on a page chooses it
+    if let Some(p) = principal.as_ref().filter(|_| {
+        request.method() == axum::http::Method::GET && !request.uri().path().starts_with("/api/")
+    }) {
+        match remembered_language(&state, p, request.uri()).await {
+            Ok(Some(locale)) => {
+                request
+                    .extensions_mut()
+                    .insert(app::model::i18n::Chosen(locale));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read or keep the viewer's language"),
+        }
+    }
     if let Some(p) = principal {
         request.extensions_mut().insert(p);
         request.extensions_mut().insert(credential);
@@ -182,6 +196,42 @@ pub async fn identify(
         response.extensions_mut().insert(ServedToDisplay);
     }
     response
+}
+
+/// The language `principal` (a person or a wall screen) last chose, remembering the one a
+/// page's `?lang=vi|en` chooses now.
+async fn remembered_language(
+    state: &AppState,
+    principal: &Principal,
+    uri: &Uri,
+) -> sqlx::Result<Option<app::model::Locale>> {
+    use app::store::language::{self, Chooser};
+    let who = match principal {
+        Principal::User { id, .. } => Chooser::User(*id),
+        Principal::Display { id, .. } => Chooser::Display(*id),
+        Principal::AgencyToken { .. } => return Ok(None),
+    };
+    let asked = uri
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("lang="))
+        .and_then(|code| match code {
+            "vi" => Some(app::model::Locale::Vi),
+            "en" => Some(app::model::Locale::En),
+            _ => None,
+        });
+    match asked {
+        Some(locale) => {
+            let mut conn = state.db.acquire().await?;
+            language::choose(&mut conn, who, locale).await?;
+            Ok(Some(locale))
+        }
+        None => {
+            let mut conn = state.db.acquire().await?;
+            Ok(Some(language::of(&mut conn, who).await?))
+        }
+    }
 }
 
 /// The token of a wall URL's `?display=` parameter.

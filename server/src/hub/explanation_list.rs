@@ -9,7 +9,7 @@
 //! sweep once per heartbeat, so every instance sends the same list.
 
 use app::model::account::Visibility;
-use app::model::explanation::Explanation;
+use app::model::explanation::{Explanation, ExplanationNote};
 use app::model::LiveFrame;
 use bytes::Bytes;
 use std::sync::Mutex;
@@ -59,7 +59,7 @@ impl ExplanationList {
                 .list
                 .iter()
                 .filter(|e| rules.sees(visibility, &e.indicator, &e.agency))
-                .cloned()
+                .map(ExplanationNote::of)
                 .collect(),
         };
         let text =
