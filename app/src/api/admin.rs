@@ -91,7 +91,17 @@ pub async fn load_admin(locale: Locale, audit: AuditQuery) -> Result<AdminData, 
         .await?
         .into_iter()
         .map(|e| AuditRow {
-            at: format!("{} ({})", when(e.at), time_text::format(e.at)),
+            at: {
+                let t = e.at.to_offset(crate::model::format::VIETNAM);
+                format!(
+                    "{:02}:{:02}:{:02} {}",
+                    t.hour(),
+                    t.minute(),
+                    t.second(),
+                    crate::model::format::date(t.date(), locale)
+                )
+            },
+            at_exact: time_text::format(e.at),
             actor: format!("{} {}", e.actor_kind, e.actor_name),
             action: e.action,
             target: e.target.unwrap_or_default(),

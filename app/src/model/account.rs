@@ -308,7 +308,10 @@ pub struct DisplayRow {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRow {
+    /// When, in Vietnam's time to the second, as people read it.
     pub at: String,
+    /// The same instant exactly, in UTC (RFC 3339: the entry's evidence, in `<time>`).
+    pub at_exact: String,
     pub actor: String,
     pub action: String,
     pub target: String,

@@ -232,7 +232,7 @@ fn audit(data: &AdminData, l: Locale) -> impl IntoView {
         .map(|e| {
             view! {
                 <tr>
-                    <td>{e.at.clone()}</td><td>{e.actor.clone()}</td><td><code>{e.action.clone()}</code></td>
+                    <td><time datetime=e.at_exact.clone()>{e.at.clone()}</time></td><td>{e.actor.clone()}</td><td><code>{e.action.clone()}</code></td>
                     <td>{e.target.clone()}</td><td><code class="detail">{e.detail.clone()}</code></td><td>{e.ip.clone()}</td>
                 </tr>
             }

@@ -37,9 +37,10 @@ pub fn LoginPage() -> impl IntoView {
                 <button type="submit">{locale.pick("Đăng nhập", "Sign in")}</button>
                 <p class="hint">
                     {locale.pick(
-                        "Màn hình giám sát: mở địa chỉ có mã màn hình do quản trị cấp (…/?display=…).",
-                        "Wall screens: open the address with the display token an administrator gave (…/?display=…).",
+                        "Màn hình giám sát: mở địa chỉ có mã màn hình do quản trị cấp, ",
+                        "Wall screens: open the address with the display token an administrator gave, ",
                     )}
+                    <code>"…/?display=…"</code>"."
                 </p>
             </form>
         </main>
