@@ -147,6 +147,7 @@ pub async fn run(
     tokio::spawn(hub.clone().run_heartbeats());
     tokio::spawn(hub.clone().run_sweeps());
     tokio::spawn(upkeep::run_memory_trim(hub.shutdown_signal()));
+    tokio::spawn(upkeep::run_displays_seen(hub.clone(), db.clone()));
 
     let leading = leader::Leading::default();
     let addr = listener.local_addr()?;

@@ -1,6 +1,7 @@
 //! Upkeep, in the background: WAL checkpoints on SQLite (and a truncated WAL when nothing
 //! is being written), idempotency records deleted after their retention period, expired sessions
-//! deleted, and freed memory given back to the system. Each task ends when the hub shuts
+//! deleted, freed memory given back to the system, and the connected wall screens marked
+//! seen. Each task ends when the hub shuts
 //! down.
 
 use app::store::{idempotency, Db};
@@ -147,6 +148,43 @@ fn trim() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn trim() {}
+
+/// How often the wall screens connected to this instance are marked seen.
+pub const DISPLAYS_SEEN_EVERY: Duration = Duration::from_secs(15);
+
+/// Marks the wall screens connected to this instance's live stream as seen, every
+/// [`DISPLAYS_SEEN_EVERY`] and the moment one connects: the administration page says which
+/// walls are live and when each was last in contact (a wall stays connected for weeks; its
+/// session's start is long past).
+pub async fn run_displays_seen(hub: std::sync::Arc<crate::hub::Hub>, db: Db) {
+    let mut shutdown = hub.shutdown_signal();
+    let mut ticks = tokio::time::interval(DISPLAYS_SEEN_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = async {
+                tokio::select! {
+                    _ = ticks.tick() => {}
+                    _ = hub.display_arrived.notified() => {}
+                }
+            } => {
+                let live = hub.displays_connected();
+                if live.is_empty() {
+                    continue;
+                }
+                let marked = async {
+                    let mut tx = app::store::write(&db).await?;
+                    app::store::displays::seen(&mut tx, &live, OffsetDateTime::now_utc()).await?;
+                    tx.commit().await
+                };
+                if let Err(e) = marked.await {
+                    tracing::warn!(error = %e, "cannot mark the connected walls seen; trying again");
+                }
+            }
+            _ = shutdown.changed() => return,
+        }
+    }
+}
 
 /// Deletes expired sessions every ten minutes.
 pub async fn run_session_cleanup(

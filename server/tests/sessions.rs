@@ -322,7 +322,10 @@ async fn the_language_chosen_is_remembered_per_person_and_per_wall() {
     let wall = Browser::new(&s);
     let exchanged = wall.get(&format!("/?display={token}&lang=en")).await;
     // the token is taken out of the address, the language kept (as a browser follows it)
-    let next = exchanged.headers()["location"].to_str().unwrap().to_string();
+    let next = exchanged.headers()["location"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert_eq!(next, "/?lang=en");
     assert!(english(&page(&wall, &next).await));
     assert!(english(&page(&wall, "/").await));
@@ -341,4 +344,47 @@ async fn the_language_chosen_is_remembered_per_person_and_per_wall() {
 
 async fn page(browser: &Browser, path: &str) -> String {
     browser.get(path).await.text().await.unwrap()
+}
+
+/// The administration page says which wall screens are live now and when each was last in
+/// contact: a wall connected to the live stream is marked seen at once (and every 15 s).
+#[tokio::test]
+async fn the_admin_page_says_which_walls_are_live() {
+    let s = TestServer::start().await;
+    let admin = s
+        .sign_in("quantri", &s.user("quantri", Role::Admin, None).await)
+        .await;
+    let (_, token) = s.display("Tường phòng họp giao ban").await;
+    let row = |page: &str| -> String {
+        let at = page
+            .find(r#"data-display="Tường phòng họp giao ban""#)
+            .expect("the wall is listed");
+        page[at..at + page[at..].find("</tr>").unwrap()].to_string()
+    };
+    let listed = row(&page(&admin, "/admin?tab=displays").await);
+    assert!(listed.contains(r#"data-live="false""#) && listed.contains("không kết nối"));
+    assert!(listed.contains("chưa kết nối"), "never seen: {listed}");
+    let mut ws = tokio_tungstenite::connect_async(s.live_request(None, Some(&token)))
+        .await
+        .unwrap()
+        .0;
+    assert!(matches!(
+        next_frame(&mut ws, Duration::from_secs(5)).await,
+        LiveFrame::Snapshot { .. }
+    ));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let listed = row(&page(&admin, "/admin?tab=displays").await);
+        if listed.contains(r#"data-live="true""#) {
+            assert!(listed.contains("● đang trực tiếp"));
+            assert!(
+                !listed.contains("chưa kết nối"),
+                "its last contact: {listed}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline, "not marked live: {listed}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    s.stop().await;
 }

@@ -85,6 +85,11 @@ pub async fn load_admin(locale: Locale, audit: AuditQuery) -> Result<AdminData, 
             created: when(d.created_at),
             last_seen: d.last_seen_at.map(when),
             revoked: d.revoked_at.is_some(),
+            live: d.revoked_at.is_none()
+                && d.last_seen_at.is_some_and(|at| {
+                    time::OffsetDateTime::now_utc() - at
+                        <= time::Duration::seconds(crate::model::account::DISPLAY_LIVE_WITHIN_SECS)
+                }),
         })
         .collect();
     let audit = store::audit::read(&mut conn, &filter)

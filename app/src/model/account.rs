@@ -304,7 +304,14 @@ pub struct DisplayRow {
     pub created: String,
     pub last_seen: Option<String>,
     pub revoked: bool,
+    /// Connected to the live stream now (seen within [`DISPLAY_LIVE_WITHIN_SECS`]).
+    pub live: bool,
 }
+
+/// A wall screen seen this recently is live: each instance marks the walls connected to it
+/// seen every 15 seconds (the server's `upkeep::DISPLAYS_SEEN_EVERY`), so two marks missed
+/// in a row mean it is gone.
+pub const DISPLAY_LIVE_WITHIN_SECS: i64 = 40;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRow {

@@ -198,10 +198,16 @@ fn displays(data: &AdminData, l: Locale) -> impl IntoView {
         .map(|d| {
             let revoke = (!d.revoked).then(|| view! { <form method="post" action=format!("/admin/displays/{}/revoke", d.id)><button class="danger">{l.pick("Thu hồi", "Revoke")}</button></form> });
             view! {
-                <tr data-display=d.name.clone()>
+                <tr data-display=d.name.clone() data-live=d.live.to_string()>
                     <td>{format!("#{}", d.id)}</td><td>{d.name.clone()}</td><td>{d.created.clone()}</td>
                     <td>{d.last_seen.clone().unwrap_or_else(|| l.pick("chưa kết nối", "never").to_string())}</td>
-                    <td>{if d.revoked { l.pick("đã thu hồi", "revoked") } else { l.pick("hoạt động", "active") }}</td>
+                    <td>{if d.revoked {
+                        l.pick("đã thu hồi", "revoked")
+                    } else if d.live {
+                        l.pick("● đang trực tiếp", "● live now")
+                    } else {
+                        l.pick("không kết nối", "not connected")
+                    }}</td>
                     <td>{revoke}</td>
                 </tr>
             }

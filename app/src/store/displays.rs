@@ -93,6 +93,14 @@ pub async fn revoked_after(
         .await
 }
 
+/// Marks the wall screens `ids` seen at `now` (those connected to the live stream).
+pub async fn seen(conn: &mut super::Conn, ids: &[i64], now: OffsetDateTime) -> sqlx::Result<()> {
+    for id in ids {
+        touch(conn, *id, now).await?;
+    }
+    Ok(())
+}
+
 pub async fn touch(conn: &mut super::Conn, id: i64, now: OffsetDateTime) -> sqlx::Result<()> {
     sqlx::query("UPDATE displays SET last_seen_at = $1 WHERE id = $2")
         .bind(time_text::format(now))

@@ -223,8 +223,9 @@ async fn remembered_language(
         });
     match asked {
         Some(locale) => {
-            let mut conn = state.db.acquire().await?;
-            language::choose(&mut conn, who, locale).await?;
+            let mut tx = app::store::write(&state.db).await?;
+            language::choose(&mut tx, who, locale).await?;
+            tx.commit().await?;
             Ok(Some(locale))
         }
         None => {

@@ -128,8 +128,12 @@ pub async fn upgrade(
         .max_frame_size(Some(MAX_CLIENT_MESSAGE_BYTES));
     let runtime = state.hub.clone();
     ws.on_upgrade(&runtime, config, move |socket| async move {
-        // the place is held for as long as the connection lives
+        // the place is held for as long as the connection lives, and a wall is counted
         let _permit = permit;
+        let _presence = match &principal {
+            Principal::Display { id, .. } => Some(hub.display_connected(*id)),
+            _ => None,
+        };
         let viewer = Viewer {
             values: if values_wanted {
                 principal.visibility()

@@ -188,6 +188,10 @@ pub struct Hub {
     /// tail is connected): a hub that does not is not live and takes no clients.
     following: std::sync::atomic::AtomicBool,
     connections: Mutex<HashMap<IpAddr, usize>>,
+    /// The wall screens connected to this instance, by display id (how many connections).
+    displays: Mutex<HashMap<i64, usize>>,
+    /// Woken when a wall screen connects: it is marked seen at once.
+    pub display_arrived: tokio::sync::Notify,
     rules: VisibilityRules,
     limits: HubLimits,
     /// Read (never written) by the revocation sweep.
@@ -197,6 +201,24 @@ pub struct Hub {
     connections_handle: tokio::runtime::Handle,
     /// Woken by each publish: the alert engine evaluates what changed.
     published: tokio::sync::Notify,
+}
+
+/// A wall screen's live connection, counted while it lives: [`Hub::displays_connected`].
+pub struct DisplayPresence {
+    hub: Arc<Hub>,
+    id: i64,
+}
+
+impl Drop for DisplayPresence {
+    fn drop(&mut self) {
+        let mut open = self.hub.displays.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.id) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.id);
+            }
+        }
+    }
 }
 
 /// One live connection counted against its address; dropping it releases the place.
@@ -289,6 +311,8 @@ impl Hub {
             shutdown,
             following: std::sync::atomic::AtomicBool::new(true),
             connections: Mutex::default(),
+            displays: Mutex::default(),
+            display_arrived: tokio::sync::Notify::new(),
             rules,
             limits,
             db,
@@ -330,6 +354,34 @@ impl Hub {
     /// A place for one more live connection from `ip`, or `None` past the limit. Taken
     /// before the upgrade is answered and held by the connection for its life, so a burst
     /// of upgrades from one address cannot all pass before the first ones are counted.
+    /// Counts a wall screen's live connection for as long as the returned value lives.
+    pub fn display_connected(self: &Arc<Self>, id: i64) -> DisplayPresence {
+        *self
+            .displays
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(id)
+            .or_default() += 1;
+        self.display_arrived.notify_one();
+        DisplayPresence {
+            hub: self.clone(),
+            id,
+        }
+    }
+
+    /// The wall screens connected to this instance now.
+    pub fn displays_connected(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .displays
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .keys()
+            .copied()
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
     pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<ConnectionPermit> {
         let mut open = self.connections.lock().unwrap_or_else(|p| p.into_inner());
         let n = open.entry(ip).or_default();
