@@ -160,18 +160,24 @@ pub async fn run_displays_seen(hub: std::sync::Arc<crate::hub::Hub>, db: Db) {
     let mut shutdown = hub.shutdown_signal();
     let mut ticks = tokio::time::interval(DISPLAYS_SEEN_EVERY);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // a wall of screens reconnecting at once is marked once a second at most
+    let mut marked_at = tokio::time::Instant::now() - DISPLAYS_SEEN_EVERY;
     loop {
         tokio::select! {
-            _ = async {
+            arrived = async {
                 tokio::select! {
-                    _ = ticks.tick() => {}
-                    _ = hub.display_arrived.notified() => {}
+                    _ = ticks.tick() => false,
+                    _ = hub.display_arrived.notified() => true,
                 }
             } => {
+                if arrived && marked_at.elapsed() < Duration::from_secs(1) {
+                    continue;
+                }
                 let live = hub.displays_connected();
                 if live.is_empty() {
                     continue;
                 }
+                marked_at = tokio::time::Instant::now();
                 let marked = async {
                     let mut tx = app::store::write(&db).await?;
                     app::store::displays::seen(&mut tx, &live, OffsetDateTime::now_utc()).await?;
