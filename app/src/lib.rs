@@ -39,6 +39,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="stylesheet" id="leptos" href="/pkg/ioc.css" />
                 <AutoReload options=options.clone() />
                 {bundle.map(|options| view! { <HydrationScripts options islands=true /> })}
+                // the screens that follow the live stream without WASM: the link, then the screen's part
+                {(pages::follows_tasks(&path) || path == "/console").then(|| view! { <script src="/assets/live-follow.js" defer></script> })}
                 {pages::follows_tasks(&path).then(|| view! { <script src="/assets/tasks-live.js" defer></script> })}
                 {(path == "/console").then(|| view! { <script src="/assets/console-live.js" defer></script> })}
                 // the brief installs as an app and keeps its last snapshot for when there is no network

@@ -9,16 +9,12 @@
 //   and the title counts the open alerts;
 // - keys: j / k pick an alert, a acknowledges it, r puts the cursor in its reason to
 //   resolve it (Enter sends).
+// The link itself (reconnecting, the silence watchdog, the indicator) is live-follow.js's.
 (function () {
   'use strict';
   const indicator = document.querySelector('.console-live');
-  if (!indicator || !('WebSocket' in window)) return;
-  const SILENCE_MS = 30000;
-  const REVOKED = 4003;
+  if (!indicator || !('WebSocket' in window) || !window.iocFollow) return;
   const baseTitle = document.title;
-  let attempt = 0;
-  let lastFrame = Date.now();
-  let socket = null;
   let fetching = false;
   let again = false;
   let pending = false;
@@ -28,12 +24,6 @@
   const openIds = () =>
     new Set(Array.from(document.querySelectorAll('.alerts-active li.alert[data-status="open"]'), (li) => li.dataset.alert));
   let known = openIds();
-
-  function show(state) {
-    indicator.hidden = false;
-    indicator.dataset.state = state;
-    indicator.textContent = indicator.dataset[state] || '';
-  }
 
   function title() {
     const open = openIds().size;
@@ -173,47 +163,12 @@
     }
   });
 
-  function connect() {
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${scheme}://${location.host}/api/v1/live?only=alerts`);
-    socket = ws;
-    let first = true;
-    ws.onmessage = (event) => {
-      lastFrame = Date.now();
-      let frame;
-      try {
-        frame = JSON.parse(event.data);
-      } catch (e) {
-        return;
-      }
-      if (first) {
-        first = false;
-        show('live');
-        // back after a drop, or alerts raised between rendering and connecting: fetch again
-        reload();
-        attempt = 0;
-      }
-      if (frame.type === 'alerts') reload();
-    };
-    ws.onclose = (event) => {
-      if (socket !== ws) return;
-      socket = null;
-      if (event.code === REVOKED) {
-        show('ended');
-        return;
-      }
-      show('lost');
-      attempt += 1;
-      setTimeout(connect, Math.min(30000, 500 * 2 ** Math.min(attempt, 6)));
-    };
-  }
-
-  setInterval(() => {
-    if (socket && socket.readyState === WebSocket.OPEN && Date.now() - lastFrame > SILENCE_MS) {
-      lastFrame = Date.now();
-      socket.close();
-    }
-  }, 5000);
   title();
-  connect();
+  window.iocFollow(
+    'alerts',
+    indicator,
+    // back after a drop, or alerts raised between rendering and connecting: fetch again
+    () => reload(),
+    (frame) => frame.type === 'alerts' && reload(),
+  );
 })();

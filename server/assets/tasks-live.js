@@ -6,26 +6,15 @@
 // - a task's page says the task changed, with a link to reload — a form being filled in
 //   is never thrown away.
 // The indicator says whether the screen is live. Notices missed while the link was down
-// are made good by fetching the list again once it is back.
+// are made good by fetching the list again once it is back. The link itself is
+// live-follow.js's.
 (function () {
   'use strict';
   const indicator = document.querySelector('.tasks-live');
-  if (!indicator || !('WebSocket' in window)) return;
+  if (!indicator || !('WebSocket' in window) || !window.iocFollow) return;
   const page = document.querySelector('.task-page[data-task-id]');
-  // the server sends a heartbeat every 10 s: three missed mean the link is dead
-  const SILENCE_MS = 30000;
-  const REVOKED = 4003;
-  let attempt = 0;
-  let lastFrame = Date.now();
-  let socket = null;
   let fetching = false;
   let again = false;
-
-  function show(state) {
-    indicator.hidden = false;
-    indicator.dataset.state = state;
-    indicator.textContent = indicator.dataset[state] || '';
-  }
 
   async function reloadList() {
     if (fetching) {
@@ -73,46 +62,11 @@
     if (newer) page.querySelector('.task-changed').hidden = false;
   }
 
-  function connect() {
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${scheme}://${location.host}/api/v1/live?only=tasks`);
-    socket = ws;
-    let first = true;
-    ws.onmessage = (event) => {
-      lastFrame = Date.now();
-      let frame;
-      try {
-        frame = JSON.parse(event.data);
-      } catch (e) {
-        return;
-      }
-      if (first) {
-        first = false;
-        show('live');
-        // back after a drop: what changed meanwhile was not announced to this screen
-        if (attempt > 0) changed([]);
-        attempt = 0;
-      }
-      if (frame.type === 'tasks') changed(frame.changed);
-    };
-    ws.onclose = (event) => {
-      if (socket !== ws) return;
-      socket = null;
-      if (event.code === REVOKED) {
-        show('ended');
-        return;
-      }
-      show('lost');
-      attempt += 1;
-      setTimeout(connect, Math.min(30000, 500 * 2 ** Math.min(attempt, 6)));
-    };
-  }
-
-  setInterval(() => {
-    if (socket && socket.readyState === WebSocket.OPEN && Date.now() - lastFrame > SILENCE_MS) {
-      lastFrame = Date.now();
-      socket.close();
-    }
-  }, 5000);
-  connect();
+  window.iocFollow(
+    'tasks',
+    indicator,
+    // back after a drop: what changed meanwhile was not announced to this screen
+    (afterDrop) => afterDrop && changed([]),
+    (frame) => frame.type === 'tasks' && changed(frame.changed),
+  );
 })();

@@ -51,8 +51,7 @@ pub async fn explain(
 ) -> Result<Response, ApiFailure> {
     // only an agency's officer, before the body is read
     officer(&principal)?;
-    let body = crate::ingest::read_body(&headers, body, state.limits.max_body_bytes).await?;
-    let input: ExplanationInput = crate::tasks::json_body(&headers, &body)?;
+    let input: ExplanationInput = crate::tasks::read_json(&state, &headers, body).await?;
     let written = record_explanation(&state, &principal, &ip, &input).await?;
     Ok((StatusCode::CREATED, Json(written)).into_response())
 }
@@ -172,8 +171,7 @@ pub async fn ask(
     body: Body,
 ) -> Result<Response, ApiFailure> {
     asker(&principal)?;
-    let body = crate::ingest::read_body(&headers, body, state.limits.max_body_bytes).await?;
-    let input: RequestInput = crate::tasks::json_body(&headers, &body)?;
+    let input: RequestInput = crate::tasks::read_json(&state, &headers, body).await?;
     let (id, agency) = record_request(&state, &principal, &ip, &input).await?;
     Ok((
         StatusCode::CREATED,

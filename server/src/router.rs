@@ -224,10 +224,28 @@ pub fn router(
         .layer(session_layer);
     let router = Router::new()
         .merge(dynamic)
-        .route("/assets/tasks-live.js", get(tasks_live_script))
-        .route("/assets/console-live.js", get(console_live_script))
-        .route("/assets/brief.js", get(brief_script))
-        .route("/brief-sw.js", get(brief_service_worker))
+        // the small scripts of the server-rendered screens (see each one's header)
+        .route(
+            "/assets/live-follow.js",
+            get(|| script(include_str!("../assets/live-follow.js"))),
+        )
+        .route(
+            "/assets/tasks-live.js",
+            get(|| script(include_str!("../assets/tasks-live.js"))),
+        )
+        .route(
+            "/assets/console-live.js",
+            get(|| script(include_str!("../assets/console-live.js"))),
+        )
+        .route(
+            "/assets/brief.js",
+            get(|| script(include_str!("../assets/brief.js"))),
+        )
+        // the brief's service worker, at the root so that its scope may be `/brief`
+        .route(
+            "/brief-sw.js",
+            get(|| script(include_str!("../assets/brief-sw.js"))),
+        )
         .route("/manifest.webmanifest", get(brief_manifest))
         .route("/assets/icon-192.png", get(|| icon(ICON_192)))
         .route("/assets/icon-512.png", get(|| icon(ICON_512)))
@@ -256,23 +274,9 @@ pub fn router(
         .with_state(state)
 }
 
-/// The script that keeps the task screens live (see its header), built into the server.
-async fn tasks_live_script() -> impl IntoResponse {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/javascript; charset=utf-8",
-            ),
-            // small, and changes with each release: asked again each time, cheaply
-            (axum::http::header::CACHE_CONTROL, "no-cache"),
-        ],
-        include_str!("../assets/tasks-live.js"),
-    )
-}
-
-/// The script that keeps the console live (see its header), built into the server.
-async fn console_live_script() -> impl IntoResponse {
+/// A script built into the server: small, and changing with each release, so asked again
+/// each time (cheaply).
+async fn script(text: &'static str) -> impl IntoResponse {
     (
         [
             (
@@ -281,35 +285,7 @@ async fn console_live_script() -> impl IntoResponse {
             ),
             (axum::http::header::CACHE_CONTROL, "no-cache"),
         ],
-        include_str!("../assets/console-live.js"),
-    )
-}
-
-/// The brief's script: registers its service worker, reloads when the network returns.
-async fn brief_script() -> impl IntoResponse {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/javascript; charset=utf-8",
-            ),
-            (axum::http::header::CACHE_CONTROL, "no-cache"),
-        ],
-        include_str!("../assets/brief.js"),
-    )
-}
-
-/// The brief's service worker (see its header), at the root so its scope may be `/brief`.
-async fn brief_service_worker() -> impl IntoResponse {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "text/javascript; charset=utf-8",
-            ),
-            (axum::http::header::CACHE_CONTROL, "no-cache"),
-        ],
-        include_str!("../assets/brief-sw.js"),
+        text,
     )
 }
 

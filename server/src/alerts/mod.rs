@@ -144,8 +144,7 @@ async fn act(
 ) -> Result<Response, ApiFailure> {
     // who may not act is refused before the body is read
     refuse_unless_may_act(&principal)?;
-    let body = crate::ingest::read_body(&headers, body, state.limits.max_body_bytes).await?;
-    let input: ActInput = crate::tasks::json_body(&headers, &body)?;
+    let input: ActInput = crate::tasks::read_json(&state, &headers, body).await?;
     let alert = record(&state, &principal, &ip, id, action, &input.note).await?;
     Ok(Json(alert).into_response())
 }
@@ -185,14 +184,7 @@ pub async fn record(
             "Field note: say why when resolving an alert by hand.",
         ));
     }
-    if note.chars().count() > NOTE_LIMIT {
-        return Err(ApiFailure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "note_too_long",
-            format!("Trường note: dài quá {NOTE_LIMIT} ký tự."),
-            format!("Field note: longer than {NOTE_LIMIT} characters."),
-        ));
-    }
+    within("note", note, NOTE_LIMIT)?;
     let entry = Actor::of(principal, ip).acting(match action {
         Action::Acknowledge => "alert_acknowledged",
         Action::Resolve => "alert_resolved",
@@ -280,6 +272,19 @@ pub(crate) fn field(body: &[u8], name: &str) -> String {
     crate::tasks::form::one(&crate::tasks::form::fields(body), name)
 }
 
+/// Refuses a text of `field` longer than `limit` characters (`422` `<field>_too_long`).
+fn within(field: &str, text: &str, limit: usize) -> Result<(), ApiFailure> {
+    if text.chars().count() <= limit {
+        return Ok(());
+    }
+    Err(ApiFailure::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &format!("{field}_too_long"),
+        format!("Trường {field}: dài quá {limit} ký tự."),
+        format!("Field {field}: longer than {limit} characters."),
+    ))
+}
+
 /// A refused console form post, as a page leading back to the console.
 pub(crate) fn refused_page(failure: ApiFailure) -> Response {
     crate::notice::respond(
@@ -362,13 +367,8 @@ async fn write_log(
             "Field body: a shift-log entry needs a text.",
         ));
     }
-    if text.chars().count() > LOG_LIMIT {
-        return refused_page(ApiFailure::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "body_too_long",
-            format!("Trường body: dài quá {LOG_LIMIT} ký tự."),
-            format!("Field body: longer than {LOG_LIMIT} characters."),
-        ));
+    if let Err(failure) = within("body", text, LOG_LIMIT) {
+        return refused_page(failure);
     }
     let result: Result<(), ApiFailure> = async {
         let now = time::OffsetDateTime::now_utc();

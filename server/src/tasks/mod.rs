@@ -569,6 +569,16 @@ fn author<'a>(principal: &Principal, ip: &str) -> Author<'a> {
     }
 }
 
+/// A JSON body read within the server's body limit (`413` past it), then as [`json_body`].
+pub(crate) async fn read_json<T: for<'de> Deserialize<'de>>(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: axum::body::Body,
+) -> Result<T, ApiFailure> {
+    let body = crate::ingest::read_body(headers, body, state.limits.max_body_bytes).await?;
+    json_body(headers, &body)
+}
+
 pub(crate) fn json_body<T: for<'de> Deserialize<'de>>(
     headers: &HeaderMap,
     body: &[u8],
@@ -854,8 +864,7 @@ pub async fn report(
     scope(&state, &principal)?;
     // who may not see the task learns nothing of it, before the body is read
     visible(&state, &principal, id).await?;
-    let body = crate::ingest::read_body(&headers, body, state.limits.max_body_bytes).await?;
-    let input: ReportInput = json_body(&headers, &body)?;
+    let input: ReportInput = read_json(&state, &headers, body).await?;
     let task = record_report(&state, &principal, &ip, id, &input).await?;
     Ok(Json(task).into_response())
 }
