@@ -59,11 +59,21 @@ test('offline after one visit: the last brief, dated and marked offline; fresh a
   const context = await browser.newContext(PHONE);
   const page = await server.signIn(context, 'lanh.dao', PASSWORD);
   await page.goto(server.base + '/brief');
-  // the worker took the page and kept it
-  await page.waitForFunction(async () => navigator.serviceWorker.controller !== null && (await caches.match('/brief')) !== undefined, null, { timeout: 10_000 });
+  // the worker is active, took the page and kept it (as by a leader's next visit)
+  await page.waitForFunction(
+    async () =>
+      navigator.serviceWorker.controller !== null &&
+      (await navigator.serviceWorker.ready).active?.state === 'activated' &&
+      (await caches.match('/brief')) !== undefined,
+    null,
+    { timeout: 10_000 },
+  );
   const readAt = (await page.locator('.read-at').innerText()).replace('Số liệu lúc ', '');
   await server.post(vpub, [ontime(70)]);
 
+  // the worker running when the network goes (Chromium falls back to the network for a
+  // navigation whose worker is still starting, which offline means no page)
+  await page.evaluate(() => navigator.serviceWorker.controller.postMessage('wake'));
   await context.setOffline(true);
   await page.reload();
   const line = page.locator('.offline-line');
