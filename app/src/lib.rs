@@ -44,6 +44,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 {pages::follows_tasks(&path).then(|| view! { <script src="/assets/tasks-live.js" defer></script> })}
                 {(path == "/console").then(|| view! { <script src="/assets/console-live.js" defer></script> })}
                 // the brief installs as an app and keeps its last snapshot for when there is no network
+                {(path == "/wall").then(|| view! {
+                    <script src="/assets/live-follow.js" defer></script>
+                    <script src="/assets/wall.js" defer></script>
+                })}
                 {(path == "/brief").then(|| view! {
                     <link rel="manifest" href="/manifest.webmanifest" />
                     <meta name="theme-color" content="#0b1020" />
@@ -75,6 +79,21 @@ pub fn PageHead() -> impl IntoView {
 /// The page for the current address. Each screen is its own document (a wall, a phone and
 /// a console each load one screen and stay on it), so the browser carries no router and no
 /// page: the server picks the page from the path, and the browser hydrates its island.
+/// The scene at `/wall/<kind>/<id>`.
+#[cfg(feature = "ssr")]
+fn app_scene(kind: &str, id: &str) -> Option<model::wall::Shown> {
+    model::wall::Shown::of_code(&format!(
+        "{}:{id}",
+        if kind == "scene" {
+            "scene"
+        } else if kind == "incident" {
+            "incident"
+        } else {
+            return None;
+        }
+    ))
+}
+
 #[cfg(feature = "ssr")]
 #[component]
 pub fn App() -> impl IntoView {
@@ -91,6 +110,14 @@ pub fn App() -> impl IntoView {
         "/brief" => view! { <pages::brief::BriefPage /> }.into_any(),
         "/tasks/new" => view! { <pages::tasks::NewTaskPage /> }.into_any(),
         p if p.starts_with("/tasks/") => view! { <pages::tasks::TaskPage /> }.into_any(),
+        "/wall" => view! { <pages::wall::WallPage /> }.into_any(),
+        p if p.starts_with("/wall/") => {
+            let shown = p
+                .strip_prefix("/wall/")
+                .and_then(|rest| rest.split_once('/'))
+                .and_then(|(kind, id)| app_scene(kind, id));
+            view! { <pages::wall::ScenePage shown /> }.into_any()
+        }
         _ => view! { <pages::not_found::NotFound /> }.into_any(),
     }
 }

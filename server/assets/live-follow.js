@@ -5,8 +5,9 @@
 // closing a link silent for 30 s (the server sends a heartbeat every 10 s, so three missed
 // mean it is dead), and stopping for good when the server ends the viewer's right (4003).
 // `onLive(afterDrop)` runs when a connection's first frame arrives — `afterDrop` when it
-// replaces one that was lost —, `onFrame(frame)` with every frame.
-window.iocFollow = function (only, indicator, onLive, onFrame) {
+// replaces one that was lost —, `onFrame(frame)` with every frame, `onState(state)` (if
+// given) with each change of state.
+window.iocFollow = function (only, indicator, onLive, onFrame, onState) {
   'use strict';
   const SILENCE_MS = 30000;
   const REVOKED = 4003;
@@ -18,6 +19,7 @@ window.iocFollow = function (only, indicator, onLive, onFrame) {
     indicator.hidden = false;
     indicator.dataset.state = state;
     indicator.textContent = indicator.dataset[state] || '';
+    if (onState) onState(state);
   }
 
   function connect() {

@@ -153,6 +153,16 @@ const TABLES: &[Table] = &[
         id: Some("id"),
     },
     Table {
+        name: "wall_scenes",
+        columns: &["id", "name", "panels", "updated_at"],
+        id: Some("id"),
+    },
+    Table {
+        name: "wall_playlists",
+        columns: &["id", "name", "entries", "updated_at"],
+        id: Some("id"),
+    },
+    Table {
         name: "displays",
         columns: &[
             "id",
@@ -162,6 +172,9 @@ const TABLES: &[Table] = &[
             "last_seen_at",
             "revoked_at",
             "language",
+            "playlist_id",
+            "shown",
+            "shown_at",
         ],
         id: Some("id"),
     },
@@ -299,6 +312,20 @@ const TABLES: &[Table] = &[
         ],
         id: Some("id"),
     },
+    Table {
+        name: "wall_pushes",
+        columns: &[
+            "id",
+            "display_id",
+            "scene_id",
+            "alert_id",
+            "pushed_by",
+            "pushed_at",
+            "released_at",
+            "released_by",
+        ],
+        id: Some("id"),
+    },
 ];
 
 /// Tables whose ids come from an identity sequence on PostgreSQL.
@@ -314,6 +341,9 @@ const IDENTITY_TABLES: &[&str] = &[
     "ingest_rejections",
     "explanations",
     "explanation_requests",
+    "wall_scenes",
+    "wall_playlists",
+    "wall_pushes",
 ];
 
 /// Rows read and written at once.

@@ -30,6 +30,7 @@ pub mod services;
 pub mod state;
 pub mod tasks;
 pub mod upkeep;
+pub mod walls;
 
 use anyhow::Context;
 use app::model::Catalogue;
@@ -81,6 +82,9 @@ pub async fn prepare(database: &DatabaseArgs) -> anyhow::Result<(Db, Province)> 
     app::store::catalogue::sync(&db, &catalogue)
         .await
         .context("cannot write the province data into the database")?;
+    app::store::walls::start_if_empty(&mut *db.acquire().await?, time::OffsetDateTime::now_utc())
+        .await
+        .context("cannot write the wall's starting scenes")?;
     Ok((
         db,
         Province {

@@ -22,7 +22,9 @@ use tower_http::trace::TraceLayer;
 use crate::error::ApiFailure;
 use crate::serve::HttpLimits;
 use crate::state::AppState;
-use crate::{alerts, auth, explanations, hub, ingest, money, quality, reference, services, tasks};
+use crate::{
+    alerts, auth, explanations, hub, ingest, money, quality, reference, services, tasks, walls,
+};
 
 /// Largest form post other than a submission (sign-in, administration).
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -113,6 +115,30 @@ pub fn router(
                 .route("/api/v1/tasks/import", post(tasks::import))
                 .route("/api/v1/tasks/{id}", get(tasks::one))
                 .route("/api/v1/tasks/{id}/notes", post(tasks::report))
+                .route(
+                    "/api/v1/wall/scenes",
+                    get(walls::list_scenes).post(walls::create_scene),
+                )
+                .route(
+                    "/api/v1/wall/scenes/{id}",
+                    axum::routing::put(walls::update_scene).delete(walls::delete_scene),
+                )
+                .route(
+                    "/api/v1/wall/playlists",
+                    get(walls::list_playlists).post(walls::create_playlist),
+                )
+                .route(
+                    "/api/v1/wall/playlists/{id}",
+                    axum::routing::put(walls::update_playlist).delete(walls::delete_playlist),
+                )
+                .route("/api/v1/wall/shown", post(walls::post_shown))
+                .route("/api/v1/walls", get(walls::list_walls))
+                .route("/api/v1/walls/push", post(walls::post_push))
+                .route("/api/v1/walls/release", post(walls::post_release))
+                .route(
+                    "/api/v1/walls/{display}/playlist",
+                    axum::routing::put(walls::put_playlist),
+                )
                 .layer(axum::middleware::from_fn(auth::require_api_access)),
         )
         .route("/api/v1/health", get(ingest::health))
@@ -144,6 +170,9 @@ pub fn router(
         .route("/tasks/{id}", get(page.clone()))
         .route("/console", get(page.clone()))
         .route("/brief", get(page.clone()))
+        .route("/wall", get(page.clone()))
+        .route("/wall/scene/{id}", get(page.clone()))
+        .route("/wall/incident/{id}", get(page.clone()))
         .layer(axum::middleware::from_fn(auth::require_page_access));
     let forms = Router::new()
         .route("/login", get(page).post(auth::login::submit))
@@ -176,6 +205,19 @@ pub fn router(
             "/admin/displays/{id}/revoke",
             post(auth::admin_page::post_display_revoke),
         )
+        .route("/admin/walls/scenes", post(walls::form_scene))
+        .route(
+            "/admin/walls/scenes/{id}/delete",
+            post(walls::form_delete_scene),
+        )
+        .route("/admin/walls/playlists", post(walls::form_playlist))
+        .route(
+            "/admin/walls/playlists/{id}/delete",
+            post(walls::form_delete_playlist),
+        )
+        .route("/admin/walls/displays/{id}", post(walls::form_assign))
+        .route("/console/walls/push", post(walls::form_push))
+        .route("/console/walls/release", post(walls::form_release))
         .route("/tasks", post(tasks::form::create))
         .route("/tasks/{id}/notes", post(tasks::form::report))
         .route("/console/alerts/{id}/ack", post(alerts::form_acknowledge))
@@ -236,6 +278,10 @@ pub fn router(
         .route(
             "/assets/console-live.js",
             get(|| script(include_str!("../assets/console-live.js"))),
+        )
+        .route(
+            "/assets/wall.js",
+            get(|| script(include_str!("../assets/wall.js"))),
         )
         .route(
             "/assets/brief.js",

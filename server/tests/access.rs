@@ -168,24 +168,47 @@ async fn each_role_reads_and_writes_what_it_may() {
         "the live overview hydrates"
     );
     // each live screen loads its own bundle, and only that one
-    for (path, bundle) in [("/money", "/pkg/ioc-money.js"), ("/services", "/pkg/ioc-services.js")] {
+    for (path, bundle) in [
+        ("/money", "/pkg/ioc-money.js"),
+        ("/services", "/pkg/ioc-services.js"),
+    ] {
         let page = admin.get(path).await.text().await.unwrap();
         assert!(page.contains(bundle), "{path} hydrates with {bundle}");
-        assert!(!page.contains("/pkg/ioc.js"), "{path} does not load the overview's bundle");
+        assert!(
+            !page.contains("/pkg/ioc.js"),
+            "{path} does not load the overview's bundle"
+        );
         // the screen is one island whose props are its data, sent once
-        assert_eq!(page.matches("<leptos-island").count(), 1, "{path}: one island");
-        assert!(page.contains("data-props="), "{path}: the island carries its data");
-        assert!(!page.contains("__RESOLVED_RESOURCES[0]"), "{path}: and no second copy of it");
+        assert_eq!(
+            page.matches("<leptos-island").count(),
+            1,
+            "{path}: one island"
+        );
+        assert!(
+            page.contains("data-props="),
+            "{path}: the island carries its data"
+        );
+        assert!(
+            !page.contains("__RESOLVED_RESOURCES[0]"),
+            "{path}: and no second copy of it"
+        );
     }
     // … in the compact encoding, read back as the browser reads it
     let overview: app::model::Overview = screen_data(&admin.get("/").await.text().await.unwrap());
     assert_eq!(overview.map.shapes.len(), 75, "the map's communes");
-    assert!(overview.map.shapes.iter().all(|s| s.path.is_empty()), "but not their shapes: the server draws the map");
-    let money: app::model::money::MoneyScreen = screen_data(&admin.get("/money").await.text().await.unwrap());
+    assert!(
+        overview.map.shapes.iter().all(|s| s.path.is_empty()),
+        "but not their shapes: the server draws the map"
+    );
+    let money: app::model::money::MoneyScreen =
+        screen_data(&admin.get("/money").await.text().await.unwrap());
     assert!(!money.registry.projects.is_empty(), "the project registry");
     let services: app::model::services::ServicesScreen =
         screen_data(&admin.get("/services").await.text().await.unwrap());
-    assert!(services.index.is_none(), "the 766 ranking is drawn by the server, not sent");
+    assert!(
+        services.index.is_none(),
+        "the 766 ranking is drawn by the server, not sent"
+    );
 
     // writes: only an officer submits, only for their agency; only the admin administers
     let estimate = [

@@ -137,12 +137,24 @@ async fn the_demo_feed_posts_through_the_ingest_api_and_opens_a_wall() {
         async move { wall.get(path).await.text().await.unwrap() }
     };
     let overview: app::model::Overview = screen_data(&text("/").await);
-    assert!(overview.values.iter().any(|v| v.project.is_none()), "province and commune figures");
+    assert!(
+        overview.values.iter().any(|v| v.project.is_none()),
+        "province and commune figures"
+    );
     let money: app::model::money::MoneyScreen = screen_data(&text("/money").await);
-    assert!(money.values.iter().any(|v| v.project.is_some()), "the projects' figures");
-    assert!(money.values.iter().any(|v| v.previous.is_some()), "with the period before");
+    assert!(
+        money.values.iter().any(|v| v.project.is_some()),
+        "the projects' figures"
+    );
+    assert!(
+        money.values.iter().any(|v| v.previous.is_some()),
+        "with the period before"
+    );
     let services: app::model::services::ServicesScreen = screen_data(&text("/services").await);
     assert!(!services.desks.is_empty(), "the service desks");
-    assert!(services.index.is_none(), "the 766 ranking is drawn by the server, not sent");
+    assert!(
+        services.index.is_none(),
+        "the 766 ranking is drawn by the server, not sent"
+    );
     s.stop().await;
 }

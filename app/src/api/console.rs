@@ -96,6 +96,8 @@ pub struct ConsoleData {
     /// The signed-in person's account (none for a wall screen).
     pub viewer_id: Option<i64>,
     pub read_at: OffsetDateTime,
+    /// What the viewer may push onto the walls (those who act on alerts).
+    pub walls: Option<crate::api::wall::ConsoleWalls>,
 }
 
 /// The most alerts the console reads at once.
@@ -251,7 +253,9 @@ pub async fn load(locale: Locale) -> Result<ConsoleData, ServerFnError> {
     }
     late.sort_by_key(|l| std::cmp::Reverse(l.figures.len()));
     let view = |a: Alert| AlertView::of(&ctx.catalogue, &ctx.alert_rules, a, locale);
+    let walls = crate::api::wall::load_console(&principal, locale).await?;
     Ok(ConsoleData {
+        walls,
         viewer: Viewer::of(&principal, locale),
         may_act,
         quality,

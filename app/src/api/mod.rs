@@ -21,6 +21,8 @@ pub mod quality;
 pub mod services;
 #[cfg(feature = "ssr")]
 pub mod tasks;
+#[cfg(feature = "ssr")]
+pub mod wall;
 
 #[cfg(feature = "ssr")]
 pub use context::*;

@@ -51,6 +51,15 @@ const MAP_LAYERS: [&str; 4] = [
     "services.overdue",
 ];
 
+/// The indicators of the overview's tiles, and of its map's layers: what a wall's scene
+/// may show.
+pub fn wall_vocabulary() -> (Vec<&'static str>, Vec<String>) {
+    (
+        OVERVIEW_TILES.iter().map(|t| t.indicator).collect(),
+        MAP_LAYERS.iter().map(|l| l.to_string()).collect(),
+    )
+}
+
 /// The indicators the overview shows (tiles, their targets, map layers): everyone signed in
 /// may see these, whatever their agency.
 pub fn overview_indicators(

@@ -22,6 +22,8 @@ pub mod services;
 pub mod task;
 pub mod tile;
 pub mod unit;
+#[cfg(feature = "ssr")]
+pub mod wall;
 pub mod workdays;
 
 pub use catalogue::{

@@ -40,6 +40,10 @@ fn Admin(data: AdminData, tab: String, locale: Locale) -> impl IntoView {
         ("users", l.pick("Tài khoản", "Accounts")),
         ("tokens", l.pick("Mã truy cập cơ quan", "Agency tokens")),
         ("displays", l.pick("Màn hình", "Displays")),
+        (
+            "walls",
+            l.pick("Cảnh và danh sách phát", "Scenes and playlists"),
+        ),
         ("audit", l.pick("Nhật ký", "Audit trail")),
     ];
     let nav = tabs
@@ -53,6 +57,7 @@ fn Admin(data: AdminData, tab: String, locale: Locale) -> impl IntoView {
     let body = match tab.as_str() {
         "tokens" => tokens(&data, l).into_any(),
         "displays" => displays(&data, l).into_any(),
+        "walls" => view! { <WallsTab locale=l /> }.into_any(),
         "audit" => audit(&data, l).into_any(),
         _ => users(&data, &agencies, l).into_any(),
     };
@@ -259,6 +264,213 @@ fn audit(data: &AdminData, l: Locale) -> impl IntoView {
                 <thead><tr><th>{l.pick("Lúc", "When")}</th><th>{l.pick("Ai", "Who")}</th><th>{l.pick("Thao tác", "Action")}</th><th>{l.pick("Đối tượng", "Target")}</th><th>{l.pick("Chi tiết", "Detail")}</th><th>IP</th></tr></thead>
                 <tbody>{rows}</tbody>
             </table>
+        </section>
+    }
+}
+
+/// The walls, their scenes and playlists: each wall's link, playlist and current scene; a
+/// form per scene (six panel slots) and per playlist (its scenes and their seconds).
+#[component]
+fn WallsTab(locale: Locale) -> impl IntoView {
+    let l = locale;
+    super::loaded_screen(
+        move || crate::api::wall::load_admin(l),
+        move |data: crate::api::wall::WallsAdmin| walls_tab(data, l),
+        move |e| view! { <p class="error">{e.to_string()}</p> }.into_any(),
+    )
+}
+
+fn walls_tab(data: crate::api::wall::WallsAdmin, l: Locale) -> impl IntoView {
+    use crate::model::wall::{Shown, CHARTS, MAX_PANELS, PANEL_KINDS};
+    let when = |t: Option<time::OffsetDateTime>| {
+        t.map(|t| crate::model::format::date_time(t, l))
+            .unwrap_or_else(|| l.pick("chưa", "never").to_string())
+    };
+    let scene_name = |shown: &str| match Shown::of_code(shown) {
+        Some(Shown::Scene(id)) => data
+            .scenes
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| shown.to_string()),
+        Some(Shown::Incident(a)) => l.pick(
+            format!("Sự cố (cảnh báo #{a})"),
+            format!("Incident (alert #{a})"),
+        ),
+        None => shown.to_string(),
+    };
+    let playlist_options = |chosen: Option<i64>| {
+        data.playlists
+            .iter()
+            .map(|p| view! { <option value=p.id selected=chosen == Some(p.id)>{p.name.clone()}</option> })
+            .collect_view()
+    };
+    let walls = data
+        .walls
+        .iter()
+        .map(|w| {
+            let pushed = w.push.as_ref().and_then(|p| p["shown"].as_str()).map(scene_name);
+            view! {
+                <tr data-wall=w.id data-live=w.live.to_string()>
+                    <td>{w.name.clone()}</td>
+                    <td>{if w.live { l.pick("● đang trực tiếp", "● live now") } else { l.pick("không kết nối", "not connected") }}</td>
+                    <td>{when(w.last_seen_at)}</td>
+                    <td class="wall-shown"><span lang="vi">{w.shown.as_deref().map(scene_name).unwrap_or_default()}</span>
+                        {pushed.map(|p| view! { <br /><span class="late-mark">{l.pick("đưa lên từ bàn điều hành: ", "pushed from the console: ")}<span lang="vi">{p}</span></span> })}
+                    </td>
+                    <td>
+                        <form method="post" action=format!("/admin/walls/displays/{}", w.id) class="inline">
+                            <label class="visually-hidden" for=format!("playlist-of-{}", w.id)>{l.pick("Danh sách phát", "Playlist")}</label>
+                            <select name="playlist" id=format!("playlist-of-{}", w.id)>
+                                <option value="" selected=w.playlist.is_none()>{l.pick("(danh sách đầu tiên)", "(the first playlist)")}</option>
+                                {playlist_options(w.playlist)}
+                            </select>
+                            <button type="submit">{l.pick("Lưu", "Save")}</button>
+                        </form>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let kinds = |chosen: &str| {
+        std::iter::once(view! { <option value="" selected=chosen.is_empty()>{l.pick("(không có)", "(none)")}</option> }.into_any())
+            .chain(PANEL_KINDS.iter().map(|(code, vi, en)| {
+                view! { <option value=*code selected=*code == chosen>{l.pick(*vi, *en)}</option> }.into_any()
+            }))
+            .collect_view()
+    };
+    let scene_form = |scene: Option<&crate::model::wall::Scene>| {
+        let slots = (0..MAX_PANELS)
+            .map(|i| {
+                let panel = scene.and_then(|s| s.panels.get(i));
+                let kind = panel.map(|p| p.kind()).unwrap_or("");
+                let param = panel.map(|p| p.parameter()).unwrap_or_default();
+                view! {
+                    <div class="slot">
+                        <label>{l.pick(format!("Ô {}", i + 1), format!("Panel {}", i + 1))}
+                            <select name=format!("kind{i}")>{kinds(kind)}</select>
+                        </label>
+                        <label>{l.pick("Chỉ tiêu, lớp bản đồ hoặc biểu đồ", "Indicators, map layer or chart")}
+                            <input name=format!("param{i}") value=param list="wall-params" />
+                        </label>
+                    </div>
+                }
+            })
+            .collect_view();
+        view! {
+            <form method="post" action="/admin/walls/scenes" class="stack scene-form" data-scene=scene.map(|s| s.id)>
+                {scene.map(|s| view! { <input type="hidden" name="id" value=s.id /> })}
+                <label>{l.pick("Tên cảnh", "Scene name")}<input name="name" required value=scene.map(|s| s.name.clone()) /></label>
+                {slots}
+                <button type="submit">{if scene.is_some() { l.pick("Lưu cảnh", "Save the scene") } else { l.pick("Tạo cảnh", "Create the scene") }}</button>
+            </form>
+        }
+    };
+    let scenes = data
+        .scenes
+        .iter()
+        .map(|s| {
+            view! {
+                <details class="wall-scene">
+                    <summary><span lang="vi">{format!("#{} {}", s.id, s.name)}</span>" · "<a href=format!("/wall/scene/{}", s.id)>{l.pick("xem", "view")}</a></summary>
+                    {scene_form(Some(s))}
+                    <form method="post" action=format!("/admin/walls/scenes/{}/delete", s.id)>
+                        <button class="danger">{l.pick("Xoá cảnh", "Delete the scene")}</button>
+                    </form>
+                </details>
+            }
+        })
+        .collect_view();
+    let scene_options = |chosen: Option<i64>| {
+        std::iter::once(view! { <option value="" selected=chosen.is_none()>{l.pick("(không có)", "(none)")}</option> }.into_any())
+            .chain(data.scenes.iter().map(|s| {
+                view! { <option value=s.id selected=chosen == Some(s.id) lang="vi">{s.name.clone()}</option> }.into_any()
+            }))
+            .collect_view()
+    };
+    let playlist_form = |p: Option<&crate::model::wall::Playlist>| {
+        let rows = p.map_or(0, |p| p.entries.len()) + 3;
+        let rows = (0..rows.min(crate::model::wall::MAX_ENTRIES))
+            .map(|i| {
+                let e = p.and_then(|p| p.entries.get(i));
+                view! {
+                    <div class="slot">
+                        <label>{l.pick(format!("Cảnh {}", i + 1), format!("Scene {}", i + 1))}
+                            <select name=format!("scene{i}")>{scene_options(e.map(|e| e.scene))}</select>
+                        </label>
+                        <label>{l.pick("Số giây", "Seconds")}
+                            <input name=format!("seconds{i}") type="number" min="10" max="3600" value=e.map_or(60, |e| e.seconds) />
+                        </label>
+                    </div>
+                }
+            })
+            .collect_view();
+        view! {
+            <form method="post" action="/admin/walls/playlists" class="stack playlist-form" data-playlist=p.map(|p| p.id)>
+                {p.map(|p| view! { <input type="hidden" name="id" value=p.id /> })}
+                <label>{l.pick("Tên danh sách phát", "Playlist name")}<input name="name" required value=p.map(|p| p.name.clone()) /></label>
+                {rows}
+                <button type="submit">{if p.is_some() { l.pick("Lưu danh sách", "Save the playlist") } else { l.pick("Tạo danh sách", "Create the playlist") }}</button>
+            </form>
+        }
+    };
+    let playlists = data
+        .playlists
+        .iter()
+        .map(|p| {
+            view! {
+                <details class="wall-playlist">
+                    <summary><span lang="vi">{format!("#{} {}", p.id, p.name)}</span>{format!(" — {} ", p.entries.len())}{l.pick("cảnh", "scenes")}</summary>
+                    {playlist_form(Some(p))}
+                    <form method="post" action=format!("/admin/walls/playlists/{}/delete", p.id)>
+                        <button class="danger">{l.pick("Xoá danh sách", "Delete the playlist")}</button>
+                    </form>
+                </details>
+            }
+        })
+        .collect_view();
+    let params = data
+        .tiles
+        .iter()
+        .chain(&data.layers)
+        .map(|(code, name)| view! { <option value=code.clone()>{name.clone()}</option> })
+        .chain(CHARTS.iter().map(|(code, vi, en)| view! { <option value=code.to_string()>{l.pick(*vi, *en).to_string()}</option> }))
+        .collect_view();
+    let codes = |list: &[(String, String)]| {
+        list.iter()
+            .map(|(code, name)| view! { <li><code>{code.clone()}</code>" — "{name.clone()}</li> })
+            .collect_view()
+    };
+    view! {
+        <section>
+            <h2>{l.pick("Màn hình giám sát", "Wall screens")}</h2>
+            <p>{l.pick("Mở màn hình ở /wall với mã màn hình (/wall?display=…) một lần; màn hình theo danh sách phát của nó, đổi cảnh theo giờ của máy chủ.", "Open a wall at /wall with its display token (/wall?display=…) once; it follows its playlist, turning on the server's clock.")}</p>
+            <table>
+                <thead><tr><th>{l.pick("Màn hình", "Wall")}</th><th>{l.pick("Kết nối", "Link")}</th><th>{l.pick("Lần cuối", "Last contact")}</th><th>{l.pick("Đang hiện", "Showing")}</th><th>{l.pick("Danh sách phát", "Playlist")}</th></tr></thead>
+                <tbody>{walls}</tbody>
+            </table>
+            <h2>{l.pick("Cảnh", "Scenes")}</h2>
+            <datalist id="wall-params">{params}</datalist>
+            {scenes}
+            <details class="wall-scene new">
+                <summary>{l.pick("Cảnh mới", "New scene")}</summary>
+                {scene_form(None)}
+            </details>
+            <details>
+                <summary>{l.pick("Ô có thể hiện", "What panels may show")}</summary>
+                <p>{l.pick("Ô chỉ tiêu: các mã sau, cách nhau bằng dấu phẩy (nhiều nhất 8):", "KPI tiles: these codes, separated by commas (at most 8):")}</p>
+                <ul>{codes(&data.tiles)}</ul>
+                <p>{l.pick("Bản đồ và xếp hạng: một lớp:", "Map and ranking: one layer:")}</p>
+                <ul>{codes(&data.layers)}</ul>
+                <p>{l.pick("Biểu đồ:", "Chart:")}</p>
+                <ul>{CHARTS.iter().map(|(code, vi, en)| view! { <li><code>{*code}</code>" — "{l.pick(*vi, *en)}</li> }).collect_view()}</ul>
+            </details>
+            <h2>{l.pick("Danh sách phát", "Playlists")}</h2>
+            {playlists}
+            <details class="wall-playlist new">
+                <summary>{l.pick("Danh sách phát mới", "New playlist")}</summary>
+                {playlist_form(None)}
+            </details>
         </section>
     }
 }

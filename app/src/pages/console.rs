@@ -371,6 +371,87 @@ fn shift_log(
     }
 }
 
+/// The walls: what each shows, and a scene (or an alert's incident scene) to push onto one
+/// wall or every wall, or the push to release — at once, over the live stream.
+fn walls_section(w: crate::api::wall::ConsoleWalls, l: Locale) -> impl IntoView {
+    let scene_name = |shown: &str| {
+        crate::model::wall::Shown::of_code(shown).map(|s| match s {
+            crate::model::wall::Shown::Scene(id) => w
+                .scenes
+                .iter()
+                .find(|(i, _)| *i == id)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| shown.to_string()),
+            crate::model::wall::Shown::Incident(a) => l.pick(
+                format!("Sự cố (cảnh báo #{a})"),
+                format!("Incident (alert #{a})"),
+            ),
+        })
+    };
+    let rows = w
+        .walls
+        .iter()
+        .map(|wall| {
+            let pushed = wall.push.as_ref().and_then(|p| p["shown"].as_str()).and_then(scene_name);
+            let shows = wall.shown.as_deref().and_then(scene_name);
+            view! {
+                <tr data-wall=wall.id data-live=wall.live.to_string()>
+                    <td>{wall.name.clone()}</td>
+                    <td>{if wall.live { l.pick("● đang trực tiếp", "● live") } else { l.pick("không kết nối", "not connected") }}</td>
+                    <td lang="vi">{shows.unwrap_or_default()}</td>
+                    <td>{match pushed {
+                        Some(p) => view! { {l.pick("Đưa lên: ", "Pushed: ")}<span lang="vi">{p}</span> }.into_any(),
+                        None => l.pick("theo danh sách phát", "following its playlist").into_any(),
+                    }}</td>
+                    <td>
+                        <form method="post" action="/console/walls/release">
+                            <input type="hidden" name="display" value=wall.id />
+                            <button type="submit" disabled=wall.push.is_none()>{l.pick("Trả về danh sách phát", "Release")}</button>
+                        </form>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let scenes = w.scenes.iter().map(|(id, name)| view! { <option value=format!("scene:{id}") lang="vi">{name.clone()}</option> }).collect_view();
+    let incidents = w.incidents.iter().map(|(id, name)| view! { <option value=format!("incident:{id}")>{l.pick("Sự cố: ", "Incident: ")}{name.clone()}</option> }).collect_view();
+    let targets = w
+        .walls
+        .iter()
+        .map(|wall| view! { <option value=wall.id>{wall.name.clone()}</option> })
+        .collect_view();
+    view! {
+        <section class="walls" id="walls" aria-labelledby="walls-h">
+            <h2 id="walls-h">{l.pick("Màn hình giám sát", "Wall screens")}</h2>
+            {if w.walls.is_empty() {
+                view! { <p class="empty">{l.pick("Chưa có màn hình nào (quản trị viên tạo ở trang quản trị).", "No wall yet (an administrator makes them on the administration page).")}</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <thead><tr><th>{l.pick("Màn hình", "Wall")}</th><th>{l.pick("Kết nối", "Link")}</th><th>{l.pick("Đang hiện", "Showing")}</th><th>{l.pick("Điều khiển", "Control")}</th><th></th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }.into_any()
+            }}
+            <form method="post" action="/console/walls/push" class="wall-push-form">
+                <label>{l.pick("Cảnh", "Scene")}
+                    <select name="what" required>{scenes}{incidents}</select>
+                </label>
+                <label>{l.pick("Lên màn hình", "Onto")}
+                    <select name="display">
+                        <option value="">{l.pick("Mọi màn hình", "Every wall")}</option>
+                        {targets}
+                    </select>
+                </label>
+                <button type="submit">{l.pick("Đưa lên màn hình", "Push to the wall")}</button>
+            </form>
+            <form method="post" action="/console/walls/release">
+                <button type="submit">{l.pick("Trả mọi màn hình về danh sách phát", "Release every wall")}</button>
+            </form>
+        </section>
+    }
+}
+
 #[component]
 fn Console(data: ConsoleData, locale: Locale) -> impl IntoView {
     let l = locale;
@@ -388,6 +469,7 @@ fn Console(data: ConsoleData, locale: Locale) -> impl IntoView {
         handover,
         viewer_id,
         read_at,
+        walls,
     } = data;
     let is_display = viewer.is_display;
     let open_count = active
@@ -436,6 +518,7 @@ fn Console(data: ConsoleData, locale: Locale) -> impl IntoView {
                     }.into_any()
                 }}
             </section>
+            {walls.map(|w| walls_section(w, l))}
             <section class="late-feeds" aria-labelledby="late-feeds-h">
                 <h2 id="late-feeds-h">{l.pick("Cơ quan chậm gửi số liệu", "Agencies with late figures")}</h2>
                 {if late.is_empty() {

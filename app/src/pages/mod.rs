@@ -4,7 +4,7 @@
 //! (`Dashboard`, `MoneyView`, `ServicesView`) inside server-rendered HTML; the browser
 //! hydrates that island with a bundle holding that screen only ([`bundle`]). The others —
 //! sign-in, account, administration, submission, tasks, the console, the leader's brief,
-//! not found — are plain HTML with form posts: rendered on the server only, they load no
+//! the wall's canvas and scenes, not found — are plain HTML with form posts: rendered on the server only, they load no
 //! WASM.
 
 #[cfg(feature = "ssr")]
@@ -28,6 +28,8 @@ pub mod services;
 pub mod submit;
 #[cfg(feature = "ssr")]
 pub mod tasks;
+#[cfg(feature = "ssr")]
+pub mod wall;
 
 /// The WASM bundle the screen at `path` hydrates with, as the suffix of the site's output
 /// name (`ioc` + suffix); `None` for screens that are plain HTML. Each live screen has a
@@ -221,9 +223,12 @@ pub fn use_locale() -> Locale {
         return Locale::from_code(&code);
     }
     #[cfg(feature = "ssr")]
-    if let Some(chosen) = leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<crate::model::i18n::Chosen>().copied())
-    {
+    if let Some(chosen) = leptos::prelude::use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<crate::model::i18n::Chosen>()
+            .copied()
+    }) {
         return chosen.0;
     }
     Locale::default()

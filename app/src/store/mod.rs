@@ -26,6 +26,7 @@ pub mod shift_log;
 pub mod tasks;
 pub mod tokens;
 pub mod users;
+pub mod walls;
 
 pub use sqlx::AnyConnection as Conn;
 pub use sqlx::AnyPool as Db;

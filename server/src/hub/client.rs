@@ -50,7 +50,9 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 pub struct LiveQuery {
     since: Option<String>,
     /// `tasks`: only what a screen of tasks needs — the task notices and the stream's
-    /// position, no values; `alerts`: the same for the console — alert notices only.
+    /// position, no values; `alerts`: the same for the console — alert notices only;
+    /// `wall`: everything, and the scene an operator pushed onto this wall (a `wall` frame
+    /// after the first frame and whenever it changes).
     only: Option<String>,
 }
 
@@ -71,15 +73,16 @@ pub async fn upgrade(
         Ok(p) => p.clone(),
         Err(e) => return e.into_response(),
     };
+    let wall = query.only.as_deref() == Some("wall");
     let (values_wanted, tasks_wanted, alerts_wanted) = match query.only.as_deref() {
-        None => (true, true, true),
+        None | Some("wall") => (true, true, true),
         Some("tasks") => (false, true, false),
         Some("alerts") => (false, false, true),
         Some(other) => {
             return ApiFailure::bad_request(
                 "invalid_only",
-                format!("Tham số only không hợp lệ: '{other}'. Giá trị đúng: tasks, alerts."),
-                format!("Invalid only parameter: '{other}'. Expected: tasks or alerts."),
+                format!("Tham số only không hợp lệ: '{other}'. Giá trị đúng: tasks, alerts, wall."),
+                format!("Invalid only parameter: '{other}'. Expected: tasks, alerts or wall."),
             )
             .into_response()
         }
@@ -146,6 +149,11 @@ pub async fn upgrade(
             } else {
                 Visibility::Nothing
             },
+            // a person looking at a wall's page obeys the pushes onto every wall
+            wall: wall.then(|| match &principal {
+                Principal::Display { id, .. } => *id,
+                _ => 0,
+            }),
             principal,
         };
         serve(socket, &hub, since, viewer, opened).await
@@ -173,6 +181,8 @@ struct Viewer {
     tasks: TaskScope,
     /// Whose alerts' notices they are sent.
     alerts: Visibility,
+    /// A wall's page: the display it is (0 for a person), sent the scene pushed onto it.
+    wall: Option<i64>,
 }
 
 async fn serve(
@@ -232,6 +242,10 @@ struct Standing<'a> {
     values: &'a Visibility,
     /// A new list of explanations may have gone round the ring unseen.
     missed_explanations: bool,
+    /// A wall's page: the display, and the push it was last told of.
+    wall: Option<(i64, Option<app::model::wall::Push>)>,
+    /// A change of the walls' pushes may have gone round the ring unseen.
+    missed_walls: bool,
     opened: time::OffsetDateTime,
     /// Every revocation up to here checked.
     checked: Watcher,
@@ -295,6 +309,10 @@ impl Standing<'_> {
                     None => Step::Skip,
                 }
             }
+            Ok(Broadcast::Walls(list)) => match self.wall_frame(&list) {
+                Some(text) => Step::Notices(vec![text]),
+                None => Step::Skip,
+            },
             Ok(Broadcast::Closing) | Err(RecvError::Closed) => Step::End(End::ShuttingDown),
             Ok(Broadcast::Unavailable) => Step::End(End::Unavailable),
             Err(RecvError::Lagged(_)) => {
@@ -308,12 +326,25 @@ impl Standing<'_> {
                 self.missed_tasks = self.tasks.is_some();
                 self.missed_alerts = *self.alerts != Visibility::Nothing;
                 self.missed_explanations = *self.values != Visibility::Nothing;
+                self.missed_walls = self.wall.is_some();
                 match self.check_revocations() {
                     Some(end) => Step::End(end),
                     None => Step::CatchUp,
                 }
             }
         }
+    }
+
+    /// The `wall` frame for a wall's page when the push it obeys among `pushes` is not the
+    /// one it was last told of (nothing for other screens).
+    fn wall_frame(&mut self, pushes: &[app::model::wall::Push]) -> Option<bytes::Bytes> {
+        let (display, told) = self.wall.as_mut()?;
+        let now = app::model::wall::push_for(pushes, *display).cloned();
+        if now == *told {
+            return None;
+        }
+        told.clone_from(&now);
+        Some(wall_frame(now.as_ref()))
     }
 
     /// A catch-up frame from where the client is, or why it cannot have one.
@@ -331,6 +362,16 @@ impl Standing<'_> {
             .map(Arc::new)
             .ok_or(End::Slow("fell behind the retained window"))
     }
+}
+
+/// `{"type":"wall","push":…}`: the scene pushed onto a wall (its address, who pushed it,
+/// when), or `null`: follow the playlist.
+fn wall_frame(push: Option<&app::model::wall::Push>) -> bytes::Bytes {
+    let push = push.map(app::model::wall::Push::for_wall);
+    bytes::Bytes::from(
+        serde_json::to_vec(&serde_json::json!({ "type": "wall", "push": push }))
+            .expect("a wall frame serialises"),
+    )
 }
 
 /// Most bytes of frames written together when several are waiting.
@@ -361,6 +402,8 @@ async fn stream(
         missed_alerts: false,
         values: visibility,
         missed_explanations: false,
+        wall: viewer.wall.map(|d| (d, None)),
+        missed_walls: false,
         opened,
         checked,
         sent: first.to,
@@ -380,7 +423,7 @@ async fn stream(
     }
     // the first frame, and the explanations in date of what the viewer sees
     let explanations = hub.explanations();
-    let opening: Vec<bytes::Bytes> = std::iter::once(first.text_for(visibility, hub.rules()))
+    let mut opening: Vec<bytes::Bytes> = std::iter::once(first.text_for(visibility, hub.rules()))
         .chain(
             (!explanations.is_empty())
                 .then(|| explanations.text_for(visibility, hub.rules()))
@@ -388,6 +431,13 @@ async fn stream(
         )
         .collect();
     drop(explanations);
+    // a wall's page is told what it obeys, a push or none
+    if viewer.wall.is_some() {
+        let pushes = hub.wall_pushes();
+        standing.wall_frame(&pushes);
+        let told = standing.wall.as_ref().and_then(|(_, p)| p.as_ref());
+        opening.push(wall_frame(told));
+    }
     if !send(socket, &opening, write_timeout).await {
         return End::Slow("the first frame could not be written in time");
     }
@@ -439,6 +489,10 @@ async fn stream(
                     }
                     if std::mem::take(&mut standing.missed_alerts) {
                         queued.push(hub.alerts_resync());
+                    }
+                    if std::mem::take(&mut standing.missed_walls) {
+                        let pushes = hub.wall_pushes();
+                        queued.extend(standing.wall_frame(&pushes));
                     }
                     if std::mem::take(&mut standing.missed_explanations) {
                         queued.extend(hub.explanations().text_for(visibility, hub.rules()));

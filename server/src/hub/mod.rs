@@ -160,6 +160,8 @@ pub enum Broadcast {
     Alerts(Arc<Vec<alert_notices::AlertNotice>>),
     /// The agencies' explanations in date changed: each client sends its viewer's part.
     Explanations(Arc<explanation_list::ExplanationList>),
+    /// The scenes pushed onto walls changed: each wall's connection sends what it obeys.
+    Walls(Arc<Vec<app::model::wall::Push>>),
     /// The server is shutting down.
     Closing,
     /// The server lost the database: it cannot follow the stream, so its clients go and
@@ -183,6 +185,8 @@ pub struct Hub {
     announced_alerts: alert_notices::AnnouncedAlerts,
     /// The explanations in date, as last announced.
     explanations: Mutex<Arc<explanation_list::ExplanationList>>,
+    /// The pushes onto walls in force, as last announced.
+    wall_pushes: Mutex<Arc<Vec<app::model::wall::Push>>>,
     shutdown: watch::Sender<bool>,
     /// Whether the hub follows the event log (always on SQLite; on PostgreSQL, while the
     /// tail is connected): a hub that does not is not live and takes no clients.
@@ -308,6 +312,7 @@ impl Hub {
             announced: Announced::default(),
             announced_alerts: Default::default(),
             explanations,
+            wall_pushes: Mutex::default(),
             shutdown,
             following: std::sync::atomic::AtomicBool::new(true),
             connections: Mutex::default(),
@@ -608,6 +613,36 @@ impl Hub {
         Ok(())
     }
 
+    /// The pushes onto walls in force, as last announced.
+    pub fn wall_pushes(&self) -> Arc<Vec<app::model::wall::Push>> {
+        self.wall_pushes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Reads the pushes onto walls in force and announces them if they changed: after a
+    /// push or a release (on any instance: the sweep reads them once per heartbeat).
+    pub async fn refresh_walls(&self) -> sqlx::Result<()> {
+        let list = {
+            let mut conn = self.db.acquire().await?;
+            app::store::walls::standing_pushes(&mut conn).await?
+        };
+        let changed = {
+            let mut current = self.wall_pushes.lock().unwrap_or_else(|p| p.into_inner());
+            if **current == list {
+                None
+            } else {
+                *current = Arc::new(list);
+                Some(current.clone())
+            }
+        };
+        if let Some(list) = changed {
+            let _ = self.sender.send(Broadcast::Walls(list));
+        }
+        Ok(())
+    }
+
     /// The `alerts` frame telling a viewer that missed notices to reload its alerts.
     pub fn alerts_resync(&self) -> bytes::Bytes {
         alert_notices::frame(&self.epoch, Vec::new())
@@ -647,6 +682,9 @@ impl Hub {
                     }
                     if let Err(e) = self.refresh_explanations().await {
                         tracing::warn!(error = %e, "cannot read the explanations; trying again");
+                    }
+                    if let Err(e) = self.refresh_walls().await {
+                        tracing::warn!(error = %e, "cannot read the walls' pushes; trying again");
                     }
                     match self.tasks_changed_after(after).await {
                         Ok(changed) => {
