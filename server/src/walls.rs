@@ -280,42 +280,43 @@ pub async fn push_scene(
     input: &PushInput,
 ) -> Result<i64, ApiFailure> {
     operator(principal)?;
-    let shown =
-        match (input.scene, input.alert) {
-            (Some(scene), None) => {
-                if store::scene_by_id(&mut *state.db.acquire().await?, scene)
-                    .await?
-                    .is_none()
-                {
-                    return Err(problems(vec![(
-                        "scene".into(),
-                        format!("không có cảnh số {scene}"),
-                        format!("no scene {scene}"),
-                    )]));
-                }
-                Shown::Scene(scene)
+    let shown = match (input.scene, input.alert) {
+        (Some(scene), None) => {
+            if store::scene_by_id(&mut *state.db.acquire().await?, scene)
+                .await?
+                .is_none()
+            {
+                return Err(problems(vec![(
+                    "scene".into(),
+                    format!("không có cảnh số {scene}"),
+                    format!("no scene {scene}"),
+                )]));
             }
-            (None, Some(alert)) => {
-                if app::store::alerts::get(&mut *state.db.acquire().await?, alert)
-                    .await?
-                    .is_none()
-                {
-                    return Err(problems(vec![(
-                        "alert".into(),
-                        format!("không có cảnh báo số {alert}"),
-                        format!("no alert {alert}"),
-                    )]));
-                }
-                Shown::Incident(alert)
+            Shown::Scene(scene)
+        }
+        (None, Some(alert)) => {
+            if app::store::alerts::get(&mut *state.db.acquire().await?, alert)
+                .await?
+                .is_none()
+            {
+                return Err(problems(vec![(
+                    "alert".into(),
+                    format!("không có cảnh báo số {alert}"),
+                    format!("no alert {alert}"),
+                )]));
             }
-            _ => return Err(problems(vec![(
+            Shown::Incident(alert)
+        }
+        _ => {
+            return Err(problems(vec![(
                 "scene".into(),
                 "cần đúng một trong hai: scene (một cảnh) hoặc alert (cảnh sự cố của một cảnh báo)"
                     .into(),
                 "exactly one of scene (a scene) or alert (an alert's incident scene) is needed"
                     .into(),
-            )])),
-        };
+            )]))
+        }
+    };
     let display = target(state, input.display).await?;
     let now = time::OffsetDateTime::now_utc();
     let mut tx = app::store::write(&state.db).await?;

@@ -411,7 +411,7 @@ pub fn starting_scenes() -> Vec<(&'static str, Vec<Panel>)> {
             ],
         ),
         (
-            "Dịch vụ công và nhiệm vụ",
+            "Dịch vụ công",
             vec![
                 tiles(&[
                     "services.online.rate",
@@ -422,7 +422,9 @@ pub fn starting_scenes() -> Vec<(&'static str, Vec<Panel>)> {
                 Panel::Map {
                     layer: "services.overdue".into(),
                 },
-                Panel::Tasks,
+                Panel::Ranking {
+                    layer: "services.online.rate".into(),
+                },
                 Panel::Chart {
                     chart: "services-trend".into(),
                 },

@@ -372,7 +372,8 @@ fn walls_tab(data: crate::api::wall::WallsAdmin, l: Locale) -> impl IntoView {
         .map(|s| {
             view! {
                 <details class="wall-scene">
-                    <summary><span lang="vi">{format!("#{} {}", s.id, s.name)}</span>" · "<a href=format!("/wall/scene/{}", s.id)>{l.pick("xem", "view")}</a></summary>
+                    <summary><span lang="vi">{format!("#{} {}", s.id, s.name)}</span></summary>
+                    <p><a href=format!("/wall/scene/{}", s.id)>{l.pick("Xem cảnh →", "View the scene →")}</a></p>
                     {scene_form(Some(s))}
                     <form method="post" action=format!("/admin/walls/scenes/{}/delete", s.id)>
                         <button class="danger">{l.pick("Xoá cảnh", "Delete the scene")}</button>
@@ -444,7 +445,7 @@ fn walls_tab(data: crate::api::wall::WallsAdmin, l: Locale) -> impl IntoView {
     view! {
         <section>
             <h2>{l.pick("Màn hình giám sát", "Wall screens")}</h2>
-            <p>{l.pick("Mở màn hình ở /wall với mã màn hình (/wall?display=…) một lần; màn hình theo danh sách phát của nó, đổi cảnh theo giờ của máy chủ.", "Open a wall at /wall with its display token (/wall?display=…) once; it follows its playlist, turning on the server's clock.")}</p>
+            <p>{l.pick("Mở màn hình một lần ở địa chỉ ", "Open a wall once at ")}<code>"/wall?display=…"</code>{l.pick(" (mã màn hình); màn hình theo danh sách phát của nó, đổi cảnh theo giờ của máy chủ.", " (its display token); it follows its playlist, turning on the server's clock.")}</p>
             <table>
                 <thead><tr><th>{l.pick("Màn hình", "Wall")}</th><th>{l.pick("Kết nối", "Link")}</th><th>{l.pick("Lần cuối", "Last contact")}</th><th>{l.pick("Đang hiện", "Showing")}</th><th>{l.pick("Danh sách phát", "Playlist")}</th></tr></thead>
                 <tbody>{walls}</tbody>
