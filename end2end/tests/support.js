@@ -29,10 +29,12 @@ async function freePort() {
 }
 
 export class Server {
-  /** `demo`: run the demo feed with this many days of history (false: no feed). */
-  static async start({ demo = false, port } = {}) {
+  /** `demo`: run the demo feed with this many days of history (false: no feed), a round of
+   * figures every `demoIntervalMs`. */
+  static async start({ demo = false, port, demoIntervalMs = 1000 } = {}) {
     const dir = mkdtempSync(path.join(tmpdir(), 'ioc-e2e-'));
     const server = new Server(`sqlite://${path.join(dir, 'ioc.sqlite')}`, port ?? (await freePort()), demo);
+    server.demoIntervalMs = demoIntervalMs;
     await server.launch();
     return server;
   }
@@ -46,7 +48,7 @@ export class Server {
   }
 
   async launch() {
-    const args = ['serve', '--addr', `127.0.0.1:${this.port}`, '--database-url', this.databaseUrl, '--demo-interval-ms', '1000'];
+    const args = ['serve', '--addr', `127.0.0.1:${this.port}`, '--database-url', this.databaseUrl, '--demo-interval-ms', String(this.demoIntervalMs ?? 1000)];
     if (this.demo === false) args.push('--no-demo');
     else args.push('--demo-history-days', String(this.demo === true ? 30 : this.demo));
     this.process = spawn(iocBin, args, { cwd: root, env: { ...process.env, RUST_LOG: 'warn' } });

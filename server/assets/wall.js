@@ -123,6 +123,8 @@
     next.node.classList.remove('preparing');
     if (old && old !== next.node) old.remove();
     if (shownPath !== path) report(next.node.dataset.shown);
+    // a wall runs for weeks: the browser's record of each fetch is not kept
+    performance.clearResourceTimings();
     shownPath = path;
     showPush();
     updateLost();
