@@ -447,6 +447,52 @@ async fn walls_follow_scenes_playlists_and_pushes() {
         Some(Value::Null)
     );
 
+    // an alert's incident scene: the alert first, on any wall; not for another agency
+    let today = app::model::format::vietnam_date(time::OffsetDateTime::now_utc()).to_string();
+    s.post_ok(&vpub, &batch(vec![json!({"indicator": "services.ontime.rate", "area": "14", "period": today, "value": 40.0, "unit": "percent"})])).await;
+    let until = Instant::now() + Duration::from_secs(20);
+    let alert = loop {
+        let (_, body) = bearer(&s, "/api/v1/alerts?status=open", &token_a).await;
+        let body: Value = serde_json::from_str(&body).unwrap();
+        if let Some(a) = body["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["indicator"] == "services.ontime.rate")
+        {
+            break a["id"].as_i64().unwrap();
+        }
+        assert!(Instant::now() < until, "the alert is raised: {body}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let (code, _) = send(
+        &operator,
+        reqwest::Method::POST,
+        "/api/v1/walls/push",
+        &json!({"alert": alert, "display": wall_a}),
+    )
+    .await;
+    assert_eq!(code, 201);
+    let p = next_wall_frame(&mut a, Duration::from_secs(1))
+        .await
+        .expect("within a second");
+    assert_eq!(p["path"], format!("/wall/incident/{alert}"));
+    let (code, incident) = bearer(&s, &format!("/wall/incident/{alert}"), &token_a).await;
+    assert_eq!(code, 200);
+    assert!(incident.contains("Sự cố:"), "{incident}");
+    assert!(incident.contains(&format!("data-alert=\"{alert}\" class=\"incident\"")));
+    assert!(incident.contains("data-panel=\"map\"") && incident.contains("data-panel=\"ranking\""));
+    let other = officer
+        .get(&format!("/wall/incident/{alert}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        other.contains("data-missing-scene") && !other.contains("Sự cố:"),
+        "another agency's alert is no scene of theirs"
+    );
+
     // every change is in the audit trail
     let mut conn = s.db.acquire().await.unwrap();
     let trail = app::store::audit::read(

@@ -166,9 +166,15 @@ pub async fn scene(shown: Shown, locale: Locale) -> Result<Option<SceneData>, Se
         }
         Shown::Incident(alert) => {
             let mut conn = ctx.db.acquire().await.map_err(failed)?;
+            // an alert the viewer may not see is no scene of theirs
             let Some(a) = crate::store::alerts::get(&mut conn, alert)
                 .await
                 .map_err(failed)?
+                .filter(|a| match principal.visibility() {
+                    crate::model::account::Visibility::All => true,
+                    crate::model::account::Visibility::Agency(own) => a.agency == own,
+                    crate::model::account::Visibility::Nothing => false,
+                })
             else {
                 return Ok(None);
             };
