@@ -18,7 +18,7 @@ TEST_TARGET := $(or $(CARGO_TARGET_DIR),$(HOME)/.cache/ioc-live/target)
 IOC_TEST_POSTGRES_URL ?= $(shell pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo postgres://postgres@127.0.0.1:5432/test)
 export IOC_TEST_POSTGRES_URL
 
-.PHONY: run test test-rust test-postgres test-browser build bench bench-postgres
+.PHONY: run test test-rust test-postgres test-browser build bench bench-postgres soak-wall
 
 run: build
 	$(RUN_TARGET)/release/ioc serve
@@ -59,3 +59,10 @@ bench: build
 
 bench-postgres: build
 	.ci/bench-postgres $(RUN_TARGET) $(or $(IOC_TEST_POSTGRES_URL),postgres://postgres@127.0.0.1:5432/test)
+
+# a wall left alone for an hour under a stream of figures: its heap and DOM (BENCHMARKS.md,
+# "Wall soak"); SOAK_MINUTES=… for another length
+soak-wall:
+	.ci/tools --browser
+	CARGO_TARGET_DIR=$(TEST_TARGET) cargo leptos build
+	IOC_BIN=$(TEST_TARGET)/debug/ioc node end2end/soak/wall.mjs

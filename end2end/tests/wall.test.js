@@ -192,3 +192,24 @@ test('an operator pushes a scene onto the wall from the console: on the wall wit
   await operator.close();
   await wall.close();
 });
+
+test('a lost link dims the wall and says since when its figures are; it comes back by itself', async () => {
+  const { page, problems } = await openPage(browser, server.wall('/wall', token), { width: 1920, height: 1080 });
+  await page.waitForSelector('.wall-canvas[data-link="live"]');
+  assert.equal(await page.locator('.wall-lost').isVisible(), false, 'live: no line');
+  await server.stop();
+  await page.waitForSelector('.wall-canvas[data-link="lost"]', { timeout: 10_000 });
+  const line = await page.locator('.wall-lost').innerText();
+  assert.match(line, /^Mất kết nối — số liệu lúc \d\d:\d\d:\d\d ngày \d\d\/\d\d\/\d{4}$/);
+  const readAt = await page.locator('.wall-stage .scene:not(.preparing)').getAttribute('data-read-at');
+  const t = new Date(Number(readAt) + 7 * 3600 * 1000);
+  const two = (n) => String(n).padStart(2, '0');
+  assert.ok(line.endsWith(`${two(t.getUTCHours())}:${two(t.getUTCMinutes())}:${two(t.getUTCSeconds())} ngày ${two(t.getUTCDate())}/${two(t.getUTCMonth() + 1)}/${t.getUTCFullYear()}`), 'the time of the figures on the wall');
+  assert.equal(await page.locator('.wall-stage').evaluate((e) => getComputedStyle(e).opacity), '0.45', 'dimmed');
+  await server.launch();
+  await page.waitForSelector('.wall-canvas[data-link="live"]', { timeout: 40_000 });
+  assert.equal(await page.locator('.wall-lost').isVisible(), false);
+  // the refused requests while the server was away are the only console errors
+  assert.deepEqual(problems.filter((p) => !/ERR_CONNECTION_REFUSED|WebSocket connection/.test(p)), []);
+  await page.close();
+});
