@@ -643,13 +643,53 @@ impl Image {
     }
 }
 
-/// `chart` rendered as `image`.
-pub fn render(chart: &impl Chart, image: Image, locale: Locale) -> Result<Vec<u8>, String> {
-    match image {
-        Image::Png => png(|root| chart.draw(root, locale).map_err(|e| e.to_string())),
-        Image::Svg => {
-            svg(|root| chart.draw(root, locale).map_err(|e| e.to_string())).map(String::into_bytes)
+/// How large a chart is drawn: for a page and the briefing ([`WIDTH`]×[`HEIGHT`]), or for a
+/// panel of the wall's canvas — a smaller drawing with the same type sizes, so that, scaled
+/// to the panel, its text reads from across the room.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Size {
+    #[default]
+    Page,
+    Wall,
+}
+
+impl Size {
+    /// `?size=wall`, or the page's size.
+    pub fn of_query(text: Option<&str>) -> Size {
+        match text {
+            Some("wall") => Size::Wall,
+            _ => Size::Page,
         }
+    }
+
+    fn pixels(self) -> (u32, u32) {
+        match self {
+            Size::Page => (WIDTH, HEIGHT),
+            Size::Wall => (1260, 560),
+        }
+    }
+}
+
+/// `chart` rendered as `image`, drawn at `size`.
+pub fn render_at(
+    chart: &impl Chart,
+    image: Image,
+    locale: Locale,
+    size: Size,
+) -> Result<Vec<u8>, String> {
+    let (w, h) = size.pixels();
+    match image {
+        Image::Png => png_at(
+            |root| chart.draw(root, locale).map_err(|e| e.to_string()),
+            w,
+            h,
+        ),
+        Image::Svg => svg_at(
+            |root| chart.draw(root, locale).map_err(|e| e.to_string()),
+            w,
+            h,
+        )
+        .map(String::into_bytes),
     }
 }
 
@@ -657,15 +697,23 @@ pub fn render(chart: &impl Chart, image: Image, locale: Locale) -> Result<Vec<u8
 pub fn png(
     draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
 ) -> Result<Vec<u8>, String> {
-    let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+    png_at(draw, WIDTH, HEIGHT)
+}
+
+fn png_at(
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
+    width: u32,
+    height: u32,
+) -> Result<Vec<u8>, String> {
+    let mut rgb = vec![0u8; (width * height * 3) as usize];
     {
-        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = BitMapBackend::with_buffer(&mut rgb, (width, height)).into_drawing_area();
         draw(&root)?;
         root.present().map_err(|e| e.to_string())?;
     }
     let mut out = Vec::new();
     {
-        let mut encoder = png::Encoder::new(&mut out, WIDTH, HEIGHT);
+        let mut encoder = png::Encoder::new(&mut out, width, height);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
@@ -678,9 +726,17 @@ pub fn png(
 pub fn svg(
     draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
 ) -> Result<String, String> {
+    svg_at(draw, WIDTH, HEIGHT)
+}
+
+fn svg_at(
+    draw: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
+    width: u32,
+    height: u32,
+) -> Result<String, String> {
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
         draw(&root)?;
         root.present().map_err(|e| e.to_string())?;
     }

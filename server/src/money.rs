@@ -29,6 +29,8 @@ pub struct MoneyQuery {
     /// For the services view's charts (`index766`).
     period: Option<String>,
     lang: Option<String>,
+    /// `wall`: a chart drawn for a panel of the wall ([`crate::charts::Size`]).
+    size: Option<String>,
 }
 
 pub fn invalid(parameter: &str, vi: String, en: String) -> ApiFailure {
@@ -619,6 +621,7 @@ pub async fn chart(
         .and_then(|(chart, ext)| Some((chart, charts::Image::of_extension(ext)?)))
         .ok_or_else(unknown)?;
     let locale = query.locale();
+    let size = charts::Size::of_query(query.size.as_deref());
     let failed = |e: String| ApiFailure::internal_read(format!("chart {name}: {e}"));
     let bytes = match chart {
         "disbursement-scurve" => {
@@ -629,7 +632,7 @@ pub async fn chart(
             let curve = app::api::money::scurve(&state.db, &state.catalogue, year, &area, date)
                 .await
                 .map_err(|e| ApiFailure::of_database(&e))?;
-            charts::render(&curve, image, locale).map_err(failed)?
+            charts::render_at(&curve, image, locale, size).map_err(failed)?
         }
         "revenue-vs-estimate" => {
             may_see(
@@ -655,7 +658,7 @@ pub async fn chart(
                 estimate,
                 as_of,
             };
-            charts::render(&data, image, locale).map_err(failed)?
+            charts::render_at(&data, image, locale, size).map_err(failed)?
         }
         "services-trend" | "index766" => {
             let services = crate::services::ServicesQuery {
@@ -664,7 +667,7 @@ pub async fn chart(
                 period: query.period.clone(),
                 lang: query.lang.clone(),
             };
-            crate::services::chart(&state, &principal, chart, image, &services).await?
+            crate::services::chart(&state, &principal, chart, image, size, &services).await?
         }
         _ => return Err(unknown()),
     };

@@ -315,6 +315,7 @@ pub async fn chart(
     principal: &Principal,
     name: &str,
     image: crate::charts::Image,
+    size: crate::charts::Size,
     query: &ServicesQuery,
 ) -> Result<Vec<u8>, ApiFailure> {
     use crate::charts;
@@ -326,15 +327,16 @@ pub async fn chart(
         let (days, as_of) = view::trend(&state.db, date)
             .await
             .map_err(|e| ApiFailure::of_database(&e))?;
-        charts::render(
+        charts::render_at(
             &charts::ServicesTrendChart { date, days, as_of },
             image,
             locale,
+            size,
         )
         .map_err(failed)
     } else {
         let view = index_of(state, principal, query).await?;
-        charts::render(&charts::IndexChart { view }, image, locale).map_err(failed)
+        charts::render_at(&charts::IndexChart { view }, image, locale, size).map_err(failed)
     }
 }
 

@@ -244,6 +244,27 @@ async fn walls_follow_scenes_playlists_and_pushes() {
     )
     .await;
     assert!(english.contains("87.5") && english.contains("No data"));
+    // a chart panel asks for the chart drawn for the wall: the same type on a smaller drawing
+    let (code, scene1) = bearer(&s, "/wall/scene/2", &token_a).await;
+    assert_eq!(code, 200);
+    assert!(
+        scene1.contains("/api/v1/charts/disbursement-scurve.svg?size=wall&amp;lang=vi"),
+        "{scene1}"
+    );
+    let (code, wall_chart) = bearer(
+        &s,
+        "/api/v1/charts/revenue-vs-estimate.svg?size=wall",
+        &token_a,
+    )
+    .await;
+    assert_eq!(code, 200);
+    assert!(
+        wall_chart.contains("width=\"1260\" height=\"560\""),
+        "{}",
+        &wall_chart[..200]
+    );
+    let (_, page_chart) = bearer(&s, "/api/v1/charts/revenue-vs-estimate.svg", &token_a).await;
+    assert!(page_chart.contains("width=\"1400\" height=\"700\""));
     let (code, missing) = bearer(&s, "/wall/scene/99999", &token_a).await;
     assert_eq!(code, 200);
     assert!(missing.contains("data-missing-scene"));

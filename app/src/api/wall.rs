@@ -290,7 +290,7 @@ async fn read_panel(
             Some((code, vi, en)) => PanelData::Chart {
                 title: locale.pick(*vi, *en).to_string(),
                 src: format!(
-                    "/api/v1/charts/{code}.svg?lang={}&v={}",
+                    "/api/v1/charts/{code}.svg?size=wall&lang={}&v={}",
                     locale.code(),
                     reading.overview.offset
                 ),
