@@ -69,12 +69,14 @@ test('offline after one visit: the last brief, dated and marked offline; fresh a
     { timeout: 10_000 },
   );
   const readAt = (await page.locator('.read-at').innerText()).replace('Số liệu lúc ', '');
-  await server.post(vpub, [ontime(70)]);
 
   // the worker running when the network goes (Chromium falls back to the network for a
   // navigation whose worker is still starting, which offline means no page)
-  await page.evaluate(() => navigator.serviceWorker.controller.postMessage('wake'));
+  // (the registration's active worker: the page's controller may be between documents)
+  await page.evaluate(async () => (await navigator.serviceWorker.ready).active.postMessage('wake'));
   await context.setOffline(true);
+  // a new figure the phone cannot see while it is offline
+  await server.post(vpub, [ontime(70)]);
   await page.reload();
   const line = page.locator('.offline-line');
   await line.waitFor({ state: 'visible', timeout: 5_000 });

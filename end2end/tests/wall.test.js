@@ -175,7 +175,16 @@ test('an operator pushes a scene onto the wall from the console: on the wall wit
   await form.locator('select[name=display]').selectOption({ label: 'Màn hình phòng họp' });
   await form.locator('button[type=submit]').click();
   const pushedAt = Date.now();
-  await wall.waitForFunction(() => document.querySelector('.wall-stage .scene:not(.preparing)')?.dataset.shown === 'scene:3', null, { timeout: 5000 });
+  await wall
+    .waitForFunction(() => document.querySelector('.wall-stage .scene:not(.preparing)')?.dataset.shown === 'scene:3', null, { timeout: 5000 })
+    .catch(async (e) => {
+      const state = await wall.evaluate(() => ({
+        shown: [...document.querySelectorAll('.wall-stage .scene')].map((n) => `${n.dataset.shown}${n.classList.contains('preparing') ? ' (preparing)' : ''}`),
+        push: document.querySelector('.wall-push').textContent,
+        link: document.querySelector('.wall-canvas').dataset.link,
+      }));
+      throw new Error(`${e.message}: the wall ${JSON.stringify(state)}; the console at ${console_.url()}`);
+    });
   const took = Date.now() - pushedAt;
   assert.ok(took < 1000, `on the wall in ${took} ms`);
   assert.match(await wall.locator('.wall-push').innerText(), /^Do Người dùng truc\.ban đưa lên lúc \d\d:\d\d$/);

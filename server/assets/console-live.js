@@ -49,10 +49,16 @@
     }
   }
 
-  // a note or a shift-log entry being written
+  // a note or a shift-log entry being written, or a choice being made in a form (the walls'
+  // scene and wall, a select in focus): a reload would throw it away
   function writing() {
-    return Array.from(document.querySelectorAll('.console input[name="note"], .console textarea')).some(
-      (i) => i.value.trim() !== '',
+    return (
+      Array.from(document.querySelectorAll('.console input[name="note"], .console textarea')).some(
+        (i) => i.value.trim() !== '',
+      ) ||
+      Array.from(document.querySelectorAll('.console select')).some(
+        (s) => s === document.activeElement || Array.from(s.options).some((o) => o.selected !== o.defaultSelected),
+      )
     );
   }
 

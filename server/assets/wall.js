@@ -17,6 +17,10 @@
   const PREPARE_MS = 8000;
   const REFRESH_MS = 3000;
   const MAX_AGE_MS = 60000;
+  // how long a scene's charts may take to load before it is shown: for the scene wanted
+  // now (a push, a late turn) and for one fetched ahead
+  const IMAGE_PATIENCE_NOW_MS = 300;
+  const IMAGE_PATIENCE_MS = 4000;
   const root = document.getElementById('wall');
   if (!root) return;
   const canvas = root.querySelector('.wall-canvas');
@@ -84,9 +88,11 @@
       node.classList.add('preparing');
       stage.appendChild(node);
       watchImages(node);
-      await Promise.all(
-        Array.from(node.querySelectorAll('img')).map((img) => img.decode().catch(() => {})),
-      );
+      // its charts drawn, but a push is not kept waiting for a slow one
+      await Promise.race([
+        Promise.all(Array.from(node.querySelectorAll('img')).map((img) => img.decode().catch(() => {}))),
+        new Promise((resolve) => setTimeout(resolve, path === wanted() ? IMAGE_PATIENCE_NOW_MS : IMAGE_PATIENCE_MS)),
+      ]);
       const old = ready.get(path);
       if (old && old.node !== currentNode()) old.node.remove();
       ready.set(path, { node, at: Date.now() });
