@@ -57,7 +57,10 @@
         (i) => i.value.trim() !== '',
       ) ||
       Array.from(document.querySelectorAll('.console select')).some(
-        (s) => s === document.activeElement || Array.from(s.options).some((o) => o.selected !== o.defaultSelected),
+        // (a select with no option marked selected shows its first)
+        (s) =>
+          s === document.activeElement ||
+          s.selectedIndex !== Math.max(0, Array.from(s.options).findIndex((o) => o.defaultSelected)),
       )
     );
   }
