@@ -37,6 +37,29 @@ impl ApiFailure {
         ApiFailure::new(StatusCode::BAD_REQUEST, code, vi, en)
     }
 
+    /// `422 validation_failed` naming each wrong field and why (Vietnamese, English):
+    /// nothing was stored.
+    pub fn invalid_fields<F: std::fmt::Display>(list: Vec<(F, String, String)>) -> ApiFailure {
+        ApiFailure::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            format!("{} trường không hợp lệ; chưa ghi nhận.", list.len()),
+            format!("{} field(s) are not valid; nothing was stored.", list.len()),
+        )
+        .with_items(
+            list.into_iter()
+                .map(|(field, vi, en)| ItemProblem {
+                    index: 0,
+                    line: None,
+                    field: field.to_string(),
+                    code: "invalid_field".into(),
+                    message_vi: format!("Trường {field}: {vi}."),
+                    message_en: format!("Field {field}: {en}."),
+                })
+                .collect(),
+        )
+    }
+
     pub fn with_items(mut self, items: Vec<ItemProblem>) -> ApiFailure {
         self.body.items = items;
         self

@@ -17,28 +17,10 @@ use crate::state::AppState;
 use app::api::LiveReader;
 use app::model::account::{Principal, Role};
 use app::model::explanation::{self, ExplanationInput};
-use app::model::ingest::ItemProblem;
 use app::store::explanations as store;
 
 fn problems(list: Vec<explanation::Problem>) -> ApiFailure {
-    ApiFailure::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-        format!("{} trường không hợp lệ; chưa ghi nhận.", list.len()),
-        format!("{} field(s) are not valid; nothing was stored.", list.len()),
-    )
-    .with_items(
-        list.into_iter()
-            .map(|(field, vi, en)| ItemProblem {
-                index: 0,
-                line: None,
-                field: field.to_string(),
-                code: "invalid_field".into(),
-                message_vi: format!("Trường {field}: {vi}."),
-                message_en: format!("Field {field}: {en}."),
-            })
-            .collect(),
-    )
+    ApiFailure::invalid_fields(list)
 }
 
 /// `POST /api/v1/explanations`: `{"indicator", "area", "why", "action", "by", "expires_on"}`.

@@ -16,29 +16,11 @@ use crate::auth::callers::ClientAddress;
 use crate::error::ApiFailure;
 use crate::state::AppState;
 use app::model::account::Principal;
-use app::model::ingest::ItemProblem;
 use app::model::wall::{self, Entry, Panel, Problem, Shown};
 use app::store::walls::{self as store, Deleted};
 
 fn problems(list: Vec<Problem>) -> ApiFailure {
-    ApiFailure::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-        format!("{} trường không hợp lệ; chưa ghi nhận.", list.len()),
-        format!("{} field(s) are not valid; nothing was stored.", list.len()),
-    )
-    .with_items(
-        list.into_iter()
-            .map(|(field, vi, en)| ItemProblem {
-                index: 0,
-                line: None,
-                code: "invalid_field".into(),
-                message_vi: format!("Trường {field}: {vi}."),
-                message_en: format!("Field {field}: {en}."),
-                field,
-            })
-            .collect(),
-    )
+    ApiFailure::invalid_fields(list)
 }
 
 fn forbidden(vi: &str, en: &str) -> ApiFailure {

@@ -40,18 +40,21 @@ fn read_at_text(at: time::OffsetDateTime, l: Locale) -> String {
     )
 }
 
+/// A figure's change against the period before, coloured by whether it is good news.
+pub(crate) fn trend_line(t: crate::model::tile::Trend) -> impl IntoView {
+    let class = match t.good {
+        Some(true) => "trend good",
+        Some(false) => "trend bad",
+        None => "trend",
+    };
+    view! { <p class=class>{t.text}</p> }
+}
+
 fn figure_item(f: BriefFigure, l: Locale) -> impl IntoView {
     let v = f.view;
     let late = (v.freshness == Freshness::Late)
         .then(|| view! { <span class="late-mark">{l.pick("Chậm cập nhật", "Late")}</span> });
-    let trend = v.trend.map(|t| {
-        let class = match t.good {
-            Some(true) => "trend good",
-            Some(false) => "trend bad",
-            None => "trend",
-        };
-        view! { <p class=class>{t.text}</p> }
-    });
+    let trend = v.trend.map(trend_line);
     view! {
         <li class="figure" data-indicator=f.indicator data-band=v.band.name()>
             <p class="name">{f.title}</p>

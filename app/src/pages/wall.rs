@@ -204,14 +204,7 @@ fn tiles_view(
                 let v = f.view;
                 let late = (v.freshness == crate::model::tile::Freshness::Late)
                     .then(|| view! { <span class="late-mark">{l.pick("Chậm cập nhật", "Late")}</span> });
-                let trend = v.trend.map(|t| {
-                    let class = match t.good {
-                        Some(true) => "trend good",
-                        Some(false) => "trend bad",
-                        None => "trend",
-                    };
-                    view! { <p class=class>{t.text}</p> }
-                });
+                let trend = v.trend.map(crate::pages::brief::trend_line);
                 view! {
                     <article class="wall-tile" data-indicator=f.indicator data-band=v.band.name()>
                         <h2>{title}</h2>
